@@ -1,0 +1,97 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { Db } from '../db';
+import { schema } from '../db';
+
+export interface OcppLogEntry {
+  chargerId: string;
+  direction: 'in' | 'out';
+  messageTypeId: number;
+  messageId: string | null;
+  action: string | null;
+  frame: string;
+  at: string;
+}
+
+/** Frames longer than this are stored cut, with a marker; the log is for people, not replay. */
+const MAX_LOGGED_FRAME_CHARS = 8192;
+/** Entries waiting for the next flush; beyond this the oldest are dropped (and counted). */
+const MAX_PENDING_ENTRIES = 50_000;
+const FLUSH_INTERVAL_MS = 250;
+
+/**
+ * The per-charger OCPP message log. It is diagnostic, not a record of anything a charger was
+ * promised, so it is written in the background in large batches rather than delaying answers;
+ * entries are pruned by the retention setting (the housekeeping job).
+ */
+export class MessageLog {
+  private pending: OcppLogEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners: ((entry: OcppLogEntry) => void)[] = [];
+  dropped = 0;
+
+  constructor(private readonly db: Db) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Live listeners (the UI's log view) hear every entry at once. */
+  onEntry(listener: (entry: OcppLogEntry) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
+  record(entry: OcppLogEntry): void {
+    if (entry.frame.length > MAX_LOGGED_FRAME_CHARS) {
+      entry.frame = `${entry.frame.slice(0, MAX_LOGGED_FRAME_CHARS)}…[cut, ${entry.frame.length} chars]`;
+    }
+    if (this.pending.length >= MAX_PENDING_ENTRIES) {
+      this.pending.shift();
+      this.dropped++;
+    }
+    this.pending.push(entry);
+    for (const listener of this.listeners) listener(entry);
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    await this.db
+      .write(() => {
+        for (let i = 0; i < batch.length; i += 500) {
+          this.db.orm.insert(schema.ocppMessages).values(batch.slice(i, i + 500)).run();
+        }
+      })
+      .catch(() => {
+        this.dropped += batch.length;
+      });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** Newest first; `beforeId` pages backwards. Includes entries not yet flushed. */
+  list(chargerId: string, limit: number, beforeId?: number) {
+    const { ocppMessages } = schema;
+    return this.db.orm
+      .select()
+      .from(ocppMessages)
+      .where(and(eq(ocppMessages.chargerId, chargerId), beforeId ? lt(ocppMessages.id, beforeId) : undefined))
+      .orderBy(desc(ocppMessages.id))
+      .limit(limit)
+      .all();
+  }
+
+  /** Deletes entries older than `beforeIso`; returns how many went. */
+  pruneOlderThan(beforeIso: string): number {
+    return this.db.orm.delete(schema.ocppMessages).where(lt(schema.ocppMessages.at, beforeIso)).run().changes;
+  }
+}

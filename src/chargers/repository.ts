@@ -1,0 +1,142 @@
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { schema } from '../db';
+
+export type ChargerRow = typeof schema.chargers.$inferSelect;
+export type ConnectorRow = typeof schema.connectors.$inferSelect;
+export type Registration = ChargerRow['registration'];
+
+/** SQL for chargers, connectors and their status history. */
+export class ChargerRepository {
+  private readonly byId;
+  private readonly connectorsOf;
+  private readonly upsertConnector;
+  private readonly insertHistory;
+
+  constructor(private readonly db: Db) {
+    const { chargers, connectors, connectorStatusHistory } = schema;
+    this.byId = db.orm
+      .select()
+      .from(chargers)
+      .where(eq(chargers.id, sql.placeholder('id')))
+      .prepare();
+    this.connectorsOf = db.orm
+      .select()
+      .from(connectors)
+      .where(eq(connectors.chargerId, sql.placeholder('chargerId')))
+      .orderBy(asc(connectors.connectorId))
+      .prepare();
+    this.upsertConnector = db.orm
+      .insert(connectors)
+      .values({
+        chargerId: sql.placeholder('chargerId'),
+        connectorId: sql.placeholder('connectorId'),
+        evseId: sql.placeholder('evseId'),
+        status: sql.placeholder('status'),
+        errorCode: sql.placeholder('errorCode'),
+        info: sql.placeholder('info'),
+        vendorId: sql.placeholder('vendorId'),
+        vendorErrorCode: sql.placeholder('vendorErrorCode'),
+        statusAt: sql.placeholder('statusAt'),
+        receivedAt: sql.placeholder('receivedAt'),
+      })
+      .onConflictDoUpdate({
+        target: [connectors.chargerId, connectors.connectorId],
+        set: {
+          evseId: sql`excluded.evse_id`,
+          status: sql`excluded.status`,
+          errorCode: sql`excluded.error_code`,
+          info: sql`excluded.info`,
+          vendorId: sql`excluded.vendor_id`,
+          vendorErrorCode: sql`excluded.vendor_error_code`,
+          statusAt: sql`excluded.status_at`,
+          receivedAt: sql`excluded.received_at`,
+        },
+      })
+      .prepare();
+    this.insertHistory = db.orm
+      .insert(connectorStatusHistory)
+      .values({
+        chargerId: sql.placeholder('chargerId'),
+        connectorId: sql.placeholder('connectorId'),
+        status: sql.placeholder('status'),
+        errorCode: sql.placeholder('errorCode'),
+        info: sql.placeholder('info'),
+        vendorId: sql.placeholder('vendorId'),
+        vendorErrorCode: sql.placeholder('vendorErrorCode'),
+        statusAt: sql.placeholder('statusAt'),
+        receivedAt: sql.placeholder('receivedAt'),
+      })
+      .prepare();
+  }
+
+  get(id: string): ChargerRow | undefined {
+    return this.byId.get({ id });
+  }
+
+  /** Newest first by creation, keyset-paginated on (createdAt, id). */
+  list(limit: number, after?: { createdAt: string; id: string }): ChargerRow[] {
+    const { chargers } = schema;
+    const where = after
+      ? sql`(${chargers.createdAt} < ${after.createdAt} OR (${chargers.createdAt} = ${after.createdAt} AND ${chargers.id} < ${after.id}))`
+      : undefined;
+    return this.db.orm.select().from(chargers).where(where).orderBy(desc(chargers.createdAt), desc(chargers.id)).limit(limit).all();
+  }
+
+  all(): ChargerRow[] {
+    return this.db.orm.select().from(schema.chargers).orderBy(asc(schema.chargers.id)).all();
+  }
+
+  insert(row: typeof schema.chargers.$inferInsert): ChargerRow {
+    return this.db.orm.insert(schema.chargers).values(row).returning().get();
+  }
+
+  update(id: string, patch: Partial<typeof schema.chargers.$inferInsert>): ChargerRow | undefined {
+    return this.db.orm.update(schema.chargers).set(patch).where(eq(schema.chargers.id, id)).returning().get();
+  }
+
+  delete(id: string): boolean {
+    return this.db.orm.delete(schema.chargers).where(eq(schema.chargers.id, id)).run().changes > 0;
+  }
+
+  connectors(chargerId: string): ConnectorRow[] {
+    return this.connectorsOf.all({ chargerId });
+  }
+
+  recordStatus(row: Omit<ConnectorRow, never>): void {
+    this.upsertConnector.run(row);
+    this.insertHistory.run(row);
+  }
+
+  statusHistory(chargerId: string, limit: number, beforeId?: number) {
+    const { connectorStatusHistory: history } = schema;
+    return this.db.orm
+      .select()
+      .from(history)
+      .where(and(eq(history.chargerId, chargerId), beforeId ? lt(history.id, beforeId) : undefined))
+      .orderBy(desc(history.id))
+      .limit(limit)
+      .all();
+  }
+
+  recordEvent(chargerId: string, kind: string, payload: unknown, receivedAt: string): void {
+    this.db.orm
+      .insert(schema.chargerEvents)
+      .values({ chargerId, kind, payloadJson: JSON.stringify(payload), receivedAt })
+      .run();
+  }
+
+  events(chargerId: string, limit: number) {
+    return this.db.orm
+      .select()
+      .from(schema.chargerEvents)
+      .where(eq(schema.chargerEvents.chargerId, chargerId))
+      .orderBy(desc(schema.chargerEvents.id))
+      .limit(limit)
+      .all();
+  }
+
+  setLastSeen(id: string, lastSeenAt: string): void {
+    this.db.orm.update(schema.chargers).set({ lastSeenAt }).where(eq(schema.chargers.id, id)).run();
+  }
+}

@@ -1,0 +1,399 @@
+import { z } from 'zod';
+import type { Db } from '../db';
+import type { SettingsService } from '../settings';
+import { conflict, constantTimeEqual, hashSecret, hashToken, notFound, nowIso, parseInput, verifySecret } from '../shared';
+import { isValidChargerId } from './identity';
+import { ChargerRepository, type ChargerRow, type ConnectorRow, type Registration } from './repository';
+
+export interface BootInfo {
+  vendor: string;
+  model: string;
+  serialNumber?: string | undefined;
+  firmwareVersion?: string | undefined;
+  iccid?: string | undefined;
+  imsi?: string | undefined;
+  meterType?: string | undefined;
+  meterSerialNumber?: string | undefined;
+}
+
+export interface ConnectorStatusInput {
+  connectorId: number;
+  evseId?: number | undefined;
+  status: string;
+  errorCode?: string | undefined;
+  info?: string | undefined;
+  vendorId?: string | undefined;
+  vendorErrorCode?: string | undefined;
+  /** The charger's timestamp; the receive time when it sent none. */
+  timestamp?: string | undefined;
+}
+
+export type BootStatus = 'Accepted' | 'Pending' | 'Rejected';
+
+export type Admission =
+  | { admitted: true; charger: ChargerRow }
+  | { admitted: false; httpStatus: 401 | 404 | 429; reason: string };
+
+export interface ConnectorView {
+  connectorId: number;
+  evseId: number | null;
+  status: string;
+  errorCode: string | null;
+  info: string | null;
+  vendorErrorCode: string | null;
+  statusAt: string;
+  /** True when the status was reported before the current connection (or the charger is offline). */
+  stale: boolean;
+}
+
+export interface ChargerView {
+  id: string;
+  name: string | null;
+  registration: Registration;
+  connected: boolean;
+  lastSeenAt: string | null;
+  vendor: string | null;
+  model: string | null;
+  serialNumber: string | null;
+  firmwareVersion: string | null;
+  ocppVersion: string | null;
+  passwordSet: boolean;
+  connectedSince: string | null;
+  lastBootAt: string | null;
+  firmwareStatus: string | null;
+  diagnosticsStatus: string | null;
+  createdAt: string;
+  connectors: ConnectorView[];
+}
+
+export const registerChargerSchema = z
+  .object({
+    id: z.string().refine(isValidChargerId, 'must be 1-48 printable ASCII characters other than /'),
+    name: z.string().trim().min(1).max(100).optional(),
+    password: z.string().min(8, 'must be at least 8 characters').max(64).optional(),
+  })
+  .strict();
+
+export const updateChargerSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).nullable().optional(),
+    password: z.string().min(8, 'must be at least 8 characters').max(64).nullable().optional(),
+    registration: z.enum(['accepted', 'pending', 'rejected']).optional(),
+  })
+  .strict();
+
+/** After this many wrong passwords within the window an identity is answered 429 for a while. */
+const AUTH_FAILURES_BEFORE_THROTTLE = 5;
+const AUTH_FAILURE_WINDOW_MS = 60_000;
+/** CONTRACT: a charger with the right password is never refused for more than 30 s. */
+const AUTH_THROTTLE_MS = 30_000;
+const AUTH_TRACKED_IDENTITIES_MAX = 10_000;
+
+interface Presence {
+  since: string;
+  ocppVersion: string;
+}
+
+export type ChargerChange =
+  | { kind: 'connected' | 'disconnected' | 'booted' | 'registered' | 'updated' | 'removed'; chargerId: string }
+  | { kind: 'status'; chargerId: string; connector: ConnectorRow };
+
+/**
+ * The charge point registry: admission (policy, passwords), presence, boot data and connector
+ * status. Version-neutral: the OCPP adapters translate their messages into these calls.
+ */
+export class ChargerService {
+  readonly repository: ChargerRepository;
+  private readonly presence = new Map<string, Presence>();
+  private readonly lastSeen = new Map<string, string>();
+  private readonly lastSeenDirty = new Set<string>();
+  private readonly authFailures = new Map<string, { count: number; windowStartMs: number; blockedUntilMs: number }>();
+  /** SHA-256 of the last password verified per charger: reconnect storms need no scrypt each. */
+  private readonly verifiedPasswords = new Map<string, string>();
+  private readonly listeners: ((change: ChargerChange) => void)[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly settings: SettingsService,
+  ) {
+    this.repository = new ChargerRepository(db);
+  }
+
+  onChange(listener: (change: ChargerChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(change: ChargerChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
+  // ---- admission -------------------------------------------------------------------------
+
+  /**
+   * Decides an upgrade before anything else happens, so a refused attempt never disturbs the
+   * live connection of that identity (CONTRACT "OCPP endpoint").
+   */
+  async admit(id: string, basicAuth: { user: string; password: string } | undefined): Promise<Admission> {
+    const nowMs = Date.now();
+    const failures = this.authFailures.get(id);
+    if (failures && failures.blockedUntilMs > nowMs) {
+      return { admitted: false, httpStatus: 429, reason: 'too many failed authentication attempts' };
+    }
+    let charger = this.repository.get(id);
+    if (charger?.registration === 'rejected') {
+      return { admitted: false, httpStatus: 404, reason: 'charger registration rejected' };
+    }
+    if (charger?.passwordHash) {
+      const ok = basicAuth !== undefined && basicAuth.user === id && (await this.checkPassword(charger, basicAuth.password));
+      if (!ok) {
+        this.recordAuthFailure(id, nowMs);
+        return { admitted: false, httpStatus: 401, reason: basicAuth ? 'wrong password' : 'password required' };
+      }
+      this.authFailures.delete(id);
+      return { admitted: true, charger };
+    }
+    if (!charger) {
+      const policy = this.settings.get().unknownChargerPolicy;
+      if (policy === 'reject') return { admitted: false, httpStatus: 404, reason: 'unknown charger (policy reject)' };
+      const now = nowIso();
+      charger = await this.db.write(
+        () =>
+          this.repository.get(id) ??
+          this.repository.insert({
+            id,
+            registration: policy === 'accept' ? 'accepted' : 'pending',
+            createdAt: now,
+            updatedAt: now,
+          }),
+      );
+      this.emit({ kind: 'registered', chargerId: id });
+    }
+    return { admitted: true, charger };
+  }
+
+  private async checkPassword(charger: ChargerRow, password: string): Promise<boolean> {
+    const digest = hashToken(password);
+    const cached = this.verifiedPasswords.get(charger.id);
+    if (cached !== undefined && constantTimeEqual(cached, digest)) return true;
+    const ok = await verifySecret(password, charger.passwordHash!);
+    if (ok) this.verifiedPasswords.set(charger.id, digest);
+    return ok;
+  }
+
+  private recordAuthFailure(id: string, nowMs: number): void {
+    let entry = this.authFailures.get(id);
+    if (!entry || nowMs - entry.windowStartMs > AUTH_FAILURE_WINDOW_MS) {
+      entry = { count: 0, windowStartMs: nowMs, blockedUntilMs: 0 };
+      if (this.authFailures.size >= AUTH_TRACKED_IDENTITIES_MAX) {
+        const oldest = this.authFailures.keys().next().value;
+        if (oldest !== undefined) this.authFailures.delete(oldest);
+      }
+      this.authFailures.set(id, entry);
+    }
+    entry.count++;
+    if (entry.count >= AUTH_FAILURES_BEFORE_THROTTLE) {
+      entry.blockedUntilMs = nowMs + AUTH_THROTTLE_MS;
+      entry.count = 0;
+      entry.windowStartMs = nowMs;
+    }
+  }
+
+  // ---- presence --------------------------------------------------------------------------
+
+  markConnected(id: string, ocppVersion: string): void {
+    const now = nowIso();
+    this.presence.set(id, { since: now, ocppVersion });
+    this.touch(id, now);
+    void this.db
+      .write(() => this.repository.update(id, { ocppVersion, lastConnectedAt: now, lastSeenAt: now }))
+      .catch(() => undefined);
+    this.emit({ kind: 'connected', chargerId: id });
+  }
+
+  markDisconnected(id: string): void {
+    this.presence.delete(id);
+    this.emit({ kind: 'disconnected', chargerId: id });
+  }
+
+  isConnected(id: string): boolean {
+    return this.presence.has(id);
+  }
+
+  connectedCount(): number {
+    return this.presence.size;
+  }
+
+  /** Any message from the charger: remembered in memory, flushed to the database in batches. */
+  touch(id: string, at = nowIso()): void {
+    this.lastSeen.set(id, at);
+    this.lastSeenDirty.add(id);
+  }
+
+  /** Writes the last-seen times gathered since the previous flush (called on a timer and at close). */
+  async flushLastSeen(): Promise<void> {
+    if (this.lastSeenDirty.size === 0) return;
+    const entries = [...this.lastSeenDirty].map((id) => [id, this.lastSeen.get(id)!] as const);
+    this.lastSeenDirty.clear();
+    await this.db.write(() => {
+      for (const [id, at] of entries) this.repository.setLastSeen(id, at);
+    });
+  }
+
+  // ---- charger-initiated messages --------------------------------------------------------
+
+  async boot(id: string, info: BootInfo): Promise<{ status: BootStatus; intervalS: number; currentTime: string }> {
+    const now = nowIso();
+    const charger = await this.db.write(() =>
+      this.repository.update(id, {
+        vendor: info.vendor,
+        model: info.model,
+        serialNumber: info.serialNumber ?? null,
+        firmwareVersion: info.firmwareVersion ?? null,
+        iccid: info.iccid ?? null,
+        imsi: info.imsi ?? null,
+        meterType: info.meterType ?? null,
+        meterSerialNumber: info.meterSerialNumber ?? null,
+        lastBootAt: now,
+        lastSeenAt: now,
+        updatedAt: now,
+      }),
+    );
+    this.emit({ kind: 'booted', chargerId: id });
+    const registration = charger?.registration ?? 'rejected';
+    const status: BootStatus = registration === 'accepted' ? 'Accepted' : registration === 'pending' ? 'Pending' : 'Rejected';
+    return { status, intervalS: this.settings.get().heartbeatIntervalS, currentTime: now };
+  }
+
+  registrationOf(id: string): Registration | undefined {
+    return this.repository.get(id)?.registration;
+  }
+
+  async recordStatus(id: string, input: ConnectorStatusInput): Promise<void> {
+    const receivedAt = nowIso();
+    const row: ConnectorRow = {
+      chargerId: id,
+      connectorId: input.connectorId,
+      evseId: input.evseId ?? null,
+      status: input.status,
+      errorCode: input.errorCode ?? null,
+      info: input.info ?? null,
+      vendorId: input.vendorId ?? null,
+      vendorErrorCode: input.vendorErrorCode ?? null,
+      statusAt: input.timestamp ?? receivedAt,
+      receivedAt,
+    };
+    await this.db.write(() => this.repository.recordStatus(row));
+    this.emit({ kind: 'status', chargerId: id, connector: row });
+  }
+
+  async recordEvent(id: string, kind: string, payload: unknown, patch?: Partial<ChargerRow>): Promise<void> {
+    const now = nowIso();
+    await this.db.write(() => {
+      this.repository.recordEvent(id, kind, payload, now);
+      if (patch) this.repository.update(id, { ...patch, updatedAt: now });
+    });
+  }
+
+  // ---- staff operations ------------------------------------------------------------------
+
+  async register(input: unknown): Promise<ChargerView> {
+    const parsed = parseInput(registerChargerSchema, input);
+    const passwordHash = parsed.password ? await hashSecret(parsed.password) : null;
+    const now = nowIso();
+    await this.db.write(() => {
+      const existing = this.repository.get(parsed.id);
+      if (existing && existing.registration === 'accepted') {
+        throw conflict('charger_exists', `Charger ${JSON.stringify(parsed.id)} is already registered`);
+      }
+      if (existing) {
+        // A charger that connected on its own (pending) is accepted by registering it.
+        this.repository.update(parsed.id, {
+          name: parsed.name ?? existing.name,
+          passwordHash: passwordHash ?? existing.passwordHash,
+          registration: 'accepted',
+          updatedAt: now,
+        });
+      } else {
+        this.repository.insert({
+          id: parsed.id,
+          name: parsed.name ?? null,
+          passwordHash,
+          registration: 'accepted',
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+    });
+    this.verifiedPasswords.delete(parsed.id);
+    this.emit({ kind: 'registered', chargerId: parsed.id });
+    return this.view(parsed.id)!;
+  }
+
+  async update(id: string, input: unknown): Promise<ChargerView> {
+    const parsed = parseInput(updateChargerSchema, input);
+    if (!this.repository.get(id)) throw notFound('Charger', id);
+    const patch: Partial<ChargerRow> = { updatedAt: nowIso() };
+    if (parsed.name !== undefined) patch.name = parsed.name;
+    if (parsed.password !== undefined) patch.passwordHash = parsed.password === null ? null : await hashSecret(parsed.password);
+    if (parsed.registration !== undefined) patch.registration = parsed.registration;
+    await this.db.write(() => this.repository.update(id, patch));
+    this.verifiedPasswords.delete(id);
+    this.emit({ kind: 'updated', chargerId: id });
+    return this.view(id)!;
+  }
+
+  async remove(id: string): Promise<void> {
+    const removed = await this.db.write(() => this.repository.delete(id));
+    if (!removed) throw notFound('Charger', id);
+    this.verifiedPasswords.delete(id);
+    this.emit({ kind: 'removed', chargerId: id });
+  }
+
+  // ---- views -----------------------------------------------------------------------------
+
+  view(id: string): ChargerView | undefined {
+    const charger = this.repository.get(id);
+    return charger ? this.toView(charger) : undefined;
+  }
+
+  toView(charger: ChargerRow): ChargerView {
+    const presence = this.presence.get(charger.id);
+    const connectedSince = presence?.since ?? null;
+    return {
+      id: charger.id,
+      name: charger.name,
+      registration: charger.registration,
+      connected: presence !== undefined,
+      lastSeenAt: this.lastSeen.get(charger.id) ?? charger.lastSeenAt,
+      vendor: charger.vendor,
+      model: charger.model,
+      serialNumber: charger.serialNumber,
+      firmwareVersion: charger.firmwareVersion,
+      ocppVersion: presence?.ocppVersion ?? charger.ocppVersion,
+      passwordSet: charger.passwordHash !== null,
+      connectedSince,
+      lastBootAt: charger.lastBootAt,
+      firmwareStatus: charger.firmwareStatus,
+      diagnosticsStatus: charger.diagnosticsStatus,
+      createdAt: charger.createdAt,
+      connectors: this.repository.connectors(charger.id).map((connector) => ({
+        connectorId: connector.connectorId,
+        evseId: connector.evseId,
+        status: connector.status,
+        errorCode: connector.errorCode,
+        info: connector.info,
+        vendorErrorCode: connector.vendorErrorCode,
+        statusAt: connector.statusAt,
+        stale: connectedSince === null || connector.receivedAt < connectedSince,
+      })),
+    };
+  }
+
+  list(limit: number, after?: { createdAt: string; id: string }): ChargerView[] {
+    return this.repository.list(limit, after).map((charger) => this.toView(charger));
+  }
+
+  all(): ChargerView[] {
+    return this.repository.all().map((charger) => this.toView(charger));
+  }
+}

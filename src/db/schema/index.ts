@@ -1,0 +1,3 @@
+// Every table of the appliance. Each domain keeps its tables in its own file here; drizzle-kit
+// generates the SQL migrations in migrations/ from this module.
+export * from './core';

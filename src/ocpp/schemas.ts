@@ -1,0 +1,122 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { OcppError, type OcppErrorKind, type OcppVersion } from './errors';
+
+/**
+ * The official OCPP JSON schemas, as shipped by the maintained `ocpp-rpc` package (OCPP 1.6 with
+ * the security whitepaper messages, and 2.0.1). We only read its schema files; validation, error
+ * mapping and transport are ours.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SCHEMA_FILES: Record<OcppVersion, { $id: string }[]> = {
+  '1.6': require('ocpp-rpc/lib/schemas/ocpp1_6.json'),
+  '2.0.1': require('ocpp-rpc/lib/schemas/ocpp2_0_1.json'),
+};
+
+export type Direction = 'req' | 'conf';
+
+/** Which schema keyword failure means which CALLERROR (OCPP-J 1.6 §4.2.3 / 2.0.1 part 4 §4.3). */
+const KIND_BY_KEYWORD: Record<string, OcppErrorKind> = {
+  type: 'TypeConstraintViolation',
+  format: 'TypeConstraintViolation',
+  required: 'OccurrenceConstraintViolation',
+  minItems: 'OccurrenceConstraintViolation',
+  maxItems: 'OccurrenceConstraintViolation',
+  minProperties: 'OccurrenceConstraintViolation',
+  maxProperties: 'OccurrenceConstraintViolation',
+  additionalProperties: 'PropertyConstraintViolation',
+  enum: 'PropertyConstraintViolation',
+  const: 'PropertyConstraintViolation',
+  maxLength: 'PropertyConstraintViolation',
+  minLength: 'PropertyConstraintViolation',
+  pattern: 'PropertyConstraintViolation',
+  minimum: 'PropertyConstraintViolation',
+  maximum: 'PropertyConstraintViolation',
+  exclusiveMinimum: 'PropertyConstraintViolation',
+  exclusiveMaximum: 'PropertyConstraintViolation',
+  multipleOf: 'PropertyConstraintViolation',
+};
+
+export class SchemaValidator {
+  private readonly ajv: Ajv;
+  private readonly compiled = new Map<string, ValidateFunction | null>();
+  readonly actions: ReadonlySet<string>;
+
+  constructor(readonly version: OcppVersion) {
+    // Written out: no type coercion, no defaults inserted, no removal of extra properties; the
+    // payload is judged exactly as the charger sent it.
+    this.ajv = new Ajv({
+      coerceTypes: false,
+      useDefaults: false,
+      removeAdditional: false,
+      allErrors: false,
+      strict: false,
+      validateSchema: false,
+    });
+    addFormats(this.ajv, ['date-time', 'uri']);
+    // Decimal steps like 0.1 are not exact in binary floating point; compare with a tolerance.
+    this.ajv.removeKeyword('multipleOf');
+    this.ajv.addKeyword({
+      keyword: 'multipleOf',
+      type: 'number',
+      errors: false,
+      compile: (step: number) => (value: number) => {
+        const quotient = value / step;
+        return Math.abs(Math.round(quotient) - quotient) < 1e-9;
+      },
+    });
+    const files = SCHEMA_FILES[version];
+    this.ajv.addSchema(files);
+    this.actions = new Set(files.map((schema) => schema.$id.replace(/^urn:/, '').replace(/\.(req|conf)$/, '')));
+  }
+
+  has(action: string): boolean {
+    return this.actions.has(action);
+  }
+
+  /** Throws an OcppError with the matching kind when `payload` does not match the schema. */
+  validate(action: string, direction: Direction, payload: unknown): void {
+    const validate = this.compile(action, direction);
+    if (!validate) throw new OcppError('NotImplemented', `No ${direction} schema for action ${action}`);
+    if (validate(payload)) return;
+    const first = validate.errors![0]!;
+    throw new OcppError(KIND_BY_KEYWORD[first.keyword] ?? 'FormationViolation', describe(first), {
+      path: first.instancePath || '/',
+      keyword: first.keyword,
+    });
+  }
+
+  private compile(action: string, direction: Direction): ValidateFunction | null {
+    const key = `${action}.${direction}`;
+    let validate = this.compiled.get(key);
+    if (validate === undefined) {
+      validate = this.ajv.getSchema(`urn:${key}`) ?? null;
+      this.compiled.set(key, validate);
+    }
+    return validate;
+  }
+}
+
+function describe(error: ErrorObject): string {
+  const where = error.instancePath || 'payload';
+  if (error.keyword === 'required') return `${where} is missing required property ${String(error.params.missingProperty)}`;
+  if (error.keyword === 'additionalProperties') {
+    return `${where} has unknown property ${String(error.params.additionalProperty)}`;
+  }
+  if (error.keyword === 'enum') {
+    return `${where} must be one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
+  }
+  return `${where} ${error.message ?? 'is invalid'}`;
+}
+
+const validators = new Map<OcppVersion, SchemaValidator>();
+
+/** One validator per version for the whole process (compiled schemas are shared by all chargers). */
+export function schemaValidator(version: OcppVersion): SchemaValidator {
+  let validator = validators.get(version);
+  if (!validator) {
+    validator = new SchemaValidator(version);
+    validators.set(version, validator);
+  }
+  return validator;
+}

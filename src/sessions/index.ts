@@ -1,0 +1,5 @@
+export { SessionService } from './service';
+export type { MeterValueInput, SessionChange, SessionHooks, StartInput, StartResult, StopInput, StopResult } from './service';
+export type { SessionFilter, SessionRow, MeterValueRow } from './repository';
+export { energyRegisterWh } from './meter';
+export type { SampledValueLike } from './meter';

@@ -1,0 +1,277 @@
+import type { Db } from '../db';
+import type { AuthorizationDecision, AuthorizationStatus, Authorizer } from '../drivers';
+import { assert, nowIso } from '../shared';
+import { energyRegisterWh, type SampledValueLike } from './meter';
+import { SessionRepository, type SessionRow } from './repository';
+
+export interface MeterValueInput {
+  timestamp: string;
+  sampledValue: readonly SampledValueLike[];
+}
+
+export interface StartInput {
+  chargerId: string;
+  connectorId: number;
+  evseId?: number | undefined;
+  idTag: string;
+  meterStartWh: number;
+  /** The charger's timestamp (CONTRACT: a session's startedAt is the charger's). */
+  timestamp: string;
+  reservationId?: number | undefined;
+  ocppVersion: '1.6' | '2.0.1';
+  /** 2.0.1 chargers name the transaction; for 1.6 the appliance assigns an integer. */
+  transactionId?: string | undefined;
+}
+
+export interface StartResult {
+  session: SessionRow;
+  decision: AuthorizationDecision;
+  duplicate: boolean;
+}
+
+export interface StopInput {
+  chargerId: string;
+  transactionId: string;
+  meterStopWh: number;
+  timestamp: string;
+  reason?: string | undefined;
+  idTag?: string | undefined;
+  transactionData?: readonly MeterValueInput[] | undefined;
+}
+
+export interface StopResult {
+  session: SessionRow | undefined;
+  duplicate: boolean;
+  /** The charger named a transaction we do not know; the message was recorded for staff. */
+  unmatched: boolean;
+}
+
+/**
+ * What other domains do at points of a session's life. `onStarted` and `onCompleted` run inside
+ * the same SQLite transaction as the session change (billing posts exactly when the stop
+ * commits, never twice); `afterMeterValues` runs after the commit and may act (a remote stop).
+ */
+export interface SessionHooks {
+  onStarted?(session: SessionRow, decision: AuthorizationDecision): void;
+  onCompleted?(session: SessionRow): void;
+  afterMeterValues?(session: SessionRow): void;
+  afterCompleted?(session: SessionRow): void;
+}
+
+export type SessionChange = { kind: 'started' | 'updated' | 'completed'; session: SessionRow };
+
+export class SessionService {
+  readonly repository: SessionRepository;
+  private readonly hooks: SessionHooks[] = [];
+  private readonly listeners: ((change: SessionChange) => void)[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private authorizer: Authorizer,
+  ) {
+    this.repository = new SessionRepository(db);
+  }
+
+  setAuthorizer(authorizer: Authorizer): void {
+    this.authorizer = authorizer;
+  }
+
+  addHooks(hooks: SessionHooks): void {
+    this.hooks.push(hooks);
+  }
+
+  onChange(listener: (change: SessionChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(change: SessionChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
+  authorize(chargerId: string, idTag: string, connectorId?: number): AuthorizationDecision {
+    return this.authorizer.authorize({ chargerId, idTag, connectorId, purpose: 'authorize' });
+  }
+
+  activeCountForTag(idTag: string): number {
+    return this.repository.activeCountForTag(idTag);
+  }
+
+  /**
+   * Records a transaction start. A StartTransaction the charger repeats after losing our answer
+   * carries the same connector, tag, meter and time; it gets the first answer and no new session.
+   */
+  async start(input: StartInput): Promise<StartResult> {
+    const fingerprint =
+      input.transactionId ?? [input.connectorId, input.idTag, input.meterStartWh, input.timestamp, input.reservationId ?? ''].join('|');
+    const result = await this.db.write(() => {
+      const existing = this.repository.byStartFingerprint(input.chargerId, fingerprint);
+      if (existing) return { session: existing, decision: storedDecision(existing), duplicate: true };
+      const decision = this.authorizer.authorize({
+        chargerId: input.chargerId,
+        idTag: input.idTag,
+        connectorId: input.connectorId,
+        purpose: 'start',
+      });
+      const now = nowIso();
+      let session = this.repository.insert({
+        transactionId: input.transactionId ?? null,
+        chargerId: input.chargerId,
+        connectorId: input.connectorId,
+        evseId: input.evseId ?? null,
+        ocppVersion: input.ocppVersion,
+        idTag: input.idTag,
+        cardUid: decision.cardUid,
+        userId: decision.userId,
+        authorizationStatus: decision.status,
+        status: 'active',
+        startedAt: input.timestamp,
+        meterStartWh: input.meterStartWh,
+        lastMeterWh: input.meterStartWh,
+        lastMeterAt: input.timestamp,
+        reservationId: input.reservationId ?? null,
+        startFingerprint: fingerprint,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (input.transactionId === undefined) {
+        // OCPP 1.6: the transactionId we answer is the session's own integer id.
+        session = this.repository.update(session.id, { transactionId: String(session.id) });
+      }
+      for (const hook of this.hooks) hook.onStarted?.(session, decision);
+      return { session, decision, duplicate: false };
+    });
+    if (!result.duplicate) this.emit({ kind: 'started', session: result.session });
+    return result;
+  }
+
+  /** Records a transaction stop and bills it, once; repeats and unknown transactions are answered too. */
+  async stop(input: StopInput): Promise<StopResult> {
+    const result = await this.db.write((): StopResult & { justCompleted: boolean } => {
+      const found = this.repository.byChargerTransaction(input.chargerId, input.transactionId);
+      const now = nowIso();
+      if (!found) {
+        this.repository.recordUnmatched(input.chargerId, input.transactionId, 'StopTransaction', input, now);
+        return { session: undefined, duplicate: false, unmatched: true, justCompleted: false };
+      }
+      if (found.status === 'completed') return { session: found, duplicate: true, unmatched: false, justCompleted: false };
+      let lastTrustedWh = found.lastMeterWh ?? found.meterStartWh;
+      for (const meterValue of input.transactionData ?? []) {
+        lastTrustedWh = this.storeMeterValue(found, meterValue, lastTrustedWh, now);
+      }
+      const flags = JSON.parse(found.flagsJson) as string[];
+      let meterStopWh = input.meterStopWh;
+      if (meterStopWh < found.meterStartWh) {
+        // A meter that went backwards is flagged and not trusted: bill what we last saw go up.
+        flags.push('meter_stop_below_start');
+        meterStopWh = Math.max(found.meterStartWh, lastTrustedWh);
+      }
+      const completed = this.repository.update(found.id, {
+        status: 'completed',
+        stoppedAt: input.timestamp,
+        meterStopWh: input.meterStopWh,
+        energyWh: meterStopWh - found.meterStartWh,
+        stopReason: input.reason ?? 'Local',
+        stopIdTag: input.idTag ?? null,
+        flagsJson: JSON.stringify(flags),
+        updatedAt: now,
+      });
+      assert(completed.energyWh! >= 0, 'energy of a completed session is never negative');
+      for (const hook of this.hooks) hook.onCompleted?.(completed);
+      // Billing may have updated the row (cost): read it back inside the transaction.
+      const billed = this.repository.byId(completed.id)!;
+      return { session: billed, duplicate: false, unmatched: false, justCompleted: true };
+    });
+    if (result.justCompleted && result.session) {
+      this.emit({ kind: 'completed', session: result.session });
+      for (const hook of this.hooks) hook.afterCompleted?.(result.session);
+    }
+    return { session: result.session, duplicate: result.duplicate, unmatched: result.unmatched };
+  }
+
+  /** Stores meter values; ones for an unknown transaction are kept for staff. */
+  async meterValues(input: {
+    chargerId: string;
+    connectorId: number;
+    transactionId?: string | undefined;
+    meterValue: readonly MeterValueInput[];
+  }): Promise<SessionRow | undefined> {
+    const session = await this.db.write(() => {
+      const now = nowIso();
+      let found: SessionRow | undefined;
+      if (input.transactionId !== undefined) {
+        found = this.repository.byChargerTransaction(input.chargerId, input.transactionId);
+        if (!found) {
+          this.repository.recordUnmatched(input.chargerId, input.transactionId, 'MeterValues', input, now);
+        }
+      }
+      let lastTrustedWh = found ? (found.lastMeterWh ?? found.meterStartWh) : 0;
+      const before = lastTrustedWh;
+      let lastAt = found?.lastMeterAt ?? null;
+      for (const meterValue of input.meterValue) {
+        if (found) {
+          lastTrustedWh = this.storeMeterValue(found, meterValue, lastTrustedWh, now);
+          if (lastTrustedWh !== before) lastAt = meterValue.timestamp;
+        } else {
+          this.repository.addMeterValue({
+            sessionId: null,
+            chargerId: input.chargerId,
+            connectorId: input.connectorId,
+            transactionId: input.transactionId ?? null,
+            timestamp: meterValue.timestamp,
+            context: meterValue.sampledValue[0]?.context ?? null,
+            energyRegisterWh: energyRegisterWh(meterValue.sampledValue) ?? null,
+            rollback: false,
+            sampledValueJson: JSON.stringify(meterValue.sampledValue),
+            receivedAt: now,
+          });
+        }
+      }
+      if (found && found.status === 'active' && lastTrustedWh !== before) {
+        this.repository.setLastMeter(found.id, lastTrustedWh, lastAt ?? now, now);
+        return { ...found, lastMeterWh: lastTrustedWh, lastMeterAt: lastAt, updatedAt: now };
+      }
+      return found;
+    });
+    if (session && session.status === 'active') {
+      this.emit({ kind: 'updated', session });
+      for (const hook of this.hooks) hook.afterMeterValues?.(session);
+    }
+    return session;
+  }
+
+  /** Stores one MeterValue element; returns the newest trusted register reading. */
+  private storeMeterValue(session: SessionRow, meterValue: MeterValueInput, lastTrustedWh: number, receivedAt: string): number {
+    const registerWh = energyRegisterWh(meterValue.sampledValue);
+    const rollback = registerWh !== undefined && registerWh < lastTrustedWh;
+    this.repository.addMeterValue({
+      sessionId: session.id,
+      chargerId: session.chargerId,
+      connectorId: session.connectorId,
+      transactionId: session.transactionId,
+      timestamp: meterValue.timestamp,
+      context: meterValue.sampledValue[0]?.context ?? null,
+      energyRegisterWh: registerWh ?? null,
+      rollback,
+      sampledValueJson: JSON.stringify(meterValue.sampledValue),
+      receivedAt,
+    });
+    return registerWh !== undefined && !rollback ? registerWh : lastTrustedWh;
+  }
+
+  get(id: number): SessionRow | undefined {
+    return this.repository.byId(id);
+  }
+
+  byTransaction(chargerId: string, transactionId: string): SessionRow | undefined {
+    return this.repository.byChargerTransaction(chargerId, transactionId);
+  }
+}
+
+function storedDecision(session: SessionRow): AuthorizationDecision {
+  return {
+    status: session.authorizationStatus as AuthorizationStatus,
+    cardUid: session.cardUid,
+    userId: session.userId,
+    reason: 'repeated StartTransaction: the first answer',
+  };
+}

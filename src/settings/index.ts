@@ -1,0 +1,140 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db';
+import { schema } from '../db';
+import { conflict, isValidTimeZone, nowIso, parseInput } from '../shared';
+
+export const UNKNOWN_CHARGER_POLICIES = ['reject', 'pending', 'accept'] as const;
+export const CARD_READER_FORMATS = ['hex', 'decimal', 'hex-reversed'] as const;
+export type UnknownChargerPolicy = (typeof UNKNOWN_CHARGER_POLICIES)[number];
+export type CardReaderFormat = (typeof CARD_READER_FORMATS)[number];
+
+/** Site settings (CONTRACT `GET /settings`), plus operating knobs kept with them. */
+export interface SiteSettings {
+  siteName: string;
+  currency: string;
+  timeZone: string;
+  language: string;
+  unknownChargerPolicy: UnknownChargerPolicy;
+  minimumBalanceMinor: number;
+  publicBaseUrl: string | null;
+  cardReaderFormat: CardReaderFormat;
+  heartbeatIntervalS: number;
+  /** Days of OCPP message log kept per charger before the housekeeping job prunes it. */
+  messageLogRetentionDays: number;
+}
+
+export function machineTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export const DEFAULT_SETTINGS: SiteSettings = {
+  siteName: 'Chargeyard',
+  currency: 'INR',
+  timeZone: machineTimeZone(),
+  language: 'en',
+  unknownChargerPolicy: 'pending',
+  minimumBalanceMinor: 0,
+  publicBaseUrl: null,
+  cardReaderFormat: 'hex',
+  heartbeatIntervalS: 300,
+  messageLogRetentionDays: 30,
+};
+
+const currencySchema = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as INR')
+  .refine((code) => {
+    try {
+      new Intl.NumberFormat('en', { style: 'currency', currency: code });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a known ISO 4217 currency');
+
+/** The editable settings; every field optional in a PATCH, unknown fields refused. */
+export const settingsPatchSchema = z
+  .object({
+    siteName: z.string().trim().min(1).max(100),
+    currency: currencySchema,
+    timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Kolkata'),
+    language: z.enum(['en', 'pa', 'hi']),
+    unknownChargerPolicy: z.enum(UNKNOWN_CHARGER_POLICIES),
+    minimumBalanceMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    publicBaseUrl: z
+      .string()
+      .url()
+      .refine((url) => /^https?:\/\//.test(url), 'must be an http(s) URL')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .nullable(),
+    cardReaderFormat: z.enum(CARD_READER_FORMATS),
+    heartbeatIntervalS: z.number().int().min(10).max(86400),
+    messageLogRetentionDays: z.number().int().min(1).max(3650),
+  })
+  .partial()
+  .strict();
+
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/**
+ * Settings are read on every OCPP message, so they are cached in memory and written through.
+ * `hasMoneyMoved` is supplied by the ledger: the currency may change only while it says no.
+ */
+export class SettingsService {
+  private cache: SiteSettings | undefined;
+  private readonly listeners: ((settings: SiteSettings) => void)[] = [];
+  hasMoneyMoved: () => boolean = () => false;
+
+  constructor(private readonly db: Db) {}
+
+  get(): SiteSettings {
+    if (!this.cache) this.cache = this.load();
+    return this.cache;
+  }
+
+  onChange(listener: (settings: SiteSettings) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Validated patch; returns the new settings once committed. */
+  async update(patch: SettingsPatch): Promise<SiteSettings> {
+    const current = this.get();
+    if (patch.currency !== undefined && patch.currency !== current.currency && this.hasMoneyMoved()) {
+      throw conflict('currency_locked', 'The currency can change only while no money has moved');
+    }
+    const now = nowIso();
+    await this.db.write(() => {
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) continue;
+        const valueJson = JSON.stringify(value);
+        this.db.orm
+          .insert(schema.settings)
+          .values({ key, valueJson, updatedAt: now })
+          .onConflictDoUpdate({ target: schema.settings.key, set: { valueJson, updatedAt: now } })
+          .run();
+      }
+    });
+    this.cache = undefined;
+    const settings = this.get();
+    for (const listener of this.listeners) listener(settings);
+    return settings;
+  }
+
+  /** Parses an outside patch (API body, form) and applies it. */
+  async updateFromInput(input: unknown): Promise<SiteSettings> {
+    return this.update(parseInput(settingsPatchSchema, input));
+  }
+
+  private load(): SiteSettings {
+    const rows = this.db.orm.select().from(schema.settings).all();
+    const stored: Record<string, unknown> = {};
+    for (const row of rows) stored[row.key] = JSON.parse(row.valueJson);
+    return { ...DEFAULT_SETTINGS, ...stored } as SiteSettings;
+  }
+
+  /** True once a value was stored (the setup wizard uses this to know the site was configured). */
+  isStored(key: keyof SiteSettings): boolean {
+    return this.db.orm.select().from(schema.settings).where(eq(schema.settings.key, key)).get() !== undefined;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './assert';
+export * from './money';
+export * from './time';
+export * from './passwords';
+export * from './validation';

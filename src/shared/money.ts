@@ -1,0 +1,70 @@
+import { assert } from './assert';
+import { badRequest } from './errors';
+
+/** An amount of money in integer minor units (paise, cents) of the site currency. */
+export type AmountMinor = number;
+
+/** Money on the wire (CONTRACT "Units, everywhere"). */
+export interface Money {
+  amount: AmountMinor;
+  currency: string;
+}
+
+export const MAX_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
+
+/** Asserts an internal amount is a safe integer; a failure is a programmer error. */
+export function assertAmount(amountMinor: number, what = 'amount'): AmountMinor {
+  assert(Number.isSafeInteger(amountMinor), `${what} must be a safe integer, got ${amountMinor}`);
+  return amountMinor;
+}
+
+/** Parses an amount from outside (API body, form): a positive safe integer in minor units. */
+export function parsePositiveAmount(value: unknown, field = 'amount'): AmountMinor {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw badRequest('invalid_amount', `${field} must be a positive integer number of minor units (1 to 2^53-1)`);
+  }
+  return value;
+}
+
+export function money(amountMinor: AmountMinor, currency: string): Money {
+  return { amount: assertAmount(amountMinor), currency };
+}
+
+/** Number of minor-unit digits of an ISO 4217 currency, from Intl. */
+export function currencyDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** 1063 INR → "10.63"; exact, no float arithmetic. */
+export function minorToDecimalString(amountMinor: AmountMinor, currency: string): string {
+  const digits = currencyDigits(currency);
+  const negative = amountMinor < 0;
+  const text = Math.abs(amountMinor).toString().padStart(digits + 1, '0');
+  const whole = digits === 0 ? text : text.slice(0, -digits);
+  const fraction = digits === 0 ? '' : `.${text.slice(-digits)}`;
+  return `${negative ? '-' : ''}${whole}${fraction}`;
+}
+
+/** "12.34" → 1234 for a 2-digit currency; undefined when the text is not a valid amount. */
+export function decimalStringToMinor(text: string, currency: string): AmountMinor | undefined {
+  const digits = currencyDigits(currency);
+  const match = /^\s*(\d{1,15})(?:[.,](\d+))?\s*$/.exec(text);
+  if (!match) return undefined;
+  const fraction = match[2] ?? '';
+  if (fraction.length > digits) return undefined;
+  const minor = Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+  return Number.isSafeInteger(minor) ? minor : undefined;
+}
+
+/** Formats for people with Intl (en-IN groups INR in lakhs: ₹12,34,567.50). */
+export function formatMoney(amountMinor: AmountMinor, currency: string, locale = 'en-IN'): string {
+  const digits = currencyDigits(currency);
+  // Format the exact decimal string so large amounts never pass through a float division.
+  const decimal = minorToDecimalString(amountMinor, currency);
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(decimal as unknown as number);
+}

@@ -1,0 +1,68 @@
+/** Times are UTC ISO 8601 strings everywhere on the wire and in the database. */
+export type IsoTime = string;
+
+export function nowIso(): IsoTime {
+  return new Date().toISOString();
+}
+
+/** Normalises any ISO 8601 timestamp with a zone to the canonical UTC form, or undefined. */
+export function toUtcIso(text: string): IsoTime | undefined {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return undefined;
+  return new Date(ms).toISOString();
+}
+
+export function secondsBetween(fromIso: IsoTime, toIso: IsoTime): number {
+  return Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone. */
+export function localDate(iso: IsoTime, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(iso),
+  );
+  return parts;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The UTC instant at which a site-local calendar day starts (handles DST by probing offsets). */
+export function startOfLocalDayUtc(date: string, timeZone: string): IsoTime {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  let guess = Date.UTC(year, month - 1, day);
+  for (let i = 0; i < 3; i++) {
+    const offsetMs = zoneOffsetMs(guess, timeZone);
+    const candidate = Date.UTC(year, month - 1, day) - offsetMs;
+    if (candidate === guess) break;
+    guess = candidate;
+  }
+  return new Date(guess).toISOString();
+}
+
+function zoneOffsetMs(epochMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(epochMs));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(epochMs / 1000) * 1000;
+}
+
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
