@@ -1,0 +1,84 @@
+import crypto from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { schema } from '../db';
+import { AppError, conflict, nowIso } from '../shared';
+
+/** What a money write answered: replayed verbatim for a repeated Idempotency-Key. */
+export interface StoredOutcome<T = unknown> {
+  status: number;
+  body: T | { error: { code: string; message: string } };
+  /** True when this is the stored answer to an earlier request with the same key. */
+  replayed: boolean;
+}
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+/** JSON with object keys sorted, so the same request always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Hash of what the request asks for: the operation (method and path) and its body. */
+export function requestHash(operation: string, body: unknown): string {
+  return crypto.createHash('sha256').update(operation).update('\n').update(canonicalJson(body)).digest('hex');
+}
+
+/**
+ * Idempotency keys (CONTRACT "Writes that move money accept an Idempotency-Key"). The key, the
+ * request's hash and the outcome are stored in the same transaction as the money movement, so a
+ * key is either unused or bound to a committed result. Writes run one at a time on the SQLite
+ * connection, so two concurrent requests with one key are serialised: the second finds the
+ * first's row and gets its answer.
+ */
+export class IdempotencyStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Runs `operation` once per key, inside the caller's transaction. An AppError it throws is an
+   * answer too (a 409 stays a 409 on retry); the work it did before throwing is rolled back.
+   */
+  run<T>(key: string | undefined, hash: string, operation: () => { status: number; body: T }): StoredOutcome<T> {
+    if (key === undefined) return { ...this.attempt(operation), replayed: false };
+    return this.db.tx(() => {
+      const existing = this.db.orm.select().from(schema.idempotencyKeys).where(eq(schema.idempotencyKeys.key, key)).get();
+      if (existing) {
+        if (existing.requestHash !== hash) {
+          throw conflict('idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
+        }
+        return { status: existing.responseStatus, body: JSON.parse(existing.responseJson) as T, replayed: true };
+      }
+      const outcome = this.attempt(operation);
+      this.db.orm
+        .insert(schema.idempotencyKeys)
+        .values({ key, requestHash: hash, responseStatus: outcome.status, responseJson: JSON.stringify(outcome.body), createdAt: nowIso() })
+        .run();
+      return { ...outcome, replayed: false };
+    });
+  }
+
+  private attempt<T>(operation: () => { status: number; body: T }): { status: number; body: T | { error: { code: string; message: string } } } {
+    try {
+      return this.db.tx(operation);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return { status: error.httpStatus, body: { error: { code: error.code, message: error.message } } };
+    }
+  }
+}
+
+/** Parses an Idempotency-Key header value: printable ASCII, 1–200 characters. */
+export function parseIdempotencyKey(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length < 1 || value.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new AppError('invalid_idempotency_key', `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`, 400);
+  }
+  return value;
+}

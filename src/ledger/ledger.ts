@@ -1,0 +1,467 @@
+import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../db';
+import { schema } from '../db';
+import { AppError, assert, assertAmount, conflict, notFound, nowIso, type AmountMinor } from '../shared';
+
+export type AccountRow = typeof schema.ledgerAccounts.$inferSelect;
+export type TransferRow = typeof schema.ledgerTransfers.$inferSelect;
+export type EntryRow = typeof schema.ledgerEntries.$inferSelect;
+export type AccountKind = AccountRow['kind'];
+
+/** Accounts the site has exactly one of; created on first use. */
+export const SYSTEM_ACCOUNTS = {
+  cash_drawer: { name: 'Cash drawer', normalSide: 'debit' },
+  card_terminal: { name: 'Card terminal', normalSide: 'debit' },
+  bank_transfer: { name: 'Bank transfers', normalSide: 'debit' },
+  charging_revenue: { name: 'Charging revenue', normalSide: 'credit' },
+  adjustments: { name: 'Adjustments', normalSide: 'debit' },
+} as const satisfies Record<string, { name: string; normalSide: 'debit' | 'credit' }>;
+export type SystemAccountKind = keyof typeof SYSTEM_ACCOUNTS;
+
+export interface TransferInput {
+  debitAccountId: number;
+  creditAccountId: number;
+  amountMinor: AmountMinor;
+  /** What kind of movement: topup, session_charge, topup_refund, adjustment, ... */
+  code: string;
+  reference?: string | null | undefined;
+  correctsTransferId?: number | null | undefined;
+  reason?: string | null | undefined;
+  createdBy?: string | null | undefined;
+  /**
+   * Billing a session that already delivered energy may take a balance below zero (CONTRACT
+   * "Money rules": the overrun is a debt). Nothing else sets this.
+   */
+  allowOverdraft?: boolean | undefined;
+}
+
+export interface HoldInput extends Omit<TransferInput, 'allowOverdraft' | 'correctsTransferId'> {
+  timeoutAt: string;
+}
+
+export interface BalanceView {
+  /** Posted balance on the account's normal side (a driver's money is positive). */
+  balanceMinor: AmountMinor;
+  /** Open holds debiting the account. */
+  pendingMinor: AmountMinor;
+  /** The balance less open holds. */
+  availableMinor: AmountMinor;
+}
+
+export interface LedgerCheck {
+  ok: boolean;
+  /** Sum of every entry; zero in a sound ledger. */
+  totalMinor: number;
+  transfers: number;
+  entries: number;
+  problems: string[];
+}
+
+export const insufficientFunds = (accountId: number) =>
+  conflict('insufficient_funds', `Account ${accountId} does not have enough available balance for this transfer`);
+
+/**
+ * The double-entry ledger (TigerBeetle's model on SQLite). Every public method that moves money is
+ * one call = one transaction (a SAVEPOINT when the caller already holds one), checks its rules
+ * inside it, and writes balanced, append-only rows. Nothing else writes the ledger tables.
+ */
+export class Ledger {
+  private readonly systemAccountIds = new Map<SystemAccountKind, number>();
+  private readonly accountById;
+  private readonly insertTransfer;
+  private readonly insertEntry;
+  private readonly addToNet;
+  private readonly addToPending;
+  private readonly resolutionOf;
+
+  constructor(
+    private readonly db: Db,
+    private readonly currency: () => string,
+  ) {
+    const { ledgerAccounts, ledgerTransfers, ledgerEntries } = schema;
+    this.accountById = db.orm.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, sql.placeholder('id'))).prepare();
+    this.insertTransfer = db.orm
+      .insert(ledgerTransfers)
+      .values({
+        kind: sql.placeholder('kind'),
+        debitAccountId: sql.placeholder('debitAccountId'),
+        creditAccountId: sql.placeholder('creditAccountId'),
+        amountMinor: sql.placeholder('amountMinor'),
+        currency: sql.placeholder('currency'),
+        code: sql.placeholder('code'),
+        reference: sql.placeholder('reference'),
+        pendingId: sql.placeholder('pendingId'),
+        correctsTransferId: sql.placeholder('correctsTransferId'),
+        reason: sql.placeholder('reason'),
+        timeoutAt: sql.placeholder('timeoutAt'),
+        createdBy: sql.placeholder('createdBy'),
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .returning()
+      .prepare();
+    this.insertEntry = db.orm
+      .insert(ledgerEntries)
+      .values({
+        transferId: sql.placeholder('transferId'),
+        accountId: sql.placeholder('accountId'),
+        amountMinor: sql.placeholder('amountMinor'),
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .prepare();
+    this.addToNet = db.orm
+      .update(ledgerAccounts)
+      .set({ netMinor: sql`${ledgerAccounts.netMinor} + ${sql.placeholder('deltaMinor')}` })
+      .where(eq(ledgerAccounts.id, sql.placeholder('id')))
+      .prepare();
+    this.addToPending = db.orm
+      .update(ledgerAccounts)
+      .set({ pendingDebitsMinor: sql`${ledgerAccounts.pendingDebitsMinor} + ${sql.placeholder('deltaMinor')}` })
+      .where(eq(ledgerAccounts.id, sql.placeholder('id')))
+      .prepare();
+    this.resolutionOf = db.orm
+      .select()
+      .from(ledgerTransfers)
+      .where(eq(ledgerTransfers.pendingId, sql.placeholder('pendingId')))
+      .prepare();
+  }
+
+  // ---- accounts -------------------------------------------------------------------------------
+
+  /** A driver or card balance: a liability of the site, never below zero unless billing overruns. */
+  openBalanceAccount(kind: 'driver' | 'card', name: string): AccountRow {
+    return this.db.tx(() =>
+      this.db.orm
+        .insert(schema.ledgerAccounts)
+        .values({ kind, name, normalSide: 'credit', allowNegative: false, currency: this.currency(), createdAt: nowIso() })
+        .returning()
+        .get(),
+    );
+  }
+
+  systemAccountId(kind: SystemAccountKind): number {
+    const cached = this.systemAccountIds.get(kind);
+    if (cached !== undefined) return cached;
+    const id = this.db.tx(() => {
+      const existing = this.db.orm
+        .select()
+        .from(schema.ledgerAccounts)
+        .where(eq(schema.ledgerAccounts.kind, kind))
+        .orderBy(asc(schema.ledgerAccounts.id))
+        .get();
+      if (existing) return existing.id;
+      const spec = SYSTEM_ACCOUNTS[kind];
+      return this.db.orm
+        .insert(schema.ledgerAccounts)
+        .values({ kind, name: spec.name, normalSide: spec.normalSide, allowNegative: true, currency: this.currency(), createdAt: nowIso() })
+        .returning()
+        .get().id;
+    });
+    this.systemAccountIds.set(kind, id);
+    return id;
+  }
+
+  account(id: number): AccountRow | undefined {
+    return this.accountById.get({ id });
+  }
+
+  accounts(): AccountRow[] {
+    return this.db.orm.select().from(schema.ledgerAccounts).orderBy(asc(schema.ledgerAccounts.id)).all();
+  }
+
+  /** The cached balance; `check()` proves it equals the sum of the entries. */
+  balance(accountId: number): BalanceView {
+    const account = this.account(accountId);
+    if (!account) throw notFound('account', accountId);
+    return balanceOf(account);
+  }
+
+  /** The balance recomputed from the entries alone (for checks and the ledger view). */
+  balanceFromEntries(accountId: number): AmountMinor {
+    const account = this.account(accountId);
+    if (!account) throw notFound('account', accountId);
+    const row = this.db.orm
+      .select({ net: sql<number>`coalesce(sum(${schema.ledgerEntries.amountMinor}), 0)` })
+      .from(schema.ledgerEntries)
+      .where(eq(schema.ledgerEntries.accountId, accountId))
+      .get();
+    const net = row?.net ?? 0;
+    return account.normalSide === 'credit' ? -net : net;
+  }
+
+  /**
+   * A new site may still change its currency (CONTRACT `PATCH /settings`): accounts opened before
+   * that carry no money yet, so they simply adopt the new code.
+   */
+  adoptCurrency(currency: string): void {
+    this.db.tx(() => {
+      assert(!this.hasMoneyMoved(), 'the currency changes only while no money has moved');
+      this.db.orm.update(schema.ledgerAccounts).set({ currency }).run();
+    });
+  }
+
+  hasMoneyMoved(): boolean {
+    return this.db.orm.select({ id: schema.ledgerTransfers.id }).from(schema.ledgerTransfers).limit(1).get() !== undefined;
+  }
+
+  // ---- transfers ------------------------------------------------------------------------------
+
+  /** Posts one debit and one credit, checked and balanced, in one transaction. */
+  transfer(input: TransferInput): TransferRow {
+    return this.db.tx(() => {
+      const { debit, credit, currency } = this.accountsFor(input);
+      const amountMinor = positiveAmount(input.amountMinor);
+      if (!input.allowOverdraft) {
+        this.requireAvailable(debit, amountMinor, 'debit');
+        this.requireAvailable(credit, amountMinor, 'credit');
+      }
+      if (input.correctsTransferId != null) {
+        const corrected = this.db.orm
+          .select({ id: schema.ledgerTransfers.id })
+          .from(schema.ledgerTransfers)
+          .where(eq(schema.ledgerTransfers.id, input.correctsTransferId))
+          .get();
+        if (!corrected) throw notFound('transfer', input.correctsTransferId);
+      }
+      const transfer = this.insert({ ...input, kind: 'posted', amountMinor, currency, pendingId: null, timeoutAt: null });
+      this.post(transfer, debit.id, credit.id, amountMinor);
+      return transfer;
+    });
+  }
+
+  /** A pending transfer: reserves `amountMinor` of the debit account's available balance. */
+  createHold(input: HoldInput): TransferRow {
+    return this.db.tx(() => {
+      const { debit, currency } = this.accountsFor(input);
+      const amountMinor = positiveAmount(input.amountMinor);
+      this.requireAvailable(debit, amountMinor, 'debit');
+      const hold = this.insert({ ...input, kind: 'pending', amountMinor, currency, pendingId: null, correctsTransferId: null });
+      this.addToPending.run({ id: debit.id, deltaMinor: amountMinor });
+      return hold;
+    });
+  }
+
+  /** Posts up to the held amount; the rest of the hold is released in the same transaction. */
+  postHold(pendingId: number, amountMinor: AmountMinor, details: { reference?: string | null; createdBy?: string | null } = {}): TransferRow {
+    return this.db.tx(() => {
+      const hold = this.openHold(pendingId);
+      positiveAmount(amountMinor);
+      if (amountMinor > hold.amountMinor) {
+        throw new AppError('amount_exceeds_hold', `Cannot post ${amountMinor}: hold ${pendingId} reserves only ${hold.amountMinor}`, 409);
+      }
+      this.addToPending.run({ id: hold.debitAccountId, deltaMinor: -hold.amountMinor });
+      const posted = this.insert({
+        kind: 'post_pending',
+        debitAccountId: hold.debitAccountId,
+        creditAccountId: hold.creditAccountId,
+        amountMinor,
+        currency: hold.currency,
+        code: hold.code,
+        reference: details.reference ?? hold.reference,
+        pendingId,
+        correctsTransferId: null,
+        reason: null,
+        timeoutAt: null,
+        createdBy: details.createdBy ?? null,
+      });
+      this.post(posted, hold.debitAccountId, hold.creditAccountId, amountMinor);
+      return posted;
+    });
+  }
+
+  /** Releases a hold entirely (a refused remote start, a session that cost nothing). */
+  voidHold(pendingId: number, reason: string, createdBy: string | null = null): TransferRow {
+    return this.db.tx(() => this.release(this.openHold(pendingId), 'void_pending', reason, createdBy));
+  }
+
+  /** Expires every open hold whose timeout passed; returns how many. */
+  expireHolds(nowIsoTime: string = nowIso()): number {
+    return this.db.tx(() => {
+      const resolution = alias(schema.ledgerTransfers, 'resolution');
+      const due = this.db.orm
+        .select({ hold: schema.ledgerTransfers })
+        .from(schema.ledgerTransfers)
+        .leftJoin(resolution, eq(resolution.pendingId, schema.ledgerTransfers.id))
+        .where(
+          and(
+            eq(schema.ledgerTransfers.kind, 'pending'),
+            isNull(resolution.id),
+            lte(schema.ledgerTransfers.timeoutAt, nowIsoTime),
+          ),
+        )
+        .all();
+      for (const { hold } of due) this.release(hold, 'expire_pending', 'hold timed out', null);
+      return due.length;
+    });
+  }
+
+  /** The hold if it is still open; 404 for an unknown one, 409 once resolved. */
+  openHold(pendingId: number): TransferRow {
+    const hold = this.transferById(pendingId);
+    if (!hold || hold.kind !== 'pending') throw notFound('hold', pendingId);
+    const resolution = this.resolutionOf.get({ pendingId });
+    if (resolution) throw conflict('hold_resolved', `Hold ${pendingId} was already resolved (${resolution.kind})`);
+    return hold;
+  }
+
+  isHoldOpen(pendingId: number): boolean {
+    return this.resolutionOf.get({ pendingId }) === undefined;
+  }
+
+  transferById(id: number): TransferRow | undefined {
+    return this.db.orm.select().from(schema.ledgerTransfers).where(eq(schema.ledgerTransfers.id, id)).get();
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  /** Entries oldest first, keyset-paginated on id, with their transfer's code and reference. */
+  entries(filter: { accountId?: number | undefined }, limit: number, afterId = 0) {
+    const { ledgerEntries, ledgerTransfers } = schema;
+    return this.db.orm
+      .select({
+        id: ledgerEntries.id,
+        transferId: ledgerEntries.transferId,
+        accountId: ledgerEntries.accountId,
+        amountMinor: ledgerEntries.amountMinor,
+        code: ledgerTransfers.code,
+        reference: ledgerTransfers.reference,
+        createdAt: ledgerEntries.createdAt,
+      })
+      .from(ledgerEntries)
+      .innerJoin(ledgerTransfers, eq(ledgerTransfers.id, ledgerEntries.transferId))
+      .where(and(filter.accountId !== undefined ? eq(ledgerEntries.accountId, filter.accountId) : undefined, gt(ledgerEntries.id, afterId)))
+      .orderBy(asc(ledgerEntries.id))
+      .limit(limit)
+      .all();
+  }
+
+  /**
+   * Proves the ledger: all entries sum to zero, every posted transfer has exactly its two entries,
+   * every cached balance and pending sum equals what the rows say, and no balance that may not go
+   * negative is negative except through a recorded overdraft.
+   */
+  check(): LedgerCheck {
+    const problems: string[] = [];
+    const totals = this.db.orm
+      .select({ total: sql<number>`coalesce(sum(${schema.ledgerEntries.amountMinor}), 0)`, count: sql<number>`count(*)` })
+      .from(schema.ledgerEntries)
+      .get()!;
+    if (totals.total !== 0) problems.push(`entries sum to ${totals.total}, not 0`);
+    const transferCount = this.db.orm.select({ count: sql<number>`count(*)` }).from(schema.ledgerTransfers).get()!.count;
+
+    const unbalanced = this.db.orm.all<{ id: number; kind: string; amount: number; n: number; sum: number; debit: number; credit: number }>(sql`
+      SELECT t.id, t.kind, t.amount_minor AS amount, count(e.id) AS n, coalesce(sum(e.amount_minor), 0) AS sum,
+             coalesce(sum(CASE WHEN e.account_id = t.debit_account_id AND e.amount_minor = t.amount_minor THEN 1 ELSE 0 END), 0) AS debit,
+             coalesce(sum(CASE WHEN e.account_id = t.credit_account_id AND e.amount_minor = -t.amount_minor THEN 1 ELSE 0 END), 0) AS credit
+      FROM ledger_transfers t LEFT JOIN ledger_entries e ON e.transfer_id = t.id
+      GROUP BY t.id
+      HAVING (t.kind IN ('posted', 'post_pending') AND (n <> 2 OR sum <> 0 OR debit <> 1 OR credit <> 1))
+          OR (t.kind NOT IN ('posted', 'post_pending') AND n <> 0)
+      LIMIT 20`);
+    for (const row of unbalanced) problems.push(`transfer ${row.id} (${row.kind}) has ${row.n} entries summing to ${row.sum}`);
+
+    const cached = this.db.orm.all<{ id: number; cachedNet: number; net: number; cachedPending: number; pending: number }>(sql`
+      SELECT a.id, a.net_minor AS cachedNet,
+             (SELECT coalesce(sum(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id) AS net,
+             a.pending_debits_minor AS cachedPending,
+             (SELECT coalesce(sum(h.amount_minor), 0) FROM ledger_transfers h
+                WHERE h.debit_account_id = a.id AND h.kind = 'pending'
+                  AND NOT EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.pending_id = h.id)) AS pending
+      FROM ledger_accounts a`);
+    for (const row of cached) {
+      if (row.cachedNet !== row.net) problems.push(`account ${row.id}: cached net ${row.cachedNet} but entries sum to ${row.net}`);
+      if (row.cachedPending !== row.pending) problems.push(`account ${row.id}: cached holds ${row.cachedPending} but open holds sum to ${row.pending}`);
+    }
+
+    const posts = this.db.orm.all<{ id: number }>(sql`
+      SELECT r.id FROM ledger_transfers r JOIN ledger_transfers h ON h.id = r.pending_id
+      WHERE h.kind <> 'pending' OR r.amount_minor > h.amount_minor OR r.debit_account_id <> h.debit_account_id
+         OR r.credit_account_id <> h.credit_account_id`);
+    for (const row of posts) problems.push(`transfer ${row.id} resolves a hold it does not match`);
+
+    return { ok: problems.length === 0, totalMinor: totals.total, transfers: transferCount, entries: totals.count, problems };
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private accountsFor(input: { debitAccountId: number; creditAccountId: number }) {
+    if (input.debitAccountId === input.creditAccountId) {
+      throw new AppError('same_account', 'A transfer needs two different accounts', 400);
+    }
+    const debit = this.account(input.debitAccountId);
+    if (!debit) throw notFound('account', input.debitAccountId);
+    const credit = this.account(input.creditAccountId);
+    if (!credit) throw notFound('account', input.creditAccountId);
+    const currency = this.currency();
+    // One currency per transfer (TigerBeetle ledgers): an account in another currency is a bug.
+    assert(debit.currency === currency && credit.currency === currency, `accounts ${debit.id}/${credit.id} are not in ${currency}`);
+    return { debit, credit, currency };
+  }
+
+  /** A balance that may not go negative must keep `amountMinor` available after this side moves. */
+  private requireAvailable(account: AccountRow, amountMinor: number, side: 'debit' | 'credit'): void {
+    if (account.allowNegative) return;
+    const shrinks = (side === 'debit') === (account.normalSide === 'credit');
+    if (!shrinks) return;
+    const { availableMinor } = balanceOf(account);
+    if (availableMinor < amountMinor) throw insufficientFunds(account.id);
+  }
+
+  private insert(row: NewTransfer): TransferRow {
+    return this.insertTransfer.get({
+      kind: row.kind,
+      debitAccountId: row.debitAccountId,
+      creditAccountId: row.creditAccountId,
+      amountMinor: row.amountMinor,
+      currency: row.currency,
+      code: row.code,
+      reference: row.reference ?? null,
+      pendingId: row.pendingId ?? null,
+      correctsTransferId: row.correctsTransferId ?? null,
+      reason: row.reason ?? null,
+      timeoutAt: row.timeoutAt ?? null,
+      createdBy: row.createdBy ?? null,
+      createdAt: row.createdAt ?? nowIso(),
+    })!;
+  }
+
+  private post(transfer: TransferRow, debitAccountId: number, creditAccountId: number, amountMinor: number): void {
+    this.insertEntry.run({ transferId: transfer.id, accountId: debitAccountId, amountMinor, createdAt: transfer.createdAt });
+    this.insertEntry.run({ transferId: transfer.id, accountId: creditAccountId, amountMinor: -amountMinor, createdAt: transfer.createdAt });
+    this.addToNet.run({ id: debitAccountId, deltaMinor: amountMinor });
+    this.addToNet.run({ id: creditAccountId, deltaMinor: -amountMinor });
+  }
+
+  private release(hold: TransferRow, kind: 'void_pending' | 'expire_pending', reason: string, createdBy: string | null): TransferRow {
+    this.addToPending.run({ id: hold.debitAccountId, deltaMinor: -hold.amountMinor });
+    return this.insert({
+      kind,
+      debitAccountId: hold.debitAccountId,
+      creditAccountId: hold.creditAccountId,
+      amountMinor: 0,
+      currency: hold.currency,
+      code: hold.code,
+      reference: hold.reference,
+      pendingId: hold.id,
+      correctsTransferId: null,
+      reason,
+      timeoutAt: null,
+      createdBy,
+    });
+  }
+}
+
+type NewTransfer = Pick<TransferRow, 'kind' | 'debitAccountId' | 'creditAccountId' | 'amountMinor' | 'currency' | 'code'> & {
+  [K in 'reference' | 'pendingId' | 'correctsTransferId' | 'reason' | 'timeoutAt' | 'createdBy']?: TransferRow[K] | undefined;
+} & { createdAt?: string };
+
+export function balanceOf(account: AccountRow): BalanceView {
+  const balanceMinor = account.normalSide === 'credit' ? -account.netMinor : account.netMinor;
+  return { balanceMinor, pendingMinor: account.pendingDebitsMinor, availableMinor: balanceMinor - account.pendingDebitsMinor };
+}
+
+function positiveAmount(amountMinor: number): AmountMinor {
+  assertAmount(amountMinor, 'transfer amount');
+  assert(amountMinor > 0, `a transfer moves a positive amount, got ${amountMinor}`);
+  return amountMinor;
+}
