@@ -1,0 +1,281 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { ChargerService } from '../chargers';
+import { Database, schema } from '../db';
+import { SingleSessionAuthorizer } from '../drivers';
+import { backupFileName, backupsDir, listBackups, verifyDatabaseFile } from '../ops/backups';
+import { SessionService } from '../sessions';
+import { SettingsService } from '../settings';
+import { createJobTable, type JobDependencies, JobScheduler, STUCK_SESSION_FLAG } from '.';
+
+const silent = pino({ level: 'silent' });
+
+interface Fixture {
+  dataDir: string;
+  db: Database;
+  settings: SettingsService;
+  chargers: ChargerService;
+  sessions: SessionService;
+  disconnected: string[];
+  scheduler: JobScheduler;
+}
+
+const opened: Fixture[] = [];
+
+function setUp(overrides: Partial<JobDependencies> = {}): Fixture {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chargeyard-jobs-'));
+  const db = Database.open(path.join(dataDir, 'chargeyard.db'));
+  const settings = new SettingsService(db);
+  const chargers = new ChargerService(db, settings);
+  const sessions: SessionService = new SessionService(db, new SingleSessionAuthorizer((idTag) => sessions.activeCountForTag(idTag)));
+  const disconnected: string[] = [];
+  const deps: JobDependencies = {
+    db,
+    dataDir,
+    settings,
+    chargers,
+    sessions,
+    disconnectCharger: (chargerId) => {
+      disconnected.push(chargerId);
+      chargers.markDisconnected(chargerId);
+    },
+    ...overrides,
+  };
+  const scheduler = new JobScheduler(createJobTable(deps), silent, 'UTC');
+  const fixture = { dataDir, db, settings, chargers, sessions, disconnected, scheduler };
+  opened.push(fixture);
+  return fixture;
+}
+
+afterEach(async () => {
+  for (const fixture of opened.splice(0)) {
+    await fixture.scheduler.stop();
+    fixture.db.close();
+    fs.rmSync(fixture.dataDir, { recursive: true, force: true });
+  }
+});
+
+async function startSession(fixture: Fixture, chargerId: string, idTag: string) {
+  await fixture.chargers.register({ id: chargerId });
+  const { session } = await fixture.sessions.start({
+    chargerId,
+    connectorId: 1,
+    idTag,
+    meterStartWh: 1000,
+    timestamp: new Date().toISOString(),
+    ocppVersion: '1.6',
+  });
+  return session;
+}
+
+describe('the cron table', () => {
+  test('every job has a unique name and a valid schedule, and starts and stops cleanly', async () => {
+    const fixture = setUp();
+    fixture.scheduler.start();
+    const status = fixture.scheduler.status();
+    expect(status.map((job) => job.name)).toEqual(['backup', 'charger-presence', 'stuck-sessions', 'expire-holds', 'prune-logs']);
+    for (const job of status) {
+      expect(job.nextRunAt).not.toBeNull();
+      expect(job.lastRunAt).toBeNull();
+    }
+    await fixture.scheduler.stop();
+    expect(fixture.scheduler.status().every((job) => job.nextRunAt === null)).toBe(true);
+  });
+
+  test('an unknown job name is refused with the list of jobs', async () => {
+    const fixture = setUp();
+    await expect(fixture.scheduler.runJob('nope')).rejects.toThrow(/backup, charger-presence/);
+  });
+});
+
+describe('backup job', () => {
+  test('writes a verified backup with the current data into CSMS_DATA_DIR/backups', async () => {
+    const fixture = setUp();
+    await fixture.chargers.register({ id: 'CP-BACKUP', name: 'Gate 1' });
+    const run = await fixture.scheduler.runJob('backup');
+    expect(run).toMatchObject({ result: 'ok', trigger: 'on-demand' });
+    const backups = listBackups(backupsDir(fixture.dataDir));
+    expect(backups).toHaveLength(1);
+    expect(backups[0]!.kind).toBe('nightly');
+    expect(verifyDatabaseFile(backups[0]!.file).migrations).toBeGreaterThan(0);
+    const copy = Database.open(backups[0]!.file);
+    try {
+      expect(copy.orm.select().from(schema.chargers).all().map((row) => row.name)).toEqual(['Gate 1']);
+    } finally {
+      copy.close();
+    }
+    const status = fixture.scheduler.status().find((job) => job.name === 'backup')!;
+    expect(status).toMatchObject({ lastResult: 'ok', runs: 1, failures: 0, running: false });
+    expect(status.lastDurationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test('keeps 14 daily and 8 weekly nightly backups and removes older ones', async () => {
+    const fixture = setUp();
+    const dir = backupsDir(fixture.dataDir);
+    fs.mkdirSync(dir, { recursive: true });
+    // 90 days of nightly backups, two on each day; plus old manual backups.
+    const start = Date.UTC(2026, 0, 1, 2, 30);
+    for (let day = 0; day < 90; day++) {
+      for (const hour of [0, 1]) {
+        fs.writeFileSync(path.join(dir, backupFileName('nightly', new Date(start + day * 86_400_000 + hour * 3600_000))), 'x');
+      }
+    }
+    for (let i = 0; i < 7; i++) fs.writeFileSync(path.join(dir, backupFileName('manual', new Date(start + i * 1000))), 'x');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a backup');
+    const run = await fixture.scheduler.runJob('backup');
+    expect(run.result).toBe('ok');
+    const left = listBackups(dir);
+    const nightly = left.filter((backup) => backup.kind === 'nightly');
+    const days = new Set(nightly.map((backup) => backup.takenAt.toISOString().slice(0, 10)));
+    // Today's run plus the 13 newest old days are the 14 daily ones; older weeks add weekly ones.
+    expect(days.size).toBe(nightly.length);
+    expect(nightly.length).toBeGreaterThanOrEqual(14);
+    expect(nightly.length).toBeLessThanOrEqual(14 + 8);
+    expect(left.filter((backup) => backup.kind === 'manual')).toHaveLength(5);
+    expect(fs.existsSync(path.join(dir, 'notes.txt'))).toBe(true);
+  });
+
+  test('copies each backup into the second folder when one is set', async () => {
+    const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chargeyard-usb-'));
+    try {
+      const fixture = setUp({ backupCopyDir: copyDir });
+      const run = await fixture.scheduler.runJob('backup');
+      expect(run.result).toBe('ok');
+      const copies = listBackups(copyDir);
+      expect(copies).toHaveLength(1);
+      verifyDatabaseFile(copies[0]!.file);
+    } finally {
+      fs.rmSync(copyDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a second folder that cannot be written makes the run fail, reported, without crashing', async () => {
+    const blocker = path.join(os.tmpdir(), `chargeyard-not-a-dir-${process.pid}`);
+    fs.writeFileSync(blocker, 'a file where the folder should be');
+    try {
+      const fixture = setUp({ backupCopyDir: path.join(blocker, 'sub') });
+      const run = await fixture.scheduler.runJob('backup');
+      expect(run.result).toBe('failed');
+      const status = fixture.scheduler.status().find((job) => job.name === 'backup')!;
+      expect(status).toMatchObject({ lastResult: 'failed', failures: 1 });
+      expect(status.lastSummary).toMatch(/ENOTDIR|EEXIST/);
+      // The local backup was still made.
+      expect(listBackups(backupsDir(fixture.dataDir))).toHaveLength(1);
+    } finally {
+      fs.rmSync(blocker, { force: true });
+    }
+  });
+});
+
+describe('job runs', () => {
+  test('a job that is still running is skipped, not started a second time', async () => {
+    const fixture = setUp();
+    const first = fixture.scheduler.runJob('backup');
+    const second = await fixture.scheduler.runJob('backup');
+    expect(second).toMatchObject({ result: 'skipped' });
+    expect((await first).result).toBe('ok');
+    expect(listBackups(backupsDir(fixture.dataDir))).toHaveLength(1);
+  });
+
+  test('a job that throws is reported as failed and the scheduler keeps going', async () => {
+    const fixture = setUp({
+      expireHolds: () => {
+        throw new Error('ledger unavailable');
+      },
+    });
+    const failed = await fixture.scheduler.runJob('expire-holds');
+    expect(failed).toMatchObject({ result: 'failed', summary: 'ledger unavailable' });
+    const ok = await fixture.scheduler.runJob('charger-presence');
+    expect(ok.result).toBe('ok');
+  });
+});
+
+describe('charger-presence job', () => {
+  test('disconnects a connected charger silent for more than two heartbeat intervals, and only that one', async () => {
+    const fixture = setUp();
+    await fixture.settings.update({ heartbeatIntervalS: 60 });
+    for (const id of ['CP-SILENT', 'CP-ALIVE']) {
+      await fixture.chargers.register({ id });
+      fixture.chargers.markConnected(id, '1.6');
+    }
+    fixture.chargers.touch('CP-SILENT', new Date(Date.now() - 10 * 60_000).toISOString());
+    const run = await fixture.scheduler.runJob('charger-presence');
+    expect(run.result).toBe('ok');
+    expect(fixture.disconnected).toEqual(['CP-SILENT']);
+    expect(fixture.chargers.isConnected('CP-SILENT')).toBe(false);
+    expect(fixture.chargers.isConnected('CP-ALIVE')).toBe(true);
+  });
+});
+
+describe('stuck-sessions job', () => {
+  test('flags an active session with no meter values for hours, and unflags it when values arrive', async () => {
+    const fixture = setUp({ stuckAfterS: 3600 });
+    const session = await startSession(fixture, 'CP-STUCK', 'TAG-1');
+    // Pretend the session started three hours ago and nothing came since.
+    const threeHoursAgo = new Date(Date.now() - 3 * 3600_000).toISOString();
+    await fixture.db.write(() => fixture.sessions.repository.update(session.id, { createdAt: threeHoursAgo }));
+    await fixture.scheduler.runJob('stuck-sessions');
+    expect(JSON.parse(fixture.sessions.get(session.id)!.flagsJson)).toContain(STUCK_SESSION_FLAG);
+
+    await fixture.sessions.meterValues({
+      chargerId: 'CP-STUCK',
+      connectorId: 1,
+      transactionId: session.transactionId!,
+      meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: '1500' }] }],
+    });
+    await fixture.scheduler.runJob('stuck-sessions');
+    expect(JSON.parse(fixture.sessions.get(session.id)!.flagsJson)).not.toContain(STUCK_SESSION_FLAG);
+  });
+
+  test('leaves a session with recent meter values alone', async () => {
+    const fixture = setUp({ stuckAfterS: 3600 });
+    const session = await startSession(fixture, 'CP-FINE', 'TAG-2');
+    const run = await fixture.scheduler.runJob('stuck-sessions');
+    expect(run.summary).toMatch(/^0 session/);
+    expect(JSON.parse(fixture.sessions.get(session.id)!.flagsJson)).toEqual([]);
+  });
+});
+
+describe('expire-holds job', () => {
+  test('calls the ledger with the run time and reports how many holds it released', async () => {
+    const calls: string[] = [];
+    const fixture = setUp({
+      expireHolds: (nowIso) => {
+        calls.push(nowIso);
+        return 3;
+      },
+    });
+    const run = await fixture.scheduler.runJob('expire-holds');
+    expect(run).toMatchObject({ result: 'ok', summary: '3 hold(s) expired' });
+    expect(calls).toEqual([run.startedAt]);
+  });
+});
+
+describe('prune-logs job', () => {
+  test('deletes OCPP messages older than the retention setting and keeps newer ones', async () => {
+    const fixture = setUp();
+    await fixture.settings.update({ messageLogRetentionDays: 7 });
+    const day = 86_400_000;
+    const frame = (ageDays: number, messageId: string) => ({
+      chargerId: 'CP-LOG',
+      direction: 'in' as const,
+      messageTypeId: 2,
+      messageId,
+      action: 'Heartbeat',
+      frame: `[2,"${messageId}","Heartbeat",{}]`,
+      at: new Date(Date.now() - ageDays * day).toISOString(),
+    });
+    await fixture.db.write(() => {
+      const rows = [];
+      for (let i = 0; i < 12_000; i++) rows.push(frame(10, `old-${i}`));
+      for (let i = 0; i < rows.length; i += 500) fixture.db.orm.insert(schema.ocppMessages).values(rows.slice(i, i + 500)).run();
+      fixture.db.orm.insert(schema.ocppMessages).values([frame(1, 'recent-1'), frame(6, 'recent-6')]).run();
+    });
+    const run = await fixture.scheduler.runJob('prune-logs');
+    expect(run).toMatchObject({ result: 'ok', summary: '12000 OCPP message(s) older than 7 day(s) pruned' });
+    const left = fixture.db.orm.select().from(schema.ocppMessages).all();
+    expect(left.map((row) => row.messageId).sort()).toEqual(['recent-1', 'recent-6']);
+  });
+});

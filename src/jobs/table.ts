@@ -1,0 +1,157 @@
+import { eq, inArray, lt, sql } from 'drizzle-orm';
+import type { ChargerService } from '../chargers';
+import type { Database } from '../db';
+import { schema } from '../db';
+import { applyRetention, backupsDir, copyBackupTo, DEFAULT_RETENTION, type RetentionPolicy, takeBackup } from '../ops/backups';
+import type { SessionService } from '../sessions';
+import type { SettingsService } from '../settings';
+import type { Job } from './scheduler';
+
+/** What the jobs act on; app.ts passes the live services, tests pass their own. */
+export interface JobDependencies {
+  db: Database;
+  dataDir: string;
+  settings: SettingsService;
+  chargers: ChargerService;
+  sessions: SessionService;
+  /** Closes a charger's WebSocket (the OCPP server); the transport then marks it offline. */
+  disconnectCharger(chargerId: string, reason: string): void;
+  /** The ledger's hold expiry: returns how many holds it released. */
+  expireHolds?(nowIso: string): number;
+  /** A second folder (USB stick, NAS mount) that gets a copy of each nightly backup. */
+  backupCopyDir?: string | undefined;
+  retention?: RetentionPolicy;
+  /** An active session with no meter value for this long is flagged `stuck` for staff. */
+  stuckAfterS?: number;
+}
+
+export const STUCK_SESSION_FLAG = 'stuck';
+const DEFAULT_STUCK_AFTER_S = 2 * 3600;
+/** Missed heartbeats tolerated before a charger counts as gone (OCPP leaves the number to us). */
+const MISSED_HEARTBEATS_BEFORE_OFFLINE = 2;
+const HEARTBEAT_GRACE_S = 60;
+/** Rows deleted per write while pruning, so charger traffic is never held up behind a prune. */
+const PRUNE_BATCH_ROWS = 5000;
+
+/** The cron table: every background job of the appliance, declared in one place. */
+export function createJobTable(deps: JobDependencies): Job[] {
+  return [
+    {
+      name: 'backup',
+      cron: '30 2 * * *',
+      description: 'Nightly online backup into the data folder, checked with integrity_check, with retention and an optional second copy',
+      run: (context) => runNightlyBackup(deps, context.now, context.signal),
+    },
+    {
+      name: 'charger-presence',
+      cron: '* * * * *',
+      description: 'Marks chargers offline when their heartbeats stop',
+      run: (context) => markSilentChargersOffline(deps, context.now),
+    },
+    {
+      name: 'stuck-sessions',
+      cron: '*/10 * * * *',
+      description: 'Flags active sessions with no meter values for a long time',
+      run: (context) => flagStuckSessions(deps, context.now),
+    },
+    {
+      name: 'expire-holds',
+      cron: '* * * * *',
+      description: 'Releases QR-start holds whose time ran out',
+      run: async (context) => {
+        if (!deps.expireHolds) return 'no ledger wired';
+        const expireHolds = deps.expireHolds;
+        const released = await deps.db.write(() => expireHolds(context.now.toISOString()));
+        return `${released} hold(s) expired`;
+      },
+    },
+    {
+      name: 'prune-logs',
+      cron: '15 3 * * *',
+      description: 'Prunes the OCPP message log by the retention setting',
+      run: (context) => pruneMessageLog(deps, context.now, context.signal),
+    },
+  ];
+}
+
+async function runNightlyBackup(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
+  const backup = await takeBackup(deps.db, deps.dataDir, { kind: 'nightly', now, signal });
+  const deleted = applyRetention(backupsDir(deps.dataDir), deps.retention ?? DEFAULT_RETENTION);
+  let summary = `${backup.file} (${backup.sizeBytes} bytes, integrity ok); ${deleted.length} old backup(s) removed`;
+  if (deps.backupCopyDir) {
+    // The local backup stands even when the second folder is missing (USB stick pulled out):
+    // the job still fails so staff see that the off-box copy is not being made.
+    const copy = copyBackupTo(backup, deps.backupCopyDir);
+    const deletedCopies = applyRetention(deps.backupCopyDir, deps.retention ?? DEFAULT_RETENTION);
+    summary += `; copied to ${copy}, ${deletedCopies.length} old copy(ies) removed`;
+  }
+  return summary;
+}
+
+function markSilentChargersOffline(deps: JobDependencies, now: Date): string {
+  const silenceLimitS = deps.settings.get().heartbeatIntervalS * MISSED_HEARTBEATS_BEFORE_OFFLINE + HEARTBEAT_GRACE_S;
+  const dropped: string[] = [];
+  for (const charger of deps.chargers.all()) {
+    if (!charger.connected) continue;
+    const lastSeenAt = charger.lastSeenAt ?? charger.connectedSince;
+    if (lastSeenAt === null) continue;
+    if (now.getTime() - Date.parse(lastSeenAt) <= silenceLimitS * 1000) continue;
+    deps.disconnectCharger(charger.id, `No message for more than ${silenceLimitS} s`);
+    dropped.push(charger.id);
+  }
+  return dropped.length === 0 ? 'every connected charger is alive' : `marked offline: ${dropped.join(', ')}`;
+}
+
+async function flagStuckSessions(deps: JobDependencies, now: Date): Promise<string> {
+  const stuckAfterMs = (deps.stuckAfterS ?? DEFAULT_STUCK_AFTER_S) * 1000;
+  const { db } = deps;
+  const changes = await db.write(() => {
+    let flagged = 0;
+    let cleared = 0;
+    for (const session of deps.sessions.repository.active()) {
+      const lastMeter = db.orm
+        .select({ receivedAt: schema.meterValues.receivedAt })
+        .from(schema.meterValues)
+        .where(eq(schema.meterValues.sessionId, session.id))
+        .orderBy(sql`${schema.meterValues.id} DESC`)
+        .limit(1)
+        .get();
+      const lastActivity = lastMeter?.receivedAt ?? session.createdAt;
+      const stuck = now.getTime() - Date.parse(lastActivity) > stuckAfterMs;
+      const flags = JSON.parse(session.flagsJson) as string[];
+      const flaggedNow = flags.includes(STUCK_SESSION_FLAG);
+      if (stuck === flaggedNow) continue;
+      // The flag comes off again once meter values arrive: it describes the session's state now.
+      const nextFlags = stuck ? [...flags, STUCK_SESSION_FLAG] : flags.filter((flag) => flag !== STUCK_SESSION_FLAG);
+      deps.sessions.repository.update(session.id, { flagsJson: JSON.stringify(nextFlags), updatedAt: now.toISOString() });
+      if (stuck) flagged++;
+      else cleared++;
+    }
+    return { flagged, cleared };
+  });
+  return `${changes.flagged} session(s) flagged stuck, ${changes.cleared} unflagged`;
+}
+
+async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
+  const retentionDays = deps.settings.get().messageLogRetentionDays;
+  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+  const { ocppMessages } = schema;
+  let deleted = 0;
+  for (;;) {
+    if (signal.aborted) break;
+    const batch = await deps.db.write(() => {
+      const ids = deps.db.orm
+        .select({ id: ocppMessages.id })
+        .from(ocppMessages)
+        .where(lt(ocppMessages.at, cutoff))
+        .limit(PRUNE_BATCH_ROWS)
+        .all()
+        .map((row) => row.id);
+      if (ids.length === 0) return 0;
+      return deps.db.orm.delete(ocppMessages).where(inArray(ocppMessages.id, ids)).run().changes;
+    });
+    deleted += batch;
+    if (batch < PRUNE_BATCH_ROWS) break;
+  }
+  return `${deleted} OCPP message(s) older than ${retentionDays} day(s) pruned`;
+}

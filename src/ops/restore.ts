@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { openSqlite } from '../db';
+import { type BackupFile, databaseFile, fsyncDir, fsyncFile, matchOwnerToDataDir, takeBackup, verifyDatabaseFile } from './backups';
+import { runningAppliancePid } from './pid-file';
+
+export class ApplianceRunningError extends Error {
+  constructor(readonly pid: number) {
+    super(
+      `Chargeyard is running (pid ${pid}) on this data directory. Stop it first (systemctl stop chargeyard), or pass --stop to have restore stop it.`,
+    );
+    this.name = 'ApplianceRunningError';
+  }
+}
+
+export interface RestoreResult {
+  /** The backup of the database that was replaced; undefined when the data directory was empty. */
+  safetyBackup: BackupFile | undefined;
+  restoredFile: string;
+}
+
+/**
+ * Replaces the appliance's database with a backup file. The file is copied beside the database
+ * and verified there first (so a bad file, or a full disk, changes nothing); then the current
+ * database gets a safety backup; then the copy is renamed over it in one atomic step.
+ */
+export async function restoreDatabase(
+  dataDir: string,
+  backupFile: string,
+  onProgress?: (step: string) => void,
+): Promise<RestoreResult> {
+  const source = path.resolve(backupFile);
+  const target = databaseFile(dataDir);
+  if (source === path.resolve(target)) throw new Error('That file is the live database itself; name a backup file');
+  const running = runningAppliancePid(dataDir);
+  if (running !== undefined) throw new ApplianceRunningError(running);
+
+  fs.mkdirSync(dataDir, { recursive: true });
+  const incoming = `${target}.restoring`;
+  fs.rmSync(incoming, { force: true });
+  try {
+    onProgress?.(`copying ${source}`);
+    fs.copyFileSync(source, incoming);
+    // A backup taken by copying a live WAL database may have its -wal beside it: bring it along.
+    if (fs.existsSync(`${source}-wal`)) fs.copyFileSync(`${source}-wal`, `${incoming}-wal`);
+    onProgress?.('checking the backup (integrity check)');
+    verifyDatabaseFile(incoming);
+    fsyncFile(incoming);
+
+    let safetyBackup: BackupFile | undefined;
+    if (fs.existsSync(target)) {
+      onProgress?.('taking a safety backup of the current database');
+      safetyBackup = await takeBackup(sqliteBackupSource(target), dataDir, { kind: 'pre-restore' });
+    }
+
+    onProgress?.('switching to the restored database');
+    // The replaced database's WAL and shared-memory files belong to it, not to the restored one.
+    fs.rmSync(`${target}-wal`, { force: true });
+    fs.rmSync(`${target}-shm`, { force: true });
+    fs.renameSync(incoming, target);
+    fsyncDir(dataDir);
+    matchOwnerToDataDir(target, dataDir);
+    return { safetyBackup, restoredFile: target };
+  } finally {
+    fs.rmSync(incoming, { force: true });
+    fs.rmSync(`${incoming}-wal`, { force: true });
+    fs.rmSync(`${incoming}-shm`, { force: true });
+  }
+}
+
+const PAGES_PER_STEP = 1000;
+
+/** A backup source for a database file, through a connection of its own (the CLI's). */
+export function sqliteBackupSource(file: string) {
+  return {
+    async backupTo(destinationFile: string, onProgress?: (fraction: number) => void): Promise<void> {
+      const sqlite = openSqlite(file);
+      let lastFraction = 0;
+      let copyRestOfItAtOnce = false;
+      try {
+        await sqlite.backup(destinationFile, {
+          progress: ({ totalPages, remainingPages }) => {
+            const fraction = totalPages === 0 ? 1 : (totalPages - remainingPages) / totalPages;
+            // A write by the running appliance (another connection) restarts SQLite's backup from
+            // the first page; under steady charger traffic small steps would restart forever, so
+            // after one restart the rest is copied in a single step (WAL: the writer is not blocked).
+            if (fraction < lastFraction) copyRestOfItAtOnce = true;
+            lastFraction = fraction;
+            onProgress?.(fraction);
+            return copyRestOfItAtOnce ? Math.max(totalPages, 1) : PAGES_PER_STEP;
+          },
+        });
+      } finally {
+        sqlite.close();
+      }
+    },
+  };
+}
