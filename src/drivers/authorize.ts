@@ -38,3 +38,21 @@ export interface Authorizer {
 
 /** Counts a tag's active sessions; supplied by the sessions domain. */
 export type ActiveSessionCounter = (idTag: string) => number;
+
+/**
+ * The authorizer a fresh core uses before cards and balances exist: any idTag may charge, but a
+ * tag never holds more than one session at a time (OCPP ConcurrentTx). The drivers and money
+ * domain replaces it with the card, balance and tariff decision (SessionService.setAuthorizer).
+ */
+export class SingleSessionAuthorizer implements Authorizer {
+  constructor(private readonly activeSessions: ActiveSessionCounter) {}
+
+  authorize(request: AuthorizationRequest): AuthorizationDecision {
+    if (request.idTag.trim() === '') return { status: 'Invalid', cardUid: null, userId: null, reason: 'empty idTag' };
+    // The new session is not stored yet when a start is decided, so both purposes compare with 1.
+    if (this.activeSessions(request.idTag) >= 1) {
+      return { status: 'ConcurrentTx', cardUid: null, userId: null, reason: 'the tag already has an active session' };
+    }
+    return { status: 'Accepted', cardUid: null, userId: null, reason: 'open site: every idTag may charge' };
+  }
+}

@@ -40,6 +40,7 @@ const KIND_BY_KEYWORD: Record<string, OcppErrorKind> = {
 export class SchemaValidator {
   private readonly ajv: Ajv;
   private readonly compiled = new Map<string, ValidateFunction | null>();
+  private readonly sources = new Map<string, object>();
   readonly actions: ReadonlySet<string>;
 
   constructor(readonly version: OcppVersion) {
@@ -65,9 +66,10 @@ export class SchemaValidator {
         return Math.abs(Math.round(quotient) - quotient) < 1e-9;
       },
     });
-    const files = SCHEMA_FILES[version];
-    this.ajv.addSchema(files);
-    this.actions = new Set(files.map((schema) => schema.$id.replace(/^urn:/, '').replace(/\.(req|conf)$/, '')));
+    // The files name each schema `urn:Action.req`, which current URI libraries refuse as a URN,
+    // so schemas are keyed by that name here and compiled one by one without their $id.
+    for (const { $id, ...schema } of SCHEMA_FILES[version]) this.sources.set($id.replace(/^urn:/, ''), schema);
+    this.actions = new Set([...this.sources.keys()].map((key) => key.replace(/\.(req|conf)$/, '')));
   }
 
   has(action: string): boolean {
@@ -90,7 +92,8 @@ export class SchemaValidator {
     const key = `${action}.${direction}`;
     let validate = this.compiled.get(key);
     if (validate === undefined) {
-      validate = this.ajv.getSchema(`urn:${key}`) ?? null;
+      const source = this.sources.get(key);
+      validate = source ? this.ajv.compile(source) : null;
       this.compiled.set(key, validate);
     }
     return validate;

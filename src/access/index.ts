@@ -1,0 +1,2 @@
+export { ApiTokenService, TOKEN_ROLES } from './tokens';
+export type { TokenPrincipal, TokenRole } from './tokens';

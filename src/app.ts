@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import type { Logger } from 'pino';
+import { ApiTokenService } from './access';
+import { ChargerService, MessageLog } from './chargers';
+import type { Config } from './config';
+import { Database } from './db';
+import { SingleSessionAuthorizer } from './drivers';
+import { createLogger } from './logger';
+import { CommandService, createV16Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
+import type { AppServices } from './services';
+import { SessionService } from './sessions';
+import { SettingsService } from './settings';
+import { readVersion } from './version';
+import { createApiRouter } from './web/api/v1';
+
+export const DATABASE_FILE_NAME = 'chargeyard.db';
+
+export interface AppOptions {
+  logger?: Logger;
+  ocpp?: Partial<OcppServerOptions>;
+}
+
+export interface App {
+  server: http.Server | https.Server;
+  port: number;
+  uiUrl: string;
+  ocppUrl: string;
+  services: AppServices;
+  close(): Promise<void>;
+}
+
+/** How often in-memory last-seen times are written to the database. */
+const LAST_SEEN_FLUSH_MS = 5000;
+
+/**
+ * The one place that wires the appliance together: database, domains, OCPP endpoint, JSON API
+ * and web UI on one port. Returns once listening; `close()` shuts down gracefully.
+ */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const db = Database.open(path.join(config.dataDir, DATABASE_FILE_NAME));
+
+  const settings = new SettingsService(db);
+  const chargers = new ChargerService(db, settings);
+  const messageLog = new MessageLog(db);
+  const sessions: SessionService = new SessionService(db, new SingleSessionAuthorizer((idTag: string): number => sessions.activeCountForTag(idTag)));
+  const ocpp = new OcppServer(chargers, messageLog, logger, [createV16Adapter({ chargers, sessions })], {
+    ...DEFAULT_SERVER_OPTIONS,
+    ...options.ocpp,
+  });
+  const commands = new CommandService(ocpp, chargers);
+  const tokens = new ApiTokenService(db, config.apiToken);
+
+  let uiUrl = '';
+  const services: AppServices = {
+    config,
+    logger,
+    version: readVersion(),
+    db,
+    settings,
+    chargers,
+    messageLog,
+    sessions,
+    ocpp,
+    commands,
+    tokens,
+    uiUrl: () => uiUrl,
+  };
+
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('trust proxy', false);
+  web.use('/api/v1', createApiRouter(services));
+
+  const server = config.tls
+    ? https.createServer({ cert: config.tls.certPem, key: config.tls.keyPem, minVersion: 'TLSv1.2' }, web)
+    : http.createServer(web);
+  // Slow or stuck HTTP clients must not hold sockets forever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 150_000;
+  server.keepAliveTimeout = 5_000;
+  server.on('upgrade', (request, socket, head) => ocpp.handleUpgrade(request, socket, head));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const reachableHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const scheme = config.tls ? 'https' : 'http';
+  uiUrl = `${scheme}://${reachableHost}:${port}/`;
+  const ocppUrl = `${config.tls ? 'wss' : 'ws'}://${reachableHost}:${port}/ocpp/`;
+
+  ocpp.start();
+  messageLog.start();
+  const lastSeenTimer = setInterval(() => void chargers.flushLastSeen().catch(() => undefined), LAST_SEEN_FLUSH_MS);
+  lastSeenTimer.unref();
+
+  logger.info({ uiUrl, ocppUrl, port, dataDir: config.dataDir, version: services.version }, 'Chargeyard is running');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop accepting first, let in-flight requests and writes finish, then close the database.
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await ocpp.close();
+      server.closeIdleConnections?.();
+      const forced = setTimeout(() => server.closeAllConnections?.(), 3000);
+      forced.unref();
+      await httpClosed;
+      clearTimeout(forced);
+      clearInterval(lastSeenTimer);
+      await chargers.flushLastSeen().catch(() => undefined);
+      await messageLog.stop();
+      db.close();
+      logger.info('Chargeyard stopped');
+    })());
+
+  return { server, port, uiUrl, ocppUrl, services, close };
+}

@@ -1,0 +1,267 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { ChargerService, MessageLog } from '../chargers';
+import { isValidChargerId } from '../chargers';
+import { DEFAULT_LIMITS, OcppConnection, ChargerOfflineError, type InboundDispatcher } from './connection';
+import type { OcppVersion } from './errors';
+import { schemaValidator, type SchemaValidator } from './schemas';
+
+/** What a version adapter (v16/, v201/) gives the transport. */
+export interface ProtocolAdapter {
+  version: OcppVersion;
+  subprotocol: string;
+  /** Actions a charge point sends in this version; any other known action is NotSupported. */
+  inboundActions: ReadonlySet<string>;
+  dispatch: InboundDispatcher;
+  onConnected?(connection: OcppConnection): void;
+  onDisconnected?(connection: OcppConnection): void;
+}
+
+export interface OcppServerOptions {
+  /** Largest frame accepted from a charger; larger ones close the connection (1009). */
+  maxPayloadBytes: number;
+  /** Interval of WebSocket pings; a charger that has not answered the previous one is dropped. */
+  pingIntervalMs: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: OcppServerOptions = { maxPayloadBytes: 256 * 1024, pingIntervalMs: 30_000 };
+
+/** How long a replaced or shut-down connection gets for its close handshake before we drop it. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * The OCPP-J endpoint: upgrade (identity, subprotocol, admission, Basic auth), one connection
+ * per identity, ping/pong liveness, and the registry the command API sends through.
+ */
+export class OcppServer {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Map<string, OcppConnection>();
+  private readonly adapters = new Map<string, ProtocolAdapter>();
+  private readonly validators = new Map<OcppVersion, SchemaValidator>();
+  private pingTimer: NodeJS.Timeout | undefined;
+  private accepting = true;
+
+  constructor(
+    private readonly chargers: ChargerService,
+    private readonly messageLog: MessageLog,
+    private readonly logger: Logger,
+    adapters: ProtocolAdapter[],
+    private readonly options: OcppServerOptions = DEFAULT_SERVER_OPTIONS,
+  ) {
+    for (const adapter of adapters) {
+      this.adapters.set(adapter.subprotocol, adapter);
+      this.validators.set(adapter.version, schemaValidator(adapter.version));
+    }
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      // We pick the subprotocol ourselves before the upgrade (see handleUpgrade).
+      handleProtocols: (protocols) => this.pickSubprotocol([...protocols]) ?? false,
+    });
+  }
+
+  get supportedSubprotocols(): string[] {
+    return [...this.adapters.keys()];
+  }
+
+  start(): void {
+    this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  /** The charger's own preference order wins among the subprotocols we support. */
+  private pickSubprotocol(offered: string[]): string | undefined {
+    return offered.find((protocol) => this.adapters.has(protocol));
+  }
+
+  /** Handles an HTTP upgrade on any path: the identity is the last path segment, decoded once. */
+  handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (!this.accepting) return refuse(socket, 503, 'Shutting down');
+    const identity = identityFromUrl(request.url ?? '/');
+    if (identity === undefined || !isValidChargerId(identity)) {
+      return refuse(socket, 400, 'The charge point identity must be 1-48 printable ASCII characters other than /');
+    }
+    const offered = (request.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((protocol) => protocol.trim())
+      .filter(Boolean);
+    const subprotocol = this.pickSubprotocol(offered);
+    if (!subprotocol) {
+      return refuse(socket, 400, `No supported OCPP subprotocol offered; this server speaks ${this.supportedSubprotocols.join(', ')}`);
+    }
+    const basicAuth = parseBasicAuth(request.headers.authorization, identity);
+    this.chargers.admit(identity, basicAuth).then(
+      (admission) => {
+        if (!admission.admitted) {
+          this.logger.warn({ chargerId: identity, status: admission.httpStatus, reason: admission.reason }, 'OCPP upgrade refused');
+          const headers = admission.httpStatus === 401 ? { 'WWW-Authenticate': 'Basic realm="OCPP", charset="UTF-8"' } : undefined;
+          return refuse(socket, admission.httpStatus, admission.reason, headers);
+        }
+        if (socket.destroyed) return;
+        this.wss.handleUpgrade(request, socket, head, (ws) => this.attach(identity, subprotocol, ws));
+      },
+      (error: unknown) => {
+        this.logger.error({ err: error, chargerId: identity }, 'admission failed');
+        refuse(socket, 500, 'Internal error');
+      },
+    );
+  }
+
+  private attach(chargerId: string, subprotocol: string, ws: WebSocket): void {
+    const adapter = this.adapters.get(subprotocol)!;
+    const logger = this.logger.child({ chargerId });
+    const previous = this.connections.get(chargerId);
+    if (previous) {
+      // CONTRACT: a new connection replaces the old one, which is closed at once.
+      logger.info('replacing the previous connection of this charger');
+      this.dropConnection(previous, 4000, 'Replaced by a new connection');
+    }
+    const connection = new OcppConnection(
+      chargerId,
+      adapter.version,
+      ws,
+      this.validators.get(adapter.version)!,
+      adapter.dispatch,
+      logger,
+      (direction, messageTypeId, messageId, action, frame) => {
+        if (direction === 'in') this.chargers.touch(chargerId);
+        this.messageLog.record({ chargerId, direction, messageTypeId, messageId, action, frame, at: new Date().toISOString() });
+      },
+      DEFAULT_LIMITS,
+      adapter.inboundActions,
+    );
+    this.connections.set(chargerId, connection);
+    this.chargers.markConnected(chargerId, adapter.version);
+    logger.info({ ocppVersion: adapter.version }, 'charger connected');
+
+    ws.on('message', (data, isBinary) => connection.handleFrame(data, isBinary));
+    ws.on('pong', () => {
+      connection.alive = true;
+    });
+    ws.on('error', (error) => logger.warn({ err: error }, 'charger socket error'));
+    ws.on('close', (code) => {
+      connection.handleClosed();
+      if (this.connections.get(chargerId) === connection) {
+        this.connections.delete(chargerId);
+        this.chargers.markDisconnected(chargerId);
+        adapter.onDisconnected?.(connection);
+      }
+      logger.info({ code }, 'charger disconnected');
+    });
+    adapter.onConnected?.(connection);
+  }
+
+  private dropConnection(connection: OcppConnection, code: number, reason: string): void {
+    this.connections.delete(connection.chargerId);
+    connection.handleClosed();
+    connection.close(code, reason);
+    setTimeout(() => connection.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  private pingAll(): void {
+    for (const connection of this.connections.values()) {
+      if (!connection.alive) {
+        connection.logger.warn('no pong since the last ping: dropping the connection');
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ping();
+    }
+  }
+
+  connection(chargerId: string): OcppConnection | undefined {
+    return this.connections.get(chargerId);
+  }
+
+  isConnected(chargerId: string): boolean {
+    return this.connections.has(chargerId);
+  }
+
+  get connectedCount(): number {
+    return this.connections.size;
+  }
+
+  /** Sends a CALL through the charger's connection (validated by the caller first). */
+  call(chargerId: string, action: string, payload: object, timeoutMs: number): Promise<Record<string, unknown>> {
+    const connection = this.connections.get(chargerId);
+    if (!connection) return Promise.reject(new ChargerOfflineError(chargerId));
+    return connection.call(action, payload, timeoutMs);
+  }
+
+  versionOf(chargerId: string): OcppVersion | undefined {
+    return this.connections.get(chargerId)?.version;
+  }
+
+  disconnect(chargerId: string, reason = 'Disconnected by staff'): void {
+    const connection = this.connections.get(chargerId);
+    if (connection) connection.close(4001, reason);
+  }
+
+  /** Stops accepting and closes every charger with 1001 (going away); waits for the handshakes briefly. */
+  async close(): Promise<void> {
+    this.accepting = false;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    const open = [...this.connections.values()];
+    await Promise.all(
+      open.map(
+        (connection) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              connection.terminate();
+              resolve();
+            }, CLOSE_GRACE_MS);
+            timer.unref();
+            connection.onceClosed(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+            connection.close(1001, 'CSMS shutting down');
+          }),
+      ),
+    );
+    this.wss.close();
+  }
+}
+
+/** The last path segment, percent-decoded once; undefined when it cannot be decoded. */
+export function identityFromUrl(url: string): string | undefined {
+  const path = url.split('?')[0]!.replace(/\/+$/, '');
+  const segment = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `Basic base64(id:password)`; the identity may itself contain ':' so split after it. */
+export function parseBasicAuth(header: string | undefined, identity: string): { user: string; password: string } | undefined {
+  if (!header || !/^Basic\s+/i.test(header)) return undefined;
+  const decoded = Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
+  if (decoded.startsWith(`${identity}:`)) return { user: identity, password: decoded.slice(identity.length + 1) };
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function refuse(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
+  if (socket.destroyed) return;
+  const statusText = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const body = `${reason}\n`;
+  const lines = [
+    `HTTP/1.1 ${status} ${statusText}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+export { WebSocket };

@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import type { ApiTokenService } from './access';
+import type { ChargerService, MessageLog } from './chargers';
+import type { Config } from './config';
+import type { Database } from './db';
+import type { CommandService, OcppServer } from './ocpp';
+import type { SessionService } from './sessions';
+import type { SettingsService } from './settings';
+
+/**
+ * Everything createApp wires together, handed to the web layer and the jobs. Domains add their
+ * service here when they join the appliance.
+ */
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  version: string;
+  db: Database;
+  settings: SettingsService;
+  chargers: ChargerService;
+  messageLog: MessageLog;
+  sessions: SessionService;
+  ocpp: OcppServer;
+  commands: CommandService;
+  tokens: ApiTokenService;
+  /** The UI URL clients can reach (uiUrl of the start line); publicBaseUrl defaults to it. */
+  uiUrl(): string;
+}

@@ -1,0 +1,82 @@
+import type express from 'express';
+import { MAX_COMMAND_TIMEOUT_S } from '../../../ocpp';
+import type { AppServices } from '../../../services';
+import { badRequest, notFound } from '../../../shared';
+import { allowQuery, decodeCursor, page, parseLimit, queryString, requireRole } from './http';
+
+/** Charge points (CONTRACT `/chargers`), their commands and their OCPP message log. */
+export function chargerRoutes(router: express.Router, services: AppServices): void {
+  const { chargers, commands, messageLog } = services;
+
+  router.get('/chargers', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor']);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[string, string]>(request.query, ['string', 'string']);
+    const rows = chargers.list(limit + 1, after && { createdAt: after[0], id: after[1] });
+    response.json(page(rows, limit, (charger) => charger, (charger) => [charger.createdAt, charger.id]));
+  });
+
+  router.post('/chargers', requireRole('admin'), async (request, response) => {
+    response.status(201).json(await chargers.register(request.body));
+  });
+
+  router.get('/chargers/:chargerId', (request, response) => {
+    const charger = chargers.view(request.params.chargerId as string);
+    if (!charger) throw notFound('Charger', request.params.chargerId as string);
+    response.json(charger);
+  });
+
+  router.patch('/chargers/:chargerId', requireRole('admin'), async (request, response) => {
+    response.json(await chargers.update(request.params.chargerId as string, request.body));
+  });
+
+  router.delete('/chargers/:chargerId', requireRole('admin'), async (request, response) => {
+    const chargerId = request.params.chargerId as string;
+    await chargers.remove(chargerId);
+    services.ocpp.disconnect(chargerId, 'Charger removed by staff');
+    response.status(204).end();
+  });
+
+  router.post('/chargers/:chargerId/commands/:action', requireRole('admin'), async (request, response) => {
+    allowQuery(request.query, ['timeoutS']);
+    const timeoutS = parseTimeoutS(queryString(request.query, 'timeoutS'));
+    const payload = request.body === undefined ? {} : (request.body as unknown);
+    const reply = await commands.send(request.params.chargerId as string, request.params.action as string, payload, timeoutS * 1000);
+    response.json({ response: reply });
+  });
+
+  router.get('/chargers/:chargerId/messages', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor']);
+    const chargerId = request.params.chargerId as string;
+    if (!chargers.view(chargerId)) throw notFound('Charger', chargerId);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[number]>(request.query, ['number']);
+    const rows = messageLog.list(chargerId, limit + 1, after?.[0]);
+    response.json(
+      page(
+        rows,
+        limit,
+        (row) => ({ id: row.id, direction: row.direction, messageTypeId: row.messageTypeId, messageId: row.messageId, action: row.action, frame: row.frame, at: row.at }),
+        (row) => [row.id],
+      ),
+    );
+  });
+
+  router.get('/chargers/:chargerId/status-history', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor']);
+    const chargerId = request.params.chargerId as string;
+    if (!chargers.view(chargerId)) throw notFound('Charger', chargerId);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[number]>(request.query, ['number']);
+    const rows = chargers.repository.statusHistory(chargerId, limit + 1, after?.[0]);
+    response.json(page(rows, limit, (row) => row, (row) => [row.id]));
+  });
+}
+
+function parseTimeoutS(raw: string | undefined): number {
+  if (raw === undefined) return 30;
+  if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_COMMAND_TIMEOUT_S) {
+    throw badRequest('invalid_request', `timeoutS must be an integer from 1 to ${MAX_COMMAND_TIMEOUT_S}`);
+  }
+  return Number(raw);
+}

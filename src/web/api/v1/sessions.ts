@@ -1,0 +1,92 @@
+import type express from 'express';
+import type { AppServices } from '../../../services';
+import type { SessionFilter, SessionRow } from '../../../sessions';
+import { badRequest, notFound, toUtcIso } from '../../../shared';
+import { allowQuery, decodeCursor, page, parseLimit, queryString } from './http';
+
+/** CONTRACT session object. transactionId is the charger's: an integer for 1.6, a string for 2.0.1. */
+export function sessionView(session: SessionRow, currency: string) {
+  return {
+    id: session.id,
+    transactionId: session.ocppVersion === '1.6' && session.transactionId !== null ? Number(session.transactionId) : session.transactionId,
+    chargerId: session.chargerId,
+    connectorId: session.connectorId,
+    evseId: session.evseId,
+    cardUid: session.cardUid,
+    idTag: session.idTag,
+    userId: session.userId,
+    status: session.status,
+    authorizationStatus: session.authorizationStatus,
+    startedAt: session.startedAt,
+    stoppedAt: session.stoppedAt,
+    meterStartWh: session.meterStartWh,
+    meterStopWh: session.meterStopWh,
+    energyWh: session.status === 'completed' ? session.energyWh : (session.lastMeterWh ?? session.meterStartWh) - session.meterStartWh,
+    cost: { amount: session.costMinor ?? 0, currency },
+    stopReason: session.stopReason,
+    flags: JSON.parse(session.flagsJson) as string[],
+  };
+}
+
+const FILTERS = ['chargerId', 'userId', 'cardUid', 'from', 'to', 'status'] as const;
+
+export function parseSessionFilter(query: express.Request['query']): SessionFilter {
+  const filter: SessionFilter = {};
+  const chargerId = queryString(query, 'chargerId');
+  if (chargerId !== undefined) filter.chargerId = chargerId;
+  const userId = queryString(query, 'userId');
+  if (userId !== undefined) {
+    if (!/^\d{1,15}$/.test(userId)) throw badRequest('invalid_request', 'userId must be a positive integer');
+    filter.userId = Number(userId);
+  }
+  const cardUid = queryString(query, 'cardUid');
+  if (cardUid !== undefined) filter.cardUid = cardUid;
+  const status = queryString(query, 'status');
+  if (status !== undefined) {
+    if (status !== 'active' && status !== 'completed') throw badRequest('invalid_request', 'status must be active or completed');
+    filter.status = status;
+  }
+  for (const bound of ['from', 'to'] as const) {
+    const raw = queryString(query, bound);
+    if (raw === undefined) continue;
+    const iso = /^\d{4}-\d{2}-\d{2}/.test(raw) ? toUtcIso(/T/.test(raw) ? raw : `${raw}T00:00:00Z`) : undefined;
+    if (!iso) throw badRequest('invalid_request', `${bound} must be an ISO 8601 date or time`);
+    filter[bound] = iso;
+  }
+  return filter;
+}
+
+/** Card UIDs in filters are matched after normalisation; the drivers domain may replace this. */
+let normaliseCardUid: (uid: string) => string = (uid) => uid.trim().toUpperCase();
+export function setCardUidNormaliser(normaliser: (uid: string) => string): void {
+  normaliseCardUid = normaliser;
+}
+
+export function sessionRoutes(router: express.Router, services: AppServices): void {
+  router.get('/sessions', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor', ...FILTERS]);
+    const limit = parseLimit(request.query);
+    const filter = parseSessionFilter(request.query);
+    if (filter.cardUid !== undefined) filter.cardUid = normaliseCardUid(filter.cardUid);
+    const after = decodeCursor<[string, number]>(request.query, ['string', 'number']);
+    const rows = services.sessions.repository.list(filter, limit + 1, after && { startedAt: after[0], id: after[1] });
+    const currency = services.settings.get().currency;
+    response.json(page(rows, limit, (row) => sessionView(row, currency), (row) => [row.startedAt, row.id]));
+  });
+
+  router.get('/sessions/:sessionId', (request, response) => {
+    const raw = request.params.sessionId as string;
+    const session = /^\d{1,15}$/.test(raw) ? services.sessions.get(Number(raw)) : undefined;
+    if (!session) throw notFound('Session', raw);
+    response.json({
+      ...sessionView(session, services.settings.get().currency),
+      meterValues: services.sessions.repository.meterValues(session.id).map((row) => ({
+        timestamp: row.timestamp,
+        energyRegisterWh: row.energyRegisterWh,
+        rollback: row.rollback,
+        sampledValue: JSON.parse(row.sampledValueJson) as unknown,
+      })),
+      costBreakdown: session.costBreakdownJson ? (JSON.parse(session.costBreakdownJson) as unknown) : null,
+    });
+  });
+}
