@@ -1,0 +1,143 @@
+import { sessionCost, type CostInput, type TariffPrices } from './cost';
+import { Rational } from './rational';
+
+const flat: TariffPrices = {
+  energyPricePerKwhMinor: 1500,
+  sessionFeeMinor: 0,
+  timePricePerHourMinor: 0,
+  idleFeePerHourMinor: 0,
+  idleGraceS: 0,
+  bands: [],
+};
+
+function input(overrides: Partial<CostInput>): CostInput {
+  return {
+    startedAt: '2026-03-01T10:00:00.000Z',
+    stoppedAt: '2026-03-01T11:00:00.000Z',
+    meterStartWh: 0,
+    energyWh: 0,
+    readings: [],
+    idleIntervals: [],
+    timeZone: 'UTC',
+    ...overrides,
+  };
+}
+
+describe('Rational', () => {
+  test.each([
+    [Rational.of(5, 2), 3n],
+    [Rational.of(49, 10), 5n],
+    [Rational.of(44999, 10000), 4n],
+    [Rational.of(45, 10), 5n],
+    [Rational.of(0), 0n],
+    [Rational.of(1, 3).plus(Rational.of(1, 3)).plus(Rational.of(1, 3)), 1n],
+  ])('%s rounds half up to %s', (value, expected) => {
+    expect(value.roundHalfUp()).toBe(expected);
+  });
+
+  test('keeps lowest terms and a positive denominator', () => {
+    expect(Rational.of(6, -4).toString()).toBe('-3/2');
+  });
+});
+
+describe('sessionCost', () => {
+  test.each<[string, TariffPrices, Partial<CostInput>, number]>([
+    ['zero energy and no fees costs nothing', flat, { energyWh: 0 }, 0],
+    ['zero energy is not charged the session fee', { ...flat, sessionFeeMinor: 500 }, { energyWh: 0 }, 0],
+    ['energy is priced per kWh exactly', flat, { energyWh: 7089 }, 10634],
+    ['one Wh at 1.5 per kWh rounds 1.5 up to 2', flat, { energyWh: 1 }, 2],
+    ['an hour at one minor unit per hour costs one', { ...flat, energyPricePerKwhMinor: 0, timePricePerHourMinor: 1 }, { stoppedAt: '2026-03-01T11:00:00.000Z' }, 1],
+    ['time is priced per hour to the millisecond', { ...flat, energyPricePerKwhMinor: 0, timePricePerHourMinor: 3600 }, { stoppedAt: '2026-03-01T10:00:01.500Z' }, 2],
+    ['the session fee is added once energy flowed', { ...flat, sessionFeeMinor: 500 }, { energyWh: 1000 }, 2000],
+    [
+      'idle time beyond the grace is charged',
+      { ...flat, energyPricePerKwhMinor: 0, idleFeePerHourMinor: 600, idleGraceS: 600 },
+      { idleIntervals: [{ from: '2026-03-01T10:30:00.000Z', to: '2026-03-01T11:30:00.000Z' }] },
+      // 30 idle minutes inside the session, 10 free: 20 minutes at 600/h.
+      200,
+    ],
+    [
+      'overlapping idle reports count once',
+      { ...flat, energyPricePerKwhMinor: 0, idleFeePerHourMinor: 60 },
+      {
+        idleIntervals: [
+          { from: '2026-03-01T10:00:00.000Z', to: '2026-03-01T10:40:00.000Z' },
+          { from: '2026-03-01T10:20:00.000Z', to: '2026-03-01T10:50:00.000Z' },
+        ],
+      },
+      50,
+    ],
+    [
+      'a meter rollback in the readings is ignored and the total energy still bills',
+      flat,
+      {
+        energyWh: 2000,
+        readings: [
+          { at: '2026-03-01T10:20:00.000Z', registerWh: 1500 },
+          { at: '2026-03-01T10:40:00.000Z', registerWh: 100 },
+        ],
+      },
+      3000,
+    ],
+    [
+      'a very long session (90 days) prices time and energy exactly',
+      { ...flat, timePricePerHourMinor: 10 },
+      { stoppedAt: '2026-05-30T10:00:00.000Z', energyWh: 5_000_000 },
+      7_500_000 + 90 * 24 * 10,
+    ],
+  ])('%s', (_name, prices, overrides, expectedMinor) => {
+    expect(sessionCost(prices, input(overrides)).totalMinor).toBe(expectedMinor);
+  });
+
+  const peak: TariffPrices = {
+    ...flat,
+    energyPricePerKwhMinor: 1000,
+    // 18:00–22:00 site time costs 2000 per kWh; 22:00–06:00 costs 500.
+    bands: [
+      { startMinute: 18 * 60, endMinute: 22 * 60, energyPricePerKwhMinor: 2000 },
+      { startMinute: 22 * 60, endMinute: 6 * 60, energyPricePerKwhMinor: 500 },
+    ],
+  };
+
+  test('a band boundary inside a session splits energy between readings pro rata, in the site zone', () => {
+    // Asia/Kolkata is UTC+5:30: 12:00Z–13:00Z is 17:30–18:30 local, half before and half inside the peak band.
+    const result = sessionCost(peak, input({ startedAt: '2026-03-01T12:00:00.000Z', stoppedAt: '2026-03-01T13:00:00.000Z', energyWh: 1000, timeZone: 'Asia/Kolkata' }));
+    expect(result.totalMinor).toBe(500 + 1000);
+    expect(result.energy).toBe('1500');
+  });
+
+  test('readings place the energy in the band where it flowed', () => {
+    // All 1000 Wh flowed in the first half hour (before 18:00 local), none in the peak half.
+    const result = sessionCost(
+      peak,
+      input({
+        startedAt: '2026-03-01T12:00:00.000Z',
+        stoppedAt: '2026-03-01T13:00:00.000Z',
+        energyWh: 1000,
+        readings: [{ at: '2026-03-01T12:30:00.000Z', registerWh: 1000 }],
+        timeZone: 'Asia/Kolkata',
+      }),
+    );
+    expect(result.totalMinor).toBe(1000);
+  });
+
+  test('a band over midnight applies across the date change', () => {
+    // 23:00–01:00 UTC is inside the 22:00–06:00 band in UTC.
+    const result = sessionCost(peak, input({ startedAt: '2026-03-01T23:00:00.000Z', stoppedAt: '2026-03-02T01:00:00.000Z', energyWh: 2000 }));
+    expect(result.totalMinor).toBe(1000);
+  });
+
+  test('the total is the rounded exact sum, not the sum of rounded parts', () => {
+    // Energy 0.4 + time 0.4 would round to 0 + 0; the exact sum 0.8 rounds to 1.
+    const prices = { ...flat, energyPricePerKwhMinor: 400, timePricePerHourMinor: 400 };
+    const result = sessionCost(prices, input({ energyWh: 1, stoppedAt: '2026-03-01T10:00:03.600Z' }));
+    expect(result.energy).toBe('2/5');
+    expect(result.time).toBe('2/5');
+    expect(result.totalMinor).toBe(1);
+  });
+
+  test('a stop before the start costs only what the energy costs', () => {
+    const result = sessionCost({ ...flat, timePricePerHourMinor: 100 }, input({ stoppedAt: '2026-03-01T09:00:00.000Z', energyWh: 1000 }));
+    expect(result).toMatchObject({ totalMinor: 1500, durationS: 0 });
+  });
+});

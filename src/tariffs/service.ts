@@ -1,0 +1,192 @@
+import { desc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db';
+import { schema } from '../db';
+import { badRequest, notFound, nowIso, parseInput } from '../shared';
+import type { TariffPrices, TimeBand } from './cost';
+
+export type TariffVersionRow = typeof schema.tariffVersions.$inferSelect;
+
+const priceMinor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const clock = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM')
+  .transform((text) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5)));
+
+/** A tariff as the API takes it (CONTRACT `PUT /tariffs/default`): prices in minor units. */
+export const tariffInputSchema = z
+  .object({
+    energyPricePerKwh: priceMinor,
+    sessionFee: priceMinor.default(0),
+    timePricePerHour: priceMinor.default(0),
+    idleFeePerHour: priceMinor.default(0),
+    idleGraceS: z.number().int().min(0).max(7 * 86400).default(0),
+    bands: z
+      .array(
+        z
+          .object({ start: clock, end: clock, energyPricePerKwh: priceMinor.optional(), timePricePerHour: priceMinor.optional() })
+          .strict()
+          .refine((band) => band.start !== band.end, 'a band must not start where it ends'),
+      )
+      .max(24)
+      .default([]),
+  })
+  .strict();
+export type TariffInput = z.input<typeof tariffInputSchema>;
+
+export interface TariffView {
+  versionId: number;
+  chargerId: string | null;
+  energyPricePerKwh: number;
+  sessionFee: number;
+  timePricePerHour: number;
+  idleFeePerHour: number;
+  idleGraceS: number;
+  bands: { start: string; end: string; energyPricePerKwh?: number | undefined; timePricePerHour?: number | undefined }[];
+  createdAt: string;
+  createdBy: string | null;
+}
+
+/**
+ * Versioned tariffs: each change appends a version; the newest version for a charger (its
+ * override) or else the newest default is in force. A session keeps the version it started with.
+ */
+export class TariffService {
+  private readonly inForce = new Map<string, TariffVersionRow | null>();
+
+  constructor(private readonly db: Db) {}
+
+  setDefault(input: unknown, createdBy: string | null = null): TariffVersionRow {
+    return this.append(null, parseInput(tariffInputSchema, input), createdBy);
+  }
+
+  setOverride(chargerId: string, input: unknown, createdBy: string | null = null): TariffVersionRow {
+    return this.append(chargerId, parseInput(tariffInputSchema, input), createdBy);
+  }
+
+  /** Ends a charger's override, so the default applies there again. */
+  removeOverride(chargerId: string, createdBy: string | null = null): void {
+    const current = this.latest(chargerId);
+    if (!current || current.removed) throw notFound('tariff override for charger', chargerId);
+    this.db.tx(() =>
+      this.db.orm
+        .insert(schema.tariffVersions)
+        .values({ ...current, id: undefined, removed: true, createdBy, createdAt: nowIso() })
+        .run(),
+    );
+    this.inForce.clear();
+  }
+
+  /** The version that prices a session starting now at `chargerId`, or null when none exists. */
+  versionInForce(chargerId: string): TariffVersionRow | null {
+    const cached = this.inForce.get(chargerId);
+    if (cached !== undefined) return cached;
+    const override = this.latest(chargerId);
+    const version = override && !override.removed ? override : (this.latest(null) ?? null);
+    this.inForce.set(chargerId, version);
+    return version;
+  }
+
+  version(id: number): TariffVersionRow | undefined {
+    return this.db.orm.select().from(schema.tariffVersions).where(eq(schema.tariffVersions.id, id)).get();
+  }
+
+  /** The default and every charger override currently in force. */
+  current(): { default: TariffVersionRow | null; overrides: TariffVersionRow[] } {
+    const chargerIds = this.db.orm
+      .selectDistinct({ chargerId: schema.tariffVersions.chargerId })
+      .from(schema.tariffVersions)
+      .where(isNotNull(schema.tariffVersions.chargerId))
+      .all();
+    const overrides = chargerIds
+      .map(({ chargerId }) => this.latest(chargerId))
+      .filter((row): row is TariffVersionRow => row !== undefined && !row.removed);
+    return { default: this.latest(null) ?? null, overrides };
+  }
+
+  private latest(chargerId: string | null): TariffVersionRow | undefined {
+    const { tariffVersions } = schema;
+    return this.db.orm
+      .select()
+      .from(tariffVersions)
+      .where(chargerId === null ? isNull(tariffVersions.chargerId) : eq(tariffVersions.chargerId, chargerId))
+      .orderBy(desc(tariffVersions.id))
+      .limit(1)
+      .get();
+  }
+
+  private append(chargerId: string | null, tariff: z.output<typeof tariffInputSchema>, createdBy: string | null): TariffVersionRow {
+    const bands: TimeBand[] = tariff.bands.map((band) => ({
+      startMinute: band.start,
+      endMinute: band.end,
+      energyPricePerKwhMinor: band.energyPricePerKwh,
+      timePricePerHourMinor: band.timePricePerHour,
+    }));
+    assertBandsDisjoint(bands);
+    const row = this.db.tx(() =>
+      this.db.orm
+        .insert(schema.tariffVersions)
+        .values({
+          chargerId,
+          removed: false,
+          energyPricePerKwhMinor: tariff.energyPricePerKwh,
+          sessionFeeMinor: tariff.sessionFee,
+          timePricePerHourMinor: tariff.timePricePerHour,
+          idleFeePerHourMinor: tariff.idleFeePerHour,
+          idleGraceS: tariff.idleGraceS,
+          bandsJson: JSON.stringify(bands),
+          createdBy,
+          createdAt: nowIso(),
+        })
+        .returning()
+        .get(),
+    );
+    this.inForce.clear();
+    return row;
+  }
+}
+
+/** Overlapping bands would make a price ambiguous: refused with a 400. */
+function assertBandsDisjoint(bands: readonly TimeBand[]): void {
+  const covered = new Array<boolean>(1440).fill(false);
+  for (const band of bands) {
+    for (let minute = band.startMinute; minute !== band.endMinute; minute = (minute + 1) % 1440) {
+      if (covered[minute]) throw badRequest('overlapping_bands', 'Time-of-day bands must not overlap');
+      covered[minute] = true;
+    }
+  }
+}
+
+export function pricesOf(version: TariffVersionRow): TariffPrices {
+  return {
+    energyPricePerKwhMinor: version.energyPricePerKwhMinor,
+    sessionFeeMinor: version.sessionFeeMinor,
+    timePricePerHourMinor: version.timePricePerHourMinor,
+    idleFeePerHourMinor: version.idleFeePerHourMinor,
+    idleGraceS: version.idleGraceS,
+    bands: JSON.parse(version.bandsJson) as TimeBand[],
+  };
+}
+
+const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+export function tariffView(version: TariffVersionRow): TariffView {
+  const prices = pricesOf(version);
+  return {
+    versionId: version.id,
+    chargerId: version.chargerId,
+    energyPricePerKwh: prices.energyPricePerKwhMinor,
+    sessionFee: prices.sessionFeeMinor,
+    timePricePerHour: prices.timePricePerHourMinor,
+    idleFeePerHour: prices.idleFeePerHourMinor,
+    idleGraceS: prices.idleGraceS,
+    bands: prices.bands.map((band) => ({
+      start: hhmm(band.startMinute),
+      end: hhmm(band.endMinute),
+      energyPricePerKwh: band.energyPricePerKwhMinor,
+      timePricePerHour: band.timePricePerHourMinor,
+    })),
+    createdAt: version.createdAt,
+    createdBy: version.createdBy,
+  };
+}
