@@ -2,3 +2,4 @@
 // generates the SQL migrations in migrations/ from this module.
 export * from './core';
 export * from './money';
+export * from './staff';
