@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { ChargerService, MessageLog } from '../chargers';
 import { isValidChargerId } from '../chargers';
-import { DEFAULT_LIMITS, OcppConnection, ChargerOfflineError, type InboundDispatcher } from './connection';
+import { DEFAULT_LIMITS, OcppConnection, ChargerOfflineError, type ConnectionLimits, type InboundDispatcher } from './connection';
 import type { OcppVersion } from './errors';
 import { schemaValidator, type SchemaValidator } from './schemas';
 
@@ -24,9 +24,10 @@ export interface OcppServerOptions {
   maxPayloadBytes: number;
   /** Interval of WebSocket pings; a charger that has not answered the previous one is dropped. */
   pingIntervalMs: number;
+  limits: ConnectionLimits;
 }
 
-export const DEFAULT_SERVER_OPTIONS: OcppServerOptions = { maxPayloadBytes: 256 * 1024, pingIntervalMs: 30_000 };
+export const DEFAULT_SERVER_OPTIONS: OcppServerOptions = { maxPayloadBytes: 256 * 1024, pingIntervalMs: 30_000, limits: DEFAULT_LIMITS };
 
 /** How long a replaced or shut-down connection gets for its close handshake before we drop it. */
 const CLOSE_GRACE_MS = 2000;
@@ -132,7 +133,7 @@ export class OcppServer {
         if (direction === 'in') this.chargers.touch(chargerId);
         this.messageLog.record({ chargerId, direction, messageTypeId, messageId, action, frame, at: new Date().toISOString() });
       },
-      DEFAULT_LIMITS,
+      this.options.limits,
       adapter.inboundActions,
     );
     this.connections.set(chargerId, connection);

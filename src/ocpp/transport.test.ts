@@ -1,0 +1,221 @@
+import WebSocket from 'ws';
+import { CallErrorReply, SimulatedCharger, startTestApp, type TestApp } from '../testing';
+
+async function expectCallError(promise: Promise<unknown>, code: string): Promise<CallErrorReply> {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected CALLERROR ${code}`);
+    },
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(CallErrorReply);
+  expect((error as CallErrorReply).errorCode).toBe(code);
+  return error as CallErrorReply;
+}
+
+function upgradeStatus(url: string, protocols: string[], headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols, { headers });
+    ws.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      response.resume();
+    });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('error', (error) => {
+      if (!/Unexpected server response|Server sent no subprotocol/.test(error.message)) reject(error);
+    });
+  });
+}
+
+describe('OCPP-J transport: CALLERRORs for bad frames, connection stays up', () => {
+  let t: TestApp;
+  let charger: SimulatedCharger;
+  beforeAll(async () => {
+    t = await startTestApp();
+    charger = await t.acceptedCharger('CP-ERR');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  test('text that is not JSON gets FormationViolation with message id -1', async () => {
+    const reply = await charger.sendRaw('{not json');
+    expect(reply.slice(0, 3)).toEqual([4, '-1', 'FormationViolation']);
+  });
+
+  test('a CALL without payload gets ProtocolError with its message id echoed', async () => {
+    const reply = await charger.sendRaw(JSON.stringify([2, 'm-1', 'Heartbeat']), 'm-1');
+    expect(reply.slice(0, 3)).toEqual([4, 'm-1', 'ProtocolError']);
+  });
+
+  test('an unknown message type gets ProtocolError (1.6 has no MessageTypeNotSupported)', async () => {
+    const reply = await charger.sendRaw(JSON.stringify([7, 'm-2', 'Heartbeat', {}]), 'm-2');
+    expect(reply.slice(0, 3)).toEqual([4, 'm-2', 'ProtocolError']);
+  });
+
+  test('an action OCPP does not define gets NotImplemented', async () => {
+    await expectCallError(charger.call('MakeCoffee', {}), 'NotImplemented');
+  });
+
+  test('an action only the CSMS sends gets NotSupported', async () => {
+    await expectCallError(charger.call('Reset', { type: 'Soft' }), 'NotSupported');
+  });
+
+  test('a missing required field gets OccurenceConstraintViolation (1.6 spelling)', async () => {
+    await expectCallError(charger.call('StartTransaction', { connectorId: 1, meterStart: 0, timestamp: new Date().toISOString() }), 'OccurenceConstraintViolation');
+  });
+
+  test('a string where an integer belongs gets TypeConstraintViolation, with no coercion', async () => {
+    await expectCallError(
+      charger.call('StartTransaction', { connectorId: '1', idTag: 'T', meterStart: 0, timestamp: new Date().toISOString() }),
+      'TypeConstraintViolation',
+    );
+  });
+
+  test('a value outside its enumeration gets PropertyConstraintViolation', async () => {
+    await expectCallError(charger.call('StatusNotification', { connectorId: 1, status: 'Sleeping', errorCode: 'NoError' }), 'PropertyConstraintViolation');
+  });
+
+  test('an idTag longer than 20 characters gets PropertyConstraintViolation', async () => {
+    await expectCallError(charger.call('Authorize', { idTag: 'X'.repeat(21) }), 'PropertyConstraintViolation');
+  });
+
+  test('an unknown property gets PropertyConstraintViolation', async () => {
+    await expectCallError(charger.call('Heartbeat', { extra: true }), 'PropertyConstraintViolation');
+  });
+
+  test('after every bad frame the connection is still up and answers', async () => {
+    const heartbeat = await charger.heartbeat();
+    expect(typeof heartbeat.currentTime).toBe('string');
+  });
+});
+
+describe('OCPP-J transport: flooding', () => {
+  test('CALLs beyond the hard in-flight limit get GenericError; a charger that waits is never refused', async () => {
+    const t = await startTestApp({ app: { ocpp: { limits: { maxInboundInFlight: 1, maxInboundHard: 1, maxOutboundQueue: 5 } } } });
+    try {
+      const flooder = await t.acceptedCharger('CP-FLOOD');
+      const polite = await t.acceptedCharger('CP-POLITE');
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => flooder.status(1, i % 2 ? 'Available' : 'Preparing')));
+      const refused = results.filter((result) => result.status === 'rejected');
+      expect(refused.length).toBeGreaterThan(0);
+      for (const result of refused) expect(((result as PromiseRejectedResult).reason as CallErrorReply).errorCode).toBe('GenericError');
+      for (let i = 0; i < 50; i++) await polite.status(1, i % 2 ? 'Available' : 'Preparing');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('OCPP-J transport: upgrade, identity, subprotocol, replacement, liveness', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp({ app: { ocpp: { pingIntervalMs: 300 } } });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  test('a request naming no supported subprotocol is refused at the upgrade', async () => {
+    expect(await upgradeStatus(`${t.ocppUrl}CP-X`, ['ocpp1.2'])).toBe(400);
+    expect(await upgradeStatus(`${t.ocppUrl}CP-X`, [])).toBe(400);
+  });
+
+  test('the server picks a supported subprotocol from those offered', async () => {
+    const charger = await t.charger('CP-PROTO', { protocols: ['ocpp1.5', 'ocpp1.6'] });
+    expect(charger.protocol).toBe('ocpp1.6');
+  });
+
+  test('the identity is the last path segment, URL-decoded once, under any prefix', async () => {
+    await t.api('POST', '/chargers', { id: 'CP:7 A' });
+    const charger = await new SimulatedCharger({ url: `${t.baseUrl.replace('http', 'ws')}/steve/websocket/CentralSystemService/`, id: 'CP:7 A' }).connect();
+    expect((await charger.boot()).status).toBe('Accepted');
+    expect((await t.api('GET', `/chargers/${encodeURIComponent('CP:7 A')}`)).body.connected).toBe(true);
+    await charger.close();
+  });
+
+  test('an identity longer than 48 characters is refused', async () => {
+    expect(await upgradeStatus(`${t.ocppUrl}${'A'.repeat(49)}`, ['ocpp1.6'])).toBe(400);
+  });
+
+  test('a new connection for the same identity replaces the old one, which is closed', async () => {
+    const first = await t.acceptedCharger('CP-DUP');
+    const second = await t.charger('CP-DUP');
+    expect(await first.waitClosed(5000)).toBe(4000);
+    expect((await second.heartbeat()).currentTime).toBeDefined();
+    expect(t.app.services.ocpp.connectedCount).toBe(1);
+  });
+
+  test('a peer that stops answering pings is dropped', async () => {
+    const charger = await t.acceptedCharger('CP-DEAD');
+    // Stop reading the socket: the client can no longer answer pings.
+    (charger.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(t.app.services.ocpp.isConnected('CP-DEAD')).toBe(false);
+    expect((await t.api('GET', '/chargers/CP-DEAD')).body.connected).toBe(false);
+  });
+
+  test('a frame larger than the limit closes only that connection (1009)', async () => {
+    const big = await t.acceptedCharger('CP-BIG');
+    const other = await t.acceptedCharger('CP-OTHER');
+    big.ws.send(JSON.stringify([2, 'x', 'DataTransfer', { vendorId: 'v', data: 'x'.repeat(300 * 1024) }]));
+    expect(await big.waitClosed(5000)).toBe(1009);
+    expect((await other.heartbeat()).currentTime).toBeDefined();
+  });
+});
+
+describe('OCPP security profile 1 and admission policy', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  test('a charger with a password must send the right Basic auth, else 401 at the upgrade', async () => {
+    await t.api('POST', '/chargers', { id: 'CP-PW', password: 'correct-horse' });
+    expect(await upgradeStatus(`${t.ocppUrl}CP-PW`, ['ocpp1.6'])).toBe(401);
+    const wrong = `Basic ${Buffer.from('CP-PW:wrong-password').toString('base64')}`;
+    expect(await upgradeStatus(`${t.ocppUrl}CP-PW`, ['ocpp1.6'], { Authorization: wrong })).toBe(401);
+    const charger = await t.charger('CP-PW', { password: 'correct-horse' });
+    expect((await charger.boot()).status).toBe('Accepted');
+  });
+
+  test('repeated wrong passwords are throttled with 429 and never disturb the live connection', async () => {
+    await t.api('POST', '/chargers', { id: 'CP-LIVE', password: 'correct-horse' });
+    const live = await t.charger('CP-LIVE', { password: 'correct-horse' });
+    const wrong = `Basic ${Buffer.from('CP-LIVE:nope-nope').toString('base64')}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push(await upgradeStatus(`${t.ocppUrl}CP-LIVE`, ['ocpp1.6'], { Authorization: wrong }));
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect((await live.heartbeat()).currentTime).toBeDefined();
+    expect(t.app.services.ocpp.isConnected('CP-LIVE')).toBe(true);
+  });
+
+  test('unknown chargers are pending by default: BootNotification Pending, transactions refused', async () => {
+    const charger = await t.charger('CP-NEW');
+    expect((await charger.boot()).status).toBe('Pending');
+    expect((await t.api('GET', '/chargers/CP-NEW')).body.registration).toBe('pending');
+    await expectCallError(charger.startTransaction(1, 'TAG', 0), 'SecurityError');
+    expect((await t.api('PATCH', '/chargers/CP-NEW', { registration: 'accepted' })).status).toBe(200);
+    expect((await charger.boot()).status).toBe('Accepted');
+  });
+
+  test('policy reject refuses unknown chargers with 404 at the upgrade', async () => {
+    await t.api('PATCH', '/settings', { unknownChargerPolicy: 'reject' });
+    expect(await upgradeStatus(`${t.ocppUrl}CP-STRANGER`, ['ocpp1.6'])).toBe(404);
+    expect((await t.api('GET', '/chargers/CP-STRANGER')).status).toBe(404);
+  });
+
+  test('policy accept records unknown chargers as accepted', async () => {
+    await t.api('PATCH', '/settings', { unknownChargerPolicy: 'accept' });
+    const charger = await t.charger('CP-WELCOME');
+    expect((await charger.boot()).status).toBe('Accepted');
+    expect((await t.api('GET', '/chargers/CP-WELCOME')).body.registration).toBe('accepted');
+  });
+});
