@@ -3,3 +3,4 @@
 export * from './core';
 export * from './money';
 export * from './staff';
+export * from './ocpp201';
