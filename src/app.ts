@@ -10,6 +10,7 @@ import { ChargerService, MessageLog } from './chargers';
 import type { Config } from './config';
 import { Database } from './db';
 import { SingleSessionAuthorizer } from './drivers';
+import { createJobTable, JobScheduler } from './jobs';
 import { createLogger } from './logger';
 import { CommandService, createV16Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
 import type { AppServices } from './services';
@@ -56,6 +57,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const commands = new CommandService(ocpp, chargers);
   const tokens = new ApiTokenService(db, config.apiToken);
+  const jobs = new JobScheduler(
+    createJobTable({
+      db,
+      dataDir: config.dataDir,
+      settings,
+      chargers,
+      sessions,
+      disconnectCharger: (chargerId, reason) => ocpp.disconnect(chargerId, reason),
+      backupCopyDir: config.backupCopyDir,
+    }),
+    logger.child({ component: 'jobs' }),
+    settings.get().timeZone,
+  );
+  settings.onChange((next) => jobs.setTimeZone(next.timeZone));
 
   let uiUrl = '';
   const services: AppServices = {
@@ -70,6 +85,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ocpp,
     commands,
     tokens,
+    jobs,
     uiUrl: () => uiUrl,
   };
 
@@ -102,6 +118,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   ocpp.start();
   messageLog.start();
+  jobs.start();
   const lastSeenTimer = setInterval(() => void chargers.flushLastSeen().catch(() => undefined), LAST_SEEN_FLUSH_MS);
   lastSeenTimer.unref();
 
@@ -112,6 +129,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     (closing ??= (async () => {
       // Stop accepting first, let in-flight requests and writes finish, then close the database.
       const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A job mid-run (a backup) is asked to give up so the database can close in time.
+      const jobsStopped = jobs.stop();
       await ocpp.close();
       server.closeIdleConnections?.();
       const forced = setTimeout(() => server.closeAllConnections?.(), 3000);
@@ -121,6 +140,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clearInterval(lastSeenTimer);
       await chargers.flushLastSeen().catch(() => undefined);
       await messageLog.stop();
+      await jobsStopped;
       db.close();
       logger.info('Chargeyard stopped');
     })());

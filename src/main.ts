@@ -1,6 +1,7 @@
 import { createApp, type App } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { NewerDatabaseError } from './db';
+import { removePidFile, writePidFile } from './ops/pid-file';
 
 /** CONTRACT: SIGTERM → graceful stop, exit 0 within 10 s. */
 const SHUTDOWN_DEADLINE_MS = 9000;
@@ -17,6 +18,16 @@ export async function startAppliance(config?: Config): Promise<App> {
     }
     throw error;
   }
+  // The pid file tells the CLI (restore) that this data directory is in use, and stops a second
+  // appliance from opening the same database.
+  try {
+    writePidFile(resolved.dataDir);
+  } catch (error) {
+    process.stderr.write(`chargeyard: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const dataDir = resolved.dataDir;
+  process.on('exit', () => removePidFile(dataDir));
   let app: App;
   try {
     app = await createApp(resolved);

@@ -3,6 +3,7 @@ import type { ApiTokenService } from './access';
 import type { ChargerService, MessageLog } from './chargers';
 import type { Config } from './config';
 import type { Database } from './db';
+import type { JobScheduler } from './jobs';
 import type { CommandService, OcppServer } from './ocpp';
 import type { SessionService } from './sessions';
 import type { SettingsService } from './settings';
@@ -23,6 +24,8 @@ export interface AppServices {
   ocpp: OcppServer;
   commands: CommandService;
   tokens: ApiTokenService;
+  /** The cron table: status for the UI and health, runJob for "run now". */
+  jobs: JobScheduler;
   /** The UI URL clients can reach (uiUrl of the start line); publicBaseUrl defaults to it. */
   uiUrl(): string;
 }

@@ -13,6 +13,8 @@ export interface Config {
   adminPassword: string | undefined;
   logLevel: LogLevel;
   tls: { certPem: Buffer; keyPem: Buffer; certFile: string; keyFile: string } | undefined;
+  /** CSMS_BACKUP_COPY_DIR: a second folder (USB stick, NAS mount) that gets a copy of each nightly backup. */
+  backupCopyDir?: string | undefined;
 }
 
 /** A configuration problem; main.ts prints `message` as the one line that stops the start. */
@@ -37,7 +39,12 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword: parseAdminPassword(env.CSMS_ADMIN_PASSWORD),
     logLevel: parseLogLevel(env.CSMS_LOG_LEVEL),
     tls: parseTls(env.CSMS_TLS_CERT, env.CSMS_TLS_KEY),
+    backupCopyDir: optionalPath(parseNonEmpty('CSMS_BACKUP_COPY_DIR', env.CSMS_BACKUP_COPY_DIR)),
   };
+}
+
+function optionalPath(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : path.resolve(value);
 }
 
 function parseNonEmpty(variable: string, value: string | undefined): string | undefined {

@@ -137,6 +137,7 @@ export async function takeBackup(source: BackupSource, dataDir: string, options:
       if (options.signal?.aborted) throw new Error('backup aborted: the appliance is stopping');
       options.onProgress?.(fraction);
     });
+    options.onProgress?.(1);
     verifyDatabaseFile(partial);
     fsyncFile(partial);
     fs.renameSync(partial, file);

@@ -33,7 +33,15 @@ export function createApiRouter(services: AppServices, groups: ApiRouteGroup[] =
 
   // Health needs no token and reveals nothing private.
   router.get('/health', (_request, response) => {
-    response.json({ status: 'ok', version: services.version, chargersConnected: services.ocpp.connectedCount });
+    // Jobs are listed by name and outcome only: their summaries name files and chargers.
+    const jobs = services.jobs.status().map(({ name, lastRunAt, lastResult, lastDurationMs, nextRunAt }) => ({
+      name,
+      lastRunAt,
+      lastResult,
+      lastDurationMs,
+      nextRunAt,
+    }));
+    response.json({ status: 'ok', version: services.version, chargersConnected: services.ocpp.connectedCount, jobs });
   });
 
   router.use((request, _response, next) => {

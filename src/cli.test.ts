@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiTokenService } from './access';
+import { runCli } from './cli';
+import { Database } from './db';
+import { databaseFile, listBackups, backupsDir } from './ops/backups';
+import { pidFile, writePidFile } from './ops/pid-file';
+import { makeTempDir } from './testing';
+
+interface Captured {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Captured> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (line) => out.push(line), err: (line) => err.push(line), env: { ...env } });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('chargeyard CLI', () => {
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(() => {
+    dataDir = makeTempDir('chargeyard-cli-');
+    env = { CSMS_DATA_DIR: dataDir };
+    Database.open(databaseFile(dataDir)).close();
+  });
+
+  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  test('version prints the package version', async () => {
+    const result = await cli(['version'], env);
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.out).toMatch(/^chargeyard \d+\.\d+\.\d+ \(node v\d+/);
+  });
+
+  test('an unknown command or option is a usage error with exit code 2', async () => {
+    expect((await cli(['frobnicate'], env)).code).toBe(2);
+    expect((await cli(['backup', '--nope'], env)).code).toBe(2);
+    expect((await cli(['restore'], env)).err).toMatch(/expected the backup FILE/);
+  });
+
+  test('invalid configuration is reported with the variable name', async () => {
+    const result = await cli(['check'], { ...env, CSMS_LOG_LEVEL: 'loud' });
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/CSMS_LOG_LEVEL/);
+  });
+
+  test('backup writes a verified copy into the backups folder and shows progress', async () => {
+    const result = await cli(['backup'], env);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/backup 100%/);
+    const backups = listBackups(backupsDir(dataDir));
+    expect(backups).toHaveLength(1);
+    expect(backups[0]!.kind).toBe('manual');
+    expect(result.out).toContain(backups[0]!.file);
+  });
+
+  test('backup --to writes the named file and refuses to overwrite it', async () => {
+    const target = path.join(dataDir, 'elsewhere', 'copy.db');
+    expect((await cli(['backup', '--to', target], env)).code).toBe(0);
+    expect(fs.existsSync(target)).toBe(true);
+    const again = await cli(['backup', `--to=${target}`], env);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already exists/);
+  });
+
+  test('commands on a data directory without a database say so', async () => {
+    const result = await cli(['check'], { CSMS_DATA_DIR: path.join(dataDir, 'empty') });
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/there is no database/);
+  });
+
+  test('check reports integrity, migrations and the ledger', async () => {
+    const result = await cli(['check'], env);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/integrity check: ok/);
+    expect(result.out).toMatch(/migrations: \d+ applied, 0 pending/);
+    expect(result.out).toMatch(/ledger check: ok/);
+  });
+
+  test('create-token prints a token once that the API accepts with the given role', async () => {
+    const result = await cli(['create-token', 'billing robot', '--role', 'cashier'], env);
+    expect(result.code).toBe(0);
+    const token = result.out.split('\n').at(-1)!;
+    const db = Database.open(databaseFile(dataDir));
+    try {
+      expect(new ApiTokenService(db, undefined).verify(token)).toMatchObject({ name: 'billing robot', role: 'cashier' });
+      // Only the hash is stored.
+      expect(JSON.stringify(new ApiTokenService(db, undefined).list())).not.toContain(token);
+    } finally {
+      db.close();
+    }
+    expect((await cli(['create-token', 'x', '--role', 'owner'], env)).code).toBe(2);
+  });
+
+  test('restore refuses while the appliance runs on the data directory', async () => {
+    expect((await cli(['backup'], env)).code).toBe(0);
+    const [backup] = listBackups(backupsDir(dataDir));
+    // This test process stands in for the running appliance (a live Node process owns the pid file).
+    writePidFile(dataDir);
+    try {
+      const result = await cli(['restore', backup!.file], env);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/is running \(pid \d+\).*--stop/);
+    } finally {
+      fs.rmSync(pidFile(dataDir), { force: true });
+    }
+  });
+
+  test('a stale pid file from a crash does not block restore', async () => {
+    expect((await cli(['backup'], env)).code).toBe(0);
+    const [backup] = listBackups(backupsDir(dataDir));
+    fs.writeFileSync(pidFile(dataDir), '999999999\n');
+    const result = await cli(['restore', backup!.file], env);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/previous database was saved as .*pre-restore\.db/);
+  });
+
+  test('the environment file fills in variables the environment does not set', async () => {
+    const envFile = path.join(dataDir, 'env');
+    fs.writeFileSync(envFile, `# comment\nCSMS_DATA_DIR="${dataDir}"\nCSMS_LOG_LEVEL=loud\n`);
+    const result = await cli(['check'], { CHARGEYARD_ENV_FILE: envFile, CSMS_LOG_LEVEL: 'info' });
+    expect(result.code).toBe(0);
+  });
+});
