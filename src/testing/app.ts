@@ -134,7 +134,10 @@ export async function spawnAppliance(dataDir: string, env: Record<string, string
       }
     };
     child.stdout!.on('data', check);
-    void exited.then(() => reject(new Error(`appliance exited:\n${output}`)));
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`appliance exited:\n${output}`));
+    });
   });
   return {
     child,
