@@ -295,6 +295,11 @@ export class Ledger {
     });
   }
 
+  /** Expires one open hold (its owner decided its time is up). */
+  expireHold(pendingId: number, reason = 'hold timed out'): TransferRow {
+    return this.db.tx(() => this.release(this.openHold(pendingId), 'expire_pending', reason, null));
+  }
+
   /** The hold if it is still open; 404 for an unknown one, 409 once resolved. */
   openHold(pendingId: number): TransferRow {
     const hold = this.transferById(pendingId);

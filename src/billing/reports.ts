@@ -1,0 +1,150 @@
+import { stringify } from 'csv-stringify/sync';
+import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import type { Db } from '../db';
+import { schema } from '../db';
+import type { SettingsService } from '../settings';
+import { addDays, minorToDecimalString, money, secondsBetween, startOfLocalDayUtc, type Money } from '../shared';
+
+export interface UsageTotals {
+  sessions: number;
+  chargingSeconds: number;
+  energyWh: number;
+  /** Money charged: prepaid sessions' costs (personal-card sessions count in energy and time only). */
+  revenueMinor: number;
+}
+
+export interface DailyReport {
+  date: string;
+  timeZone: string;
+  currency: string;
+  items: { chargerId: string; sessions: number; chargingSeconds: number; energyWh: number; revenue: Money }[];
+}
+
+export interface PeriodReport {
+  from: string;
+  to: string;
+  timeZone: string;
+  currency: string;
+  items: { key: string; sessions: number; chargingSeconds: number; energyWh: number; revenue: Money }[];
+}
+
+/**
+ * Spreadsheet formula injection: a cell starting with = + - @ (or a tab / carriage return that
+ * some spreadsheets skip) is prefixed with an apostrophe so it is shown as text, never run.
+ */
+export function defuseCell(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** Reports per charger per site-local day and per driver / card over a period (CONTRACT `/reports/daily`). */
+export class ReportService {
+  constructor(
+    private readonly db: Db,
+    private readonly settings: SettingsService,
+  ) {}
+
+  daily(date: string): DailyReport {
+    const { timeZone, currency } = this.settings.get();
+    const perCharger = new Map<string, UsageTotals>();
+    const registered = this.db.orm
+      .select({ id: schema.chargers.id })
+      .from(schema.chargers)
+      .where(eq(schema.chargers.registration, 'accepted'))
+      .orderBy(asc(schema.chargers.id))
+      .all();
+    for (const { id } of registered) perCharger.set(id, emptyTotals());
+    for (const session of this.endedBetween(startOfLocalDayUtc(date, timeZone), startOfLocalDayUtc(addDays(date, 1), timeZone))) {
+      const totals = perCharger.get(session.chargerId) ?? emptyTotals();
+      add(totals, session);
+      perCharger.set(session.chargerId, totals);
+    }
+    const items = [...perCharger.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([chargerId, totals]) => ({ chargerId, ...withoutRevenue(totals), revenue: money(totals.revenueMinor, currency) }));
+    return { date, timeZone, currency, items };
+  }
+
+  dailyCsv(report: DailyReport): string {
+    return stringify(
+      report.items.map((item) => [
+        report.date,
+        defuseCell(item.chargerId),
+        item.sessions,
+        item.chargingSeconds,
+        item.energyWh,
+        minorToDecimalString(item.revenue.amount, report.currency),
+        report.currency,
+      ]),
+      { header: true, columns: ['date', 'chargerId', 'sessions', 'chargingSeconds', 'energyWh', 'revenue', 'currency'] },
+    );
+  }
+
+  /** Sessions that ended on the site-local days from `fromDate` to `toDate` inclusive, per driver or per card. */
+  period(by: 'user' | 'card', fromDate: string, toDate: string): PeriodReport {
+    const { timeZone, currency } = this.settings.get();
+    const groups = new Map<string, UsageTotals>();
+    for (const session of this.endedBetween(startOfLocalDayUtc(fromDate, timeZone), startOfLocalDayUtc(addDays(toDate, 1), timeZone))) {
+      const key = by === 'user' ? session.userId : session.cardUid;
+      if (key === null) continue;
+      const totals = groups.get(String(key)) ?? emptyTotals();
+      add(totals, session);
+      groups.set(String(key), totals);
+    }
+    const items = [...groups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, totals]) => ({ key, ...withoutRevenue(totals), revenue: money(totals.revenueMinor, currency) }));
+    return { from: fromDate, to: toDate, timeZone, currency, items };
+  }
+
+  periodCsv(report: PeriodReport, keyColumn: 'userId' | 'cardUid'): string {
+    return stringify(
+      report.items.map((item) => [
+        report.from,
+        report.to,
+        defuseCell(item.key),
+        item.sessions,
+        item.chargingSeconds,
+        item.energyWh,
+        minorToDecimalString(item.revenue.amount, report.currency),
+        report.currency,
+      ]),
+      { header: true, columns: ['from', 'to', keyColumn, 'sessions', 'chargingSeconds', 'energyWh', 'revenue', 'currency'] },
+    );
+  }
+
+  private endedBetween(fromIso: string, toIso: string) {
+    const { sessions, sessionBilling } = schema;
+    return this.db.orm
+      .select({
+        chargerId: sessions.chargerId,
+        userId: sessions.userId,
+        cardUid: sessions.cardUid,
+        startedAt: sessions.startedAt,
+        stoppedAt: sessions.stoppedAt,
+        energyWh: sessions.energyWh,
+        costMinor: sessions.costMinor,
+        payer: sessionBilling.payer,
+      })
+      .from(sessions)
+      .leftJoin(sessionBilling, eq(sessionBilling.sessionId, sessions.id))
+      .where(and(eq(sessions.status, 'completed'), gte(sessions.stoppedAt, fromIso), lt(sessions.stoppedAt, toIso)))
+      .all();
+  }
+}
+
+type EndedSession = { startedAt: string; stoppedAt: string | null; energyWh: number | null; costMinor: number | null; payer: string | null };
+
+function emptyTotals(): UsageTotals {
+  return { sessions: 0, chargingSeconds: 0, energyWh: 0, revenueMinor: 0 };
+}
+
+function add(totals: UsageTotals, session: EndedSession): void {
+  totals.sessions += 1;
+  totals.chargingSeconds += secondsBetween(session.startedAt, session.stoppedAt ?? session.startedAt);
+  totals.energyWh += session.energyWh ?? 0;
+  if (session.payer === 'prepaid') totals.revenueMinor += session.costMinor ?? 0;
+}
+
+function withoutRevenue(totals: UsageTotals) {
+  return { sessions: totals.sessions, chargingSeconds: totals.chargingSeconds, energyWh: totals.energyWh };
+}

@@ -1,0 +1,96 @@
+import type { Ledger } from '../ledger';
+import type { SettingsService } from '../settings';
+import type { AuthorizationDecision, AuthorizationRequest, Authorizer } from './authorize';
+import type { CardRow, DriverService } from './service';
+import { isValidUid, normaliseUid, userIdFromDriverTag } from './uid';
+
+export interface MoneyAuthorizerOptions {
+  drivers: DriverService;
+  ledger: Ledger;
+  settings: SettingsService;
+  /** True when some tariff prices sessions at this charger (an override or the default). */
+  hasTariff: (chargerId: string) => boolean;
+  /** Active sessions running under an idTag as sent (for a driver's QR tag). */
+  activeSessionsOfTag: (idTag: string) => number;
+  /** What an open QR-start hold reserved for this driver at this charger: it is theirs to spend there. */
+  startHoldMinor: (userId: number, chargerId: string) => number;
+  /** Called (outside any answer path that must be fast) when a charger presents an unregistered tag. */
+  onUnknownTag?: (uid: string, chargerId: string) => void;
+  now?: () => Date;
+}
+
+/**
+ * The authorization decision with money (issue 4): card status, expiry, charger list and
+ * concurrency, then the balance for prepaid cards and drivers. A charger without any tariff never
+ * makes charging free, so prepaid cards are refused there.
+ */
+export class MoneyAuthorizer implements Authorizer {
+  constructor(private readonly options: MoneyAuthorizerOptions) {}
+
+  authorize(request: AuthorizationRequest): AuthorizationDecision {
+    const driverId = userIdFromDriverTag(request.idTag);
+    if (driverId !== undefined) return this.authorizeDriver(driverId, request);
+    const uid = normaliseUid(request.idTag);
+    const card = isValidUid(uid) ? this.options.drivers.cardByUid(uid) : undefined;
+    if (!card) {
+      if (isValidUid(uid)) this.options.onUnknownTag?.(uid, request.chargerId);
+      return refuse('Invalid', null, null, 'no card has this UID');
+    }
+    return this.authorizeCard(card, request);
+  }
+
+  private authorizeCard(card: CardRow, request: AuthorizationRequest): AuthorizationDecision {
+    const decide = (status: AuthorizationDecision['status'], reason: string): AuthorizationDecision => ({
+      status,
+      cardUid: card.uid,
+      userId: card.userId,
+      expiryDate: card.expiresAt ?? undefined,
+      reason,
+    });
+    if (card.status !== 'active') return decide('Blocked', `the card is ${card.status}`);
+    if (card.expiresAt !== null && Date.parse(card.expiresAt) <= this.now().getTime()) return decide('Expired', 'the card expired');
+    const allowed = card.allowedChargersJson ? (JSON.parse(card.allowedChargersJson) as string[]) : null;
+    if (allowed && !allowed.includes(request.chargerId)) return decide('NotAtThisLocation', 'the card may not use this charger');
+    if (this.options.drivers.activeSessionsOfCard(card.uid) >= card.maxConcurrentSessions) {
+      return decide('ConcurrentTx', `the card already has ${card.maxConcurrentSessions} session(s) running`);
+    }
+    if (card.kind === 'personal') return decide('Accepted', 'personal card');
+    if (!this.options.hasTariff(request.chargerId)) return decide('Blocked', 'no tariff prices this charger, so prepaid cards cannot pay here');
+    const credit = this.creditProblem(card.accountId!, 0);
+    return credit ? decide('NoCredit', credit) : decide('Accepted', 'prepaid card with enough balance');
+  }
+
+  private authorizeDriver(userId: number, request: AuthorizationRequest): AuthorizationDecision {
+    const user = this.options.drivers.user(userId);
+    if (!user) return refuse('Invalid', null, null, 'no driver has this id');
+    const decide = (status: AuthorizationDecision['status'], reason: string): AuthorizationDecision => ({
+      status,
+      cardUid: null,
+      userId: user.id,
+      reason,
+    });
+    if (this.options.activeSessionsOfTag(request.idTag) >= 1) return decide('ConcurrentTx', 'the driver already has a QR session running');
+    if (!this.options.hasTariff(request.chargerId)) return decide('Blocked', 'no tariff prices this charger');
+    const heldHereMinor = this.options.startHoldMinor(user.id, request.chargerId);
+    const credit = this.creditProblem(user.accountId, heldHereMinor);
+    return credit ? decide('NoCredit', credit) : decide('Accepted', 'driver with enough balance');
+  }
+
+  /** Why the account cannot pay (CONTRACT: available at or below `minimumBalance`, or a debt), or undefined. */
+  private creditProblem(accountId: number, heldForThisStartMinor: number): string | undefined {
+    const { balanceMinor, availableMinor } = this.options.ledger.balance(accountId);
+    if (balanceMinor < 0) return `the balance owes ${-balanceMinor} (a debt blocks new sessions until paid)`;
+    const spendableMinor = availableMinor + heldForThisStartMinor;
+    const minimumMinor = this.options.settings.get().minimumBalanceMinor;
+    if (spendableMinor <= minimumMinor) return `available balance ${spendableMinor} is at or below the minimum ${minimumMinor}`;
+    return undefined;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
+
+function refuse(status: AuthorizationDecision['status'], cardUid: string | null, userId: number | null, reason: string): AuthorizationDecision {
+  return { status, cardUid, userId, reason };
+}

@@ -1,0 +1,377 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db';
+import { schema } from '../db';
+import { balanceOf, type Ledger } from '../ledger';
+import type { SettingsService } from '../settings';
+import { conflict, hashSecret, money, notFound, nowIso, parseInput, toUtcIso, verifySecret, type Money } from '../shared';
+import { isValidUid, normaliseUid, uidFromReader } from './uid';
+
+export type DriverRow = typeof schema.drivers.$inferSelect;
+export type CardRow = typeof schema.cards.$inferSelect;
+export type UnknownCardRow = typeof schema.unknownCards.$inferSelect;
+
+/** Digits with an optional leading +, 6–15 digits (E.164 allows 15); spaces, dashes, dots and brackets dropped. */
+export function normalisePhone(raw: string): string | undefined {
+  const text = raw.trim().replace(/[\s\-.()]/g, '');
+  return /^\+?\d{6,15}$/.test(text) ? text : undefined;
+}
+
+const phoneSchema = z.string().transform((raw, context) => {
+  const phone = normalisePhone(raw);
+  if (phone === undefined) {
+    context.addIssue({ code: 'custom', message: 'must be a phone number of 6–15 digits' });
+    return z.NEVER;
+  }
+  return phone;
+});
+const isoTime = z.string().transform((raw, context) => {
+  const iso = toUtcIso(raw);
+  if (iso === undefined || !/\d{4}-\d{2}-\d{2}/.test(raw)) {
+    context.addIssue({ code: 'custom', message: 'must be an ISO 8601 time' });
+    return z.NEVER;
+  }
+  return iso;
+});
+
+export const userCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    phone: phoneSchema,
+    email: z.email().max(200).nullish(),
+    pin: z.string().regex(/^\d{4,8}$/, 'must be 4–8 digits').nullish(),
+    notes: z.string().max(2000).nullish(),
+  })
+  .strict();
+export const userPatchSchema = userCreateSchema.partial().strict();
+
+export const cardCreateSchema = z
+  .object({
+    uid: z.string().min(1).max(100),
+    kind: z.enum(['personal', 'prepaid']),
+    userId: z.number().int().positive().nullish(),
+    expiresAt: isoTime.nullish(),
+    allowedChargers: z.array(z.string().min(1).max(48)).max(1000).nullish(),
+    maxConcurrentSessions: z.number().int().min(1).max(100).optional(),
+    label: z.string().max(100).nullish(),
+  })
+  .strict();
+export const cardPatchSchema = z
+  .object({
+    status: z.enum(['active', 'blocked', 'lost']),
+    userId: z.number().int().positive().nullable(),
+    expiresAt: isoTime.nullable(),
+    allowedChargers: z.array(z.string().min(1).max(48)).max(1000).nullable(),
+    maxConcurrentSessions: z.number().int().min(1).max(100),
+    label: z.string().max(100).nullable(),
+  })
+  .partial()
+  .strict();
+
+export interface CardView {
+  uid: string;
+  kind: CardRow['kind'];
+  status: CardRow['status'];
+  userId: number | null;
+  accountId: number | null;
+  balance: Money | null;
+  available: Money | null;
+  expiresAt: string | null;
+  allowedChargers: string[] | null;
+  maxConcurrentSessions: number;
+  label: string | null;
+  createdAt: string;
+}
+
+export interface UserView {
+  id: number;
+  name: string;
+  phone: string;
+  email: string | null;
+  notes: string | null;
+  hasPin: boolean;
+  accountId: number;
+  balance: Money;
+  available: Money;
+  cards: CardView[];
+  createdAt: string;
+}
+
+/**
+ * Drivers (CONTRACT `/users`) and their RFID cards (`/cards`). A driver owns one balance account;
+ * a prepaid card spends its driver's account, or its own when it belongs to nobody.
+ */
+export class DriverService {
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: Ledger,
+    private readonly settings: SettingsService,
+  ) {}
+
+  // ---- drivers ----------------------------------------------------------------------------------
+
+  async createUser(input: unknown): Promise<DriverRow> {
+    const user = parseInput(userCreateSchema, input);
+    const pinHash = user.pin ? await hashSecret(user.pin) : null;
+    return this.db.write(() => {
+      this.requirePhoneFree(user.phone);
+      const account = this.ledger.openBalanceAccount('driver', user.name);
+      const now = nowIso();
+      return this.db.orm
+        .insert(schema.drivers)
+        .values({ name: user.name, phone: user.phone, email: user.email ?? null, pinHash, notes: user.notes ?? null, accountId: account.id, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+    });
+  }
+
+  async updateUser(id: number, input: unknown): Promise<DriverRow> {
+    const patch = parseInput(userPatchSchema, input);
+    const pinHash = patch.pin ? await hashSecret(patch.pin) : patch.pin === null ? null : undefined;
+    return this.db.write(() => {
+      this.requireUser(id);
+      if (patch.phone !== undefined) this.requirePhoneFree(patch.phone, id);
+      return this.db.orm
+        .update(schema.drivers)
+        .set({
+          name: patch.name,
+          phone: patch.phone,
+          email: patch.email,
+          notes: patch.notes,
+          pinHash,
+          updatedAt: nowIso(),
+        })
+        .where(eq(schema.drivers.id, id))
+        .returning()
+        .get()!;
+    });
+  }
+
+  user(id: number): DriverRow | undefined {
+    return this.db.orm.select().from(schema.drivers).where(eq(schema.drivers.id, id)).get();
+  }
+
+  requireUser(id: number): DriverRow {
+    const user = this.user(id);
+    if (!user) throw notFound('user', id);
+    return user;
+  }
+
+  userByPhone(rawPhone: string): DriverRow | undefined {
+    const phone = normalisePhone(rawPhone);
+    if (phone === undefined) return undefined;
+    return this.db.orm.select().from(schema.drivers).where(eq(schema.drivers.phone, phone)).get();
+  }
+
+  /** The QR page's sign-in: the driver when phone and PIN match, else undefined (constant work). */
+  async verifyPin(rawPhone: string, pin: string): Promise<DriverRow | undefined> {
+    const user = this.userByPhone(rawPhone);
+    // Hash against a dummy when there is no such driver so timing does not reveal registered phones.
+    const stored = user?.pinHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const ok = await verifySecret(pin, stored);
+    return ok && user?.pinHash ? user : undefined;
+  }
+
+  /** Newest first, keyset-paginated on id. */
+  users(limit: number, beforeId?: number): DriverRow[] {
+    return this.db.orm
+      .select()
+      .from(schema.drivers)
+      .where(beforeId !== undefined ? lt(schema.drivers.id, beforeId) : undefined)
+      .orderBy(desc(schema.drivers.id))
+      .limit(limit)
+      .all();
+  }
+
+  userView(user: DriverRow): UserView {
+    const account = this.ledger.account(user.accountId)!;
+    const { balanceMinor, availableMinor } = balanceOf(account);
+    const currency = this.settings.get().currency;
+    return {
+      id: user.id,
+      name: user.name,
+      phone: user.phone,
+      email: user.email,
+      notes: user.notes,
+      hasPin: user.pinHash !== null,
+      accountId: user.accountId,
+      balance: money(balanceMinor, currency),
+      available: money(availableMinor, currency),
+      cards: this.cardsOfUser(user.id).map((card) => this.cardView(card)),
+      createdAt: user.createdAt,
+    };
+  }
+
+  // ---- cards ------------------------------------------------------------------------------------
+
+  /** Registers a card scanned at the desk (its UID in the reader's format). */
+  createCard(input: unknown): Promise<CardRow> {
+    const card = parseInput(cardCreateSchema, input);
+    const uid = uidFromReader(card.uid, this.settings.get().cardReaderFormat);
+    return this.db.write(() => {
+      if (this.cardByUid(uid)) throw conflict('card_exists', `Card ${uid} is already registered`);
+      const user = card.userId != null ? this.requireUser(card.userId) : undefined;
+      let accountId: number | null = null;
+      if (card.kind === 'prepaid') accountId = user ? user.accountId : this.ledger.openBalanceAccount('card', `Card ${uid}`).id;
+      const now = nowIso();
+      const row = this.db.orm
+        .insert(schema.cards)
+        .values({
+          uid,
+          kind: card.kind,
+          status: 'active',
+          userId: user?.id ?? null,
+          accountId,
+          expiresAt: card.expiresAt ?? null,
+          allowedChargersJson: card.allowedChargers ? JSON.stringify(card.allowedChargers) : null,
+          maxConcurrentSessions: card.maxConcurrentSessions ?? 1,
+          label: card.label ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      this.db.orm.delete(schema.unknownCards).where(eq(schema.unknownCards.uid, uid)).run();
+      return row;
+    });
+  }
+
+  updateCard(rawUid: string, input: unknown): Promise<CardRow> {
+    const patch = parseInput(cardPatchSchema, input);
+    return this.db.write(() => {
+      const card = this.requireCard(rawUid);
+      let accountId = card.accountId;
+      if (patch.userId !== undefined && patch.userId !== card.userId) {
+        accountId = this.reassignAccount(card, patch.userId);
+      }
+      return this.db.orm
+        .update(schema.cards)
+        .set({
+          status: patch.status,
+          userId: patch.userId,
+          accountId,
+          expiresAt: patch.expiresAt,
+          allowedChargersJson: patch.allowedChargers === undefined ? undefined : patch.allowedChargers && JSON.stringify(patch.allowedChargers),
+          maxConcurrentSessions: patch.maxConcurrentSessions,
+          label: patch.label,
+          updatedAt: nowIso(),
+        })
+        .where(eq(schema.cards.id, card.id))
+        .returning()
+        .get()!;
+    });
+  }
+
+  /**
+   * Moving a prepaid card to another owner would move money without a transfer, so it is allowed
+   * only while the card's current account holds nothing of its own.
+   */
+  private reassignAccount(card: CardRow, userId: number | null): number | null {
+    const user = userId !== null ? this.requireUser(userId) : undefined;
+    if (card.kind === 'personal') return null;
+    const ownAccount = card.userId === null && card.accountId !== null ? this.ledger.account(card.accountId) : undefined;
+    if (ownAccount && (ownAccount.netMinor !== 0 || ownAccount.pendingDebitsMinor !== 0)) {
+      throw conflict('card_has_balance', 'Refund or transfer the card balance before giving the card to a driver');
+    }
+    return user ? user.accountId : this.ledger.openBalanceAccount('card', `Card ${card.uid}`).id;
+  }
+
+  /** Looks a card up by a UID from an API path or a charger: as sent, then as the desk reader prints. */
+  cardByAnyUid(raw: string): CardRow | undefined {
+    const uid = normaliseUid(raw);
+    const direct = isValidUid(uid) ? this.cardByUid(uid) : undefined;
+    if (direct) return direct;
+    const format = this.settings.get().cardReaderFormat;
+    if (format === 'hex') return undefined;
+    try {
+      return this.cardByUid(uidFromReader(raw, format));
+    } catch {
+      return undefined;
+    }
+  }
+
+  requireCard(rawUid: string): CardRow {
+    const card = this.cardByAnyUid(rawUid);
+    if (!card) throw notFound('card', rawUid);
+    return card;
+  }
+
+  cardByUid(uid: string): CardRow | undefined {
+    return this.db.orm.select().from(schema.cards).where(eq(schema.cards.uid, uid)).get();
+  }
+
+  cardsOfUser(userId: number): CardRow[] {
+    return this.db.orm.select().from(schema.cards).where(eq(schema.cards.userId, userId)).orderBy(desc(schema.cards.id)).all();
+  }
+
+  cards(limit: number, beforeId?: number, filter: { userId?: number | undefined } = {}): CardRow[] {
+    return this.db.orm
+      .select()
+      .from(schema.cards)
+      .where(
+        and(
+          beforeId !== undefined ? lt(schema.cards.id, beforeId) : undefined,
+          filter.userId !== undefined ? eq(schema.cards.userId, filter.userId) : undefined,
+        ),
+      )
+      .orderBy(desc(schema.cards.id))
+      .limit(limit)
+      .all();
+  }
+
+  cardView(card: CardRow): CardView {
+    const currency = this.settings.get().currency;
+    const account = card.accountId !== null ? this.ledger.account(card.accountId) : undefined;
+    const balance = account ? balanceOf(account) : undefined;
+    return {
+      uid: card.uid,
+      kind: card.kind,
+      status: card.status,
+      userId: card.userId,
+      accountId: card.accountId,
+      balance: balance ? money(balance.balanceMinor, currency) : null,
+      available: balance ? money(balance.availableMinor, currency) : null,
+      expiresAt: card.expiresAt,
+      allowedChargers: card.allowedChargersJson ? (JSON.parse(card.allowedChargersJson) as string[]) : null,
+      maxConcurrentSessions: card.maxConcurrentSessions,
+      label: card.label,
+      createdAt: card.createdAt,
+    };
+  }
+
+  // ---- unknown cards ----------------------------------------------------------------------------
+
+  /** Remembers an idTag a charger presented that matches no card, for staff to register. */
+  recordUnknownCard(uid: string, chargerId: string): void {
+    const now = nowIso();
+    this.db.orm
+      .insert(schema.unknownCards)
+      .values({ uid, firstSeenAt: now, lastSeenAt: now, lastChargerId: chargerId, timesSeen: 1 })
+      .onConflictDoUpdate({
+        target: schema.unknownCards.uid,
+        set: { lastSeenAt: now, lastChargerId: chargerId, timesSeen: sql`${schema.unknownCards.timesSeen} + 1` },
+      })
+      .run();
+  }
+
+  unknownCards(limit: number): UnknownCardRow[] {
+    return this.db.orm.select().from(schema.unknownCards).orderBy(desc(schema.unknownCards.lastSeenAt)).limit(limit).all();
+  }
+
+  /** Active sessions started with this card (whatever spelling of the UID the charger used). */
+  activeSessionsOfCard(uid: string): number {
+    const { sessions } = schema;
+    return (
+      this.db.orm
+        .select({ count: sql<number>`count(*)` })
+        .from(sessions)
+        .where(and(eq(sessions.cardUid, uid), eq(sessions.status, 'active')))
+        .get()?.count ?? 0
+    );
+  }
+
+  private requirePhoneFree(phone: string, exceptId?: number): void {
+    const existing = this.db.orm.select({ id: schema.drivers.id }).from(schema.drivers).where(eq(schema.drivers.phone, phone)).get();
+    if (existing && existing.id !== exceptId) throw conflict('phone_taken', 'Another driver has this phone number');
+  }
+}
