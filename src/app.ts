@@ -12,7 +12,7 @@ import { Database } from './db';
 import { SingleSessionAuthorizer } from './drivers';
 import { createJobTable, JobScheduler } from './jobs';
 import { createLogger } from './logger';
-import { CommandService, createV16Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
+import { CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
 import type { AppServices } from './services';
 import { SessionService } from './sessions';
 import { SettingsService } from './settings';
@@ -51,11 +51,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const chargers = new ChargerService(db, settings);
   const messageLog = new MessageLog(db);
   const sessions: SessionService = new SessionService(db, new SingleSessionAuthorizer((idTag: string): number => sessions.activeCountForTag(idTag)));
-  const ocpp = new OcppServer(chargers, messageLog, logger, [createV16Adapter({ chargers, sessions })], {
+  const v201 = createV201Adapter({ db, chargers, sessions, settings });
+  const ocpp = new OcppServer(chargers, messageLog, logger, [createV16Adapter({ chargers, sessions }), v201], {
     ...DEFAULT_SERVER_OPTIONS,
     ...options.ocpp,
   });
   const commands = new CommandService(ocpp, chargers);
+  commands.onResult((result) => v201.onCommandResult(result));
   const tokens = new ApiTokenService(db, config.apiToken);
   const jobs = new JobScheduler(
     createJobTable({

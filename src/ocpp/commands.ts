@@ -1,32 +1,64 @@
-import { AppError, badRequest, conflict, notFound } from '../shared';
+import crypto from 'node:crypto';
+import { AppError, assert, badRequest, conflict, minorToDecimalString, notFound } from '../shared';
 import type { ChargerService } from '../chargers';
 import { ChargerOfflineError, ChargerTimeoutError, InvalidResponseError, QueueFullError } from './connection';
 import { OcppCallError, OcppError, type OcppVersion } from './errors';
 import { schemaValidator } from './schemas';
 import type { OcppServer } from './server';
 import { V16_OUTBOUND_ACTIONS } from './v16';
+import { V201_OUTBOUND_ACTIONS } from './v201';
 
 /** How much longer than the deadline the API waits for the answer (CONTRACT: answered within 2 s after it). */
 export const MAX_COMMAND_TIMEOUT_S = 120;
 
 const outboundActionsByVersion: Record<OcppVersion, Set<string>> = {
   '1.6': V16_OUTBOUND_ACTIONS,
-  '2.0.1': new Set(),
+  '2.0.1': new Set(V201_OUTBOUND_ACTIONS),
 };
 
 export function registerOutboundActions(version: OcppVersion, actions: Iterable<string>): void {
   for (const action of actions) outboundActionsByVersion[version].add(action);
 }
 
+/** Told of every answered command (e.g. to keep the 2.0.1 device model up to date). */
+export type CommandResultListener = (result: {
+  chargerId: string;
+  version: OcppVersion;
+  action: string;
+  payload: Record<string, unknown>;
+  response: Record<string, unknown>;
+}) => Promise<void> | void;
+
+/** A remote start or stop in words both versions share. */
+export interface RemoteCommandResult {
+  accepted: boolean;
+  response: Record<string, unknown>;
+}
+
+/** The session fields a version-neutral remote stop needs. */
+export interface RemoteStopTarget {
+  chargerId: string;
+  transactionId: string | null;
+}
+
+/** OCPP 2.0.1 remoteStartId is a positive integer the station echoes in its TransactionEvent. */
+const REMOTE_START_ID_MAX = 2 ** 31 - 1;
+
 /**
  * Sends CSMS-initiated CALLs: checks the action and payload against the charger's version and
  * the official schema before anything is sent, and turns every failure into an API error.
  */
 export class CommandService {
+  private readonly resultListeners: CommandResultListener[] = [];
+
   constructor(
     private readonly server: OcppServer,
     private readonly chargers: ChargerService,
   ) {}
+
+  onResult(listener: CommandResultListener): void {
+    this.resultListeners.push(listener);
+  }
 
   versionOf(chargerId: string): OcppVersion {
     const connected = this.server.versionOf(chargerId);
@@ -53,11 +85,56 @@ export class CommandService {
     if (!this.chargers.view(chargerId)) throw notFound('Charger', chargerId);
     this.validate(chargerId, action, payload);
     if (!this.server.isConnected(chargerId)) throw conflict('charger_offline', `Charger ${chargerId} is not connected`);
+    let response: Record<string, unknown>;
     try {
-      return await this.server.call(chargerId, action, payload as object, timeoutMs);
+      response = await this.server.call(chargerId, action, payload as object, timeoutMs);
     } catch (error) {
       throw toApiError(error, chargerId);
     }
+    const version = this.versionOf(chargerId);
+    for (const listener of this.resultListeners) {
+      await listener({ chargerId, version, action, payload: payload as Record<string, unknown>, response });
+    }
+    return response;
+  }
+
+  /**
+   * Starts a session remotely in the charger's own version: RemoteStartTransaction (1.6) or
+   * RequestStartTransaction (2.0.1, F01/F02), where the connector number is the EVSE id.
+   * Throws the API errors of `send` (charger_offline, charger_timeout, ...).
+   */
+  async remoteStart(chargerId: string, connectorId: number, idTag: string, timeoutMs: number): Promise<RemoteCommandResult> {
+    const response =
+      this.versionOf(chargerId) === '2.0.1'
+        ? await this.send(
+            chargerId,
+            'RequestStartTransaction',
+            { evseId: connectorId, remoteStartId: crypto.randomInt(1, REMOTE_START_ID_MAX), idToken: { idToken: idTag, type: 'Central' } },
+            timeoutMs,
+          )
+        : await this.send(chargerId, 'RemoteStartTransaction', { connectorId, idTag }, timeoutMs);
+    return { accepted: response.status === 'Accepted', response };
+  }
+
+  /** Stops a session remotely: RemoteStopTransaction (1.6) or RequestStopTransaction (2.0.1, F03). */
+  async remoteStop(session: RemoteStopTarget, timeoutMs: number): Promise<RemoteCommandResult> {
+    assert(session.transactionId !== null, 'a session to stop has a transactionId');
+    const response =
+      this.versionOf(session.chargerId) === '2.0.1'
+        ? await this.send(session.chargerId, 'RequestStopTransaction', { transactionId: session.transactionId }, timeoutMs)
+        : await this.send(session.chargerId, 'RemoteStopTransaction', { transactionId: Number(session.transactionId) }, timeoutMs);
+    return { accepted: response.status === 'Accepted', response };
+  }
+
+  /**
+   * Shows the running cost on a 2.0.1 station (I02, CostUpdated); 1.6 has no such message, so
+   * for a 1.6 charger nothing is sent and false is returned.
+   */
+  async costUpdated(session: RemoteStopTarget, totalCostMinor: number, currency: string, timeoutMs: number): Promise<boolean> {
+    if (this.versionOf(session.chargerId) !== '2.0.1' || session.transactionId === null) return false;
+    const totalCost = Number(minorToDecimalString(totalCostMinor, currency));
+    await this.send(session.chargerId, 'CostUpdated', { totalCost, transactionId: session.transactionId }, timeoutMs);
+    return true;
   }
 }
 

@@ -102,7 +102,7 @@ export class OcppConnection {
   handleFrame(data: WebSocket.RawData, isBinary: boolean): void {
     const text = isBinary ? null : data.toString();
     if (text === null) {
-      this.sendError('-1', 'FormationViolation', 'OCPP-J frames are text, not binary');
+      this.sendError('-1', 'UnparsableFrame', 'OCPP-J frames are text, not binary');
       return;
     }
     let message: unknown;
@@ -110,19 +110,19 @@ export class OcppConnection {
       message = JSON.parse(text);
     } catch {
       this.logFrame('in', 0, null, null, text);
-      this.sendError('-1', 'FormationViolation', 'The frame is not valid JSON');
+      this.sendError('-1', 'UnparsableFrame', 'The frame is not valid JSON');
       return;
     }
     if (!Array.isArray(message) || message.length < 3) {
       this.logFrame('in', 0, null, null, text);
-      this.sendError(readableId(message), 'ProtocolError', 'An OCPP-J message is a JSON array [type, id, ...]');
+      this.sendError(readableId(message), 'MalformedRpcMessage', 'An OCPP-J message is a JSON array [type, id, ...]');
       return;
     }
     const messageTypeId = message[0];
     const messageId = message[1];
     if (typeof messageId !== 'string' || messageId.length === 0 || messageId.length > 36) {
       this.logFrame('in', typeof messageTypeId === 'number' ? messageTypeId : 0, null, null, text);
-      this.sendError('-1', 'ProtocolError', 'The message id must be a string of 1 to 36 characters');
+      this.sendError('-1', 'MalformedRpcMessage', 'The message id must be a string of 1 to 36 characters');
       return;
     }
     if (messageTypeId === MESSAGE_TYPE.CALL) {
@@ -140,12 +140,12 @@ export class OcppConnection {
     const action = message[2];
     if (typeof action !== 'string') {
       this.logFrame('in', 2, messageId, null, text);
-      this.sendError(messageId, 'ProtocolError', 'A CALL names its action as a string');
+      this.sendError(messageId, 'MalformedRpcMessage', 'A CALL names its action as a string');
       return;
     }
     this.logFrame('in', 2, messageId, action, text);
     if (message.length !== 4) {
-      this.sendError(messageId, 'ProtocolError', 'A CALL is [2, messageId, action, payload]');
+      this.sendError(messageId, 'MalformedRpcMessage', 'A CALL is [2, messageId, action, payload]');
       return;
     }
     if (!this.validator.has(action)) {

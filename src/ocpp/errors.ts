@@ -14,7 +14,11 @@ export type OcppErrorKind =
   | 'SecurityError'
   | 'MessageTypeNotSupported'
   | 'InternalError'
-  | 'GenericError';
+  | 'GenericError'
+  /** A frame that is not JSON at all (no message id can be read). */
+  | 'UnparsableFrame'
+  /** JSON that is not an RPC message: not an array, no readable id, a CALL without an action. */
+  | 'MalformedRpcMessage';
 
 export type OcppVersion = '1.6' | '2.0.1';
 
@@ -31,6 +35,8 @@ const V16_CODES: Record<OcppErrorKind, string> = {
   MessageTypeNotSupported: 'ProtocolError',
   InternalError: 'InternalError',
   GenericError: 'GenericError',
+  UnparsableFrame: 'FormationViolation',
+  MalformedRpcMessage: 'ProtocolError',
 };
 
 const V201_CODES: Record<OcppErrorKind, string> = {
@@ -45,6 +51,10 @@ const V201_CODES: Record<OcppErrorKind, string> = {
   MessageTypeNotSupported: 'MessageTypeNotSupported',
   InternalError: 'InternalError',
   GenericError: 'GenericError',
+  // OCPP 2.0.1 part 4 §4.3: "Content of the call is not a valid RPC Request, for example:
+  // MessageId could not be read" has its own code there.
+  UnparsableFrame: 'RpcFrameworkError',
+  MalformedRpcMessage: 'RpcFrameworkError',
 };
 
 export function errorCodeFor(version: OcppVersion, kind: OcppErrorKind): string {

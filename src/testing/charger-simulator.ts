@@ -43,6 +43,8 @@ export class SimulatedCharger {
   private readonly handlers = new Map<string, CallHandler>();
   private readonly rawListeners: ((frame: unknown) => void)[] = [];
   private counter = 0;
+  /** The next TransactionEvent seqNo (2.0.1). */
+  seqNo = 0;
   closeCode: number | undefined;
   protocol = '';
 
@@ -152,7 +154,15 @@ export class SimulatedCharger {
 
   // ---- OCPP 1.6 conveniences ---------------------------------------------------------------
 
+  get isV201(): boolean {
+    return this.protocol === 'ocpp2.0.1';
+  }
+
+  /** BootNotification in the connection's version; `extra` goes into chargingStation for 2.0.1. */
   boot(extra: Record<string, unknown> = {}) {
+    if (this.isV201) {
+      return this.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'SimVendor', model: 'SimModel', ...extra } });
+    }
     return this.call('BootNotification', { chargePointVendor: 'SimVendor', chargePointModel: 'SimModel', ...extra });
   }
 
@@ -164,7 +174,9 @@ export class SimulatedCharger {
     return this.call('StatusNotification', { connectorId, status, errorCode, timestamp: new Date().toISOString() });
   }
 
+  /** Authorize in the connection's version (2.0.1: an ISO14443 idToken). */
   authorize(idTag: string) {
+    if (this.isV201) return this.call('Authorize', { idToken: { idToken: idTag, type: 'ISO14443' } });
     return this.call('Authorize', { idTag });
   }
 
@@ -190,6 +202,45 @@ export class SimulatedCharger {
 
   stopTransaction(transactionId: number, meterStop: number, extra: Record<string, unknown> = {}, timestamp = new Date().toISOString()) {
     return this.call<{ idTagInfo?: { status: string } }>('StopTransaction', { transactionId, meterStop, timestamp, ...extra });
+  }
+
+  // ---- OCPP 2.0.1 conveniences -------------------------------------------------------------
+
+  statusNotification201(evseId: number, connectorStatus: string, connectorId = 1, timestamp = new Date().toISOString()) {
+    return this.call('StatusNotification', { timestamp, connectorStatus, evseId, connectorId });
+  }
+
+  /** A TransactionEvent; seqNo counts per charger unless given (E01: seqNo increments per event). */
+  transactionEvent(event: TransactionEvent201) {
+    const payload: Record<string, unknown> = {
+      eventType: event.eventType,
+      timestamp: event.timestamp ?? new Date().toISOString(),
+      triggerReason: event.triggerReason ?? defaultTriggerReason(event.eventType),
+      seqNo: event.seqNo ?? this.seqNo++,
+      transactionInfo: {
+        transactionId: event.transactionId,
+        ...(event.chargingState ? { chargingState: event.chargingState } : {}),
+        ...(event.stoppedReason ? { stoppedReason: event.stoppedReason } : {}),
+        ...(event.remoteStartId !== undefined ? { remoteStartId: event.remoteStartId } : {}),
+      },
+      ...(event.offline ? { offline: true } : {}),
+      ...(event.evseId !== undefined ? { evse: { id: event.evseId, connectorId: 1 } } : {}),
+      ...(event.idTag !== undefined ? { idToken: { idToken: event.idTag, type: event.idTokenType ?? 'ISO14443' } } : {}),
+      ...(event.energyWh !== undefined
+        ? {
+            meterValue: [
+              {
+                timestamp: event.timestamp ?? new Date().toISOString(),
+                sampledValue: [
+                  { value: event.energyWh, measurand: 'Energy.Active.Import.Register', context: contextOf(event.eventType), unitOfMeasure: { unit: 'Wh' } },
+                  { value: 7200, measurand: 'Power.Active.Import', context: contextOf(event.eventType), unitOfMeasure: { unit: 'W' } },
+                ],
+              },
+            ],
+          }
+        : {}),
+    };
+    return this.call<{ idTokenInfo?: { status: string }; totalCost?: number }>('TransactionEvent', payload);
   }
 
   /** Resolves when the CSMS has sent a CALL of `action` (already received or still to come). */
@@ -263,9 +314,63 @@ function defaultAnswer(call: IncomingCall): Record<string, unknown> {
       return { status: 'Unlocked' };
     case 'UpdateFirmware':
       return {};
+    // OCPP 2.0.1 CSMS-initiated actions
+    case 'RequestStartTransaction':
+    case 'RequestStopTransaction':
+    case 'GetBaseReport':
+    case 'GetReport':
+    case 'SetNetworkProfile':
+      return { status: 'Accepted' };
+    case 'GetVariables':
+      return {
+        getVariableResult: ((call.payload.getVariableData ?? []) as { component: unknown; variable: unknown; attributeType?: string }[]).map((data) => ({
+          attributeStatus: 'Accepted',
+          attributeValue: '300',
+          component: data.component,
+          variable: data.variable,
+          ...(data.attributeType ? { attributeType: data.attributeType } : {}),
+        })),
+      };
+    case 'SetVariables':
+      return {
+        setVariableResult: ((call.payload.setVariableData ?? []) as { component: unknown; variable: unknown; attributeType?: string }[]).map((data) => ({
+          attributeStatus: 'Accepted',
+          component: data.component,
+          variable: data.variable,
+          ...(data.attributeType ? { attributeType: data.attributeType } : {}),
+        })),
+      };
+    case 'CostUpdated':
+      return {};
     default:
       return {};
   }
+}
+
+/** A 2.0.1 transaction event as the tests describe it; the simulator fills in the rest. */
+export interface TransactionEvent201 {
+  eventType: 'Started' | 'Updated' | 'Ended';
+  transactionId: string;
+  seqNo?: number;
+  timestamp?: string;
+  triggerReason?: string;
+  evseId?: number;
+  idTag?: string;
+  idTokenType?: string;
+  /** The energy register in Wh, sent as the event's meter value. */
+  energyWh?: number;
+  chargingState?: string;
+  stoppedReason?: string;
+  remoteStartId?: number;
+  offline?: boolean;
+}
+
+function defaultTriggerReason(eventType: TransactionEvent201['eventType']): string {
+  return eventType === 'Started' ? 'Authorized' : eventType === 'Updated' ? 'MeterValuePeriodic' : 'StopAuthorized';
+}
+
+function contextOf(eventType: TransactionEvent201['eventType']): string {
+  return eventType === 'Started' ? 'Transaction.Begin' : eventType === 'Updated' ? 'Sample.Periodic' : 'Transaction.End';
 }
 
 export async function connectCharger(options: SimulatorOptions): Promise<SimulatedCharger> {

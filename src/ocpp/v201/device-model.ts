@@ -1,0 +1,152 @@
+import type { ChargerService } from '../../chargers';
+import type { Db } from '../../db';
+import { nowIso } from '../../shared';
+import type { OcppConnection } from '../connection';
+import { connectorStatusFrom201 } from './mapping';
+import type { DeviceVariableInsert, V201Repository } from './repository';
+
+interface ComponentType {
+  name: string;
+  instance?: string;
+  evse?: { id: number; connectorId?: number };
+}
+
+interface VariableType {
+  name: string;
+  instance?: string;
+}
+
+export interface ReportDataType {
+  component: ComponentType;
+  variable: VariableType;
+  variableAttribute: { type?: string; value?: string; mutability?: string }[];
+  variableCharacteristics?: { dataType?: string };
+}
+
+interface GetVariableResult {
+  attributeStatus: string;
+  attributeType?: string;
+  attributeValue?: string;
+  component: ComponentType;
+  variable: VariableType;
+}
+
+interface SetVariableData {
+  attributeType?: string;
+  attributeValue: string;
+  component: ComponentType;
+  variable: VariableType;
+}
+
+/** How long the charger gets to accept a GetBaseReport sent after its first boot. */
+const BASE_REPORT_TIMEOUT_MS = 30_000;
+
+/**
+ * The device model of a 2.0.1 station (functional block B): what NotifyReport, GetVariables and
+ * SetVariables told us, kept per component and variable, and the EVSEs it reports shown as the
+ * same connectors staff see for a 1.6 charger (the connector number is the EVSE id, the unit a
+ * driver picks and RequestStartTransaction names).
+ */
+export class DeviceModel {
+  private nextRequestId = Math.floor(Date.now() / 1000) % 1_000_000_000;
+
+  constructor(
+    private readonly db: Db,
+    private readonly repository: V201Repository,
+    private readonly chargers: ChargerService,
+  ) {}
+
+  /** B07: a station that never reported its device model is asked for its full inventory. */
+  requestBaseReportIfUnknown(connection: OcppConnection): void {
+    if (this.repository.hasDeviceModel(connection.chargerId)) return;
+    const payload = { requestId: this.nextRequestId++, reportBase: 'FullInventory' };
+    connection.call('GetBaseReport', payload, BASE_REPORT_TIMEOUT_MS).then(
+      (response) => connection.logger.info({ status: response.status, requestId: payload.requestId }, 'GetBaseReport after first boot'),
+      (error: unknown) => connection.logger.warn({ err: error }, 'GetBaseReport after first boot failed'),
+    );
+  }
+
+  async recordReport(chargerId: string, reportData: readonly ReportDataType[]): Promise<void> {
+    const reportedAt = nowIso();
+    const rows: DeviceVariableInsert[] = [];
+    for (const data of reportData) {
+      for (const attribute of data.variableAttribute) {
+        rows.push({
+          ...variableKey(chargerId, data.component, data.variable, attribute.type),
+          value: attribute.value ?? null,
+          mutability: attribute.mutability ?? null,
+          dataType: data.variableCharacteristics?.dataType ?? null,
+          reportedAt,
+        });
+      }
+    }
+    await this.db.write(() => this.repository.upsertVariables(rows));
+    await this.showReportedConnectors(chargerId, reportData);
+  }
+
+  /**
+   * Each EVSE the report names gets a connector row when it has none yet; a StatusNotification
+   * (newer by nature) is never overwritten by an inventory.
+   */
+  private async showReportedConnectors(chargerId: string, reportData: readonly ReportDataType[]): Promise<void> {
+    const known = new Set(this.chargers.view(chargerId)?.connectors.map((connector) => connector.connectorId) ?? []);
+    const availability = new Map<number, string>();
+    for (const data of reportData) {
+      const evseId = data.component.evse?.id;
+      if (evseId === undefined || evseId === 0 || known.has(evseId)) continue;
+      if (data.component.name !== 'EVSE' && data.component.name !== 'Connector') continue;
+      const reported = data.variable.name === 'AvailabilityState' ? data.variableAttribute.find((attribute) => (attribute.type ?? 'Actual') === 'Actual')?.value : undefined;
+      if (reported !== undefined || !availability.has(evseId)) availability.set(evseId, reported ?? 'Unknown');
+    }
+    for (const [evseId, state] of availability) {
+      await this.chargers.recordStatus(chargerId, { connectorId: evseId, evseId, status: connectorStatusFrom201(state, false), errorCode: 'NoError' });
+    }
+  }
+
+  /** Keeps what GetVariables returned, so staff see a station's settings like 1.6 configuration keys. */
+  async recordGetVariables(chargerId: string, response: Record<string, unknown>): Promise<void> {
+    const results = (response.getVariableResult ?? []) as GetVariableResult[];
+    const reportedAt = nowIso();
+    const rows = results
+      .filter((result) => result.attributeStatus === 'Accepted')
+      .map((result) => ({ ...variableKey(chargerId, result.component, result.variable, result.attributeType), value: result.attributeValue ?? null, reportedAt }));
+    if (rows.length > 0) await this.db.write(() => this.repository.upsertVariables(rows));
+  }
+
+  /** Keeps the values a station accepted in SetVariables (RebootRequired values too: they are set). */
+  async recordSetVariables(chargerId: string, request: Record<string, unknown>, response: Record<string, unknown>): Promise<void> {
+    const requested = (request.setVariableData ?? []) as SetVariableData[];
+    const results = (response.setVariableResult ?? []) as { attributeStatus: string; component: ComponentType; variable: VariableType; attributeType?: string }[];
+    const reportedAt = nowIso();
+    const rows: DeviceVariableInsert[] = [];
+    for (const result of results) {
+      if (result.attributeStatus !== 'Accepted' && result.attributeStatus !== 'RebootRequired') continue;
+      const key = variableKey(chargerId, result.component, result.variable, result.attributeType);
+      const data = requested.find((candidate) => sameKey(variableKey(chargerId, candidate.component, candidate.variable, candidate.attributeType), key));
+      if (data) rows.push({ ...key, value: data.attributeValue, reportedAt });
+    }
+    if (rows.length > 0) await this.db.write(() => this.repository.upsertVariables(rows));
+  }
+}
+
+type VariableKey = Pick<
+  DeviceVariableInsert,
+  'chargerId' | 'componentName' | 'componentInstance' | 'evseId' | 'connectorId' | 'variableName' | 'variableInstance' | 'attributeType'
+>;
+
+function variableKey(chargerId: string, component: ComponentType, variable: VariableType, attributeType: string | undefined): Required<VariableKey> {
+  return {
+    chargerId,
+    componentName: component.name,
+    componentInstance: component.instance ?? '',
+    evseId: component.evse?.id ?? 0,
+    connectorId: component.evse?.connectorId ?? 0,
+    variableName: variable.name,
+    variableInstance: variable.instance ?? '',
+    attributeType: attributeType ?? 'Actual',
+  };
+}
+
+function sameKey(a: Required<VariableKey>, b: Required<VariableKey>): boolean {
+  return (Object.keys(a) as (keyof VariableKey)[]).every((field) => a[field] === b[field]);
+}
