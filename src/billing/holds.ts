@@ -62,9 +62,9 @@ export class StartHoldService {
     });
   }
 
-  /** Expires holds past their timeout that no session took; returns how many. */
-  expireDue(now: string = nowIso()): Promise<number> {
-    return this.db.write(() => {
+  /** Expires holds past their timeout that no session took; returns how many (run inside a write: the jobs table). */
+  expireDue(now: string = nowIso()): number {
+    return this.db.tx(() => {
       const due = this.db.orm.all<{ id: number }>(sql`
         SELECT h.id FROM start_holds s JOIN ledger_transfers h ON h.id = s.hold_transfer_id
         WHERE s.session_id IS NULL AND h.timeout_at <= ${now}

@@ -33,6 +33,8 @@ export interface MoneyWiring {
   db: Db;
   settings: SettingsService;
   sessions: SessionService;
+  /** The app's one TariffService (its in-force cache must be the one every writer clears). */
+  tariffs?: TariffService | undefined;
   requestRemoteStop?: RemoteStopRequester | undefined;
   onError?: (error: unknown, context: string) => void;
 }
@@ -49,7 +51,7 @@ export function createMoneyServices(wiring: MoneyWiring): MoneyServices {
   settings.onChange((next) => {
     if (!ledger.hasMoneyMoved()) ledger.adoptCurrency(next.currency);
   });
-  const tariffs = new TariffService(db);
+  const tariffs = wiring.tariffs ?? new TariffService(db);
   const drivers = new DriverService(db, ledger, settings);
   const holds = new StartHoldService(db, ledger, drivers);
   const billing = new BillingService({ db, ledger, tariffs, drivers, settings, holds, requestRemoteStop: wiring.requestRemoteStop, onError });

@@ -1,0 +1,195 @@
+import { startTestApp, type SimulatedCharger, type TestApp } from '../testing';
+
+/** Money through the real appliance: OCPP 1.6 chargers over WebSockets and the JSON API. */
+describe('money through OCPP and the API', () => {
+  let app: TestApp;
+  let charger: SimulatedCharger;
+
+  beforeEach(async () => {
+    app = await startTestApp();
+    await app.api('PATCH', '/settings', { timeZone: 'UTC', currency: 'INR' });
+    expect((await app.api('PUT', '/tariffs/default', { energyPricePerKwh: 2000, sessionFee: 0, timePricePerHour: 0 })).status).toBe(200);
+    charger = await app.acceptedCharger('CP1');
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  async function card(uid: string, kind: 'personal' | 'prepaid', extra: Record<string, unknown> = {}) {
+    const created = await app.api('POST', '/cards', { uid, kind, ...extra });
+    expect(created.status).toBe(201);
+    return created.body;
+  }
+
+  async function topUp(uid: string, amount: number, key?: string) {
+    return app.api('POST', `/cards/${uid}/topups`, { amount, method: 'cash' }, key ? { headers: { 'Idempotency-Key': key } } : {});
+  }
+
+  async function ledgerIsSound() {
+    const check = await app.api('GET', '/ledger/check');
+    expect(check.body).toMatchObject({ ok: true, totalMinor: 0 });
+  }
+
+  test('every authorization outcome reaches the charger in OCPP 1.6 words', async () => {
+    await card('A1', 'personal');
+    await card('A2', 'prepaid');
+    await card('A3', 'personal');
+    await app.api('PATCH', '/cards/A3', { status: 'blocked' });
+    await card('A4', 'personal', { expiresAt: '2020-01-01T00:00:00Z' });
+    await card('A5', 'personal', { allowedChargers: ['OTHER'] });
+    await card('A6', 'personal');
+    await charger.startTransaction(1, 'A6', 0);
+    const status = async (idTag: string) => ((await charger.authorize(idTag)) as { idTagInfo: { status: string } }).idTagInfo.status;
+    expect(await status('a1')).toBe('Accepted');
+    expect(await status('A2')).toBe('Blocked'); // prepaid with no balance: NoCredit, which 1.6 calls Blocked
+    expect(await status('A3')).toBe('Blocked');
+    expect(await status('A4')).toBe('Expired');
+    expect(await status('A5')).toBe('Invalid'); // NotAtThisLocation has no 1.6 word
+    expect(await status('A6')).toBe('ConcurrentTx');
+    expect(await status('FFEE99')).toBe('Invalid');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const unknown = await app.api('GET', '/unknown-cards');
+    expect(unknown.body.items.map((item: { uid: string }) => item.uid)).toEqual(['FFEE99']);
+  });
+
+  test('a prepaid session is billed once at stop, also when the charger repeats the stop', async () => {
+    await card('B1', 'prepaid');
+    expect((await topUp('B1', 10000)).body).toMatchObject({ receiptNo: 1, balance: { amount: 10000, currency: 'INR' } });
+    const start = await charger.startTransaction(1, 'B1', 5000, '2026-03-01T10:00:00.000Z');
+    expect(start.idTagInfo.status).toBe('Accepted');
+    await charger.meterValues(1, start.transactionId, 6000, '2026-03-01T10:30:00.000Z');
+    await charger.stopTransaction(start.transactionId, 7001, {}, '2026-03-01T11:00:00.000Z');
+    await charger.stopTransaction(start.transactionId, 7001, {}, '2026-03-01T11:00:00.000Z');
+    const sessions = await app.api('GET', '/sessions?cardUid=b1');
+    expect(sessions.body.items).toHaveLength(1);
+    // 2001 Wh at 20.00/kWh = 4002.
+    expect(sessions.body.items[0]).toMatchObject({ energyWh: 2001, cost: { amount: 4002, currency: 'INR' } });
+    expect((await app.api('GET', '/cards/B1')).body.balance).toEqual({ amount: 10000 - 4002, currency: 'INR' });
+    const ledger = await app.api('GET', '/ledger');
+    expect(ledger.body.items.map((entry: { code: string; amount: { amount: number } }) => [entry.code, entry.amount.amount])).toEqual([
+      ['topup', 10000],
+      ['topup', -10000],
+      ['session_charge', 4002],
+      ['session_charge', -4002],
+    ]);
+    await ledgerIsSound();
+  });
+
+  test('a stop that arrives after a restart is billed once', async () => {
+    await card('C1', 'prepaid');
+    await topUp('C1', 5000);
+    const start = await charger.startTransaction(1, 'C1', 0, '2026-03-01T10:00:00.000Z');
+    app = await app.restart();
+    charger = await app.charger('CP1');
+    await charger.boot();
+    await charger.stopTransaction(start.transactionId, 1000, {}, '2026-03-01T10:30:00.000Z');
+    await charger.stopTransaction(start.transactionId, 1000, {}, '2026-03-01T10:30:00.000Z');
+    expect((await app.api('GET', '/cards/C1')).body.balance.amount).toBe(3000);
+    await ledgerIsSound();
+  });
+
+  test('the running cost reaching the balance stops the session remotely; the overrun is a debt that blocks', async () => {
+    await card('D1', 'prepaid');
+    await topUp('D1', 1000);
+    const start = await charger.startTransaction(1, 'D1', 0, '2026-03-01T10:00:00.000Z');
+    await charger.meterValues(1, start.transactionId, 400, '2026-03-01T10:05:00.000Z');
+    const stopCall = charger.waitForCall('RemoteStopTransaction', 5000);
+    await charger.meterValues(1, start.transactionId, 520, '2026-03-01T10:06:00.000Z');
+    expect((await stopCall).payload).toEqual({ transactionId: start.transactionId });
+    await charger.stopTransaction(start.transactionId, 600, { reason: 'Remote' }, '2026-03-01T10:07:00.000Z');
+    expect((await app.api('GET', '/cards/D1')).body.balance.amount).toBe(-200);
+    expect(((await charger.authorize('D1')) as { idTagInfo: { status: string } }).idTagInfo.status).toBe('Blocked');
+    await topUp('D1', 500);
+    expect(((await charger.authorize('D1')) as { idTagInfo: { status: string } }).idTagInfo.status).toBe('Accepted');
+    await ledgerIsSound();
+  });
+
+  test('top-up idempotency: a repeated key returns the first answer, a changed body is 409, concurrent requests move money once', async () => {
+    await card('E1', 'prepaid');
+    const first = await topUp('E1', 700, 'key-1');
+    const again = await topUp('E1', 700, 'key-1');
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect((await topUp('E1', 701, 'key-1')).body.error.code).toBe('idempotency_key_reused');
+    expect((await topUp('E1', 701, 'key-1')).status).toBe(409);
+    const concurrent = await Promise.all([topUp('E1', 300, 'key-2'), topUp('E1', 300, 'key-2'), topUp('E1', 300, 'key-2')]);
+    expect(new Set(concurrent.map((response) => JSON.stringify(response.body))).size).toBe(1);
+    expect((await app.api('GET', '/cards/E1')).body.balance.amount).toBe(1000);
+    const receipts = (await app.api('GET', '/topups')).body.items.map((item: { receiptNo: number }) => item.receiptNo);
+    expect(receipts).toEqual([2, 1]);
+    await ledgerIsSound();
+  });
+
+  test('top-ups refuse a personal card, bad amounts and another currency', async () => {
+    await card('F1', 'personal');
+    await card('F2', 'prepaid');
+    const personal = await topUp('F1', 100);
+    expect([personal.status, personal.body.error.code]).toEqual([409, 'card_not_prepaid']);
+    for (const amount of [0, -5, 1.5, '100', 2 ** 53]) {
+      expect((await app.api('POST', '/cards/F2/topups', { amount, method: 'cash' })).status).toBe(400);
+    }
+    expect((await app.api('POST', '/cards/F2/topups', { amount: 5, method: 'cash', currency: 'USD' })).status).toBe(400);
+    expect((await app.api('POST', '/cards/NOPE/topups', { amount: 5, method: 'cash' })).status).toBe(404);
+    expect((await app.api('POST', '/cards/F2/topups', { amount: 5, method: 'cash', currency: 'INR' })).status).toBe(201);
+  });
+
+  test('users have a balance and available amount shared by their prepaid cards; the currency locks once money moved', async () => {
+    const user = await app.api('POST', '/users', { name: 'Asha', phone: '+91 98765 43210', pin: '1234' });
+    expect(user.status).toBe(201);
+    expect(user.body).toMatchObject({ phone: '+919876543210', balance: { amount: 0, currency: 'INR' } });
+    expect((await app.api('POST', '/users', { name: 'Dup', phone: '+919876543210' })).status).toBe(409);
+    await card('G1', 'prepaid', { userId: user.body.id });
+    await app.api('POST', `/users/${user.body.id}/topups`, { amount: 2500, method: 'transfer' });
+    expect((await app.api('GET', '/cards/G1')).body).toMatchObject({ userId: user.body.id, accountId: user.body.accountId, balance: { amount: 2500 } });
+    expect((await app.api('GET', `/users/${user.body.id}`)).body).toMatchObject({ balance: { amount: 2500 }, available: { amount: 2500 }, cards: [{ uid: 'G1' }] });
+    expect((await app.api('PATCH', '/settings', { currency: 'USD' })).status).toBe(409);
+  });
+
+  test('refunds and adjustments need a reason and are new transfers pointing at what they correct', async () => {
+    await card('H1', 'prepaid');
+    const topup = await topUp('H1', 1000);
+    expect((await app.api('POST', `/topups/${topup.body.topupId}/refunds`, { amount: 400 })).status).toBe(400);
+    const refund = await app.api('POST', `/topups/${topup.body.topupId}/refunds`, { amount: 400, reason: 'customer left' });
+    expect(refund.body).toMatchObject({ amount: { amount: 400 }, balance: { amount: 600 } });
+    expect((await app.api('POST', `/topups/${topup.body.topupId}/refunds`, { amount: 601, reason: 'too much' })).status).toBe(409);
+    const accountId = (await app.api('GET', '/cards/H1')).body.accountId;
+    const adjusted = await app.api('POST', `/accounts/${accountId}/adjustments`, { amount: -100, reason: 'meter fault credit reversed' });
+    expect(adjusted.body.balance.amount).toBe(500);
+    await ledgerIsSound();
+  });
+
+  test('a cashier shift sums top-ups per method and records the counted cash difference', async () => {
+    await card('S1', 'prepaid');
+    expect((await app.api('POST', '/shifts', { openingFloat: 1000 })).status).toBe(201);
+    await topUp('S1', 500);
+    await app.api('POST', '/cards/S1/topups', { amount: 250, method: 'card' });
+    const closed = await app.api('POST', '/shifts/current/close', { countedCash: 1490 });
+    expect(closed.body).toMatchObject({ totals: { cash: { amount: 500 }, card: { amount: 250 }, transfer: { amount: 0 } }, expectedCash: { amount: 1500 }, difference: { amount: -10 } });
+  });
+
+  test('the daily report counts sessions on the site-local day they ended; CSV defuses formulas', async () => {
+    await app.api('POST', '/chargers', { id: '=HYPERLINK' });
+    await card('R1', 'prepaid');
+    await card('R2', 'personal');
+    await topUp('R1', 100000);
+    const a = await charger.startTransaction(1, 'R1', 0, '2026-03-01T10:00:00.000Z');
+    await charger.stopTransaction(a.transactionId, 1500, {}, '2026-03-01T10:30:00.000Z');
+    const b = await charger.startTransaction(2, 'R2', 0, '2026-03-01T11:00:00.000Z');
+    await charger.stopTransaction(b.transactionId, 500, {}, '2026-03-01T11:10:00.000Z');
+    const report = await app.api('GET', '/reports/daily?date=2026-03-01');
+    expect(report.body).toMatchObject({ date: '2026-03-01', timeZone: 'UTC', currency: 'INR' });
+    expect(report.body.items).toEqual([
+      { chargerId: '=HYPERLINK', sessions: 0, chargingSeconds: 0, energyWh: 0, revenue: { amount: 0, currency: 'INR' } },
+      { chargerId: 'CP1', sessions: 2, chargingSeconds: 2400, energyWh: 2000, revenue: { amount: 3000, currency: 'INR' } },
+    ]);
+    const csv = await app.api('GET', '/reports/daily?date=2026-03-01&format=csv');
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.body).toBe(
+      "date,chargerId,sessions,chargingSeconds,energyWh,revenue,currency\n2026-03-01,'=HYPERLINK,0,0,0,0.00,INR\n2026-03-01,CP1,2,2400,2000,30.00,INR\n",
+    );
+    expect((await app.api('GET', '/reports/daily?date=2026-02-30')).status).toBe(400);
+    const byCard = await app.api('GET', '/reports/cards?from=2026-03-01&to=2026-03-01');
+    expect(byCard.body.items.map((item: { cardUid: string }) => item.cardUid)).toEqual(['R1', 'R2']);
+  });
+});

@@ -1,0 +1,280 @@
+import type express from 'express';
+import type { StoredOutcome } from '../../../ledger';
+import { parseIdempotencyKey } from '../../../ledger';
+import type { AppServices } from '../../../services';
+import { badRequest, localDate, money, notFound } from '../../../shared';
+import { tariffView } from '../../../tariffs';
+import { allowQuery, decodeCursor, page, parseLimit, principalOf, queryString, requireRole } from './http';
+
+/** Who did it, as stored with top-ups, refunds and adjustments. */
+function actorOf(request: express.Request): string {
+  const principal = principalOf(request);
+  return `${principal.kind}:${principal.name}`;
+}
+
+/** Answers a money write, marking a replayed Idempotency-Key answer as such. */
+function sendOutcome(response: express.Response, outcome: StoredOutcome): void {
+  if (outcome.replayed) response.setHeader('Idempotent-Replayed', 'true');
+  response.status(outcome.status).json(outcome.body);
+}
+
+function idempotencyKeyOf(request: express.Request): string | undefined {
+  return parseIdempotencyKey(request.headers['idempotency-key']);
+}
+
+function positiveId(raw: string, what: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(raw)) throw notFound(what, raw);
+  return Number(raw);
+}
+
+function isoDate(raw: string | undefined, name: string, fallback: string): string {
+  if (raw === undefined) return fallback;
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(`${raw}T00:00:00Z`) : undefined;
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== raw) {
+    throw badRequest('invalid_request', `${name} must be a date YYYY-MM-DD`);
+  }
+  return raw;
+}
+
+function wantsCsv(request: express.Request): boolean {
+  const format = queryString(request.query, 'format');
+  if (format !== undefined && format !== 'csv' && format !== 'json') throw badRequest('invalid_request', 'format must be csv or json');
+  return format === 'csv';
+}
+
+function sendCsv(response: express.Response, fileName: string, csv: string): void {
+  response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  response.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+  response.send(csv);
+}
+
+/** Drivers, cards, top-ups, tariffs, reports and the ledger (CONTRACT, issue 4). */
+export function moneyRoutes(router: express.Router, services: AppServices): void {
+  const { drivers, till, tariffs, reports, ledger } = services.money;
+  const currency = () => services.settings.get().currency;
+
+  // ---- drivers ----------------------------------------------------------------------------------
+
+  router.get('/users', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor']);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[number]>(request.query, ['number']);
+    response.json(page(drivers.users(limit + 1, after?.[0]), limit, (user) => drivers.userView(user), (user) => [user.id]));
+  });
+
+  router.post('/users', requireRole('cashier'), async (request, response) => {
+    response.status(201).json(drivers.userView(await drivers.createUser(request.body)));
+  });
+
+  router.get('/users/:userId', (request, response) => {
+    response.json(drivers.userView(drivers.requireUser(positiveId(request.params.userId as string, 'User'))));
+  });
+
+  router.patch('/users/:userId', requireRole('cashier'), async (request, response) => {
+    response.json(drivers.userView(await drivers.updateUser(positiveId(request.params.userId as string, 'User'), request.body)));
+  });
+
+  router.post('/users/:userId/topups', requireRole('cashier'), async (request, response) => {
+    const userId = positiveId(request.params.userId as string, 'User');
+    sendOutcome(response, await till.topUpUser(userId, request.body, actorOf(request), idempotencyKeyOf(request)));
+  });
+
+  // ---- cards ------------------------------------------------------------------------------------
+
+  router.get('/cards', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor', 'userId']);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[number]>(request.query, ['number']);
+    const userIdText = queryString(request.query, 'userId');
+    if (userIdText !== undefined && !/^\d{1,15}$/.test(userIdText)) throw badRequest('invalid_request', 'userId must be a positive integer');
+    const rows = drivers.cards(limit + 1, after?.[0], { userId: userIdText === undefined ? undefined : Number(userIdText) });
+    response.json(page(rows, limit, (card) => drivers.cardView(card), (card) => [card.id]));
+  });
+
+  router.post('/cards', requireRole('cashier'), async (request, response) => {
+    response.status(201).json(drivers.cardView(await drivers.createCard(request.body)));
+  });
+
+  router.get('/cards/:uid', (request, response) => {
+    response.json(drivers.cardView(drivers.requireCard(request.params.uid as string)));
+  });
+
+  router.patch('/cards/:uid', requireRole('cashier'), async (request, response) => {
+    response.json(drivers.cardView(await drivers.updateCard(request.params.uid as string, request.body)));
+  });
+
+  router.post('/cards/:uid/topups', requireRole('cashier'), async (request, response) => {
+    sendOutcome(response, await till.topUpCard(request.params.uid as string, request.body, actorOf(request), idempotencyKeyOf(request)));
+  });
+
+  router.get('/unknown-cards', (request, response) => {
+    allowQuery(request.query, ['limit']);
+    response.json({ items: drivers.unknownCards(parseLimit(request.query)), nextCursor: null });
+  });
+
+  // ---- top-ups, refunds, adjustments, shifts ------------------------------------------------------
+
+  router.get('/topups', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor', 'accountId']);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[number]>(request.query, ['number']);
+    const accountText = queryString(request.query, 'accountId');
+    if (accountText !== undefined && !/^\d{1,15}$/.test(accountText)) throw badRequest('invalid_request', 'accountId must be a positive integer');
+    const rows = till.topups(limit + 1, after?.[0], { accountId: accountText === undefined ? undefined : Number(accountText) });
+    response.json(
+      page(
+        rows,
+        limit,
+        (row) => ({
+          id: row.id,
+          receiptNo: row.receiptNo,
+          accountId: row.accountId,
+          cardUid: row.cardUid,
+          userId: row.userId,
+          amount: money(row.amountMinor, currency()),
+          refunded: money(till.refundedMinor(row.id), currency()),
+          method: row.method,
+          note: row.note,
+          createdBy: row.createdBy,
+          shiftId: row.shiftId,
+          transferId: row.transferId,
+          createdAt: row.createdAt,
+        }),
+        (row) => [row.id],
+      ),
+    );
+  });
+
+  router.post('/topups/:topupId/refunds', requireRole('admin'), async (request, response) => {
+    const topupId = positiveId(request.params.topupId as string, 'Top-up');
+    sendOutcome(response, await till.refundTopup(topupId, request.body, actorOf(request), idempotencyKeyOf(request)));
+  });
+
+  router.post('/accounts/:accountId/adjustments', requireRole('admin'), async (request, response) => {
+    const accountId = positiveId(request.params.accountId as string, 'Account');
+    sendOutcome(response, await till.adjust(accountId, request.body, actorOf(request), idempotencyKeyOf(request)));
+  });
+
+  router.get('/accounts', (request, response) => {
+    allowQuery(request.query, []);
+    response.json({
+      items: ledger.accounts().map((account) => {
+        const balance = ledger.balance(account.id);
+        return {
+          id: account.id,
+          kind: account.kind,
+          name: account.name,
+          normalSide: account.normalSide,
+          balance: money(balance.balanceMinor, account.currency),
+          available: money(balance.availableMinor, account.currency),
+        };
+      }),
+      nextCursor: null,
+    });
+  });
+
+  router.get('/shifts', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor']);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[number]>(request.query, ['number']);
+    response.json(page(till.shifts(limit + 1, after?.[0]), limit, (shift) => till.shiftView(shift), (shift) => [shift.id]));
+  });
+
+  router.get('/shifts/current', requireRole('cashier'), (request, response) => {
+    const shift = till.openShift(actorOf(request));
+    if (!shift) throw notFound('open shift for', actorOf(request));
+    response.json(till.shiftView(shift));
+  });
+
+  router.post('/shifts', requireRole('cashier'), async (request, response) => {
+    response.status(201).json(await till.startShift(actorOf(request), request.body ?? {}));
+  });
+
+  router.post('/shifts/current/close', requireRole('cashier'), async (request, response) => {
+    response.json(await till.closeShift(actorOf(request), request.body));
+  });
+
+  // ---- tariffs ----------------------------------------------------------------------------------
+
+  router.get('/tariffs', (request, response) => {
+    allowQuery(request.query, []);
+    const current = tariffs.current();
+    response.json({
+      currency: currency(),
+      default: current.default ? tariffView(current.default) : null,
+      overrides: current.overrides.map(tariffView),
+    });
+  });
+
+  router.put('/tariffs/default', requireRole('admin'), (request, response) => {
+    response.json(tariffView(tariffs.setDefault(request.body, actorOf(request))));
+  });
+
+  router.put('/tariffs/chargers/:chargerId', requireRole('admin'), (request, response) => {
+    const chargerId = request.params.chargerId as string;
+    if (!services.chargers.view(chargerId)) throw notFound('Charger', chargerId);
+    response.json(tariffView(tariffs.setOverride(chargerId, request.body, actorOf(request))));
+  });
+
+  router.delete('/tariffs/chargers/:chargerId', requireRole('admin'), (request, response) => {
+    tariffs.removeOverride(request.params.chargerId as string, actorOf(request));
+    response.status(204).end();
+  });
+
+  // ---- reports ----------------------------------------------------------------------------------
+
+  router.get('/reports/daily', (request, response) => {
+    allowQuery(request.query, ['date', 'format']);
+    const today = localDate(new Date().toISOString(), services.settings.get().timeZone);
+    const report = reports.daily(isoDate(queryString(request.query, 'date'), 'date', today));
+    if (wantsCsv(request)) return sendCsv(response, `daily-${report.date}.csv`, reports.dailyCsv(report));
+    response.json(report);
+  });
+
+  for (const [path, by, keyColumn] of [
+    ['/reports/users', 'user', 'userId'],
+    ['/reports/cards', 'card', 'cardUid'],
+  ] as const) {
+    router.get(path, (request, response) => {
+      allowQuery(request.query, ['from', 'to', 'format']);
+      const today = localDate(new Date().toISOString(), services.settings.get().timeZone);
+      const from = isoDate(queryString(request.query, 'from'), 'from', today);
+      const to = isoDate(queryString(request.query, 'to'), 'to', from);
+      if (to < from) throw badRequest('invalid_request', 'to must not be before from');
+      const report = reports.period(by, from, to);
+      if (wantsCsv(request)) return sendCsv(response, `${by}s-${from}-${to}.csv`, reports.periodCsv(report, keyColumn));
+      response.json({ ...report, items: report.items.map(({ key, ...rest }) => ({ [keyColumn]: by === 'user' ? Number(key) : key, ...rest })) });
+    });
+  }
+
+  // ---- ledger -----------------------------------------------------------------------------------
+
+  router.get('/ledger', (request, response) => {
+    allowQuery(request.query, ['limit', 'cursor', 'accountId']);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[number]>(request.query, ['number']);
+    const accountText = queryString(request.query, 'accountId');
+    if (accountText !== undefined && !/^\d{1,15}$/.test(accountText)) throw badRequest('invalid_request', 'accountId must be a positive integer');
+    const rows = ledger.entries({ accountId: accountText === undefined ? undefined : Number(accountText) }, limit + 1, after?.[0]);
+    response.json(
+      page(
+        rows,
+        limit,
+        (row) => ({
+          id: row.id,
+          transferId: row.transferId,
+          accountId: row.accountId,
+          amount: money(row.amountMinor, currency()),
+          code: row.code,
+          reference: row.reference,
+          createdAt: row.createdAt,
+        }),
+        (row) => [row.id],
+      ),
+    );
+  });
+
+  router.get('/ledger/check', requireRole('admin'), (_request, response) => {
+    response.json(ledger.check());
+  });
+}
