@@ -16,8 +16,11 @@ import { CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAUL
 import type { AppServices } from './services';
 import { SessionService } from './sessions';
 import { SettingsService } from './settings';
+import { bootstrapAdminFromEnv, createStaffServices } from './staff';
+import { TariffService } from './tariffs';
 import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
+import { createWebRouter } from './web';
 
 export const DATABASE_FILE_NAME = 'chargeyard.db';
 
@@ -59,6 +62,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const commands = new CommandService(ocpp, chargers);
   commands.onResult((result) => v201.onCommandResult(result));
   const tokens = new ApiTokenService(db, config.apiToken);
+  const staff = createStaffServices(db);
+  const tariffs = new TariffService(db);
+  await bootstrapAdminFromEnv(staff.users, config.adminPassword, logger);
   const jobs = new JobScheduler(
     createJobTable({
       db,
@@ -87,6 +93,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ocpp,
     commands,
     tokens,
+    staff,
+    tariffs,
     jobs,
     uiUrl: () => uiUrl,
   };
@@ -95,6 +103,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   web.disable('x-powered-by');
   web.set('trust proxy', false);
   web.use('/api/v1', createApiRouter(services));
+  web.use('/', createWebRouter(services));
 
   const server = config.tls
     ? https.createServer({ cert: config.tls.certPem, key: config.tls.keyPem, minVersion: 'TLSv1.2' }, web)

@@ -7,6 +7,8 @@ import type { JobScheduler } from './jobs';
 import type { CommandService, OcppServer } from './ocpp';
 import type { SessionService } from './sessions';
 import type { SettingsService } from './settings';
+import type { StaffServices } from './staff';
+import type { TariffService } from './tariffs';
 
 /**
  * Everything createApp wires together, handed to the web layer and the jobs. Domains add their
@@ -24,6 +26,9 @@ export interface AppServices {
   ocpp: OcppServer;
   commands: CommandService;
   tokens: ApiTokenService;
+  /** Staff users, their browser sessions, sign-in lockout and the audit log. */
+  staff: StaffServices;
+  tariffs: TariffService;
   /** The cron table: status for the UI and health, runJob for "run now". */
   jobs: JobScheduler;
   /** The UI URL clients can reach (uiUrl of the start line); publicBaseUrl defaults to it. */

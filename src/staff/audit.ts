@@ -1,0 +1,81 @@
+import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
+import type { Db } from '../db';
+import { schema } from '../db';
+import { nowIso } from '../shared';
+
+export type AuditRow = typeof schema.auditLog.$inferSelect;
+
+export interface AuditActor {
+  userId: number | null;
+  name: string;
+}
+
+export interface AuditEntry {
+  action: string;
+  objectType: string;
+  objectId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditFilter {
+  actorName?: string | undefined;
+  objectType?: string | undefined;
+  action?: string | undefined;
+  fromIso?: string | undefined;
+  toIso?: string | undefined;
+}
+
+/** Keys whose values never go into the audit log. */
+const SECRET_KEYS = /password|token|secret|pin/i;
+
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEYS.test(key) ? '[redacted]' : redact(inner)]));
+  }
+  return value;
+}
+
+/** The audit log of staff actions that change data: who, what, when, before and after. */
+export class AuditLog {
+  constructor(private readonly db: Db) {}
+
+  /** Writes inside the caller's transaction when there is one (synchronous insert). */
+  recordNow(actor: AuditActor, entry: AuditEntry): void {
+    this.db.orm
+      .insert(schema.auditLog)
+      .values({
+        at: nowIso(),
+        actorUserId: actor.userId,
+        actorName: actor.name,
+        action: entry.action,
+        objectType: entry.objectType,
+        objectId: entry.objectId === undefined || entry.objectId === null ? null : String(entry.objectId),
+        beforeJson: entry.before === undefined ? null : JSON.stringify(redact(entry.before)),
+        afterJson: entry.after === undefined ? null : JSON.stringify(redact(entry.after)),
+      })
+      .run();
+  }
+
+  async record(actor: AuditActor, entry: AuditEntry): Promise<void> {
+    await this.db.write(() => this.recordNow(actor, entry));
+  }
+
+  list(filter: AuditFilter, limit: number, beforeId?: number): AuditRow[] {
+    const conditions: SQL[] = [];
+    if (filter.actorName) conditions.push(eq(schema.auditLog.actorName, filter.actorName));
+    if (filter.objectType) conditions.push(eq(schema.auditLog.objectType, filter.objectType));
+    if (filter.action) conditions.push(like(schema.auditLog.action, `${filter.action.replace(/[%_]/g, '')}%`));
+    if (filter.fromIso) conditions.push(gte(schema.auditLog.at, filter.fromIso));
+    if (filter.toIso) conditions.push(lt(schema.auditLog.at, filter.toIso));
+    if (beforeId !== undefined) conditions.push(lt(schema.auditLog.id, beforeId));
+    return this.db.orm
+      .select()
+      .from(schema.auditLog)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(schema.auditLog.id))
+      .limit(limit)
+      .all();
+  }
+}

@@ -1,0 +1,116 @@
+import crypto from 'node:crypto';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Db } from '../db';
+import { schema } from '../db';
+import { hashToken, nowIso } from '../shared';
+import { toStaffUser, type StaffUser } from './users';
+
+/** A signed-in browser expires after this long without a request, and at the latest after a day. */
+export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
+export const SESSION_MAX_MS = 24 * 60 * 60 * 1000;
+/** lastSeenAt is written at most this often per session, to keep page views from writing every time. */
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+/** CONTRACT "Staff sign-in": after 5 failures further attempts are refused for 15 minutes. */
+export const MAX_LOGIN_FAILURES = 5;
+export const LOCKOUT_MS = 15 * 60 * 1000;
+
+export interface SignedIn {
+  user: StaffUser;
+  tokenHash: string;
+}
+
+/** Staff browser sessions kept in SQLite; the cookie holds a random token, the table its SHA-256. */
+export class StaffSessionService {
+  constructor(private readonly db: Db) {}
+
+  async create(userId: number): Promise<string> {
+    const token = crypto.randomBytes(32).toString('base64url');
+    const now = new Date();
+    await this.db.write(() =>
+      this.db.orm
+        .insert(schema.staffSessions)
+        .values({
+          tokenHash: hashToken(token),
+          userId,
+          createdAt: now.toISOString(),
+          lastSeenAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + SESSION_MAX_MS).toISOString(),
+        })
+        .run(),
+    );
+    return token;
+  }
+
+  /** The signed-in user of a cookie token, or undefined when unknown, idle too long, expired or disabled. */
+  resolve(token: string): SignedIn | undefined {
+    if (token.length < 20 || token.length > 100) return undefined;
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const row = this.db.orm
+      .select({ session: schema.staffSessions, user: schema.staffUsers })
+      .from(schema.staffSessions)
+      .innerJoin(schema.staffUsers, eq(schema.staffUsers.id, schema.staffSessions.userId))
+      .where(and(eq(schema.staffSessions.tokenHash, tokenHash), gt(schema.staffSessions.expiresAt, new Date(now).toISOString())))
+      .get();
+    if (!row || row.user.disabledAt !== null) return undefined;
+    const lastSeenMs = Date.parse(row.session.lastSeenAt);
+    if (now - lastSeenMs > SESSION_IDLE_MS) return undefined;
+    if (now - lastSeenMs > TOUCH_INTERVAL_MS) {
+      void this.db
+        .write(() => this.db.orm.update(schema.staffSessions).set({ lastSeenAt: nowIso() }).where(eq(schema.staffSessions.tokenHash, tokenHash)).run())
+        .catch(() => undefined);
+    }
+    return { user: toStaffUser(row.user), tokenHash };
+  }
+
+  async destroy(token: string): Promise<void> {
+    await this.db.write(() => this.db.orm.delete(schema.staffSessions).where(eq(schema.staffSessions.tokenHash, hashToken(token))).run());
+  }
+
+  async pruneExpired(): Promise<number> {
+    return this.db.write(() => this.db.orm.delete(schema.staffSessions).where(lt(schema.staffSessions.expiresAt, nowIso())).run().changes);
+  }
+}
+
+/** Per-user-name lockout state, persisted so a restart does not reset it. */
+export class LoginThrottle {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Seconds until this user name may try again, or 0. */
+  retryAfterS(userName: string): number {
+    const row = this.db.orm.select().from(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, normalise(userName))).get();
+    if (!row?.lockedUntil) return 0;
+    const remainingMs = Date.parse(row.lockedUntil) - this.clock();
+    return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
+  }
+
+  async recordFailure(userName: string): Promise<void> {
+    const key = normalise(userName);
+    const now = this.clock();
+    await this.db.write(() => {
+      const row = this.db.orm.select().from(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, key)).get();
+      // A lockout that has run out starts a fresh count.
+      const expired = row?.lockedUntil !== null && row?.lockedUntil !== undefined && Date.parse(row.lockedUntil) <= now;
+      const failures = (row && !expired ? row.failures : 0) + 1;
+      const lockedUntil = failures >= MAX_LOGIN_FAILURES ? new Date(now + LOCKOUT_MS).toISOString() : null;
+      const values = { userName: key, failures, lastFailedAt: new Date(now).toISOString(), lockedUntil };
+      this.db.orm
+        .insert(schema.staffLoginFailures)
+        .values(values)
+        .onConflictDoUpdate({ target: schema.staffLoginFailures.userName, set: { failures, lastFailedAt: values.lastFailedAt, lockedUntil } })
+        .run();
+    });
+  }
+
+  async clear(userName: string): Promise<void> {
+    await this.db.write(() => this.db.orm.delete(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, normalise(userName))).run());
+  }
+}
+
+function normalise(userName: string): string {
+  return userName.trim().toLowerCase().slice(0, 100);
+}

@@ -1,0 +1,46 @@
+/** The English message catalogue: every visible string of the staff UI. Other languages fall back to it. */
+export const en = {
+  app: { name: 'Chargeyard', skip: 'Skip to content', live: 'Messages' },
+  nav: { dashboard: 'Dashboard', chargers: 'Chargers', sessions: 'Sessions', cashier: 'Cashier', audit: 'Audit log', staff: 'Staff', tokens: 'API tokens', logout: 'Sign out', settings: 'Settings', signedInAs: 'Signed in as {{name}} ({{role}})' },
+  role: { admin: 'Admin', cashier: 'Cashier', viewer: 'Viewer' },
+  language: { en: 'English', pa: 'ਪੰਜਾਬੀ (Punjabi)', hi: 'हिन्दी (Hindi)' },
+  theme: { label: 'Theme', light: 'Light', dark: 'Dark', system: 'As the system' },
+  common: { save: 'Save', cancel: 'Cancel', yes: 'Yes', no: 'No', none: 'None', back: 'Back', apply: 'Apply', exportCsv: 'Export CSV', print: 'Print', from: 'From', to: 'To', actions: 'Actions', never: 'never', required: 'This field is required' },
+  setup: {
+    title: 'Set up Chargeyard', intro: 'No staff user exists yet. Create the admin account and set up the site.',
+    language: 'Language', siteName: 'Site name', currency: 'Currency (ISO 4217)', timeZone: 'Time zone (IANA, e.g. Asia/Kolkata)',
+    userName: 'Admin user name', password: 'Admin password', passwordHint: 'At least 8 characters.', passwordConfirm: 'Repeat the password',
+    policy: 'Unknown chargers', policyReject: 'Reject them', policyPending: 'Hold them for approval', policyAccept: 'Accept them',
+    energyPrice: 'Energy price per kWh (minor units)', sessionFee: 'Session fee (minor units)', timePrice: 'Price per hour (minor units)',
+    publicBaseUrl: 'Public base URL for QR codes (optional)', submit: 'Finish setup', done: 'Setup is already done.', mismatch: 'The passwords differ',
+  },
+  login: { title: 'Sign in', userName: 'User name', password: 'Password', submit: 'Sign in', failed: 'Wrong user name or password.', locked: 'Too many failed sign-ins. Try again in {{minutes}} minutes.', signedOut: 'You are signed out.' },
+  dashboard: {
+    title: 'Dashboard', online: 'Online', offline: 'Offline', faulted: 'Faulted', pending: 'Waiting for approval', chargers: 'Chargers', connectors: 'Connectors',
+    activeSessions: 'Active sessions', noActive: 'No session is running.', todayEnergy: 'Energy today', todayRevenue: 'Revenue today', todaySessions: 'Sessions today',
+    alerts: 'Alerts', noAlerts: 'No alerts.', alertOffline: 'Charger {{id}} is offline (last seen {{at}}).', alertFaulted: 'Charger {{id}} connector {{connector}} reports {{error}}.',
+    alertStuck: 'Session {{id}} on {{charger}} has had no meter value since {{at}}.', alertBackup: 'The last backup is {{age}} old.', alertNoBackup: 'No backup has been taken yet.', alertJob: 'Job {{name}} failed: {{result}}.', alertPending: 'Charger {{id}} waits for approval.',
+    updated: 'Updated {{at}}', jobs: 'Background jobs', jobName: 'Job', lastRun: 'Last run', lastResult: 'Result',
+  },
+  chargers: {
+    title: 'Chargers', id: 'Charge point ID', name: 'Name', registration: 'Registration', connection: 'Connection', connected: 'Connected', disconnected: 'Not connected', lastSeen: 'Last seen',
+    vendor: 'Vendor', model: 'Model', firmware: 'Firmware', ocppVersion: 'OCPP', connectors: 'Connectors', connector: 'Connector', status: 'Status', error: 'Error', none: 'No charger is registered yet.',
+    pendingTitle: 'Waiting for approval', accept: 'Accept', reject: 'Reject', add: 'Register a charger', password: 'Password (optional, OCPP security profile 1)', register: 'Register',
+    accepted: 'Accepted', pending: 'Pending', rejected: 'Rejected', detail: 'Charger {{id}}', messageLog: 'OCPP message log', direction: 'Direction', action: 'Action', frame: 'Message', at: 'Time',
+    remote: 'Remote actions', start: 'Start charging', stop: 'Stop session', reset: 'Reset', resetSoft: 'Soft', resetHard: 'Hard', unlock: 'Unlock connector', availability: 'Change availability',
+    operative: 'Operative', inoperative: 'Inoperative', trigger: 'Trigger message', clearCache: 'Clear cache', idTag: 'Card UID (idTag)', transactionId: 'Transaction', send: 'Send',
+    reply: '{{action}} answered: {{reply}}', failed: '{{action}} failed: {{message}}', config: 'Configuration keys', getConfig: 'Read configuration', key: 'Key', value: 'Value', readonly: 'Read-only', change: 'Change',
+    sessions: 'Sessions on this charger', remove: 'Remove charger', removed: 'Charger {{id}} was removed.', saved: 'Saved.', chart: 'Last 30 days', energy: 'Energy', hoursInUse: 'Hours in use', revenue: 'Revenue',
+  },
+  sessions: { title: 'Sessions', id: 'Session', charger: 'Charger', card: 'Card', started: 'Started', stopped: 'Stopped', energy: 'Energy', cost: 'Cost', status: 'Status', active: 'Active', completed: 'Completed', none: 'No sessions.', running: 'running' },
+  audit: { title: 'Audit log', at: 'Time', actor: 'Who', action: 'What', object: 'Object', before: 'Before', after: 'After', none: 'No entries.', filterActor: 'User', filterObject: 'Object type' },
+  staff: { title: 'Staff users', add: 'Add a staff user', userName: 'User name', displayName: 'Name', role: 'Role', language: 'Language', password: 'Password', create: 'Create', disabled: 'Disabled', enabled: 'Enabled', disable: 'Disable', enable: 'Enable', created: 'Staff user {{name}} was created.', profile: 'My preferences' },
+  tokens: { title: 'API tokens', name: 'Name', role: 'Role', created: 'Created', revoked: 'Revoked', revoke: 'Revoke', create: 'Create token', shown: 'Copy this token now; it is not shown again:', none: 'No tokens yet.' },
+  errors: { notFound: 'Page not found', notFoundText: 'There is nothing at this address.', forbidden: 'Not allowed', forbiddenText: 'Your role does not allow this.', csrf: 'The form has expired. Reload the page and try again.', server: 'Something went wrong', serverText: 'The error was logged. Try again.', tooMany: 'Too many attempts' },
+  status: { Available: 'Available', Preparing: 'Preparing', Charging: 'Charging', SuspendedEV: 'Suspended by car', SuspendedEVSE: 'Suspended by charger', Finishing: 'Finishing', Reserved: 'Reserved', Unavailable: 'Unavailable', Faulted: 'Faulted', Occupied: 'Occupied', Unknown: 'Unknown' },
+};
+
+type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+export type Catalogue = Widen<typeof en>;
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends string ? string : DeepPartial<T[K]> };
+export type PartialCatalogue = DeepPartial<Catalogue>;

@@ -1,0 +1,139 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { AppError, isValidTimeZone } from '../../shared';
+import { MIN_PASSWORD_LENGTH } from '../../staff';
+import { UNKNOWN_CHARGER_POLICIES, machineTimeZone } from '../../settings';
+import { SESSION_COOKIE, safeNextPath } from '../auth';
+import { fieldErrorsOf, formBody, formInteger, type FieldErrors } from '../forms';
+import { isUiLanguage } from '../i18n';
+import type { WebArea } from '../index';
+
+const setupSchema = z
+  .object({
+    language: z.enum(['en', 'pa', 'hi']),
+    siteName: z.string().trim().min(1, 'required').max(100),
+    currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code'),
+    timeZone: z.string().trim().refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Kolkata'),
+    userName: z.string().trim().toLowerCase().regex(/^[a-z0-9._-]{2,40}$/, 'must be 2-40 letters, digits, dots, dashes or underscores'),
+    password: z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
+    passwordConfirm: z.string(),
+    unknownChargerPolicy: z.enum(UNKNOWN_CHARGER_POLICIES),
+    energyPricePerKwh: formInteger,
+    sessionFee: formInteger,
+    timePricePerHour: formInteger,
+    publicBaseUrl: z.union([z.literal(''), z.string().trim().url().refine((url) => /^https?:\/\//.test(url), 'must be an http(s) URL')]),
+  })
+  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'setup.mismatch' });
+
+const loginSchema = z.object({ userName: z.string().max(100), password: z.string().max(200), next: z.string().max(500).optional() });
+
+/** Setup wizard (first visit only), sign-in and sign-out. */
+export const accessPages: WebArea = (router, { services, csrf }) => {
+  const { users, sessions, throttle, audit } = services.staff;
+
+  const renderSetup = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
+    const settings = services.settings.get();
+    response.status(status).render('pages/access/setup', {
+      layout: 'plain',
+      titleKey: 'setup.title',
+      values: {
+        language: settings.language,
+        siteName: settings.siteName,
+        currency: settings.currency,
+        timeZone: settings.timeZone || machineTimeZone(),
+        unknownChargerPolicy: settings.unknownChargerPolicy,
+        energyPricePerKwh: '0',
+        sessionFee: '0',
+        timePricePerHour: '0',
+        publicBaseUrl: '',
+        userName: 'admin',
+        ...values,
+      },
+      errors,
+    });
+  };
+
+  router.get('/setup', (request, response) => {
+    if (users.hasAnyUser()) return response.redirect(303, request.staff ? '/' : '/login');
+    const language = request.query.lang;
+    if (isUiLanguage(language)) response.locals.lang = language;
+    renderSetup(response, isUiLanguage(language) ? { language } : {}, {});
+  });
+
+  router.post('/setup', async (request, response) => {
+    if (users.hasAnyUser()) throw new AppError('setup_done', 'Setup is already done', 409);
+    const form = formBody(request);
+    if (isUiLanguage(form.language)) response.locals.lang = form.language;
+    const parsed = setupSchema.safeParse(form);
+    const { password: _password, passwordConfirm: _confirm, ...safeValues } = form;
+    if (!parsed.success) return renderSetup(response, safeValues, fieldErrorsOf(parsed.error), 400);
+    const input = parsed.data;
+    // The admin is created first, atomically: a second wizard racing this one gets setup_done.
+    const admin = await users.createFirstAdmin({ userName: input.userName, password: input.password, language: input.language });
+    const settingsBefore = services.settings.get();
+    const settingsAfter = await services.settings.update({
+      language: input.language,
+      siteName: input.siteName,
+      timeZone: input.timeZone,
+      unknownChargerPolicy: input.unknownChargerPolicy,
+      publicBaseUrl: input.publicBaseUrl === '' ? null : input.publicBaseUrl.replace(/\/+$/, ''),
+      ...(input.currency !== settingsBefore.currency ? { currency: input.currency } : {}),
+    });
+    const tariff = { energyPricePerKwh: input.energyPricePerKwh, sessionFee: input.sessionFee, timePricePerHour: input.timePricePerHour };
+    await services.db.write(() => services.tariffs.setDefault(tariff, admin.userName));
+    const actor = { userId: admin.id, name: admin.userName };
+    await services.db.write(() => {
+      audit.recordNow(actor, { action: 'setup.complete', objectType: 'site', after: { admin: admin.userName } });
+      audit.recordNow(actor, { action: 'settings.update', objectType: 'settings', before: settingsBefore, after: settingsAfter });
+      audit.recordNow(actor, { action: 'tariff.set_default', objectType: 'tariff', after: tariff });
+    });
+    await signIn(request, response, admin.id);
+    response.redirect(303, '/');
+  });
+
+  const renderLogin = (request: Request, response: Response, extra: Record<string, unknown>, status = 200) => {
+    response.status(status).render('pages/access/login', { layout: 'plain', titleKey: 'login.title', next: safeNextPath(request.query.next ?? formBody(request).next), ...extra });
+  };
+
+  router.get('/login', (request, response) => {
+    if (!users.hasAnyUser()) return response.redirect(303, '/setup');
+    if (request.staff) return response.redirect(303, safeNextPath(request.query.next));
+    renderLogin(request, response, { signedOut: request.query.signedOut === '1' });
+  });
+
+  router.post('/login', async (request, response) => {
+    if (!users.hasAnyUser()) return response.redirect(303, '/setup');
+    const parsed = loginSchema.safeParse(formBody(request));
+    const userName = parsed.success ? parsed.data.userName.trim() : '';
+    const retryAfterS = throttle.retryAfterS(userName);
+    if (retryAfterS > 0) {
+      response.setHeader('Retry-After', String(retryAfterS));
+      return renderLogin(request, response, { userName, locked: true, minutes: Math.ceil(retryAfterS / 60) }, 429);
+    }
+    const user = parsed.success ? await users.checkPassword(userName, parsed.data.password) : undefined;
+    if (!user) {
+      await throttle.recordFailure(userName);
+      return renderLogin(request, response, { userName, failed: true }, 401);
+    }
+    await throttle.clear(userName);
+    csrf.rotateVisitor(request, response);
+    await signIn(request, response, user.id);
+    await audit.record({ userId: user.id, name: user.userName }, { action: 'staff.sign_in', objectType: 'staff_user', objectId: user.id });
+    response.redirect(303, safeNextPath(parsed.success ? parsed.data.next : '/'));
+  });
+
+  router.post('/logout', async (request, response) => {
+    const token = request.cookies?.[SESSION_COOKIE];
+    if (typeof token === 'string') await sessions.destroy(token);
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    response.redirect(303, '/login?signedOut=1');
+  });
+
+  /** A fresh session id at every sign-in (no fixation); the old cookie's session is ended. */
+  async function signIn(request: Request, response: Response, userId: number): Promise<void> {
+    const old = request.cookies?.[SESSION_COOKIE];
+    if (typeof old === 'string') await sessions.destroy(old);
+    const token = await sessions.create(userId);
+    response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: services.config.tls !== undefined, path: '/' });
+  }
+};

@@ -1,0 +1,96 @@
+import type { Response } from 'express';
+import type { AppServices } from '../../services';
+import { addDays, localDate, nowIso, startOfLocalDayUtc } from '../../shared';
+import type { WebArea } from '../index';
+import { renderFragment } from '../view-engine';
+
+/** A session with no meter value for this long is shown as stuck. */
+const STUCK_AFTER_MS = 60 * 60 * 1000;
+/** A nightly backup older than this is an alert. */
+const BACKUP_STALE_MS = 36 * 60 * 60 * 1000;
+/** The page polls as a fallback when the SSE stream is down. */
+export const DASHBOARD_POLL_S = 30;
+
+interface Alert {
+  key: string;
+  params: Record<string, string | number>;
+}
+
+/** Everything the dashboard shows, computed from the domain services. */
+export function dashboardModel(services: AppServices) {
+  const now = nowIso();
+  const settings = services.settings.get();
+  const chargers = services.chargers.all();
+  const accepted = chargers.filter((charger) => charger.registration === 'accepted');
+  const faultedConnectors = accepted.flatMap((charger) =>
+    charger.connectors.filter((connector) => connector.status === 'Faulted').map((connector) => ({ chargerId: charger.id, connector })),
+  );
+  const faultedIds = new Set(faultedConnectors.map((entry) => entry.chargerId));
+  const active = services.sessions.repository.active();
+  const today = localDate(now, settings.timeZone);
+  const ended = services.sessions.repository.endedBetween(startOfLocalDayUtc(today, settings.timeZone), startOfLocalDayUtc(addDays(today, 1), settings.timeZone));
+
+  const alerts: Alert[] = [];
+  for (const charger of chargers.filter((c) => c.registration === 'pending')) alerts.push({ key: 'dashboard.alertPending', params: { id: charger.id } });
+  for (const charger of accepted.filter((c) => !c.connected)) alerts.push({ key: 'dashboard.alertOffline', params: { id: charger.id, at: charger.lastSeenAt ?? '—' } });
+  for (const { chargerId, connector } of faultedConnectors) {
+    alerts.push({ key: 'dashboard.alertFaulted', params: { id: chargerId, connector: connector.connectorId, error: connector.errorCode ?? 'Faulted' } });
+  }
+  for (const session of active) {
+    const lastMs = Date.parse(session.lastMeterAt ?? session.startedAt);
+    if (Date.now() - lastMs > STUCK_AFTER_MS) alerts.push({ key: 'dashboard.alertStuck', params: { id: session.id, charger: session.chargerId, at: session.lastMeterAt ?? session.startedAt } });
+  }
+  const jobs = services.jobs.status();
+  const backup = jobs.find((job) => job.name === 'backup');
+  if (backup && backup.lastRunAt === null) alerts.push({ key: 'dashboard.alertNoBackup', params: {} });
+  if (backup?.lastRunAt && Date.now() - Date.parse(backup.lastRunAt) > BACKUP_STALE_MS) {
+    alerts.push({ key: 'dashboard.alertBackup', params: { age: `${Math.floor((Date.now() - Date.parse(backup.lastRunAt)) / 3_600_000)} h` } });
+  }
+  for (const job of jobs.filter((j) => j.lastResult === 'failed')) alerts.push({ key: 'dashboard.alertJob', params: { name: job.name, result: job.lastSummary ?? 'failed' } });
+
+  return {
+    counts: {
+      online: accepted.filter((c) => c.connected).length,
+      offline: accepted.filter((c) => !c.connected).length,
+      faulted: faultedIds.size,
+      pending: chargers.filter((c) => c.registration === 'pending').length,
+    },
+    chargers: accepted,
+    active: active.map((session) => ({
+      ...session,
+      runningWh: session.lastMeterWh === null ? 0 : Math.max(0, session.lastMeterWh - session.meterStartWh),
+    })),
+    today: { sessions: ended.length, energyWh: ended.reduce((sum, session) => sum + (session.energyWh ?? 0), 0) },
+    alerts,
+    jobs,
+    updatedAt: now,
+  };
+}
+
+/** The root context of a fragment rendered outside res.render (SSE): the viewer's language and site units. */
+export function fragmentRoot(response: Response): Record<string, unknown> {
+  const { lang, timeZone, currency, csrfToken, isAdmin, isCashier } = response.locals as Record<string, unknown>;
+  return { lang, timeZone, currency, csrfToken, isAdmin, isCashier };
+}
+
+export const dashboardPages: WebArea = (router, { services, live }) => {
+  router.get('/', (_request, response) => {
+    response.render('pages/dashboard/index', { titleKey: 'dashboard.title', area: 'dashboard', pollS: DASHBOARD_POLL_S, model: dashboardModel(services) });
+  });
+
+  /** The fragment alone: the poll fallback and htmx refreshes. */
+  router.get('/fragments/dashboard', (_request, response) => {
+    response.render('fragments/dashboard', { layout: false, model: dashboardModel(services) });
+  });
+
+  /** Live updates: the dashboard fragment whenever a charger or a session changes. */
+  router.get('/events/dashboard', (request, response) => {
+    const root = fragmentRoot(response);
+    live.stream(request, response, {
+      event: 'dashboard',
+      minIntervalMs: 500,
+      wants: () => true,
+      render: () => renderFragment('dashboard', { ...root, model: dashboardModel(services) }),
+    });
+  });
+};

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { create, type ExpressHandlebars } from 'express-handlebars';
+import type { HelperOptions } from 'handlebars';
+import { formatMoney } from '../shared';
+import { INTL_LOCALE, isUiLanguage, translator, type UiLanguage } from './i18n';
+import { viewsDir } from './paths';
+
+/**
+ * What every template can rely on in its root context (set by the locals middleware):
+ * the language, the site's time zone and currency. Helpers format through Intl with them.
+ */
+export interface ViewRoot {
+  lang: UiLanguage;
+  timeZone: string;
+  currency: string;
+}
+
+function rootOf(options: HelperOptions): ViewRoot {
+  const root = (options.data as { root?: Partial<ViewRoot> } | undefined)?.root ?? {};
+  return { lang: isUiLanguage(root.lang) ? root.lang : 'en', timeZone: root.timeZone ?? 'UTC', currency: root.currency ?? 'INR' };
+}
+
+/** Handlebars passes its options object as the last argument of every helper. */
+function splitArgs(args: unknown[]): { values: unknown[]; options: HelperOptions } {
+  return { values: args.slice(0, -1), options: args[args.length - 1] as HelperOptions };
+}
+
+export function formatDateTime(iso: string, lang: UiLanguage, timeZone: string): string {
+  return new Intl.DateTimeFormat(INTL_LOCALE[lang], { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+export const helpers = {
+  /** {{t "login.locked" minutes=15}}: a catalogue message in the viewer's language. */
+  t(key: string, options: HelperOptions): string {
+    return translator(rootOf(options).lang)(key, options.hash as Record<string, unknown>);
+  },
+  /** {{money amountMinor}}: Intl currency format, lakh grouping for INR. */
+  money(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    const amount = values[0];
+    if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) return '—';
+    const root = rootOf(options);
+    const currency = typeof values[1] === 'string' ? values[1] : root.currency;
+    return formatMoney(amount, currency, INTL_LOCALE[root.lang]);
+  },
+  /** {{dateTime iso}}: a UTC instant shown in the site's time zone. */
+  dateTime(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    const iso = values[0];
+    if (typeof iso !== 'string' || Number.isNaN(Date.parse(iso))) return '—';
+    const root = rootOf(options);
+    return formatDateTime(iso, root.lang, root.timeZone);
+  },
+  /** {{kWh energyWh}}: watt-hours shown as kWh with up to 3 decimals. */
+  kWh(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    const wh = values[0];
+    if (typeof wh !== 'number') return '—';
+    return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 3 }).format(wh / 1000)} kWh`;
+  },
+  number(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    const value = values[0];
+    return typeof value === 'number' ? new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang]).format(value) : '—';
+  },
+  eq(...args: unknown[]): boolean {
+    const { values } = splitArgs(args);
+    return values[0] === values[1];
+  },
+  /** A status word as a CSS token (status-charging), never as the only signal: the word is printed too. */
+  statusClass(...args: unknown[]): string {
+    const { values } = splitArgs(args);
+    return `status-${String(values[0] ?? 'unknown').toLowerCase().replace(/[^a-z]/g, '')}`;
+  },
+  /** {{statusText status}}: the translated connector status, or the charger's own word. */
+  statusText(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    const status = String(values[0] ?? 'Unknown');
+    return translator(rootOf(options).lang)(`status.${status}`, { defaultValue: status });
+  },
+};
+
+let engine: ExpressHandlebars | undefined;
+
+/**
+ * The one Handlebars engine of the web UI (staff pages and the public QR pages): views/layouts,
+ * views/partials, pages under views/pages/<area>/, fragments under views/fragments/.
+ */
+export function viewEngine(): ExpressHandlebars {
+  engine ??= create({
+    extname: '.hbs',
+    layoutsDir: path.join(viewsDir(), 'layouts'),
+    // Fragments double as partials so a page includes the same markup its htmx/SSE updates send.
+    partialsDir: [path.join(viewsDir(), 'partials'), path.join(viewsDir(), 'fragments')],
+    defaultLayout: 'main',
+    helpers,
+  });
+  return engine;
+}
+
+/** Renders a fragment (views/fragments/NAME.hbs) to a string, e.g. for an SSE event. */
+export function renderFragment(name: string, context: Record<string, unknown>): Promise<string> {
+  return viewEngine().render(path.join(viewsDir(), 'fragments', `${name}.hbs`), context);
+}
