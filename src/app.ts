@@ -9,7 +9,8 @@ import { ApiTokenService } from './access';
 import { ChargerService, MessageLog } from './chargers';
 import type { Config } from './config';
 import { Database } from './db';
-import { SingleSessionAuthorizer } from './drivers';
+import { createMoneyServices } from './billing';
+import { normaliseUid, SingleSessionAuthorizer } from './drivers';
 import { createJobTable, JobScheduler } from './jobs';
 import { createLogger } from './logger';
 import { CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
@@ -20,6 +21,8 @@ import { bootstrapAdminFromEnv, createStaffServices } from './staff';
 import { TariffService } from './tariffs';
 import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
+import { moneyRoutes } from './web/api/v1/money';
+import { setCardUidNormaliser } from './web/api/v1/sessions';
 import { createWebRouter } from './web';
 
 export const DATABASE_FILE_NAME = 'chargeyard.db';
@@ -40,6 +43,8 @@ export interface App {
 
 /** How often in-memory last-seen times are written to the database. */
 const LAST_SEEN_FLUSH_MS = 5000;
+/** How long a remote stop for an exhausted balance waits for the charger's answer. */
+const REMOTE_STOP_TIMEOUT_MS = 30_000;
 
 /**
  * The one place that wires the appliance together: database, domains, OCPP endpoint, JSON API
@@ -64,6 +69,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const tokens = new ApiTokenService(db, config.apiToken);
   const staff = createStaffServices(db);
   const tariffs = new TariffService(db);
+  const money = createMoneyServices({
+    db,
+    settings,
+    sessions,
+    tariffs,
+    requestRemoteStop: (chargerId, transactionId, reason) => {
+      logger.info({ chargerId, transactionId, reason }, 'Stopping a session remotely');
+      return commands.remoteStop({ chargerId, transactionId }, REMOTE_STOP_TIMEOUT_MS);
+    },
+    onError: (error, context) => logger.error({ err: error }, `Money: ${context} failed`),
+  });
+  setCardUidNormaliser(normaliseUid);
   await bootstrapAdminFromEnv(staff.users, config.adminPassword, logger);
   const jobs = new JobScheduler(
     createJobTable({
@@ -74,6 +91,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       sessions,
       disconnectCharger: (chargerId, reason) => ocpp.disconnect(chargerId, reason),
       backupCopyDir: config.backupCopyDir,
+      expireHolds: (nowIso) => money.holds.expireDue(nowIso),
     }),
     logger.child({ component: 'jobs' }),
     settings.get().timeZone,
@@ -95,6 +113,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     tokens,
     staff,
     tariffs,
+    money,
     jobs,
     uiUrl: () => uiUrl,
   };
@@ -102,7 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', false);
-  web.use('/api/v1', createApiRouter(services));
+  web.use('/api/v1', createApiRouter(services, [moneyRoutes]));
   web.use('/', createWebRouter(services));
 
   const server = config.tls

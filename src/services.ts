@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApiTokenService } from './access';
+import type { MoneyServices } from './billing';
 import type { ChargerService, MessageLog } from './chargers';
 import type { Config } from './config';
 import type { Database } from './db';
@@ -29,6 +30,8 @@ export interface AppServices {
   /** Staff users, their browser sessions, sign-in lockout and the audit log. */
   staff: StaffServices;
   tariffs: TariffService;
+  /** Drivers, cards, ledger, billing, till and reports (issue 4). */
+  money: MoneyServices;
   /** The cron table: status for the UI and health, runJob for "run now". */
   jobs: JobScheduler;
   /** The UI URL clients can reach (uiUrl of the start line); publicBaseUrl defaults to it. */
