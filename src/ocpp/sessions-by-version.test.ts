@@ -1,4 +1,3 @@
-import type { AuthorizationDecision } from '../drivers';
 import type { SessionRow } from '../sessions';
 import { startTestApp, VERSION_SCRIPTS, type TestApp, type VersionScript } from '../testing';
 
@@ -10,12 +9,26 @@ describe.each(VERSION_SCRIPTS.map((script) => [script.version, script] as const)
   let t: TestApp;
   beforeEach(async () => {
     t = await startTestApp();
+    await t.api('PATCH', '/settings', { timeZone: 'UTC', currency: 'INR' });
+    // 20.00 INR per kWh: 1 Wh costs 2 paise.
+    expect((await t.api('PUT', '/tariffs/default', { energyPricePerKwh: 2000, sessionFee: 0, timePricePerHour: 0 })).status).toBe(200);
+    for (const uid of ['TAG1', 'TAG2', 'TAG3', 'TAG4', 'TAG6']) await card(uid, 'personal');
   });
   afterEach(async () => {
     await t.close();
   });
 
   const connect = (id: string) => t.acceptedCharger(id, { protocols: script.protocols });
+
+  async function card(uid: string, kind: 'personal' | 'prepaid', topUpMinor = 0): Promise<void> {
+    expect((await t.api('POST', '/cards', { uid, kind })).status).toBe(201);
+    if (topUpMinor > 0) expect((await t.api('POST', `/cards/${uid}/topups`, { amount: topUpMinor, method: 'cash' })).status).toBe(201);
+  }
+
+  async function ledgerCodes(): Promise<[string, number][]> {
+    const ledger = await t.api('GET', '/ledger');
+    return ledger.body.items.map((entry: { code: string; amount: { amount: number } }) => [entry.code, entry.amount.amount]);
+  }
 
   test('a session started, metered and stopped is stored with the charger timestamps and energy', async () => {
     const charger = await connect('CP-1');
@@ -45,16 +58,46 @@ describe.each(VERSION_SCRIPTS.map((script) => [script.version, script] as const)
     expect(String(sessions.body.items[0].transactionId)).toBe(started.transactionId);
   });
 
-  test('the billing hook runs exactly once per session even when the stop is repeated', async () => {
+  test('a prepaid session is billed once at its end with the same tariff and ledger, also when the stop is repeated', async () => {
     const completed: SessionRow[] = [];
     t.app.services.sessions.addHooks({ onCompleted: (session) => completed.push(session) });
+    await card('PRE2', 'prepaid', 10000);
     const charger = await connect('CP-2');
-    const started = await script.start(charger, { connectorId: 1, idTag: 'TAG2', meterStartWh: 0 });
-    const stopped = await script.stop(charger, { connectorId: 1, transactionId: started.transactionId }, { meterStopWh: 1500, idTag: 'TAG2' });
+    const started = await script.start(charger, { connectorId: 1, idTag: 'PRE2', meterStartWh: 5000, timestamp: '2026-03-01T10:00:00.000Z' });
+    expect(started.status).toBe('Accepted');
+    await script.meter(charger, { connectorId: 1, transactionId: started.transactionId }, 6000, '2026-03-01T10:30:00.000Z');
+    const stopped = await script.stop(charger, { connectorId: 1, transactionId: started.transactionId }, { meterStopWh: 7001, timestamp: '2026-03-01T11:00:00.000Z' });
     const again = await stopped.repeat();
     expect(again).toEqual(stopped.reply);
     expect(completed).toHaveLength(1);
-    expect(completed[0]).toMatchObject({ energyWh: 1500, ocppVersion: script.version });
+    const sessions = await t.api('GET', '/sessions?cardUid=PRE2');
+    // 2001 Wh at 20.00/kWh = 40.02
+    expect(sessions.body.items).toEqual([expect.objectContaining({ energyWh: 2001, cost: { amount: 4002, currency: 'INR' } })]);
+    expect((await t.api('GET', '/cards/PRE2')).body.balance).toEqual({ amount: 10000 - 4002, currency: 'INR' });
+    expect(await ledgerCodes()).toEqual([
+      ['topup', 10000],
+      ['topup', -10000],
+      ['session_charge', 4002],
+      ['session_charge', -4002],
+    ]);
+    // 2.0.1 tells the station the final cost in the Ended answer (1.6 has no field for it).
+    if (script.version === '2.0.1') expect(stopped.reply.totalCost).toBe(40.02);
+  });
+
+  test('the running cost reaching the balance stops the session remotely; the overrun is a debt that blocks the card', async () => {
+    await card('PRE3', 'prepaid', 1000);
+    const charger = await connect('CP-10');
+    const started = await script.start(charger, { connectorId: 1, idTag: 'PRE3', meterStartWh: 0, timestamp: '2026-03-01T10:00:00.000Z' });
+    const session = { connectorId: 1, transactionId: started.transactionId };
+    await script.meter(charger, session, 400, '2026-03-01T10:05:00.000Z');
+    const stopCall = charger.waitForCall(script.remoteStopAction, 5000);
+    await script.meter(charger, session, 520, '2026-03-01T10:06:00.000Z');
+    expect(String((await stopCall).payload.transactionId)).toBe(started.transactionId);
+    await script.stop(charger, session, { meterStopWh: 600, reason: 'Remote', timestamp: '2026-03-01T10:07:00.000Z' });
+    expect((await t.api('GET', '/cards/PRE3')).body.balance.amount).toBe(-200);
+    const reply = await charger.authorize('PRE3');
+    expect(reply.idTagInfo?.status ?? reply.idTokenInfo?.status).toBe(script.noCreditStatus);
+    expect((await t.api('GET', '/ledger/check')).body).toMatchObject({ ok: true, totalMinor: 0 });
   });
 
   test('a repeated start gets the same transaction and creates no second session', async () => {
@@ -76,10 +119,8 @@ describe.each(VERSION_SCRIPTS.map((script) => [script.version, script] as const)
     expect(second.status).toBe('ConcurrentTx');
   });
 
-  test('a tag without enough credit is refused in the version’s own words (1.6 Blocked, 2.0.1 NoCredit)', async () => {
-    t.app.services.sessions.setAuthorizer({
-      authorize: (): AuthorizationDecision => ({ status: 'NoCredit', cardUid: 'POOR', userId: null, reason: 'balance at the minimum' }),
-    });
+  test('a prepaid card without balance is refused in the version’s own words (1.6 Blocked, 2.0.1 NoCredit)', async () => {
+    await card('POOR', 'prepaid');
     const charger = await connect('CP-5');
     const reply = await charger.authorize('POOR');
     expect(reply.idTagInfo?.status ?? reply.idTokenInfo?.status).toBe(script.noCreditStatus);

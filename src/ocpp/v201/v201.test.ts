@@ -7,6 +7,7 @@ describe('OCPP 2.0.1 charging stations', () => {
   let t: TestApp;
   beforeEach(async () => {
     t = await startTestApp();
+    for (const uid of ['CARD5', 'CARD6', 'CARD7', 'CARD8', 'CARD13']) expect((await t.api('POST', '/cards', { uid, kind: 'personal' })).status).toBe(201);
   });
   afterEach(async () => {
     await t.close();
