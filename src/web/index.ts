@@ -3,9 +3,11 @@ import cookieParser from 'cookie-parser';
 import type { AppServices } from '../services';
 import { AppError } from '../shared';
 import { loadStaff, requireStaff } from './auth';
+import { takeFlash } from './flash';
 import { isUiLanguage } from './i18n';
 import { assetRoutes } from './pages/assets';
 import { accessPages } from './pages/access';
+import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
 import { LiveHub } from './sse';
 import { csrfTools, securityHeaders, type CsrfTools } from './security';
@@ -35,7 +37,7 @@ export function addPublicWebRoutes(area: WebArea): void {
 }
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
-const STAFF_AREAS: WebArea[] = [dashboardPages];
+const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages];
 const extraStaffAreas: WebArea[] = [];
 export function addStaffWebRoutes(area: WebArea): void {
   extraStaffAreas.push(area);
@@ -74,6 +76,7 @@ export function createWebRouter(services: AppServices): express.Express {
     response.locals.isAdmin = staff?.role === 'admin';
     response.locals.isCashier = staff?.role === 'admin' || staff?.role === 'cashier';
     response.setHeader('Cache-Control', 'no-store');
+    takeFlash(request, response);
     next();
   });
 

@@ -63,6 +63,17 @@ export const helpers = {
     const value = values[0];
     return typeof value === 'number' ? new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang]).format(value) : '—';
   },
+  /** {{t (concat "chargers." registration)}}: builds a catalogue key from parts. */
+  concat(...args: unknown[]): string {
+    return splitArgs(args).values.map(String).join('');
+  },
+  /** {{hours seconds}}: a duration in hours with one decimal. */
+  hours(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    const seconds = values[0];
+    if (typeof seconds !== 'number') return '—';
+    return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 1 }).format(seconds / 3600)} h`;
+  },
   eq(...args: unknown[]): boolean {
     const { values } = splitArgs(args);
     return values[0] === values[1];

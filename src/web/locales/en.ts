@@ -32,6 +32,7 @@ export const en = {
     reply: '{{action}} answered: {{reply}}', failed: '{{action}} failed: {{message}}', config: 'Configuration keys', getConfig: 'Read configuration', key: 'Key', value: 'Value', readonly: 'Read-only', change: 'Change',
     sessions: 'Sessions on this charger', remove: 'Remove charger', removed: 'Charger {{id}} was removed.', saved: 'Saved.', chart: 'Last 30 days', energy: 'Energy', hoursInUse: 'Hours in use', revenue: 'Revenue',
   },
+  reports: { title: 'Reports', chargersTitle: 'Chargers per day', date: 'Date', fees: 'Fees', daily: 'Daily report' },
   sessions: { title: 'Sessions', id: 'Session', charger: 'Charger', card: 'Card', started: 'Started', stopped: 'Stopped', energy: 'Energy', cost: 'Cost', status: 'Status', active: 'Active', completed: 'Completed', none: 'No sessions.', running: 'running' },
   audit: { title: 'Audit log', at: 'Time', actor: 'Who', action: 'What', object: 'Object', before: 'Before', after: 'After', none: 'No entries.', filterActor: 'User', filterObject: 'Object type' },
   staff: { title: 'Staff users', add: 'Add a staff user', userName: 'User name', displayName: 'Name', role: 'Role', language: 'Language', password: 'Password', create: 'Create', disabled: 'Disabled', enabled: 'Enabled', disable: 'Disable', enable: 'Enable', created: 'Staff user {{name}} was created.', profile: 'My preferences' },

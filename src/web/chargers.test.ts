@@ -1,0 +1,114 @@
+import { startTestApp, WebClient, type TestApp } from '../testing';
+
+const PASSWORD = 'correct horse battery';
+
+async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer'): Promise<WebClient> {
+  const userName = `${role}-user`;
+  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
+  const client = new WebClient(app.baseUrl);
+  const response = await client.submit('/login', '/login', { userName, password: PASSWORD });
+  if (response.status !== 303) throw new Error(`sign-in failed: ${response.status}`);
+  await client.get('/');
+  return client;
+}
+
+describe('chargers pages', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await startTestApp();
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('escapes a hostile BootNotification vendor string on the list, the detail page and the dashboard', async () => {
+    await app.api('PATCH', '/settings', { unknownChargerPolicy: 'accept' });
+    const charger = await app.charger('CP-HOSTILE');
+    await charger.boot({ chargePointVendor: '<script>alert(1)', chargePointModel: '<img src=x a=1>' });
+    await charger.status(1, 'Available');
+    const admin = await signedIn(app, 'admin');
+    for (const page of ['/chargers', '/chargers/CP-HOSTILE', '/', '/fragments/dashboard', '/chargers/CP-HOSTILE/fragments/log']) {
+      const response = await admin.get(page);
+      expect(response.status).toBe(200);
+      expect(response.text).not.toContain('<script>alert(1)');
+      expect(response.text).not.toContain('<img src=x');
+    }
+    expect((await admin.get('/chargers/CP-HOSTILE')).text).toContain('&lt;script&gt;alert(1)');
+  });
+
+  it('an admin accepts a pending charger; the change is in the audit log', async () => {
+    const charger = await app.charger('CP-PENDING');
+    await charger.boot();
+    const admin = await signedIn(app, 'admin');
+    const list = await admin.get('/chargers');
+    expect(list.text).toContain('Waiting for approval');
+    const accepted = await admin.post('/chargers/CP-PENDING/registration', { registration: 'accepted', back: '/chargers' });
+    expect(accepted.status).toBe(303);
+    expect(accepted.location).toBe('/chargers');
+    expect(app.app.services.chargers.view('CP-PENDING')?.registration).toBe('accepted');
+    const [entry] = app.app.services.staff.audit.list({}, 1);
+    expect(entry).toMatchObject({ action: 'charger.registration', actorName: 'admin-user', objectId: 'CP-PENDING' });
+    expect(JSON.parse(entry!.afterJson!)).toEqual({ registration: 'accepted' });
+  });
+
+  it('a viewer sees chargers but may not register, accept or send commands (403)', async () => {
+    await app.acceptedCharger('CP-1');
+    const viewer = await signedIn(app, 'viewer');
+    expect((await viewer.get('/chargers/CP-1')).status).toBe(200);
+    expect((await viewer.post('/chargers', { id: 'CP-NEW' })).status).toBe(403);
+    expect((await viewer.post('/chargers/CP-1/registration', { registration: 'rejected' })).status).toBe(403);
+    expect((await viewer.post('/chargers/CP-1/commands/reset', { type: 'Soft' })).status).toBe(403);
+    expect(app.app.services.chargers.view('CP-NEW')).toBeUndefined();
+  });
+
+  it('registering a charger with a bad id shows an inline error', async () => {
+    const admin = await signedIn(app, 'admin');
+    const response = await admin.post('/chargers', { id: 'bad/id' });
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(/id="f-id"[^>]*aria-invalid="true"/);
+    const ok = await admin.post('/chargers', { id: 'CP-9', name: 'Bay 9' });
+    expect(ok.location).toBe('/chargers/CP-9');
+  });
+
+  it('a remote Reset over htmx returns the charger reply as a fragment; a plain form gets 303 and a flash', async () => {
+    await app.acceptedCharger('CP-2');
+    const admin = await signedIn(app, 'admin');
+    const fragment = await admin.post('/chargers/CP-2/commands/reset', { type: 'Soft' }, { headers: { 'HX-Request': 'true' } });
+    expect(fragment.status).toBe(200);
+    expect(fragment.text).toContain('Reset answered');
+    expect(fragment.text).toContain('Accepted');
+    const plain = await admin.post('/chargers/CP-2/commands/clear-cache');
+    expect(plain.status).toBe(303);
+    const page = await admin.get('/chargers/CP-2');
+    expect(page.text).toContain('ClearCache answered');
+  });
+
+  it('a command to an offline charger reports charger_offline instead of failing', async () => {
+    await app.api('POST', '/chargers', { id: 'CP-OFF' });
+    const admin = await signedIn(app, 'admin');
+    const fragment = await admin.post('/chargers/CP-OFF/commands/reset', { type: 'Hard' }, { headers: { 'HX-Request': 'true' } });
+    expect(fragment.status).toBe(200);
+    expect(fragment.text).toContain('is not connected');
+  });
+
+  it('htmx requests without the CSRF header are refused with 403', async () => {
+    await app.acceptedCharger('CP-3');
+    const admin = await signedIn(app, 'admin');
+    const refused = await admin.post('/chargers/CP-3/commands/reset', { type: 'Soft' }, { csrf: null, headers: { 'HX-Request': 'true' } });
+    expect(refused.status).toBe(403);
+    const withHeader = await admin.post('/chargers/CP-3/commands/reset', { type: 'Soft' }, { csrf: null, headers: { 'HX-Request': 'true', 'X-CSRF-Token': admin.csrfToken! } });
+    expect(withHeader.status).toBe(200);
+  });
+
+  it('the per-charger per-day report renders and exports CSV', async () => {
+    await app.acceptedCharger('CP-4');
+    const viewer = await signedIn(app, 'viewer');
+    const page = await viewer.get('/reports/chargers?from=2026-01-01&to=2026-01-03');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('CP-4');
+    const csv = await viewer.get('/reports/chargers?from=2026-01-01&to=2026-01-03&format=csv');
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.text.split('\n')[0]).toBe('date,chargerId,sessions,chargingSeconds,energyWh,fees,currency');
+    expect(csv.text).toContain('2026-01-02,CP-4,0,0,0,0.00,INR');
+  });
+});

@@ -1,0 +1,271 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { ChargerView } from '../../chargers';
+import type { AppServices } from '../../services';
+import { AppError, addDays, localDate, minorToDecimalString, nowIso, startOfLocalDayUtc } from '../../shared';
+import { actorOf, hasRole, requireRole } from '../auth';
+import { setFlash } from '../flash';
+import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
+import type { WebArea } from '../index';
+import { fragmentRoot } from './dashboard';
+import { barChartSvg } from '../svg-chart';
+import { renderFragment } from '../view-engine';
+
+/** Remote actions from the UI wait this long for the charger's answer. */
+const UI_COMMAND_TIMEOUT_MS = 30_000;
+const MESSAGE_LOG_ROWS = 50;
+const CHART_DAYS = 30;
+
+const REMOTE_ACTIONS = ['start', 'stop', 'reset', 'unlock', 'availability', 'trigger', 'clear-cache', 'change-configuration'] as const;
+type RemoteAction = (typeof REMOTE_ACTIONS)[number];
+
+const connectorIdField = z.string().regex(/^\d{1,3}$/, 'must be a connector number').transform(Number);
+const TRIGGER_MESSAGES = ['BootNotification', 'Heartbeat', 'StatusNotification', 'MeterValues'] as const;
+
+/** The OCPP CALL (action, payload) for a UI remote action, by the charger's OCPP version. */
+function commandFor(action: RemoteAction, form: Record<string, string>, version: '1.6' | '2.0.1'): { ocppAction: string; payload: Record<string, unknown> } {
+  const v16 = version === '1.6';
+  switch (action) {
+    case 'reset': {
+      const hard = form.type === 'Hard';
+      return v16 ? { ocppAction: 'Reset', payload: { type: hard ? 'Hard' : 'Soft' } } : { ocppAction: 'Reset', payload: { type: hard ? 'Immediate' : 'OnIdle' } };
+    }
+    case 'unlock': {
+      const connectorId = connectorIdField.parse(form.connectorId ?? '');
+      return v16 ? { ocppAction: 'UnlockConnector', payload: { connectorId } } : { ocppAction: 'UnlockConnector', payload: { evseId: connectorId, connectorId: 1 } };
+    }
+    case 'availability': {
+      const connectorId = connectorIdField.parse(form.connectorId ?? '0');
+      const operative = form.type !== 'Inoperative';
+      return v16
+        ? { ocppAction: 'ChangeAvailability', payload: { connectorId, type: operative ? 'Operative' : 'Inoperative' } }
+        : { ocppAction: 'ChangeAvailability', payload: { operationalStatus: operative ? 'Operative' : 'Inoperative', ...(connectorId > 0 ? { evse: { id: connectorId } } : {}) } };
+    }
+    case 'trigger': {
+      const requestedMessage = z.enum(TRIGGER_MESSAGES).parse(form.requestedMessage);
+      return { ocppAction: 'TriggerMessage', payload: { requestedMessage } };
+    }
+    case 'clear-cache':
+      return { ocppAction: 'ClearCache', payload: {} };
+    case 'change-configuration': {
+      const key = z.string().min(1).max(50).parse(form.key);
+      const value = z.string().max(500).parse(form.value ?? '');
+      return { ocppAction: 'ChangeConfiguration', payload: { key, value } };
+    }
+    case 'start':
+    case 'stop':
+      throw new AppError('invalid_request', 'start and stop are sent through the version-neutral commands', 400);
+  }
+}
+
+/** Energy, hours in use and fees per site-local day for one charger (or all), from the sessions. */
+export function dailyUsage(services: AppServices, chargerId: string | undefined, fromDate: string, toDate: string) {
+  const { timeZone } = services.settings.get();
+  const rows = new Map<string, { date: string; sessions: number; energyWh: number; chargingSeconds: number; costMinor: number }>();
+  for (let date = fromDate; date <= toDate; date = addDays(date, 1)) rows.set(date, { date, sessions: 0, energyWh: 0, chargingSeconds: 0, costMinor: 0 });
+  const ended = services.sessions.repository.endedBetween(startOfLocalDayUtc(fromDate, timeZone), startOfLocalDayUtc(addDays(toDate, 1), timeZone));
+  for (const session of ended) {
+    if (chargerId !== undefined && session.chargerId !== chargerId) continue;
+    const row = rows.get(localDate(session.stoppedAt!, timeZone));
+    if (!row) continue;
+    row.sessions += 1;
+    row.energyWh += session.energyWh ?? 0;
+    row.chargingSeconds += Math.max(0, Math.round((Date.parse(session.stoppedAt!) - Date.parse(session.startedAt)) / 1000));
+    row.costMinor += session.costMinor ?? 0;
+  }
+  return [...rows.values()];
+}
+
+function loadCharger(services: AppServices, request: Request): ChargerView {
+  const charger = services.chargers.view(String(request.params.chargerId));
+  if (!charger) throw new AppError('not_found', `Charger ${String(request.params.chargerId)} does not exist`, 404);
+  return charger;
+}
+
+const registerForm = z.object({
+  id: z.string().trim().min(1, 'required').max(48).refine((id) => /^[\x21-\x7e]+$/.test(id) && !id.includes('/'), 'must be 1-48 printable ASCII characters other than /'),
+  name: z.string().trim().max(100).optional(),
+  password: z.string().max(64).optional(),
+});
+
+export const chargerPages: WebArea = (router, { services, live }) => {
+  const { chargers, audit } = { chargers: services.chargers, audit: services.staff.audit };
+
+  const renderList = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
+    const all = chargers.all();
+    response.status(status).render('pages/chargers/index', {
+      titleKey: 'chargers.title',
+      area: 'chargers',
+      chargers: all.filter((charger) => charger.registration !== 'pending'),
+      pending: all.filter((charger) => charger.registration === 'pending'),
+      values,
+      errors,
+    });
+  };
+
+  router.get('/chargers', (_request, response) => renderList(response, {}, {}));
+
+  router.post('/chargers', requireRole('admin'), async (request, response) => {
+    const form = formBody(request);
+    const parsed = registerForm.safeParse(form);
+    if (!parsed.success) return renderList(response, { id: form.id ?? '', name: form.name ?? '' }, fieldErrorsOf(parsed.error), 400);
+    const input = { id: parsed.data.id, ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(parsed.data.password ? { password: parsed.data.password } : {}) };
+    try {
+      const created = await chargers.register(input);
+      await audit.record(actorOf(request), { action: 'charger.register', objectType: 'charger', objectId: created.id, after: { ...input } });
+      response.redirect(303, `/chargers/${encodeURIComponent(created.id)}`);
+    } catch (error) {
+      if (error instanceof AppError && error.httpStatus < 500) {
+        const field = /password/.test(error.message) ? 'password' : 'id';
+        return renderList(response, { id: form.id ?? '', name: form.name ?? '' }, { [field]: error.message }, error.httpStatus);
+      }
+      throw error;
+    }
+  });
+
+  /** Accept or reject a pending charger (or change an accepted one back). */
+  router.post('/chargers/:chargerId/registration', requireRole('admin'), async (request, response) => {
+    const before = loadCharger(services, request);
+    const registration = z.enum(['accepted', 'rejected', 'pending']).parse(formBody(request).registration);
+    const after = await chargers.update(before.id, { registration });
+    await audit.record(actorOf(request), { action: 'charger.registration', objectType: 'charger', objectId: before.id, before: { registration: before.registration }, after: { registration: after.registration } });
+    setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
+    response.redirect(303, request.get('hx-request') ? `/chargers/${encodeURIComponent(before.id)}` : safeBack(request, `/chargers/${encodeURIComponent(before.id)}`));
+  });
+
+  router.post('/chargers/:chargerId/delete', requireRole('admin'), async (request, response) => {
+    const before = loadCharger(services, request);
+    await chargers.remove(before.id);
+    await audit.record(actorOf(request), { action: 'charger.remove', objectType: 'charger', objectId: before.id, before: { id: before.id, name: before.name, registration: before.registration } });
+    setFlash(request, { key: 'chargers.removed', params: { id: before.id }, kind: 'ok' });
+    response.redirect(303, '/chargers');
+  });
+
+  const detailModel = (charger: ChargerView, extra: Record<string, unknown> = {}) => {
+    const { timeZone } = services.settings.get();
+    const today = localDate(nowIso(), timeZone);
+    const days = dailyUsage(services, charger.id, addDays(today, -(CHART_DAYS - 1)), today);
+    return {
+      titleKey: 'chargers.detail',
+      titleId: charger.id,
+      area: 'chargers',
+      charger,
+      connectors: charger.connectors.filter((connector) => connector.connectorId > 0),
+      sessions: services.sessions.repository.list({ chargerId: charger.id }, 20),
+      messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS),
+      triggerMessages: TRIGGER_MESSAGES,
+      charts: {
+        energy: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.energyWh / 1000 })), 'kWh'),
+        hours: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.chargingSeconds / 3600 })), 'h'),
+        revenue: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.costMinor })), services.settings.get().currency),
+      },
+      ...extra,
+    };
+  };
+
+  router.get('/chargers/:chargerId', (request, response) => {
+    response.render('pages/chargers/detail', detailModel(loadCharger(services, request)));
+  });
+
+  router.get('/chargers/:chargerId/fragments/connectors', (request, response) => {
+    response.render('fragments/charger-connectors', { layout: false, ...detailModel(loadCharger(services, request)) });
+  });
+
+  router.get('/chargers/:chargerId/fragments/log', (request, response) => {
+    const charger = loadCharger(services, request);
+    response.render('fragments/charger-log', { layout: false, charger, messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS) });
+  });
+
+  /** Live connector status for the detail page. */
+  router.get('/chargers/:chargerId/events', (request, response) => {
+    const charger = loadCharger(services, request);
+    const root = fragmentRoot(response);
+    live.stream(request, response, {
+      event: 'connectors',
+      minIntervalMs: 500,
+      wants: (topic) => topic.chargerId === charger.id,
+      render: async () => {
+        const current = services.chargers.view(charger.id);
+        return current ? renderFragment('charger-connectors', { ...root, ...detailModel(current) }) : '';
+      },
+    });
+  });
+
+  /** GetConfiguration, shown as a table with an inline ChangeConfiguration per writable key. */
+  router.post('/chargers/:chargerId/configuration', requireRole('admin'), async (request, response) => {
+    const charger = loadCharger(services, request);
+    let keys: unknown[] = [];
+    let failure: string | undefined;
+    try {
+      const reply = await services.commands.send(charger.id, 'GetConfiguration', {}, UI_COMMAND_TIMEOUT_MS);
+      keys = Array.isArray(reply.configurationKey) ? reply.configurationKey : [];
+    } catch (error) {
+      failure = error instanceof AppError ? error.message : 'failed';
+    }
+    const model = { layout: false, charger, keys, failure };
+    if (request.get('hx-request')) return response.render('fragments/charger-config', model);
+    response.render('pages/chargers/detail', detailModel(charger, { config: model }));
+  });
+
+  router.post('/chargers/:chargerId/commands/:action', requireRole('admin'), async (request, response) => {
+    const charger = loadCharger(services, request);
+    const action = z.enum(REMOTE_ACTIONS).parse(request.params.action);
+    const form = formBody(request);
+    let result: { ok: boolean; key: string; params: Record<string, string> };
+    try {
+      let reply: Record<string, unknown>;
+      let sent: { ocppAction: string; payload: Record<string, unknown> };
+      if (action === 'start') {
+        const connectorId = connectorIdField.parse(form.connectorId ?? '');
+        const idTag = z.string().trim().min(1).max(36).parse(form.idTag);
+        sent = { ocppAction: 'RemoteStart', payload: { connectorId, idTag } };
+        reply = (await services.commands.remoteStart(charger.id, connectorId, idTag, UI_COMMAND_TIMEOUT_MS)).response;
+      } else if (action === 'stop') {
+        const transactionId = z.string().trim().min(1).max(36).parse(form.transactionId);
+        sent = { ocppAction: 'RemoteStop', payload: { transactionId } };
+        reply = (await services.commands.remoteStop({ chargerId: charger.id, transactionId }, UI_COMMAND_TIMEOUT_MS)).response;
+      } else {
+        sent = commandFor(action, form, services.commands.versionOf(charger.id));
+        reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS);
+      }
+      await audit.record(actorOf(request), { action: `charger.command.${action}`, objectType: 'charger', objectId: charger.id, after: { ...sent, reply } });
+      result = { ok: true, key: 'chargers.reply', params: { action: sent.ocppAction, reply: JSON.stringify(reply) } };
+    } catch (error) {
+      const message = error instanceof z.ZodError ? fieldErrorsOf(error).form ?? error.issues[0]?.message ?? 'invalid' : error instanceof AppError ? error.message : 'failed';
+      if (!(error instanceof z.ZodError) && !(error instanceof AppError)) throw error;
+      result = { ok: false, key: 'chargers.failed', params: { action, message } };
+    }
+    if (request.get('hx-request')) return response.render('fragments/command-result', { layout: false, result });
+    setFlash(request, { key: result.key, params: result.params, kind: result.ok ? 'ok' : 'error' });
+    response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);
+  });
+
+  /** Per charger per day: hours working, energy, fees, for a date range; CSV too. */
+  router.get('/reports/chargers', (request, response) => {
+    const { timeZone, currency } = services.settings.get();
+    const today = localDate(nowIso(), timeZone);
+    const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+    const from = dateField.safeParse(request.query.from).success ? String(request.query.from) : addDays(today, -6);
+    const to = dateField.safeParse(request.query.to).success ? String(request.query.to) : today;
+    if (from > to || addDays(from, 366) < to) throw new AppError('invalid_request', 'The range must run forward and span at most a year', 400);
+    const rows = chargers.all().flatMap((charger) => dailyUsage(services, charger.id, from, to).map((day) => ({ chargerId: charger.id, ...day })));
+    if (request.query.format === 'csv') {
+      response.type('text/csv').attachment(`chargers-${from}-${to}.csv`);
+      const lines = ['date,chargerId,sessions,chargingSeconds,energyWh,fees,currency'];
+      for (const row of rows) lines.push([row.date, csvCell(row.chargerId), row.sessions, row.chargingSeconds, row.energyWh, minorToDecimalString(row.costMinor, currency), currency].join(','));
+      return response.send(`${lines.join('\n')}\n`);
+    }
+    response.render('pages/chargers/report', { titleKey: 'reports.chargersTitle', area: 'reports', rows, from, to, canExport: hasRole(request.staff, 'viewer') });
+  });
+};
+
+/** A CSV cell that a spreadsheet will not run as a formula, quoted when needed. */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function safeBack(request: Request, fallback: string): string {
+  const back = formBody(request).back;
+  return typeof back === 'string' && back.startsWith('/') && !back.startsWith('//') ? back : fallback;
+}
