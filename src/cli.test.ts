@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiTokenService } from './access';
+import { StaffUserService } from './staff';
 import { runCli } from './cli';
 import { Database } from './db';
 import { databaseFile, listBackups, backupsDir } from './ops/backups';
@@ -13,10 +14,15 @@ interface Captured {
   err: string;
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Captured> {
+async function cli(args: string[], env: NodeJS.ProcessEnv, answers: string[] = []): Promise<Captured> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { out: (line) => out.push(line), err: (line) => err.push(line), env: { ...env } });
+  const code = await runCli(args, {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    env: { ...env },
+    readSecret: async () => answers.shift() ?? '',
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -96,6 +102,47 @@ describe('chargeyard CLI', () => {
       db.close();
     }
     expect((await cli(['create-token', 'x', '--role', 'owner'], env)).code).toBe(2);
+  });
+
+  describe('reset-password', () => {
+    async function withUsers<T>(run: (users: StaffUserService) => Promise<T>): Promise<T> {
+      const db = Database.open(databaseFile(dataDir));
+      try {
+        return await run(new StaffUserService(db));
+      } finally {
+        db.close();
+      }
+    }
+
+    beforeEach(() => withUsers((users) => users.create({ userName: 'admin', role: 'admin', password: 'old password 1' })));
+
+    test('sets the new password: the old one stops working and the new one signs in', async () => {
+      const result = await cli(['reset-password', 'admin'], env, ['new password 2', 'new password 2']);
+      expect(result.code).toBe(0);
+      await withUsers(async (users) => {
+        expect(await users.checkPassword('admin', 'old password 1')).toBeUndefined();
+        expect(await users.checkPassword('admin', 'new password 2')).toMatchObject({ userName: 'admin' });
+      });
+    });
+
+    test('two different entries change nothing', async () => {
+      const result = await cli(['reset-password', 'admin'], env, ['new password 2', 'new password 3']);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/differ/);
+      await withUsers(async (users) => expect(await users.checkPassword('admin', 'old password 1')).toBeDefined());
+    });
+
+    test('a password that breaks the rules is refused', async () => {
+      const result = await cli(['reset-password', 'admin'], env, ['short', 'short']);
+      expect(result.code).toBe(1);
+      await withUsers(async (users) => expect(await users.checkPassword('admin', 'old password 1')).toBeDefined());
+    });
+
+    test('an unknown user name is refused with the names that exist', async () => {
+      const result = await cli(['reset-password', 'root'], env, ['new password 2', 'new password 2']);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/no staff user "root" \(users: admin\)/);
+    });
   });
 
   test('restore refuses while the appliance runs on the data directory', async () => {

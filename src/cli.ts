@@ -9,6 +9,7 @@ import { applyEnvFile } from './ops/env-file';
 import { runningAppliancePid, stopProcess } from './ops/pid-file';
 import { ApplianceRunningError, restoreDatabase, sqliteBackupSource } from './ops/restore';
 import { SettingsService } from './settings';
+import { AuditLog, StaffUserService } from './staff';
 import { readVersion } from './version';
 
 const USAGE = `Usage: chargeyard <command> [options]
@@ -18,6 +19,8 @@ Commands:
   backup [--to FILE]             online backup of the database (default: DATA_DIR/backups/)
   restore FILE [--stop]          replace the database with a backup; takes a safety backup first.
                                  Refuses while Chargeyard runs unless --stop is given.
+  reset-password USER            set a new password for a staff user (asked for on the terminal,
+                                 or read from the first line of standard input when piped)
   create-token NAME [--role R]   make a JSON API token (role admin, cashier or viewer; default admin)
   check                          integrity check, ledger check and migration state
   version                        print the version
@@ -70,6 +73,8 @@ export interface CliIo {
   out: Out;
   err: Out;
   env: NodeJS.ProcessEnv;
+  /** Asks for a secret without echoing it (a terminal) or reads a line (a pipe). */
+  readSecret(prompt: string): Promise<string>;
 }
 
 /** Runs one CLI command; returns the exit code (`start` resolves once the appliance is up). */
@@ -85,6 +90,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
         return await backup(parseArgs(rest, ['to'], []), io);
       case 'restore':
         return await restore(parseArgs(rest, [], ['stop']), io);
+      case 'reset-password':
+        return await resetPassword(parseArgs(rest, [], []), io);
       case 'create-token':
         return await createToken(parseArgs(rest, ['role'], []), io);
       case 'check':
@@ -126,7 +133,50 @@ function defaultIo(): CliIo {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
+    readSecret,
   };
+}
+
+let pipedLine: Promise<string> | undefined;
+
+/** A secret from the terminal with echo off, or the first line of piped standard input. */
+function readSecret(prompt: string): Promise<string> {
+  const input = process.stdin;
+  if (!input.isTTY) {
+    // Piped: one line serves every question (the "repeat it" too).
+    pipedLine ??= new Promise((resolve, reject) => {
+      let text = '';
+      input.setEncoding('utf8');
+      input.on('data', (chunk: string) => (text += chunk));
+      input.once('end', () => resolve(text.split(/\r?\n/)[0] ?? ''));
+      input.once('error', reject);
+    });
+    return pipedLine;
+  }
+  process.stderr.write(prompt);
+  return new Promise((resolve, reject) => {
+    let secret = '';
+    input.setRawMode(true);
+    input.setEncoding('utf8');
+    input.resume();
+    const finish = (error?: Error) => {
+      input.setRawMode(false);
+      input.pause();
+      input.off('data', onData);
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(secret);
+    };
+    const onData = (chunk: string) => {
+      for (const character of chunk) {
+        if (character === '\r' || character === '\n') return finish();
+        if (character === '\u0003') return finish(new Error('cancelled'));
+        if (character === '\u007f' || character === '\b') secret = secret.slice(0, -1);
+        else secret += character;
+      }
+    };
+    input.on('data', onData);
+  });
 }
 
 function config(io: CliIo): Config {
@@ -199,6 +249,31 @@ async function restore(parsed: ParsedArgs, io: CliIo): Promise<number> {
 
 function openExisting(dataDir: string): Database {
   return Database.open(requireDatabase(dataDir));
+}
+
+async function resetPassword(parsed: ParsedArgs, io: CliIo): Promise<number> {
+  expectPositional(parsed, 1, 'the staff USER name');
+  const userName = parsed.positional[0]!;
+  const db = openExisting(config(io).dataDir);
+  try {
+    const users = new StaffUserService(db);
+    const user = users.byUserName(userName);
+    if (!user) {
+      const names = users.list().map((staff) => staff.userName);
+      throw new Error(`there is no staff user ${JSON.stringify(userName)}${names.length > 0 ? ` (users: ${names.join(', ')})` : ' (no staff user exists yet; the setup wizard at / creates the first)'}`);
+    }
+    const password = await io.readSecret(`New password for ${userName}: `);
+    const repeated = await io.readSecret('Repeat it: ');
+    if (password !== repeated) throw new Error('the two passwords differ; nothing was changed');
+    // setPassword checks the password rules and signs the user out everywhere.
+    await users.setPassword(user.id, password);
+    const audit = new AuditLog(db);
+    await db.write(() => audit.recordNow({ userId: null, name: 'cli' }, { action: 'staff.password_reset', objectType: 'staff_user', objectId: user.id }));
+    io.out(`the password of ${userName} was changed; their open sessions were signed out`);
+  } finally {
+    db.close();
+  }
+  return 0;
 }
 
 async function createToken(parsed: ParsedArgs, io: CliIo): Promise<number> {
