@@ -80,6 +80,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     onError: (error, context) => logger.error({ err: error }, `Money: ${context} failed`),
   });
+  v201.setRunningCostProvider((sessionId) => money.billing.runningCostOf(sessionId));
   setCardUidNormaliser(normaliseUid);
   await bootstrapAdminFromEnv(staff.users, config.adminPassword, logger);
   const jobs = new JobScheduler(

@@ -60,6 +60,11 @@ export class BillingService {
     };
   }
 
+  /** The running cost of an active prepaid session as of its last meter values (for CostUpdated). */
+  runningCostOf(sessionId: number): number | undefined {
+    return this.runningCostMinor.get(sessionId)?.costMinor;
+  }
+
   billing(sessionId: number): SessionBillingRow | undefined {
     return this.options.db.orm.select().from(schema.sessionBilling).where(eq(schema.sessionBilling.sessionId, sessionId)).get();
   }

@@ -9,11 +9,13 @@ import type { ProtocolAdapter } from '../server';
 import { DeviceModel, type ReportDataType } from './device-model';
 import { connectorStatusFrom201, idTagOf, idTokenInfo201, timestamp, toMeterValueInput, type IdToken201, type MeterValue201 } from './mapping';
 import { V201Repository } from './repository';
+import { RunningCostNotifier, type RunningCostProvider } from './running-cost';
 import { TransactionEventHandler, type TransactionEventRequest } from './transactions';
 
 export { V201Repository } from './repository';
 export type { DeviceVariableRow, TransactionEventRow } from './repository';
 export { DeviceModel } from './device-model';
+export type { RunningCostProvider } from './running-cost';
 
 /**
  * OCPP 2.0.1 adapter: translates a charging station's CALLs into the same version-neutral
@@ -30,6 +32,8 @@ export interface V201Services {
 export interface V201Adapter extends ProtocolAdapter {
   repository: V201Repository;
   deviceModel: DeviceModel;
+  /** Billing's running cost of a session, passed on to stations with CostUpdated. */
+  setRunningCostProvider(provider: RunningCostProvider): void;
   /** For CommandService.onResult: keeps what GetVariables / SetVariables answered. */
   onCommandResult(result: { chargerId: string; version: string; action: string; payload: Record<string, unknown>; response: Record<string, unknown> }): Promise<void>;
 }
@@ -61,6 +65,7 @@ export function createV201Adapter(services: V201Services): V201Adapter {
   const repository = new V201Repository(db);
   const deviceModel = new DeviceModel(db, repository, chargers);
   const transactions = new TransactionEventHandler({ db, repository, sessions, chargers, settings: services.settings });
+  const runningCost = new RunningCostNotifier(repository, services.settings);
 
   const recordOnly =
     (kind: string, response: object = {}): Handler =>
@@ -112,7 +117,11 @@ export function createV201Adapter(services: V201Services): V201Adapter {
     },
 
     async TransactionEvent(connection, payload) {
-      return transactions.handle(connection.chargerId, payload as TransactionEventRequest);
+      const request = payload as TransactionEventRequest;
+      const response = await transactions.handle(connection.chargerId, request);
+      // After our answer is on the wire: a CALL of ours must not overtake it.
+      setImmediate(() => runningCost.afterEvent(connection, sessions.byTransaction(connection.chargerId, request.transactionInfo.transactionId)));
+      return response;
     },
 
     async MeterValues(connection, payload) {
@@ -172,6 +181,9 @@ export function createV201Adapter(services: V201Services): V201Adapter {
     inboundActions: new Set(Object.keys(handlers)),
     repository,
     deviceModel,
+    setRunningCostProvider(provider) {
+      runningCost.setProvider(provider);
+    },
     async onCommandResult({ chargerId, version, action, payload, response }) {
       if (version !== '2.0.1') return;
       if (action === 'GetVariables') await deviceModel.recordGetVariables(chargerId, response);

@@ -216,6 +216,19 @@ describe('OCPP 2.0.1 charging stations', () => {
     const ended = await charger.transactionEvent({ eventType: 'Ended', transactionId: 'T13', energyWh: 1000 });
     expect(ended.totalCost).toBe(10.63);
   });
+
+  test('a priced session running on a 2.0.1 station is shown its running cost with CostUpdated', async () => {
+    await t.api('PATCH', '/settings', { timeZone: 'UTC', currency: 'INR' });
+    expect((await t.api('PUT', '/tariffs/default', { energyPricePerKwh: 2000, sessionFee: 0, timePricePerHour: 0 })).status).toBe(200);
+    expect((await t.api('POST', '/cards', { uid: 'PRE14', kind: 'prepaid' })).status).toBe(201);
+    expect((await t.api('POST', '/cards/PRE14/topups', { amount: 100000, method: 'cash' })).status).toBe(201);
+    const charger = await t.acceptedCharger('CS-14', V201);
+    await charger.transactionEvent({ eventType: 'Started', transactionId: 'T14', evseId: 1, idTag: 'PRE14', energyWh: 0, timestamp: '2026-03-01T10:00:00.000Z' });
+    const seen = charger.received.length;
+    await charger.transactionEvent({ eventType: 'Updated', transactionId: 'T14', energyWh: 1500, timestamp: '2026-03-01T10:30:00.000Z' });
+    // 1500 Wh at 20.00/kWh
+    expect((await charger.waitForCall('CostUpdated', 5000, seen)).payload).toEqual({ totalCost: 30, transactionId: 'T14' });
+  });
 });
 
 export type { SimulatedCharger };
