@@ -93,6 +93,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       disconnectCharger: (chargerId, reason) => ocpp.disconnect(chargerId, reason),
       backupCopyDir: config.backupCopyDir,
       expireHolds: (nowIso) => money.holds.expireDue(nowIso),
+      pruneExpiredStaffSessions: () => staff.sessions.pruneExpired(),
     }),
     logger.child({ component: 'jobs' }),
     settings.get().timeZone,

@@ -278,4 +278,10 @@ describe('prune-logs job', () => {
     const left = fixture.db.orm.select().from(schema.ocppMessages).all();
     expect(left.map((row) => row.messageId).sort()).toEqual(['recent-1', 'recent-6']);
   });
+
+  test('also removes expired staff sign-ins when wired', async () => {
+    const fixture = setUp({ pruneExpiredStaffSessions: async () => 2 });
+    const run = await fixture.scheduler.runJob('prune-logs');
+    expect(run.summary).toMatch(/, 2 expired staff sign-in\(s\) removed$/);
+  });
 });

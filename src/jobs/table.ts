@@ -18,6 +18,8 @@ export interface JobDependencies {
   disconnectCharger(chargerId: string, reason: string): void;
   /** The ledger's hold expiry: returns how many holds it released. */
   expireHolds?(nowIso: string): number;
+  /** Deletes expired staff sign-in sessions: returns how many. */
+  pruneExpiredStaffSessions?(): Promise<number>;
   /** A second folder (USB stick, NAS mount) that gets a copy of each nightly backup. */
   backupCopyDir?: string | undefined;
   retention?: RetentionPolicy;
@@ -68,7 +70,7 @@ export function createJobTable(deps: JobDependencies): Job[] {
     {
       name: 'prune-logs',
       cron: '15 3 * * *',
-      description: 'Prunes the OCPP message log by the retention setting',
+      description: 'Prunes the OCPP message log by the retention setting, and expired staff sign-ins',
       run: (context) => pruneMessageLog(deps, context.now, context.signal),
     },
   ];
@@ -153,5 +155,7 @@ async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSi
     deleted += batch;
     if (batch < PRUNE_BATCH_ROWS) break;
   }
-  return `${deleted} OCPP message(s) older than ${retentionDays} day(s) pruned`;
+  let summary = `${deleted} OCPP message(s) older than ${retentionDays} day(s) pruned`;
+  if (deps.pruneExpiredStaffSessions) summary += `, ${await deps.pruneExpiredStaffSessions()} expired staff sign-in(s) removed`;
+  return summary;
 }
