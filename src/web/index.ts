@@ -7,6 +7,7 @@ import { takeFlash } from './flash';
 import { isUiLanguage } from './i18n';
 import { assetRoutes } from './pages/assets';
 import { accessPages } from './pages/access';
+import { cashierPages } from './pages/cashier';
 import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
 import { LiveHub } from './sse';
@@ -37,7 +38,7 @@ export function addPublicWebRoutes(area: WebArea): void {
 }
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
-const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages];
+const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages];
 const extraStaffAreas: WebArea[] = [];
 export function addStaffWebRoutes(area: WebArea): void {
   extraStaffAreas.push(area);
