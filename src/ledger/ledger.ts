@@ -186,7 +186,7 @@ export class Ledger {
       .where(eq(schema.ledgerEntries.accountId, accountId))
       .get();
     const net = row?.net ?? 0;
-    return account.normalSide === 'credit' ? -net : net;
+    return account.normalSide === 'credit' ? 0 - net : net;
   }
 
   /**
@@ -461,7 +461,7 @@ type NewTransfer = Pick<TransferRow, 'kind' | 'debitAccountId' | 'creditAccountI
 } & { createdAt?: string };
 
 export function balanceOf(account: AccountRow): BalanceView {
-  const balanceMinor = account.normalSide === 'credit' ? -account.netMinor : account.netMinor;
+  const balanceMinor = account.normalSide === 'credit' ? 0 - account.netMinor : account.netMinor;
   return { balanceMinor, pendingMinor: account.pendingDebitsMinor, availableMinor: balanceMinor - account.pendingDebitsMinor };
 }
 
