@@ -2,3 +2,4 @@ export * from './app';
 export * from './charger-simulator';
 export * from './version-scripts';
 export * from './web-client';
+export * from './browser';

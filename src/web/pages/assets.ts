@@ -10,5 +10,7 @@ export function assetRoutes(web: express.Express): void {
   const options = { maxAge: ASSET_MAX_AGE_MS, immutable: false, index: false, fallthrough: false } as const;
   web.get('/assets/htmx.min.js', (_request, response) => response.sendFile(packageFile('htmx.org', 'dist/htmx.min.js'), { maxAge: ASSET_MAX_AGE_MS }));
   web.get('/assets/sse.min.js', (_request, response) => response.sendFile(packageFile('htmx-ext-sse', 'dist/sse.min.js'), { maxAge: ASSET_MAX_AGE_MS }));
+  // Browsers ask for /favicon.ico whatever the page says; the pages link the SVG icon.
+  web.get('/favicon.ico', (_request, response) => response.redirect(301, '/assets/favicon.svg'));
   web.use('/assets', express.static(path.join(viewsDir(), 'assets'), options));
 }

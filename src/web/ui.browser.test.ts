@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, startTestApp, type TestApp } from '../testing';
+
+/**
+ * Real-browser flows: the setup wizard, sign-in, the cashier with a keyboard-wedge scan, a live
+ * dashboard update over SSE, and an axe check of the main pages. One browser for the file.
+ */
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const PASSWORD = 'correct horse battery';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+async function withApp(run: (app: TestApp, page: Page, errors: string[]) => Promise<void>, options: { bypassCSP?: boolean } = {}): Promise<void> {
+  const app = await startTestApp();
+  // Only the axe check bypasses the CSP, to inject axe itself; every other flow runs under it.
+  const context = await browser.newContext({ bypassCSP: options.bypassCSP ?? false });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  // A CSP violation or script error shows up on the console: the test fails on any.
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  try {
+    await run(app, page, errors);
+  } finally {
+    await context.close();
+    await app.close();
+  }
+}
+
+async function signIn(page: Page, app: TestApp, userName: string, role: 'admin' | 'cashier' | 'viewer'): Promise<void> {
+  await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
+  await page.goto(`${app.baseUrl}/login`);
+  await page.getByLabel('User name').fill(userName);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${app.baseUrl}/`);
+}
+
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.nodes.length})`);
+}
+
+test('the setup wizard runs in the browser and lands signed in on the dashboard', async () => {
+  await withApp(async (app, page, errors) => {
+    await page.goto(`${app.baseUrl}/`);
+    expect(page.url()).toBe(`${app.baseUrl}/setup`);
+    await page.getByLabel('Site name').fill('Browser Depot');
+    await page.getByLabel('Admin password').fill(PASSWORD);
+    await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await page.getByLabel('Time zone (IANA, e.g. Asia/Kolkata)').fill('Asia/Kolkata');
+    await page.getByLabel('Energy price per kWh (minor units)').fill('1500');
+    await page.getByRole('button', { name: 'Finish setup' }).click();
+    await page.waitForURL(`${app.baseUrl}/`);
+    await expect(page.getByRole('heading', { name: 'Dashboard' }).isVisible()).resolves.toBe(true);
+    expect(app.app.services.settings.get().siteName).toBe('Browser Depot');
+    expect(errors).toEqual([]);
+  });
+});
+
+test('the dashboard updates live over SSE when a simulated charger changes status', async () => {
+  await withApp(async (app, page, errors) => {
+    const charger = await app.acceptedCharger('CP-LIVE');
+    await charger.status(1, 'Available');
+    await signIn(page, app, 'admin', 'admin');
+    const badge = page.locator('tr[data-charger="CP-LIVE"] [data-connector="1"]');
+    await expect(badge.textContent()).resolves.toContain('Available');
+    // Wait for the stream to be open before the change, so the update must come over SSE.
+    await page.waitForFunction(() => document.querySelector('[sse-connect]') !== null);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await charger.status(1, 'Charging');
+    await page.waitForFunction(() => document.querySelector('tr[data-charger="CP-LIVE"] [data-connector="1"]')?.textContent?.includes('Charging'), undefined, { timeout: 5000 });
+    expect(errors).toEqual([]);
+  });
+});
+
+test('cashier: a keyboard-wedge scan, a top-up by keyboard only, the receipt, focus back on the scan field', async () => {
+  await withApp(async (app, page, errors) => {
+    await app.api('POST', '/cards', { uid: '04A1B2C3', kind: 'prepaid' });
+    await signIn(page, app, 'desk', 'cashier');
+    await page.goto(`${app.baseUrl}/cashier`);
+    // The scan field has focus on arrival; the reader types the UID and Enter.
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('scan-uid');
+    await page.keyboard.type('04a1b2c3', { delay: 5 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="card-panel"]');
+    await page.getByLabel('Other amount').focus();
+    await page.keyboard.type('750');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="receipt"]');
+    await expect(page.locator('[data-testid="new-balance"]').textContent()).resolves.toContain('750.00');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('scan-uid');
+    expect((await app.api('GET', '/cards/04A1B2C3')).body.balance.amount).toBe(75000);
+    // Back (a double submit by the browser) does not top up twice: the form key was used.
+    await page.goBack();
+    await page.goBack();
+    expect((await app.api('GET', '/cards/04A1B2C3')).body.balance.amount).toBe(75000);
+    expect(errors).toEqual([]);
+  });
+});
+
+test('the main pages have no serious axe violations', async () => {
+  await withApp(async (app, page, errors) => {
+    await app.acceptedCharger('CP-AXE');
+    await app.api('POST', '/cards', { uid: '0badcafe', kind: 'prepaid' });
+    await signIn(page, app, 'admin', 'admin');
+    const pages = ['/', '/chargers', '/chargers/CP-AXE', '/cashier', '/cashier?uid=0BADCAFE', '/reports/chargers'];
+    const found: Record<string, string[]> = {};
+    for (const path of pages) {
+      await page.goto(`${app.baseUrl}${path}`);
+      const violations = await seriousAxeViolations(page);
+      if (violations.length) found[path] = violations;
+    }
+    await page.context().clearCookies();
+    await page.goto(`${app.baseUrl}/login`);
+    const loginViolations = await seriousAxeViolations(page);
+    if (loginViolations.length) found['/login'] = loginViolations;
+    expect(found).toEqual({});
+    expect(errors).toEqual([]);
+  }, { bypassCSP: true });
+});
