@@ -132,16 +132,19 @@ describe.each(VERSION_SCRIPTS.map((script) => [script.version, script] as const)
     const charger = await connect('CP-6');
     const started = await script.start(charger, { connectorId: 1, idTag: 'TAG6', meterStartWh: 100 });
     const session = t.app.services.sessions.byTransaction('CP-6', started.transactionId)!;
+    let chargerStop: Promise<unknown> | undefined;
     charger.handle(script.remoteStopAction, (call) => {
       const transactionId = String(call.payload.transactionId);
-      setImmediate(() => void script.stop(charger, { connectorId: 1, transactionId }, { meterStopWh: 900, reason: 'Remote' }));
+      // The charger answers first, then ends the transaction (F03).
+      chargerStop = new Promise((resolve) => setImmediate(resolve)).then(() => script.stop(charger, { connectorId: 1, transactionId }, { meterStopWh: 900, reason: 'Remote' }));
       return { status: 'Accepted' };
     });
     const result = await t.app.services.commands.remoteStop(session, 5000);
     expect(result.accepted).toBe(true);
     const call = await charger.waitForCall(script.remoteStopAction);
     expect(String(call.payload.transactionId)).toBe(started.transactionId);
-    await waitFor(() => t.app.services.sessions.get(session.id)!.status === 'completed');
+    await waitFor(() => chargerStop !== undefined);
+    await chargerStop;
     expect(t.app.services.sessions.get(session.id)).toMatchObject({ energyWh: 800, stopReason: 'Remote' });
   });
 

@@ -4,6 +4,8 @@ describe('OCPP 1.6 charging sessions', () => {
   let t: TestApp;
   beforeEach(async () => {
     t = await startTestApp();
+    // The money authorizer accepts registered cards only; personal cards move no money.
+    for (const uid of ['TAG1', 'TAG2', 'TAG3', 'TAG4', 'TAG5']) expect((await t.api('POST', '/cards', { uid, kind: 'personal' })).status).toBe(201);
   });
   afterEach(async () => {
     await t.close();
