@@ -294,9 +294,11 @@ ensure_env_file() {
 	umask 022
 }
 
-# The value a variable has for the appliance: the environment wins over the file (as in the app).
+# The value a variable has for the appliance. The service reads only the file; a foreground run
+# (--no-systemd) lets the environment win over the file, as the app does.
 config_value() {
-	eval "given=\${$1-}"
+	given=
+	[ "$USE_SYSTEMD" = yes ] || eval "given=\${$1-}"
 	if [ -n "$given" ]; then
 		printf '%s\n' "$given"
 	elif [ -r "$ENV_FILE" ]; then
