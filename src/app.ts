@@ -66,6 +66,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const commands = new CommandService(ocpp, chargers);
   commands.onResult((result) => v201.onCommandResult(result));
+  commands.setDeviceModel(v201.deviceModel);
   const tokens = new ApiTokenService(db, config.apiToken);
   const staff = createStaffServices(db);
   const tariffs = new TariffService(db);

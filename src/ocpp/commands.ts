@@ -41,6 +41,19 @@ export interface RemoteStopTarget {
   transactionId: string | null;
 }
 
+/** A charger setting in the words of 1.6 GetConfiguration (2.0.1 variables are shown the same way). */
+export interface ConfigurationKeyView {
+  key: string;
+  value: string | null;
+  readonly: boolean;
+}
+
+/** Where the 2.0.1 device model lives (the v201 adapter). */
+export interface DeviceModelConfiguration {
+  configurationKeys(chargerId: string): ConfigurationKeyView[];
+  setVariablesFor(chargerId: string, key: string, value: string): Record<string, unknown> | undefined;
+}
+
 /** OCPP 2.0.1 remoteStartId is a positive integer the station echoes in its TransactionEvent. */
 const REMOTE_START_ID_MAX = 2 ** 31 - 1;
 
@@ -50,6 +63,7 @@ const REMOTE_START_ID_MAX = 2 ** 31 - 1;
  */
 export class CommandService {
   private readonly resultListeners: CommandResultListener[] = [];
+  private deviceModel: DeviceModelConfiguration | undefined;
 
   constructor(
     private readonly server: OcppServer,
@@ -58,6 +72,32 @@ export class CommandService {
 
   onResult(listener: CommandResultListener): void {
     this.resultListeners.push(listener);
+  }
+
+  setDeviceModel(deviceModel: DeviceModelConfiguration): void {
+    this.deviceModel = deviceModel;
+  }
+
+  /**
+   * The charger's settings as configuration keys: GetConfiguration for 1.6; for 2.0.1 the device
+   * model the station reported (NotifyReport, GetVariables, SetVariables), with no round trip.
+   */
+  async readConfiguration(chargerId: string, timeoutMs: number): Promise<ConfigurationKeyView[]> {
+    if (this.versionOf(chargerId) === '2.0.1') {
+      if (!this.chargers.view(chargerId)) throw notFound('Charger', chargerId);
+      return this.deviceModel?.configurationKeys(chargerId) ?? [];
+    }
+    const reply = await this.send(chargerId, 'GetConfiguration', {}, timeoutMs);
+    const keys = Array.isArray(reply.configurationKey) ? (reply.configurationKey as { key: string; value?: string; readonly: boolean }[]) : [];
+    return keys.map((entry) => ({ key: entry.key, value: entry.value ?? null, readonly: entry.readonly }));
+  }
+
+  /** The call that changes one configuration key: ChangeConfiguration (1.6) or SetVariables (2.0.1). */
+  configurationChange(chargerId: string, key: string, value: string): { ocppAction: string; payload: Record<string, unknown> } {
+    if (this.versionOf(chargerId) !== '2.0.1') return { ocppAction: 'ChangeConfiguration', payload: { key, value } };
+    const payload = this.deviceModel?.setVariablesFor(chargerId, key, value);
+    if (!payload) throw badRequest('unknown_configuration_key', `The station has not reported a variable ${key}`);
+    return { ocppAction: 'SetVariables', payload };
   }
 
   versionOf(chargerId: string): OcppVersion {

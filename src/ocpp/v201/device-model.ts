@@ -38,6 +38,13 @@ interface SetVariableData {
   variable: VariableType;
 }
 
+/** A device model variable shown like a 1.6 configuration key. */
+export interface ConfigurationKey {
+  key: string;
+  value: string | null;
+  readonly: boolean;
+}
+
 /** How long the charger gets to accept a GetBaseReport sent after its first boot. */
 const BASE_REPORT_TIMEOUT_MS = 30_000;
 
@@ -103,6 +110,33 @@ export class DeviceModel {
     }
   }
 
+  /**
+   * The station's variables as configuration keys (Actual values, as last reported or set), so
+   * staff see and change them the way they do a 1.6 charger's GetConfiguration keys.
+   */
+  configurationKeys(chargerId: string): ConfigurationKey[] {
+    return this.repository
+      .variables(chargerId)
+      .filter((row) => row.attributeType === 'Actual')
+      .map((row) => ({ key: configurationKeyOf(row), value: row.value, readonly: row.mutability === 'ReadOnly' }));
+  }
+
+  /** The SetVariables payload that changes a configuration key; undefined for an unknown key. */
+  setVariablesFor(chargerId: string, key: string, value: string): Record<string, unknown> | undefined {
+    const row = this.repository.variables(chargerId).find((candidate) => candidate.attributeType === 'Actual' && configurationKeyOf(candidate) === key);
+    if (!row) return undefined;
+    const evse = row.evseId > 0 ? { evse: { id: row.evseId, ...(row.connectorId > 0 ? { connectorId: row.connectorId } : {}) } } : {};
+    return {
+      setVariableData: [
+        {
+          attributeValue: value,
+          component: { name: row.componentName, ...(row.componentInstance ? { instance: row.componentInstance } : {}), ...evse },
+          variable: { name: row.variableName, ...(row.variableInstance ? { instance: row.variableInstance } : {}) },
+        },
+      ],
+    };
+  }
+
   /** Keeps what GetVariables returned, so staff see a station's settings like 1.6 configuration keys. */
   async recordGetVariables(chargerId: string, response: Record<string, unknown>): Promise<void> {
     const results = (response.getVariableResult ?? []) as GetVariableResult[];
@@ -127,6 +161,13 @@ export class DeviceModel {
     }
     if (rows.length > 0) await this.db.write(() => this.repository.upsertVariables(rows));
   }
+}
+
+/** `Component[instance]@evse.connector/Variable[instance]`, e.g. `OCPPCommCtrlr/HeartbeatInterval`, `Connector@1.1/AvailabilityState`. */
+function configurationKeyOf(row: { componentName: string; componentInstance: string; evseId: number; connectorId: number; variableName: string; variableInstance: string }): string {
+  const component = `${row.componentName}${row.componentInstance ? `[${row.componentInstance}]` : ''}`;
+  const where = row.evseId > 0 ? `@${row.evseId}${row.connectorId > 0 ? `.${row.connectorId}` : ''}` : '';
+  return `${component}${where}/${row.variableName}${row.variableInstance ? `[${row.variableInstance}]` : ''}`;
 }
 
 type VariableKey = Pick<

@@ -229,6 +229,32 @@ describe('OCPP 2.0.1 charging stations', () => {
     // 1500 Wh at 20.00/kWh
     expect((await charger.waitForCall('CostUpdated', 5000, seen)).payload).toEqual({ totalCost: 30, transactionId: 'T14' });
   });
+
+  test('a station’s variables are read and changed like 1.6 configuration keys', async () => {
+    const charger = await t.acceptedCharger('CS-15', V201);
+    await charger.call('NotifyReport', {
+      requestId: 1,
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      reportData: [
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, variableAttribute: [{ value: '300', mutability: 'ReadWrite' }] },
+        { component: { name: 'Connector', evse: { id: 1, connectorId: 1 } }, variable: { name: 'ConnectorType' }, variableAttribute: [{ value: 'cType2', mutability: 'ReadOnly' }] },
+      ],
+    });
+    const { commands } = t.app.services;
+    expect(await commands.readConfiguration('CS-15', 5000)).toEqual([
+      { key: 'Connector@1.1/ConnectorType', value: 'cType2', readonly: true },
+      { key: 'OCPPCommCtrlr/HeartbeatInterval', value: '300', readonly: false },
+    ]);
+    const change = commands.configurationChange('CS-15', 'OCPPCommCtrlr/HeartbeatInterval', '120');
+    expect(change.ocppAction).toBe('SetVariables');
+    await commands.send('CS-15', change.ocppAction, change.payload, 5000);
+    expect((await charger.waitForCall('SetVariables')).payload).toEqual({
+      setVariableData: [{ attributeValue: '120', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+    });
+    expect((await commands.readConfiguration('CS-15', 5000)).find((entry) => entry.key === 'OCPPCommCtrlr/HeartbeatInterval')?.value).toBe('120');
+    expect(() => commands.configurationChange('CS-15', 'Nope/Nothing', '1')).toThrow(/has not reported/);
+  });
 });
 
 export type { SimulatedCharger };
