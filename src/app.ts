@@ -155,7 +155,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const lastSeenTimer = setInterval(() => void chargers.flushLastSeen().catch(() => undefined), LAST_SEEN_FLUSH_MS);
   lastSeenTimer.unref();
 
-  logger.info({ uiUrl, ocppUrl, port, dataDir: config.dataDir, version: services.version }, 'Chargeyard is running');
+  // The start line is printed even when the log level hides info: scripts and tests read the port from it.
+  const startLogger = logger.isLevelEnabled('info') || config.logLevel === 'silent' ? logger : createLogger('info');
+  startLogger.info({ uiUrl, ocppUrl, port, dataDir: config.dataDir, version: services.version }, 'Chargeyard is running');
 
   let closing: Promise<void> | undefined;
   const close = () =>
