@@ -197,8 +197,8 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     let keys: unknown[] = [];
     let failure: string | undefined;
     try {
-      const reply = await services.commands.send(charger.id, 'GetConfiguration', {}, UI_COMMAND_TIMEOUT_MS);
-      keys = Array.isArray(reply.configurationKey) ? reply.configurationKey : [];
+      // 1.6 GetConfiguration, or the 2.0.1 device model's variables shown the same way.
+      keys = await services.commands.readConfiguration(charger.id, UI_COMMAND_TIMEOUT_MS);
     } catch (error) {
       failure = error instanceof AppError ? error.message : 'failed';
     }
@@ -224,6 +224,11 @@ export const chargerPages: WebArea = (router, { services, live }) => {
         const transactionId = z.string().trim().min(1).max(36).parse(form.transactionId);
         sent = { ocppAction: 'RemoteStop', payload: { transactionId } };
         reply = (await services.commands.remoteStop({ chargerId: charger.id, transactionId }, UI_COMMAND_TIMEOUT_MS)).response;
+      } else if (action === 'change-configuration') {
+        const key = z.string().min(1).max(200).parse(form.key);
+        const value = z.string().max(1000).parse(form.value ?? '');
+        sent = services.commands.configurationChange(charger.id, key, value);
+        reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS);
       } else {
         sent = commandFor(action, form, services.commands.versionOf(charger.id));
         reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS);
