@@ -1,5 +1,5 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { Db, Statement } from '../db';
 import { schema } from '../db';
 
 export interface OcppLogEntry {
@@ -29,7 +29,13 @@ export class MessageLog {
   private readonly listeners: ((entry: OcppLogEntry) => void)[] = [];
   dropped = 0;
 
-  constructor(private readonly db: Db) {}
+  private readonly insert: Statement<unknown>;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      'INSERT INTO ocpp_messages (charger_id, direction, message_type_id, message_id, action, frame, at) VALUES (@chargerId, @direction, @messageTypeId, @messageId, @action, @frame, @at)',
+    );
+  }
 
   start(): void {
     this.timer ??= setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
@@ -63,9 +69,7 @@ export class MessageLog {
     this.pending = [];
     await this.db
       .write(() => {
-        for (let i = 0; i < batch.length; i += 500) {
-          this.db.orm.insert(schema.ocppMessages).values(batch.slice(i, i + 500)).run();
-        }
+        for (const entry of batch) this.insert.run(entry as unknown as Record<string, unknown>);
       })
       .catch(() => {
         this.dropped += batch.length;

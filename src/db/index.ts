@@ -15,6 +15,17 @@ export interface Db {
   readonly orm: Orm;
   tx<T>(run: () => T): T;
   write<T>(run: () => T): Promise<T>;
+  /**
+   * A prepared raw SQL statement for hot paths (every OCPP message), where building the query
+   * through the ORM on each call costs more than the write itself. Named parameters (@name).
+   */
+  prepare<Row = unknown>(sql: string): Statement<Row>;
+}
+
+export interface Statement<Row> {
+  run(params?: Record<string, unknown>): { changes: number; lastInsertRowid: number | bigint };
+  get(params?: Record<string, unknown>): Row | undefined;
+  all(params?: Record<string, unknown>): Row[];
 }
 
 export class Database implements Db {
@@ -48,6 +59,15 @@ export class Database implements Db {
 
   write<T>(run: () => T): Promise<T> {
     return this.batcher.submit(run);
+  }
+
+  prepare<Row = unknown>(sql: string): Statement<Row> {
+    const statement = this.sqlite.prepare(sql);
+    return {
+      run: (params) => (params ? statement.run(params) : statement.run()),
+      get: (params) => (params ? statement.get(params) : statement.get()) as Row | undefined,
+      all: (params) => (params ? statement.all(params) : statement.all()) as Row[],
+    };
   }
 
   migrationState() {

@@ -44,7 +44,8 @@ describe('database migrations', () => {
 describe('group commit', () => {
   test('writes in one batch settle after one commit; a failing write rolls back alone', async () => {
     const db = Database.open(path.join(makeTempDir(), 'batch.db'));
-    const insert = (key: string) => () => db.orm.$client.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES (?, '1', 'now')").run(key);
+    const statement = db.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES (@key, '1', 'now')");
+    const insert = (key: string) => () => statement.run({ key });
     const results = await Promise.allSettled([
       db.write(insert('a')),
       db.write(() => {
@@ -54,7 +55,7 @@ describe('group commit', () => {
       db.write(insert('c')),
     ]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    const keys = db.orm.$client.prepare('SELECT key FROM settings ORDER BY key').all() as { key: string }[];
+    const keys = db.prepare<{ key: string }>('SELECT key FROM settings ORDER BY key').all();
     expect(keys.map((row) => row.key)).toEqual(['a', 'c']);
     expect(db.batcher.stats.batches).toBe(1);
     db.close();

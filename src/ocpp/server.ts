@@ -131,6 +131,9 @@ export class OcppServer {
       logger,
       (direction, messageTypeId, messageId, action, frame) => {
         if (direction === 'in') this.chargers.touch(chargerId);
+        // Heartbeats say only "still here": lastSeenAt records them; logging each would bury the
+        // messages staff look for and cost a row per beat per charger.
+        if (action === 'Heartbeat') return;
         this.messageLog.record({ chargerId, direction, messageTypeId, messageId, action, frame, at: new Date().toISOString() });
       },
       this.options.limits,

@@ -1,5 +1,5 @@
-import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, desc, eq, getTableColumns, gte, lt, sql, type SQL, type Table } from 'drizzle-orm';
+import type { Db, Statement } from '../db';
 import { schema } from '../db';
 
 export type SessionRow = typeof schema.sessions.$inferSelect;
@@ -17,55 +17,25 @@ export interface SessionFilter {
 }
 
 export class SessionRepository {
-  private readonly byTransaction;
-  private readonly byFingerprint;
-  private readonly byIdStatement;
-  private readonly insertMeterValue;
-  private readonly updateLastMeter;
-  private readonly activeByTag;
+  private readonly byTransaction: Statement<SessionRow>;
+  private readonly byFingerprint: Statement<SessionRow>;
+  private readonly byIdStatement: Statement<SessionRow>;
+  private readonly insertMeterValue: Statement<unknown>;
+  private readonly updateLastMeter: Statement<unknown>;
+  private readonly activeByTag: Statement<{ count: number }>;
 
   constructor(private readonly db: Db) {
-    const { sessions, meterValues } = schema;
-    this.byTransaction = db.orm
-      .select()
-      .from(sessions)
-      .where(and(eq(sessions.chargerId, sql.placeholder('chargerId')), eq(sessions.transactionId, sql.placeholder('transactionId'))))
-      .prepare();
-    this.byFingerprint = db.orm
-      .select()
-      .from(sessions)
-      .where(and(eq(sessions.chargerId, sql.placeholder('chargerId')), eq(sessions.startFingerprint, sql.placeholder('fingerprint'))))
-      .prepare();
-    this.byIdStatement = db.orm.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
-    this.insertMeterValue = db.orm
-      .insert(meterValues)
-      .values({
-        sessionId: sql.placeholder('sessionId'),
-        chargerId: sql.placeholder('chargerId'),
-        connectorId: sql.placeholder('connectorId'),
-        transactionId: sql.placeholder('transactionId'),
-        timestamp: sql.placeholder('timestamp'),
-        context: sql.placeholder('context'),
-        energyRegisterWh: sql.placeholder('energyRegisterWh'),
-        rollback: sql.placeholder('rollback'),
-        sampledValueJson: sql.placeholder('sampledValueJson'),
-        receivedAt: sql.placeholder('receivedAt'),
-      })
-      .prepare();
-    this.updateLastMeter = db.orm
-      .update(sessions)
-      .set({
-        lastMeterWh: sql`${sql.placeholder('lastMeterWh')}`,
-        lastMeterAt: sql`${sql.placeholder('lastMeterAt')}`,
-        updatedAt: sql`${sql.placeholder('updatedAt')}`,
-      })
-      .where(eq(sessions.id, sql.placeholder('id')))
-      .prepare();
-    this.activeByTag = db.orm
-      .select({ count: sql<number>`count(*)` })
-      .from(sessions)
-      .where(and(eq(sessions.idTag, sql.placeholder('idTag')), eq(sessions.status, 'active')))
-      .prepare();
+    // Raw prepared statements: these run on every StartTransaction, MeterValues and Stop.
+    const select = `SELECT ${selectList(schema.sessions)} FROM sessions`;
+    this.byTransaction = db.prepare<SessionRow>(`${select} WHERE charger_id = @chargerId AND transaction_id = @transactionId`);
+    this.byFingerprint = db.prepare<SessionRow>(`${select} WHERE charger_id = @chargerId AND start_fingerprint = @fingerprint`);
+    this.byIdStatement = db.prepare<SessionRow>(`${select} WHERE id = @id`);
+    this.insertMeterValue = db.prepare(
+      `INSERT INTO meter_values (session_id, charger_id, connector_id, transaction_id, timestamp, context, energy_register_wh, rollback, sampled_value_json, received_at)
+       VALUES (@sessionId, @chargerId, @connectorId, @transactionId, @timestamp, @context, @energyRegisterWh, @rollback, @sampledValueJson, @receivedAt)`,
+    );
+    this.updateLastMeter = db.prepare('UPDATE sessions SET last_meter_wh = @lastMeterWh, last_meter_at = @lastMeterAt, updated_at = @updatedAt WHERE id = @id');
+    this.activeByTag = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE id_tag = @idTag AND status = 'active'");
   }
 
   byId(id: number): SessionRow | undefined {
@@ -97,7 +67,7 @@ export class SessionRepository {
   }
 
   addMeterValue(row: Omit<MeterValueRow, 'id'>): void {
-    this.insertMeterValue.run({ ...row, rollback: row.rollback ? 1 : 0 } as never);
+    this.insertMeterValue.run({ ...row, rollback: row.rollback ? 1 : 0 });
   }
 
   meterValues(sessionId: number): MeterValueRow[] {
@@ -167,4 +137,11 @@ export class SessionRepository {
       .limit(limit)
       .all();
   }
+}
+
+/** `col_name AS "key"` for every column, so raw rows come back shaped like the ORM's. */
+function selectList(table: Table): string {
+  return Object.entries(getTableColumns(table))
+    .map(([key, column]) => `${column.name} AS "${key}"`)
+    .join(', ');
 }

@@ -234,12 +234,16 @@ describe('JSON API: commands to chargers', () => {
   test('the message log shows both directions through the API', async () => {
     const charger = await t.acceptedCharger('CP-LOG');
     await charger.heartbeat();
+    await charger.status(1, 'Available');
     await t.app.services.messageLog.flush();
     const log = await t.api('GET', '/chargers/CP-LOG/messages?limit=10');
     expect(log.status).toBe(200);
     const actions = log.body.items.map((item: { direction: string; action: string | null }) => `${item.direction}:${item.action}`);
-    expect(actions).toContain('in:Heartbeat');
-    expect(actions).toContain('out:BootNotification');
+    expect(actions).toContain('in:StatusNotification');
+    expect(actions).toContain('out:StatusNotification');
+    expect(actions).toContain('in:BootNotification');
+    // Heartbeats are recorded as lastSeenAt, not as log rows.
+    expect(actions).not.toContain('in:Heartbeat');
   });
 
   test('connector status is live; after a lost connection the charger is offline and its status stale', async () => {
