@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNotNull, lt, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { AuthorizationDecision, DriverService } from '../drivers';
@@ -41,8 +41,12 @@ export class BillingService {
   private readonly runningCostMinor = new Map<number, { accountId: number; costMinor: number }>();
   private requestRemoteStop: RemoteStopRequester | undefined;
 
+  /** Prepared once: billing runs inside every stop and must not rebuild its SQL each time. */
+  private readonly statements;
+
   constructor(private readonly options: BillingOptions) {
     this.requestRemoteStop = options.requestRemoteStop;
+    this.statements = prepareStatements(options.db);
   }
 
   setRemoteStopRequester(requester: RemoteStopRequester): void {
@@ -66,7 +70,7 @@ export class BillingService {
   }
 
   billing(sessionId: number): SessionBillingRow | undefined {
-    return this.options.db.orm.select().from(schema.sessionBilling).where(eq(schema.sessionBilling.sessionId, sessionId)).get();
+    return this.statements.billingBySession.get({ sessionId });
   }
 
   /** Runs inside the StartTransaction's transaction: who pays, with which tariff version. */
@@ -108,17 +112,19 @@ export class BillingService {
       return;
     }
     const breakdown = sessionCost(pricesOf(version), this.costInput(session));
-    db.orm
-      .update(schema.sessions)
-      .set({ costMinor: breakdown.totalMinor, tariffVersionId: version.id, costBreakdownJson: JSON.stringify(breakdown) })
-      .where(eq(schema.sessions.id, session.id))
-      .run();
+    this.statements.setSessionCost.run({
+      id: session.id,
+      costMinor: breakdown.totalMinor,
+      tariffVersionId: version.id,
+      costBreakdownJson: JSON.stringify(breakdown),
+    });
     const charged = billing.payer === 'prepaid' && billing.accountId !== null ? this.charge(session, billing, breakdown) : undefined;
-    db.orm
-      .update(schema.sessionBilling)
-      .set({ billedAt: now, chargeTransferId: charged?.transferId ?? null, debtMinor: charged?.debtMinor ?? 0 })
-      .where(eq(schema.sessionBilling.sessionId, session.id))
-      .run();
+    this.statements.markBilled.run({
+      sessionId: session.id,
+      billedAt: now,
+      chargeTransferId: charged?.transferId ?? null,
+      debtMinor: charged?.debtMinor ?? 0,
+    });
   }
 
   /**
@@ -229,14 +235,8 @@ export class BillingService {
 
   /** What the cost function needs: trusted readings and idle stretches from the connector's history. */
   private costInput(session: SessionRow): CostInput {
-    const { db, settings } = this.options;
-    const readings = db.orm
-      .select({ at: schema.meterValues.timestamp, registerWh: schema.meterValues.energyRegisterWh })
-      .from(schema.meterValues)
-      .where(and(eq(schema.meterValues.sessionId, session.id), eq(schema.meterValues.rollback, false), isNotNull(schema.meterValues.energyRegisterWh)))
-      .orderBy(asc(schema.meterValues.timestamp))
-      .all()
-      .map((row) => ({ at: row.at, registerWh: row.registerWh! }));
+    const { settings } = this.options;
+    const readings = this.statements.trustedReadings.all({ sessionId: session.id }).map((row) => ({ at: row.at, registerWh: row.registerWh! }));
     return {
       startedAt: session.startedAt,
       stoppedAt: session.stoppedAt!,
@@ -249,28 +249,9 @@ export class BillingService {
   }
 
   private idleIntervals(session: SessionRow): { from: string; to: string }[] {
-    const { db } = this.options;
-    const history = schema.connectorStatusHistory;
-    const before = db.orm
-      .select({ status: history.status, at: history.statusAt })
-      .from(history)
-      .where(and(eq(history.chargerId, session.chargerId), eq(history.connectorId, session.connectorId), lte(history.statusAt, session.startedAt)))
-      .orderBy(desc(history.statusAt), desc(history.id))
-      .limit(1)
-      .get();
-    const during = db.orm
-      .select({ status: history.status, at: history.statusAt })
-      .from(history)
-      .where(
-        and(
-          eq(history.chargerId, session.chargerId),
-          eq(history.connectorId, session.connectorId),
-          gt(history.statusAt, session.startedAt),
-          lt(history.statusAt, session.stoppedAt!),
-        ),
-      )
-      .orderBy(asc(history.statusAt), asc(history.id))
-      .all();
+    const where = { chargerId: session.chargerId, connectorId: session.connectorId, startedAt: session.startedAt, stoppedAt: session.stoppedAt! };
+    const before = this.statements.statusAtStart.get(where);
+    const during = this.statements.statusesDuring.all(where);
     const intervals: { from: string; to: string }[] = [];
     let idleSince = before && IDLE_STATUSES.has(before.status) ? session.startedAt : null;
     for (const change of during) {
@@ -284,4 +265,49 @@ export class BillingService {
     if (idleSince !== null) intervals.push({ from: idleSince, to: session.stoppedAt! });
     return intervals;
   }
+}
+
+function prepareStatements(db: Db) {
+  const { sessionBilling, sessions, meterValues, connectorStatusHistory: history } = schema;
+  const onConnector = and(eq(history.chargerId, sql.placeholder('chargerId')), eq(history.connectorId, sql.placeholder('connectorId')));
+  return {
+    billingBySession: db.orm.select().from(sessionBilling).where(eq(sessionBilling.sessionId, sql.placeholder('sessionId'))).prepare(),
+    setSessionCost: db.orm
+      .update(sessions)
+      .set({
+        costMinor: sql`${sql.placeholder('costMinor')}`,
+        tariffVersionId: sql`${sql.placeholder('tariffVersionId')}`,
+        costBreakdownJson: sql`${sql.placeholder('costBreakdownJson')}`,
+      })
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare(),
+    markBilled: db.orm
+      .update(sessionBilling)
+      .set({
+        billedAt: sql`${sql.placeholder('billedAt')}`,
+        chargeTransferId: sql`${sql.placeholder('chargeTransferId')}`,
+        debtMinor: sql`${sql.placeholder('debtMinor')}`,
+      })
+      .where(eq(sessionBilling.sessionId, sql.placeholder('sessionId')))
+      .prepare(),
+    trustedReadings: db.orm
+      .select({ at: meterValues.timestamp, registerWh: meterValues.energyRegisterWh })
+      .from(meterValues)
+      .where(and(eq(meterValues.sessionId, sql.placeholder('sessionId')), eq(meterValues.rollback, false), isNotNull(meterValues.energyRegisterWh)))
+      .orderBy(asc(meterValues.timestamp))
+      .prepare(),
+    statusAtStart: db.orm
+      .select({ status: history.status, at: history.statusAt })
+      .from(history)
+      .where(and(onConnector, lte(history.statusAt, sql.placeholder('startedAt'))))
+      .orderBy(desc(history.statusAt), desc(history.id))
+      .limit(1)
+      .prepare(),
+    statusesDuring: db.orm
+      .select({ status: history.status, at: history.statusAt })
+      .from(history)
+      .where(and(onConnector, gt(history.statusAt, sql.placeholder('startedAt')), lt(history.statusAt, sql.placeholder('stoppedAt'))))
+      .orderBy(asc(history.statusAt), asc(history.id))
+      .prepare(),
+  };
 }

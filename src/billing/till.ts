@@ -61,6 +61,10 @@ export interface ShiftView {
  */
 export class TillService {
   readonly idempotency: IdempotencyStore;
+  /** The statements of every top-up, prepared once (the till must keep up with a queue at the desk and bulk imports). */
+  private readonly lastReceipt;
+  private readonly insertTopup;
+  private readonly openShiftOf;
 
   constructor(
     private readonly db: Db,
@@ -69,6 +73,30 @@ export class TillService {
     private readonly settings: SettingsService,
   ) {
     this.idempotency = new IdempotencyStore(db);
+    const { topups, cashierShifts } = schema;
+    this.lastReceipt = db.orm.select({ last: sql<number | null>`max(${topups.receiptNo})` }).from(topups).prepare();
+    this.insertTopup = db.orm
+      .insert(topups)
+      .values({
+        receiptNo: sql.placeholder('receiptNo'),
+        accountId: sql.placeholder('accountId'),
+        cardUid: sql.placeholder('cardUid'),
+        userId: sql.placeholder('userId'),
+        amountMinor: sql.placeholder('amountMinor'),
+        method: sql.placeholder('method'),
+        note: sql.placeholder('note'),
+        createdBy: sql.placeholder('createdBy'),
+        shiftId: sql.placeholder('shiftId'),
+        transferId: sql.placeholder('transferId'),
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .returning({ id: topups.id })
+      .prepare();
+    this.openShiftOf = db.orm
+      .select()
+      .from(cashierShifts)
+      .where(and(eq(cashierShifts.cashier, sql.placeholder('cashier')), isNull(cashierShifts.closedAt)))
+      .prepare();
   }
 
   /** `POST /cards/{uid}/topups`: 201 `{topupId, receiptNo, balance}` (or the stored first answer). */
@@ -109,10 +137,8 @@ export class TillService {
     });
     // Allocated in the same transaction as the money: a rolled-back top-up uses no number, so the
     // receipt numbers stay gapless.
-    const receiptNo = (this.db.orm.select({ last: sql<number | null>`max(${schema.topups.receiptNo})` }).from(schema.topups).get()?.last ?? 0) + 1;
-    const row = this.db.orm
-      .insert(schema.topups)
-      .values({
+    const receiptNo = (this.lastReceipt.get()?.last ?? 0) + 1;
+    const row = this.insertTopup.get({
         receiptNo,
         accountId,
         cardUid: owner.cardUid,
@@ -124,10 +150,7 @@ export class TillService {
         shiftId: this.openShift(actor)?.id ?? null,
         transferId: transfer.id,
         createdAt: transfer.createdAt,
-      })
-      .returning()
-      .get();
-    // The transfer's reference names the receipt so the ledger view leads back to it.
+      })!;
     return { topupId: row.id, receiptNo, balance: money(this.ledger.balance(accountId).balanceMinor, this.currency()) };
   }
 
@@ -221,11 +244,7 @@ export class TillService {
   // ---- shifts -----------------------------------------------------------------------------------
 
   openShift(cashier: string): ShiftRow | undefined {
-    return this.db.orm
-      .select()
-      .from(schema.cashierShifts)
-      .where(and(eq(schema.cashierShifts.cashier, cashier), isNull(schema.cashierShifts.closedAt)))
-      .get();
+    return this.openShiftOf.get({ cashier });
   }
 
   startShift(cashier: string, input: unknown): Promise<ShiftView> {

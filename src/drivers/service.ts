@@ -102,11 +102,24 @@ export interface UserView {
  * a prepaid card spends its driver's account, or its own when it belongs to nobody.
  */
 export class DriverService {
+  /** Card and driver lookups run on every Authorize and top-up: prepared once. */
+  private readonly cardByUidStatement;
+  private readonly userByIdStatement;
+  private readonly activeByCardStatement;
+
   constructor(
     private readonly db: Db,
     private readonly ledger: Ledger,
     private readonly settings: SettingsService,
-  ) {}
+  ) {
+    this.cardByUidStatement = db.orm.select().from(schema.cards).where(eq(schema.cards.uid, sql.placeholder('uid'))).prepare();
+    this.userByIdStatement = db.orm.select().from(schema.drivers).where(eq(schema.drivers.id, sql.placeholder('id'))).prepare();
+    this.activeByCardStatement = db.orm
+      .select({ count: sql<number>`count(*)` })
+      .from(schema.sessions)
+      .where(and(eq(schema.sessions.cardUid, sql.placeholder('uid')), eq(schema.sessions.status, 'active')))
+      .prepare();
+  }
 
   // ---- drivers ----------------------------------------------------------------------------------
 
@@ -148,7 +161,7 @@ export class DriverService {
   }
 
   user(id: number): DriverRow | undefined {
-    return this.db.orm.select().from(schema.drivers).where(eq(schema.drivers.id, id)).get();
+    return this.userByIdStatement.get({ id });
   }
 
   requireUser(id: number): DriverRow {
@@ -297,7 +310,7 @@ export class DriverService {
   }
 
   cardByUid(uid: string): CardRow | undefined {
-    return this.db.orm.select().from(schema.cards).where(eq(schema.cards.uid, uid)).get();
+    return this.cardByUidStatement.get({ uid });
   }
 
   cardsOfUser(userId: number): CardRow[] {
@@ -360,14 +373,7 @@ export class DriverService {
 
   /** Active sessions started with this card (whatever spelling of the UID the charger used). */
   activeSessionsOfCard(uid: string): number {
-    const { sessions } = schema;
-    return (
-      this.db.orm
-        .select({ count: sql<number>`count(*)` })
-        .from(sessions)
-        .where(and(eq(sessions.cardUid, uid), eq(sessions.status, 'active')))
-        .get()?.count ?? 0
-    );
+    return this.activeByCardStatement.get({ uid })?.count ?? 0;
   }
 
   private requirePhoneFree(phone: string, exceptId?: number): void {

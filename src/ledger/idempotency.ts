@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import { AppError, conflict, nowIso } from '../shared';
@@ -39,7 +39,23 @@ export function requestHash(operation: string, body: unknown): string {
  * first's row and gets its answer.
  */
 export class IdempotencyStore {
-  constructor(private readonly db: Db) {}
+  private readonly byKey;
+  private readonly insertKey;
+
+  constructor(private readonly db: Db) {
+    const { idempotencyKeys } = schema;
+    this.byKey = db.orm.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, sql.placeholder('key'))).prepare();
+    this.insertKey = db.orm
+      .insert(idempotencyKeys)
+      .values({
+        key: sql.placeholder('key'),
+        requestHash: sql.placeholder('requestHash'),
+        responseStatus: sql.placeholder('responseStatus'),
+        responseJson: sql.placeholder('responseJson'),
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .prepare();
+  }
 
   /**
    * Runs `operation` once per key, inside the caller's transaction. An AppError it throws is an
@@ -48,7 +64,7 @@ export class IdempotencyStore {
   run<T>(key: string | undefined, hash: string, operation: () => { status: number; body: T }): StoredOutcome<T> {
     if (key === undefined) return { ...this.attempt(operation), replayed: false };
     return this.db.tx(() => {
-      const existing = this.db.orm.select().from(schema.idempotencyKeys).where(eq(schema.idempotencyKeys.key, key)).get();
+      const existing = this.byKey.get({ key });
       if (existing) {
         if (existing.requestHash !== hash) {
           throw conflict('idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
@@ -56,10 +72,7 @@ export class IdempotencyStore {
         return { status: existing.responseStatus, body: JSON.parse(existing.responseJson) as T, replayed: true };
       }
       const outcome = this.attempt(operation);
-      this.db.orm
-        .insert(schema.idempotencyKeys)
-        .values({ key, requestHash: hash, responseStatus: outcome.status, responseJson: JSON.stringify(outcome.body), createdAt: nowIso() })
-        .run();
+      this.insertKey.run({ key, requestHash: hash, responseStatus: outcome.status, responseJson: JSON.stringify(outcome.body), createdAt: nowIso() });
       return { ...outcome, replayed: false };
     });
   }

@@ -67,7 +67,7 @@ export function sessionCost(prices: TariffPrices, input: CostInput): CostBreakdo
   assert(Number.isSafeInteger(input.energyWh) && input.energyWh >= 0, 'energy is a non-negative integer');
 
   const boundaries = bandBoundariesMs(prices.bands, startMs, stopMs, input.timeZone);
-  const bandAt = (ms: number) => findBand(prices.bands, minuteOfDay(ms, input.timeZone));
+  const bandAt = (ms: number) => (prices.bands.length === 0 ? undefined : findBand(prices.bands, minuteOfDay(ms, input.timeZone)));
   const energyPrice = (band: TimeBand | undefined) => BigInt(band?.energyPricePerKwhMinor ?? prices.energyPricePerKwhMinor);
   const timePrice = (band: TimeBand | undefined) => BigInt(band?.timePricePerHourMinor ?? prices.timePricePerHourMinor);
 

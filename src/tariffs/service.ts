@@ -53,6 +53,7 @@ export interface TariffView {
  */
 export class TariffService {
   private readonly inForce = new Map<string, TariffVersionRow | null>();
+  private readonly versions = new Map<number, TariffVersionRow>();
 
   constructor(private readonly db: Db) {}
 
@@ -87,8 +88,13 @@ export class TariffService {
     return version;
   }
 
+  /** A version by id; versions are never changed once written, so they are cached. */
   version(id: number): TariffVersionRow | undefined {
-    return this.db.orm.select().from(schema.tariffVersions).where(eq(schema.tariffVersions.id, id)).get();
+    const cached = this.versions.get(id);
+    if (cached) return cached;
+    const row = this.db.orm.select().from(schema.tariffVersions).where(eq(schema.tariffVersions.id, id)).get();
+    if (row) this.versions.set(id, row);
+    return row;
   }
 
   /** The default and every charger override currently in force. */
