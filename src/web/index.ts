@@ -7,9 +7,11 @@ import { takeFlash } from './flash';
 import { isUiLanguage } from './i18n';
 import { assetRoutes } from './pages/assets';
 import { accessPages } from './pages/access';
+import { adminPages } from './pages/admin';
 import { cashierPages } from './pages/cashier';
 import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
+import { sessionPages } from './pages/sessions';
 import { LiveHub } from './sse';
 import { csrfTools, securityHeaders, type CsrfTools } from './security';
 import { viewEngine } from './view-engine';
@@ -38,7 +40,7 @@ export function addPublicWebRoutes(area: WebArea): void {
 }
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
-const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages];
+const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, adminPages];
 const extraStaffAreas: WebArea[] = [];
 export function addStaffWebRoutes(area: WebArea): void {
   extraStaffAreas.push(area);

@@ -24,3 +24,8 @@
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 })();
+// Print buttons (data-print): no inline handlers under the CSP.
+document.addEventListener('click', function (event) {
+  var target = event.target;
+  if (target && target.closest && target.closest('[data-print]')) window.print();
+});

@@ -1,0 +1,112 @@
+import { startTestApp, WebClient, type TestApp } from '../testing';
+
+const PASSWORD = 'correct horse battery';
+
+async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer'): Promise<WebClient> {
+  const userName = `${role}-one`;
+  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
+  const client = new WebClient(app.baseUrl);
+  await client.submit('/login', '/login', { userName, password: PASSWORD });
+  await client.get('/');
+  return client;
+}
+
+describe('staff pages: every page per role, admin pages, audit log', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+    const charger = await app.acceptedCharger('CP-P1');
+    await charger.status(1, 'Available');
+    await app.api('POST', '/cards', { uid: 'A0A0A0A0', kind: 'prepaid' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const EVERY_ROLE = ['/', '/fragments/dashboard', '/chargers', '/chargers/CP-P1', '/chargers/CP-P1/fragments/log', '/chargers/CP-P1/fragments/connectors', '/sessions', '/reports', '/reports/chargers', '/me'];
+  const CASHIER_UP = ['/cashier', '/cashier?uid=A0A0A0A0'];
+  const ADMIN_ONLY = ['/staff', '/tokens', '/audit', '/settings'];
+
+  it.each(['admin', 'cashier', 'viewer'] as const)('role %s: sees its pages and gets 403 on the others', async (role) => {
+    const client = await signedIn(app, role);
+    for (const page of EVERY_ROLE) expect([page, (await client.get(page)).status]).toEqual([page, 200]);
+    for (const page of CASHIER_UP) expect([page, (await client.get(page)).status]).toEqual([page, role === 'viewer' ? 403 : 200]);
+    for (const page of ADMIN_ONLY) expect([page, (await client.get(page)).status]).toEqual([page, role === 'admin' ? 200 : 403]);
+  });
+
+  it('sessions list filters and a session detail renders with its cost', async () => {
+    const charger = await app.acceptedCharger('CP-P2');
+    const started = await charger.startTransaction(1, 'A0A0A0A0', 1000);
+    await charger.meterValues(1, started.transactionId, 3000);
+    await charger.stopTransaction(started.transactionId, 5000);
+    const viewer = await signedIn(app, 'viewer');
+    const list = await viewer.get('/sessions?chargerId=CP-P2&status=completed');
+    expect(list.text).toContain('CP-P2 / 1');
+    const id = /href="\/sessions\/(\d+)"/.exec(list.text)![1];
+    const detail = await viewer.get(`/sessions/${id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.text).toContain('4 kWh');
+    expect((await viewer.get('/sessions?chargerId=NOPE')).text).toContain('No sessions.');
+    expect((await viewer.get('/sessions/999999')).status).toBe(404);
+  });
+
+  it('an admin creates a staff user; the new user signs in with the given role; the audit log shows and exports it', async () => {
+    const admin = await signedIn(app, 'admin');
+    const created = await admin.post('/staff', { userName: 'Desk2', role: 'cashier', password: 'another long one', language: 'hi' });
+    expect(created.status).toBe(303);
+    const desk = new WebClient(app.baseUrl);
+    expect((await desk.submit('/login', '/login', { userName: 'desk2', password: 'another long one' })).location).toBe('/');
+    const home = await desk.get('/');
+    expect(home.text).toContain('lang="hi"');
+    expect(home.text).toContain('डैशबोर्ड');
+
+    const taken = await admin.post('/staff', { userName: 'desk2', role: 'viewer', password: 'another long one' });
+    expect(taken.status).toBe(409);
+    expect(taken.text).toMatch(/id="f-userName"[^>]*aria-invalid="true"/);
+
+    const audit = await admin.get('/audit?objectType=staff_user&action=staff.create');
+    expect(audit.text).toContain('staff.create');
+    expect(audit.text).toContain('desk2');
+    const csv = await admin.get('/audit?action=staff.create&format=csv');
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.text.split('\n')[0]).toBe('id,at,actor,action,objectType,objectId,before,after');
+    expect(csv.text).toContain('admin-one,staff.create,staff_user');
+    expect(csv.text).not.toContain('another long one');
+  });
+
+  it('an admin creates an API token (shown once, works on the API) and revokes it', async () => {
+    const admin = await signedIn(app, 'admin');
+    const created = await admin.post('/tokens', { name: 'Billing export', role: 'viewer' });
+    expect(created.status).toBe(201);
+    const token = /data-testid="new-token">([^<]+)</.exec(created.text)![1]!;
+    expect((await app.api('GET', '/chargers', undefined, { token })).status).toBe(200);
+    const id = app.app.services.tokens.list().find((row) => row.name === 'Billing export')!.id;
+    expect((await admin.post(`/tokens/${id}/revoke`)).status).toBe(303);
+    expect((await app.api('GET', '/chargers', undefined, { token })).status).toBe(401);
+    expect((await admin.get('/tokens')).text).not.toContain(token);
+  });
+
+  it('an admin changes settings and the default tariff; bad input comes back inline', async () => {
+    const admin = await signedIn(app, 'admin');
+    const bad = await admin.post('/settings', { siteName: 'Yard', currency: 'INR', timeZone: 'Nowhere/Place', language: 'en', unknownChargerPolicy: 'pending', minimumBalance: '0', publicBaseUrl: '', cardReaderFormat: 'hex' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="f-timeZone"[^>]*aria-invalid="true"/);
+    const good = await admin.post('/settings', { siteName: 'Yard', currency: 'INR', timeZone: 'Asia/Kolkata', language: 'pa', unknownChargerPolicy: 'reject', minimumBalance: '10.50', publicBaseUrl: 'https://yard.example/', cardReaderFormat: 'decimal' });
+    expect(good.status).toBe(303);
+    expect((await app.api('GET', '/settings')).body).toMatchObject({ siteName: 'Yard', unknownChargerPolicy: 'reject', minimumBalance: { amount: 1050 }, publicBaseUrl: 'https://yard.example', cardReaderFormat: 'decimal' });
+    const tariff = await admin.post('/settings/tariff', { energyPricePerKwh: '2000', sessionFee: '0', timePricePerHour: '100' });
+    expect(tariff.status).toBe(303);
+    expect(JSON.stringify((await app.api('GET', '/tariffs')).body)).toContain('2000');
+    await app.api('PATCH', '/settings', { language: 'en', unknownChargerPolicy: 'pending', cardReaderFormat: 'hex' });
+  });
+
+  it('a staff user switches language and theme in the preferences', async () => {
+    const viewer = await signedIn(app, 'viewer');
+    expect((await viewer.post('/me', { language: 'pa', theme: 'dark' })).status).toBe(303);
+    const home = await viewer.get('/');
+    expect(home.text).toContain('lang="pa"');
+    expect(home.text).toContain('data-theme="dark"');
+    expect(home.text).toContain('ਡੈਸ਼ਬੋਰਡ');
+    await viewer.post('/me', { language: 'en', theme: 'system' });
+  });
+});

@@ -1,0 +1,251 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { TOKEN_ROLES, type TokenRole } from '../../access';
+import { AppError, addDays, decimalStringToMinor, localDate, minorToDecimalString, nowIso, startOfLocalDayUtc } from '../../shared';
+import { STAFF_LANGUAGES, STAFF_ROLES, STAFF_THEMES } from '../../staff';
+import { CARD_READER_FORMATS, UNKNOWN_CHARGER_POLICIES } from '../../settings';
+import { actorOf, requireRole, staffOf } from '../auth';
+import { setFlash } from '../flash';
+import { fieldErrorsOf, formBody, formInteger, type FieldErrors } from '../forms';
+import type { WebArea } from '../index';
+
+const AUDIT_PAGE = 100;
+const AUDIT_EXPORT_MAX = 10_000;
+const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** A CSV cell a spreadsheet shows as text (no formula), quoted when needed. */
+function csvCell(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Staff users, API tokens, audit log, site settings, tariffs, reports and the user's own preferences. */
+export const adminPages: WebArea = (router, { services }) => {
+  const { users, audit } = services.staff;
+  const admin = requireRole('admin');
+
+  // ---- my preferences (every role) ---------------------------------------------------------
+  router.get('/me', (request, response) => {
+    response.render('pages/admin/me', { titleKey: 'staff.profile', area: 'me', me: staffOf(request), languages: STAFF_LANGUAGES, themes: STAFF_THEMES, errors: {} });
+  });
+
+  router.post('/me', async (request, response) => {
+    const me = staffOf(request);
+    const form = formBody(request);
+    const parsed = z.object({ language: z.enum(STAFF_LANGUAGES), theme: z.enum(STAFF_THEMES) }).safeParse(form);
+    if (!parsed.success) throw new AppError('invalid_request', 'language or theme is not one offered', 400);
+    const { before, after } = await users.update(me.id, parsed.data);
+    await audit.record(actorOf(request), { action: 'staff.preferences', objectType: 'staff_user', objectId: me.id, before: { language: before.language, theme: before.theme }, after: { language: after.language, theme: after.theme } });
+    response.redirect(303, '/me');
+  });
+
+  router.post('/me/password', async (request, response) => {
+    const me = staffOf(request);
+    const form = formBody(request);
+    const current = await users.checkPassword(me.userName, form.currentPassword ?? '');
+    const errors: FieldErrors = {};
+    if (!current) errors.currentPassword = 'staff.wrongPassword';
+    else if ((form.newPassword ?? '').length < 8) errors.newPassword = 'setup.passwordHint';
+    if (Object.keys(errors).length > 0) {
+      return response.status(400).render('pages/admin/me', { titleKey: 'staff.profile', area: 'me', me, languages: STAFF_LANGUAGES, themes: STAFF_THEMES, errors });
+    }
+    await users.setPassword(me.id, form.newPassword!);
+    await audit.record(actorOf(request), { action: 'staff.password', objectType: 'staff_user', objectId: me.id });
+    response.redirect(303, '/login');
+  });
+
+  // ---- staff users (admin) -------------------------------------------------------------------
+  const renderStaff = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
+    response.status(status).render('pages/admin/staff', { titleKey: 'staff.title', area: 'staff', users: users.list(), roles: STAFF_ROLES, languages: STAFF_LANGUAGES, values, errors });
+  };
+
+  router.get('/staff', admin, (_request, response) => renderStaff(response, { role: 'cashier', language: 'en' }, {}));
+
+  router.post('/staff', admin, async (request, response) => {
+    const form = formBody(request);
+    const input = { userName: form.userName ?? '', displayName: form.displayName || undefined, role: form.role, password: form.password ?? '', language: form.language || 'en' };
+    try {
+      const created = await users.create(input);
+      await audit.record(actorOf(request), { action: 'staff.create', objectType: 'staff_user', objectId: created.id, after: { userName: created.userName, role: created.role } });
+      setFlash(request, { key: 'staff.created', params: { name: created.userName }, kind: 'ok' });
+      response.redirect(303, '/staff');
+    } catch (error) {
+      if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
+      const details = error.details as { field?: string } | undefined;
+      const field = error.code === 'user_name_taken' ? 'userName' : (details?.field ?? 'userName');
+      renderStaff(response, { ...form, password: '' }, { [field]: error.message }, error.httpStatus);
+    }
+  });
+
+  router.post('/staff/:userId', admin, async (request, response) => {
+    const id = Number(request.params.userId);
+    const form = formBody(request);
+    const patch: Record<string, unknown> = {};
+    if (form.role) patch.role = form.role;
+    if (form.disabled === 'true' || form.disabled === 'false') patch.disabled = form.disabled === 'true';
+    if (id === staffOf(request).id && patch.disabled === true) throw new AppError('invalid_request', 'You cannot disable yourself', 400);
+    const { before, after } = await users.update(id, patch);
+    await audit.record(actorOf(request), { action: 'staff.update', objectType: 'staff_user', objectId: id, before: { role: before.role, disabled: before.disabled }, after: { role: after.role, disabled: after.disabled } });
+    if (typeof form.password === 'string' && form.password !== '') {
+      await users.setPassword(id, form.password);
+      await audit.record(actorOf(request), { action: 'staff.password_reset', objectType: 'staff_user', objectId: id });
+    }
+    response.redirect(303, '/staff');
+  });
+
+  // ---- API tokens (admin) ----------------------------------------------------------------------
+  const renderTokens = (response: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    response.status(status).render('pages/admin/tokens', { titleKey: 'tokens.title', area: 'tokens', tokens: services.tokens.list(), roles: TOKEN_ROLES, errors: {}, ...extra });
+  };
+
+  router.get('/tokens', admin, (_request, response) => renderTokens(response));
+
+  router.post('/tokens', admin, async (request, response) => {
+    const form = formBody(request);
+    const role = (TOKEN_ROLES as readonly string[]).includes(form.role ?? '') ? (form.role as TokenRole) : undefined;
+    const name = (form.name ?? '').trim();
+    if (!role || name.length < 1 || name.length > 100) return renderTokens(response, { errors: { name: 'common.required' } }, 400);
+    const created = await services.tokens.create(name, role, staffOf(request).userName);
+    await audit.record(actorOf(request), { action: 'token.create', objectType: 'api_token', objectId: created.id, after: { name, role } });
+    // Shown once, in the answer to the POST itself: a redirect would need to keep the secret somewhere.
+    renderTokens(response, { newToken: created.token }, 201);
+  });
+
+  router.post('/tokens/:tokenId/revoke', admin, async (request, response) => {
+    const id = Number(request.params.tokenId);
+    if (!Number.isSafeInteger(id)) throw new AppError('not_found', 'No such token', 404);
+    await services.tokens.revoke(id);
+    await audit.record(actorOf(request), { action: 'token.revoke', objectType: 'api_token', objectId: id });
+    response.redirect(303, '/tokens');
+  });
+
+  // ---- audit log (admin) -----------------------------------------------------------------------
+  const auditFilter = (request: Request) => {
+    const { timeZone } = services.settings.get();
+    const query = request.query as Record<string, unknown>;
+    const text = (name: string) => (typeof query[name] === 'string' && (query[name] as string).trim() !== '' ? (query[name] as string).trim().slice(0, 100) : undefined);
+    const from = dateField.safeParse(query.from).success ? String(query.from) : undefined;
+    const to = dateField.safeParse(query.to).success ? String(query.to) : undefined;
+    return {
+      values: { actor: text('actor') ?? '', objectType: text('objectType') ?? '', action: text('action') ?? '', from: from ?? '', to: to ?? '' },
+      filter: {
+        actorName: text('actor'),
+        objectType: text('objectType'),
+        action: text('action'),
+        fromIso: from ? startOfLocalDayUtc(from, timeZone) : undefined,
+        toIso: to ? startOfLocalDayUtc(addDays(to, 1), timeZone) : undefined,
+      },
+    };
+  };
+
+  router.get('/audit', admin, (request, response) => {
+    const { values, filter } = auditFilter(request);
+    const before = typeof request.query.before === 'string' && /^\d{1,15}$/.test(request.query.before) ? Number(request.query.before) : undefined;
+    const rows = audit.list(filter, AUDIT_PAGE + 1, before);
+    const page = rows.slice(0, AUDIT_PAGE);
+    const params = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== ''));
+    const exportParams = new URLSearchParams(params);
+    exportParams.set('format', 'csv');
+    if (rows.length > AUDIT_PAGE) params.set('before', String(page[page.length - 1]!.id));
+    if (request.query.format === 'csv') {
+      const all = audit.list(filter, AUDIT_EXPORT_MAX);
+      const lines = ['id,at,actor,action,objectType,objectId,before,after'];
+      for (const row of all) lines.push([row.id, row.at, row.actorName, row.action, row.objectType, row.objectId, row.beforeJson, row.afterJson].map(csvCell).join(','));
+      response.type('text/csv').attachment('audit-log.csv');
+      return response.send(`${lines.join('\n')}\n`);
+    }
+    response.render('pages/admin/audit', {
+      titleKey: 'audit.title',
+      area: 'audit',
+      rows: page,
+      values,
+      olderUrl: rows.length > AUDIT_PAGE ? `/audit?${params.toString()}` : undefined,
+      exportUrl: `/audit?${exportParams.toString()}`,
+    });
+  });
+
+  // ---- site settings and the default tariff (admin) ------------------------------------------
+  const renderSettings = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
+    const settings = services.settings.get();
+    const tariff = services.tariffs.current().default;
+    response.status(status).render('pages/admin/settings', {
+      titleKey: 'settings.title',
+      area: 'settings',
+      policies: UNKNOWN_CHARGER_POLICIES,
+      readerFormats: CARD_READER_FORMATS,
+      values: {
+        siteName: settings.siteName,
+        currency: settings.currency,
+        timeZone: settings.timeZone,
+        language: settings.language,
+        unknownChargerPolicy: settings.unknownChargerPolicy,
+        minimumBalance: minorToDecimalString(settings.minimumBalanceMinor, settings.currency),
+        publicBaseUrl: settings.publicBaseUrl ?? '',
+        cardReaderFormat: settings.cardReaderFormat,
+        energyPricePerKwh: String(tariff?.energyPricePerKwhMinor ?? 0),
+        sessionFee: String(tariff?.sessionFeeMinor ?? 0),
+        timePricePerHour: String(tariff?.timePricePerHourMinor ?? 0),
+        ...values,
+      },
+      errors,
+    });
+  };
+
+  router.get('/settings', admin, (_request, response) => renderSettings(response, {}, {}));
+
+  router.post('/settings', admin, async (request, response) => {
+    const form = formBody(request);
+    const before = services.settings.get();
+    const minimumBalanceMinor = decimalStringToMinor(form.minimumBalance ?? '', form.currency || before.currency);
+    const patch = {
+      siteName: form.siteName,
+      currency: (form.currency ?? '').trim().toUpperCase(),
+      timeZone: (form.timeZone ?? '').trim(),
+      language: form.language,
+      unknownChargerPolicy: form.unknownChargerPolicy,
+      minimumBalanceMinor,
+      publicBaseUrl: form.publicBaseUrl ? form.publicBaseUrl.trim() : null,
+      cardReaderFormat: form.cardReaderFormat,
+    };
+    if (minimumBalanceMinor === undefined) return renderSettings(response, form, { minimumBalance: 'cashier.badAmount' }, 400);
+    try {
+      const after = await services.settings.updateFromInput(patch);
+      await audit.record(actorOf(request), { action: 'settings.update', objectType: 'settings', before, after });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
+      const details = error.details as { field?: string } | undefined;
+      const field = error.code === 'currency_locked' ? 'currency' : details?.field === 'minimumBalanceMinor' ? 'minimumBalance' : (details?.field ?? 'siteName');
+      return renderSettings(response, form, { [field]: error.message }, error.httpStatus);
+    }
+    setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
+    response.redirect(303, '/settings');
+  });
+
+  router.post('/settings/tariff', admin, async (request, response) => {
+    const form = formBody(request);
+    const parsed = z.object({ energyPricePerKwh: formInteger, sessionFee: formInteger, timePricePerHour: formInteger }).safeParse(form);
+    if (!parsed.success) return renderSettings(response, form, fieldErrorsOf(parsed.error), 400);
+    const before = services.tariffs.current().default;
+    await services.db.write(() => services.tariffs.setDefault(parsed.data, staffOf(request).userName));
+    await audit.record(actorOf(request), { action: 'tariff.set_default', objectType: 'tariff', before, after: parsed.data });
+    setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
+    response.redirect(303, '/settings');
+  });
+
+  // ---- reports (every role) ------------------------------------------------------------------
+  router.get('/reports', (request, response) => {
+    const { timeZone } = services.settings.get();
+    const date = dateField.safeParse(request.query.date).success ? String(request.query.date) : localDate(nowIso(), timeZone);
+    const report = services.money.reports.daily(date);
+    if (request.query.format === 'csv') {
+      response.type('text/csv').attachment(`daily-${date}.csv`);
+      return response.send(services.money.reports.dailyCsv(report));
+    }
+    const totals = report.items.reduce(
+      (sum, item) => ({ sessions: sum.sessions + item.sessions, energyWh: sum.energyWh + item.energyWh, chargingSeconds: sum.chargingSeconds + item.chargingSeconds, revenueMinor: sum.revenueMinor + item.revenue.amount }),
+      { sessions: 0, energyWh: 0, chargingSeconds: 0, revenueMinor: 0 },
+    );
+    response.render('pages/admin/reports', { titleKey: 'reports.daily', area: 'reports', report, totals, date });
+  });
+};

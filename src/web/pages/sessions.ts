@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { AppServices } from '../../services';
+import type { SessionFilter } from '../../sessions';
+import { AppError, addDays, startOfLocalDayUtc } from '../../shared';
+import type { WebArea } from '../index';
+import { barChartSvg } from '../svg-chart';
+
+const PAGE_SIZE = 50;
+const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** Query string → session filter; unknown values are ignored (the form only offers valid ones). */
+function filterOf(services: AppServices, query: Record<string, unknown>): { values: Record<string, string>; filter: SessionFilter } {
+  const { timeZone } = services.settings.get();
+  const text = (name: string) => (typeof query[name] === 'string' && (query[name] as string).trim() !== '' ? (query[name] as string).trim().slice(0, 100) : undefined);
+  const from = dateField.safeParse(query.from).success ? String(query.from) : undefined;
+  const to = dateField.safeParse(query.to).success ? String(query.to) : undefined;
+  const status: 'active' | 'completed' | undefined = query.status === 'active' || query.status === 'completed' ? query.status : undefined;
+  return {
+    values: { chargerId: text('chargerId') ?? '', cardUid: text('cardUid') ?? '', status: status ?? '', from: from ?? '', to: to ?? '' },
+    filter: {
+      chargerId: text('chargerId'),
+      cardUid: text('cardUid'),
+      status,
+      from: from ? startOfLocalDayUtc(from, timeZone) : undefined,
+      to: to ? startOfLocalDayUtc(addDays(to, 1), timeZone) : undefined,
+    },
+  };
+}
+
+/** The cursor of the "older" link: the last row's startedAt and id. */
+function parseAfter(value: unknown): { startedAt: string; id: number } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+)_(.{10,40})$/.exec(value);
+  if (!match || Number.isNaN(Date.parse(match[2]!))) return undefined;
+  return { id: Number(match[1]), startedAt: match[2]! };
+}
+
+export const sessionPages: WebArea = (router, { services }) => {
+  router.get('/sessions', (request, response) => {
+    const { values, filter } = filterOf(services, request.query as Record<string, unknown>);
+    const rows = services.sessions.repository.list(filter, PAGE_SIZE + 1, parseAfter(request.query.after));
+    const page = rows.slice(0, PAGE_SIZE);
+    const last = page[page.length - 1];
+    const params = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== ''));
+    if (rows.length > PAGE_SIZE && last) params.set('after', `${last.id}_${last.startedAt}`);
+    response.render('pages/sessions/index', {
+      titleKey: 'sessions.title',
+      area: 'sessions',
+      sessions: page,
+      values,
+      olderUrl: rows.length > PAGE_SIZE ? `/sessions?${params.toString()}` : undefined,
+      chargers: services.chargers.all().map((charger) => charger.id),
+    });
+  });
+
+  router.get('/sessions/:sessionId', (request, response) => {
+    const id = Number(request.params.sessionId);
+    const session = Number.isSafeInteger(id) ? services.sessions.get(id) : undefined;
+    if (!session) throw new AppError('not_found', `Session ${String(request.params.sessionId)} does not exist`, 404);
+    const meters = services.sessions.repository.meterValues(session.id).filter((row) => row.energyRegisterWh !== null);
+    const breakdown = session.costBreakdownJson ? (JSON.parse(session.costBreakdownJson) as Record<string, unknown>) : undefined;
+    response.render('pages/sessions/detail', {
+      titleKey: 'sessions.detail',
+      titleId: session.id,
+      area: 'sessions',
+      session,
+      runningWh: session.lastMeterWh === null ? null : Math.max(0, session.lastMeterWh - session.meterStartWh),
+      breakdown: breakdown ? Object.entries(breakdown).map(([key, value]) => ({ key, value: String(value) })) : [],
+      meterChart: barChartSvg(
+        meters.map((row) => ({ label: row.timestamp.slice(11, 16), value: (row.energyRegisterWh! - session.meterStartWh) / 1000 })),
+        'kWh',
+      ),
+      meterCount: meters.length,
+    });
+  });
+};
