@@ -45,7 +45,8 @@ describe('money through OCPP and the API', () => {
     expect(await status('A3')).toBe('Blocked');
     expect(await status('A4')).toBe('Expired');
     expect(await status('A5')).toBe('Invalid'); // NotAtThisLocation has no 1.6 word
-    expect(await status('A6')).toBe('ConcurrentTx');
+    expect(await status('A6')).toBe('Accepted'); // a tap to stop is never refused
+    expect((await charger.startTransaction(2, 'A6', 0)).idTagInfo.status).toBe('ConcurrentTx');
     expect(await status('FFEE99')).toBe('Invalid');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const unknown = await app.api('GET', '/unknown-cards');
@@ -166,6 +167,41 @@ describe('money through OCPP and the API', () => {
     await app.api('POST', '/cards/S1/topups', { amount: 250, method: 'card' });
     const closed = await app.api('POST', '/shifts/current/close', { countedCash: 1490 });
     expect(closed.body).toMatchObject({ totals: { cash: { amount: 500 }, card: { amount: 250 }, transfer: { amount: 0 } }, expectedCash: { amount: 1500 }, difference: { amount: -10 } });
+  });
+
+  test('a session is priced with the tariff version in force when it started, and a charger override wins over the default', async () => {
+    await card('T1', 'prepaid');
+    await topUp('T1', 100000);
+    const cp2 = await app.acceptedCharger('CP2');
+    expect((await app.api('PUT', '/tariffs/chargers/CP2', { energyPricePerKwh: 1000, sessionFee: 0 })).status).toBe(200);
+    const first = await cp2.startTransaction(1, 'T1', 0, '2026-03-01T10:00:00.000Z');
+    await app.api('PUT', '/tariffs/chargers/CP2', { energyPricePerKwh: 9000 });
+    await cp2.stopTransaction(first.transactionId, 1000, {}, '2026-03-01T10:30:00.000Z');
+    const session = await app.api('GET', `/sessions/${first.transactionId}`);
+    expect(session.body.cost.amount).toBe(1000);
+    const tariffs = await app.api('GET', '/tariffs');
+    expect(tariffs.body).toMatchObject({ default: { energyPricePerKwh: 2000 }, overrides: [{ chargerId: 'CP2', energyPricePerKwh: 9000 }] });
+    expect((await app.api('DELETE', '/tariffs/chargers/CP2')).status).toBe(204);
+    expect((await app.api('GET', '/tariffs')).body.overrides).toEqual([]);
+    expect((await app.api('PUT', '/tariffs/default', { energyPricePerKwh: -1 })).status).toBe(400);
+    expect((await app.api('PUT', '/tariffs/default', { energyPricePerKwh: 1, bands: [{ start: '10:00', end: '12:00' }, { start: '11:00', end: '13:00' }] })).status).toBe(400);
+  });
+
+  test('idle time reported as SuspendedEV is charged after the grace period', async () => {
+    await app.api('PUT', '/tariffs/default', { energyPricePerKwh: 0, idleFeePerHour: 600, idleGraceS: 600 });
+    await card('I1', 'prepaid');
+    await topUp('I1', 100000);
+    const startedAt = new Date(Date.now() - 1000).toISOString();
+    const start = await charger.startTransaction(1, 'I1', 0, startedAt);
+    await charger.status(1, 'SuspendedEV');
+    const stoppedAt = new Date(Date.parse(startedAt) + 3_600_000).toISOString();
+    await charger.stopTransaction(start.transactionId, 0, {}, stoppedAt);
+    const session = await app.api('GET', `/sessions/${start.transactionId}`);
+    // About an hour idle, ten minutes free: about 50 minutes at 600/h = 500 (seconds of test time aside).
+    expect(session.body.costBreakdown.billableIdleS).toBeGreaterThan(2950);
+    expect(session.body.cost.amount).toBeGreaterThanOrEqual(490);
+    expect(session.body.cost.amount).toBeLessThanOrEqual(500);
+    expect((await app.api('GET', '/cards/I1')).body.balance.amount).toBe(100000 - session.body.cost.amount);
   });
 
   test('the daily report counts sessions on the site-local day they ended; CSV defuses formulas', async () => {

@@ -51,7 +51,9 @@ export class MoneyAuthorizer implements Authorizer {
     if (card.expiresAt !== null && Date.parse(card.expiresAt) <= this.now().getTime()) return decide('Expired', 'the card expired');
     const allowed = card.allowedChargersJson ? (JSON.parse(card.allowedChargersJson) as string[]) : null;
     if (allowed && !allowed.includes(request.chargerId)) return decide('NotAtThisLocation', 'the card may not use this charger');
-    if (this.options.drivers.activeSessionsOfCard(card.uid) >= card.maxConcurrentSessions) {
+    // OCPP 1.6 §7.14: ConcurrentTx is only relevant for a start; an Authorize while charging is
+    // often the driver presenting the card to stop, which must not be refused.
+    if (request.purpose === 'start' && this.options.drivers.activeSessionsOfCard(card.uid) >= card.maxConcurrentSessions) {
       return decide('ConcurrentTx', `the card already has ${card.maxConcurrentSessions} session(s) running`);
     }
     if (card.kind === 'personal') return decide('Accepted', 'personal card');
@@ -69,7 +71,7 @@ export class MoneyAuthorizer implements Authorizer {
       userId: user.id,
       reason,
     });
-    if (this.options.activeSessionsOfTag(request.idTag) >= 1) return decide('ConcurrentTx', 'the driver already has a QR session running');
+    if (request.purpose === 'start' && this.options.activeSessionsOfTag(request.idTag) >= 1) return decide('ConcurrentTx', 'the driver already has a QR session running');
     if (!this.options.hasTariff(request.chargerId)) return decide('Blocked', 'no tariff prices this charger');
     const heldHereMinor = this.options.startHoldMinor(user.id, request.chargerId);
     const credit = this.creditProblem(user.accountId, heldHereMinor);
