@@ -169,9 +169,11 @@ export class StaffUserService {
     const password = parseInput(z.object({ password: passwordSchema }), { password: newPassword }).password;
     const passwordHash = await hashSecret(password);
     await this.db.write(() => {
-      const changed = this.db.orm.update(schema.staffUsers).set({ passwordHash, updatedAt: nowIso() }).where(eq(schema.staffUsers.id, id)).run().changes;
-      if (changed === 0) throw notFound('Staff user', id);
+      const row = this.db.orm.update(schema.staffUsers).set({ passwordHash, updatedAt: nowIso() }).where(eq(schema.staffUsers.id, id)).returning().get();
+      if (!row) throw notFound('Staff user', id);
       this.db.orm.delete(schema.staffSessions).where(eq(schema.staffSessions.userId, id)).run();
+      // A new password (e.g. `chargeyard reset-password` after a lockout) also ends the lockout.
+      this.db.orm.delete(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, row.userName)).run();
     });
   }
 
@@ -201,14 +203,13 @@ export class StaffUserService {
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 /**
- * `chargeyard reset-password USER` (src/cli.ts): sets a new password for a staff user, clears the
- * lockout and signs the user out. Throws AppError not_found for an unknown user.
+ * Sets a new password for a staff user by name, clears the lockout and signs the user out (what
+ * `chargeyard reset-password USER` does through StaffUserService.setPassword). Throws AppError not_found for an unknown user.
  */
 export async function resetPassword(db: Db, userName: string, newPassword: string): Promise<StaffUser> {
   const users = new StaffUserService(db);
   const row = users.byUserName(userName);
   if (!row) throw notFound('Staff user', userName);
   await users.setPassword(row.id, newPassword);
-  await db.write(() => db.orm.delete(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, row.userName)).run());
   return toStaffUser(row);
 }

@@ -11,6 +11,7 @@ import { adminPages } from './pages/admin';
 import { cashierPages } from './pages/cashier';
 import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
+import { driverPages } from './pages/drivers';
 import { sessionPages } from './pages/sessions';
 import { LiveHub } from './sse';
 import { csrfTools, securityHeaders, type CsrfTools } from './security';
@@ -40,7 +41,7 @@ export function addPublicWebRoutes(area: WebArea): void {
 }
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
-const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, adminPages];
+const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, driverPages, adminPages];
 const extraStaffAreas: WebArea[] = [];
 export function addStaffWebRoutes(area: WebArea): void {
   extraStaffAreas.push(area);

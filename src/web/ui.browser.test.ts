@@ -116,7 +116,7 @@ test('the main pages have no serious axe violations', async () => {
     await app.acceptedCharger('CP-AXE');
     await app.api('POST', '/cards', { uid: '0badcafe', kind: 'prepaid' });
     await signIn(page, app, 'admin', 'admin');
-    const pages = ['/', '/chargers', '/chargers/CP-AXE', '/cashier', '/cashier?uid=0BADCAFE', '/reports/chargers'];
+    const pages = ['/', '/chargers', '/chargers/CP-AXE', '/cashier', '/cashier?uid=0BADCAFE', '/reports/chargers', '/reports', '/sessions', '/drivers', '/settings', '/staff', '/tokens', '/audit', '/me'];
     const found: Record<string, string[]> = {};
     for (const path of pages) {
       await page.goto(`${app.baseUrl}${path}`);

@@ -43,6 +43,13 @@ export const en = {
     noShift: 'No shift is open. Top-ups are still recorded, without a shift.', totals: 'Totals', expectedCash: 'Expected cash', difference: 'Difference', zReport: 'Z-report',
     personalNoTopup: 'A personal card has no balance and cannot be topped up.', printA4: 'Print on A4', printThermal: 'Print (80 mm)', failed: 'Top-up refused: {{message}}',
   },
+  drivers: {
+    title: 'Drivers and cards', detail: 'Driver {{id}}', name: 'Name', phone: 'Phone', email: 'Email (optional)', pin: 'PIN for the QR page (4-8 digits, optional)', pinHint: 'Leave empty to keep it unchanged.',
+    cards: 'Cards', none: 'No drivers yet.', add: 'Add a driver', create: 'Add driver', anonymousCards: 'Cards without a driver', unknownCards: 'Unknown cards seen at chargers', lastSeenAt: 'Last seen',
+    timesSeen: 'Times seen', attach: 'Register card', attachTo: 'Driver for', addCard: 'Add a card', cardUid: 'Card UID', edit: 'Edit driver', consumption: 'Charging sessions', topups: 'Top-ups',
+    refund: 'Refund', refundAll: 'all that is left', reason: 'Reason', adjust: 'Adjust balance', adjustAmount: 'Amount (negative to take off)', badSignedAmount: 'Enter a non-zero amount, e.g. 50 or -12.50',
+    reasonNeeded: 'Give a reason of at least 3 characters', refundFailed: 'Refund refused: {{message}}', set_active: 'Unblock', set_blocked: 'Block', set_lost: 'Mark lost',
+  },
   settings: { title: 'Settings', language: 'Default language', minimumBalance: 'Minimum balance to start charging', cardReaderFormat: 'Desk card reader format', tariff: 'Default tariff' },
   reports: { title: 'Reports', chargersTitle: 'Chargers per day', date: 'Date', fees: 'Fees', daily: 'Daily report', total: 'Total' },
   sessions: { title: 'Sessions', id: 'Session', charger: 'Charger', card: 'Card', started: 'Started', stopped: 'Stopped', energy: 'Energy', cost: 'Cost', status: 'Status', active: 'Active', completed: 'Completed', none: 'No sessions.', running: 'running', older: 'Older sessions', detail: 'Session {{id}}', stopReason: 'Stop reason', breakdown: 'Cost breakdown (exact parts in minor units)', meterValues: 'Energy over the session' },

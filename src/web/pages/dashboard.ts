@@ -59,8 +59,14 @@ export function dashboardModel(services: AppServices) {
     active: active.map((session) => ({
       ...session,
       runningWh: session.lastMeterWh === null ? 0 : Math.max(0, session.lastMeterWh - session.meterStartWh),
+      // Known for prepaid sessions (billing tracks it to stop at the balance); personal cards pay nothing.
+      runningCostMinor: services.money.billing.runningCostOf(session.id) ?? null,
     })),
-    today: { sessions: ended.length, energyWh: ended.reduce((sum, session) => sum + (session.energyWh ?? 0), 0) },
+    today: {
+      sessions: ended.length,
+      energyWh: ended.reduce((sum, session) => sum + (session.energyWh ?? 0), 0),
+      revenueMinor: services.money.reports.daily(today).items.reduce((sum, item) => sum + item.revenue.amount, 0),
+    },
     alerts,
     jobs,
     updatedAt: now,
