@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, asc, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
+import type { Db, Statement } from '../db';
 import { schema } from '../db';
 
 export type ChargerRow = typeof schema.chargers.$inferSelect;
@@ -8,18 +8,19 @@ export type Registration = ChargerRow['registration'];
 
 /** SQL for chargers, connectors and their status history. */
 export class ChargerRepository {
-  private readonly byId;
+  private readonly byId: Statement<ChargerRow>;
   private readonly connectorsOf;
   private readonly upsertConnector;
   private readonly insertHistory;
 
   constructor(private readonly db: Db) {
     const { chargers, connectors, connectorStatusHistory } = schema;
-    this.byId = db.orm
-      .select()
-      .from(chargers)
-      .where(eq(chargers.id, sql.placeholder('id')))
-      .prepare();
+    // Raw: read on every transaction message (registration check).
+    this.byId = db.prepare<ChargerRow>(
+      `SELECT ${Object.entries(getTableColumns(chargers))
+        .map(([key, column]) => `${column.name} AS "${key}"`)
+        .join(', ')} FROM chargers WHERE id = @id`,
+    );
     this.connectorsOf = db.orm
       .select()
       .from(connectors)

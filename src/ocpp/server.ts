@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { ChargerService, MessageLog } from '../chargers';
 import { isValidChargerId } from '../chargers';
+import { nowIso } from '../shared';
 import { DEFAULT_LIMITS, OcppConnection, ChargerOfflineError, type ConnectionLimits, type InboundDispatcher } from './connection';
 import type { OcppVersion } from './errors';
 import { schemaValidator, type SchemaValidator } from './schemas';
@@ -134,7 +135,7 @@ export class OcppServer {
         // Heartbeats say only "still here": lastSeenAt records them; logging each would bury the
         // messages staff look for and cost a row per beat per charger.
         if (action === 'Heartbeat') return;
-        this.messageLog.record({ chargerId, direction, messageTypeId, messageId, action, frame, at: new Date().toISOString() });
+        this.messageLog.record({ chargerId, direction, messageTypeId, messageId, action, frame, at: nowIso() });
       },
       this.options.limits,
       adapter.inboundActions,

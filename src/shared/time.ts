@@ -1,8 +1,17 @@
 /** Times are UTC ISO 8601 strings everywhere on the wire and in the database. */
 export type IsoTime = string;
 
+let cachedMs = 0;
+let cachedIso = '';
+
+/** The current time; formatted once per millisecond, as every OCPP message asks for it several times. */
 export function nowIso(): IsoTime {
-  return new Date().toISOString();
+  const ms = Date.now();
+  if (ms !== cachedMs) {
+    cachedMs = ms;
+    cachedIso = new Date(ms).toISOString();
+  }
+  return cachedIso;
 }
 
 /** Normalises any ISO 8601 timestamp with a zone to the canonical UTC form, or undefined. */
