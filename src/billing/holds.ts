@@ -34,7 +34,15 @@ export class StartHoldService {
 
   /** Reserves the amount from the driver's available balance (409 insufficient_funds otherwise). */
   place(input: PlaceStartHoldInput): Promise<TransferRow> {
-    return this.db.write(() => {
+    return this.db.write(() => this.placeWithin(input));
+  }
+
+  /**
+   * `place` inside the caller's write, for a caller that records its own row in the same
+   * transaction as the hold (the QR start: its one-start-per-connector rule and the hold commit together).
+   */
+  placeWithin(input: PlaceStartHoldInput): TransferRow {
+    return this.db.tx(() => {
       const user = this.drivers.requireUser(input.userId);
       const hold = this.ledger.createHold({
         debitAccountId: user.accountId,

@@ -100,6 +100,8 @@ describe('money through OCPP and the API', () => {
     await charger.stopTransaction(start.transactionId, 600, { reason: 'Remote' }, '2026-03-01T10:07:00.000Z');
     expect((await app.api('GET', '/cards/D1')).body.balance.amount).toBe(-200);
     expect(((await charger.authorize('D1')) as { idTagInfo: { status: string } }).idTagInfo.status).toBe('Blocked');
+    const billing = await app.api('GET', `/sessions/${start.transactionId}/billing`);
+    expect(billing.body).toMatchObject({ payer: 'prepaid', remoteStopReason: 'balance_exhausted', debt: { amount: 200, currency: 'INR' } });
     await topUp('D1', 500);
     expect(((await charger.authorize('D1')) as { idTagInfo: { status: string } }).idTagInfo.status).toBe('Accepted');
     await ledgerIsSound();
@@ -133,6 +135,8 @@ describe('money through OCPP and the API', () => {
     expect((await app.api('POST', '/cards/F2/topups', { amount: 5, method: 'cash', currency: 'USD' })).status).toBe(400);
     expect((await app.api('POST', '/cards/NOPE/topups', { amount: 5, method: 'cash' })).status).toBe(404);
     expect((await app.api('POST', '/cards/F2/topups', { amount: 5, method: 'cash', currency: 'INR' })).status).toBe(201);
+    const overflow = await app.api('POST', '/cards/F2/topups', { amount: Number.MAX_SAFE_INTEGER, method: 'cash' });
+    expect([overflow.status, overflow.body.error.code]).toEqual([409, 'balance_limit']);
   });
 
   test('users have a balance and available amount shared by their prepaid cards; the currency locks once money moved', async () => {

@@ -223,6 +223,7 @@ export class Ledger {
           .get();
         if (!corrected) throw notFound('transfer', input.correctsTransferId);
       }
+      requireSafeBalances(debit, credit, amountMinor);
       const transfer = this.insert({ ...input, kind: 'posted', amountMinor, currency, pendingId: null, timeoutAt: null });
       this.post(transfer, debit.id, credit.id, amountMinor);
       return transfer;
@@ -463,6 +464,13 @@ type NewTransfer = Pick<TransferRow, 'kind' | 'debitAccountId' | 'creditAccountI
 export function balanceOf(account: AccountRow): BalanceView {
   const balanceMinor = account.normalSide === 'credit' ? 0 - account.netMinor : account.netMinor;
   return { balanceMinor, pendingMinor: account.pendingDebitsMinor, availableMinor: balanceMinor - account.pendingDebitsMinor };
+}
+
+/** Balances are read back into JavaScript numbers: a transfer that would leave the safe range is refused. */
+function requireSafeBalances(debit: AccountRow, credit: AccountRow, amountMinor: number): void {
+  if (!Number.isSafeInteger(debit.netMinor + amountMinor) || !Number.isSafeInteger(credit.netMinor - amountMinor)) {
+    throw conflict('balance_limit', 'This transfer would take a balance beyond 2^53-1 minor units');
+  }
 }
 
 function positiveAmount(amountMinor: number): AmountMinor {

@@ -194,6 +194,25 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
     response.json(await till.closeShift(actorOf(request), request.body));
   });
 
+  /** How a session pays and what billing did: payer, tariff version, remote stop and its reason, debt. */
+  router.get('/sessions/:sessionId/billing', (request, response) => {
+    const sessionId = positiveId(request.params.sessionId as string, 'Session');
+    if (!services.sessions.get(sessionId)) throw notFound('Session', sessionId);
+    const billing = services.money.billing.billing(sessionId);
+    response.json({
+      sessionId,
+      payer: billing?.payer ?? 'none',
+      accountId: billing?.accountId ?? null,
+      tariffVersionId: billing?.tariffVersionId ?? null,
+      holdTransferId: billing?.holdTransferId ?? null,
+      remoteStopRequestedAt: billing?.remoteStopRequestedAt ?? null,
+      remoteStopReason: billing?.remoteStopReason ?? null,
+      chargeTransferId: billing?.chargeTransferId ?? null,
+      debt: money(billing?.debtMinor ?? 0, currency()),
+      billedAt: billing?.billedAt ?? null,
+    });
+  });
+
   // ---- tariffs ----------------------------------------------------------------------------------
 
   router.get('/tariffs', (request, response) => {
