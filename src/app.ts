@@ -19,6 +19,7 @@ import { SessionService } from './sessions';
 import { SettingsService } from './settings';
 import { bootstrapAdminFromEnv, createStaffServices } from './staff';
 import { TariffService } from './tariffs';
+import { DriverSignInService, QrStartService, type QrStartTimeouts } from './qrstart';
 import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
 import { moneyRoutes } from './web/api/v1/money';
@@ -30,6 +31,8 @@ export const DATABASE_FILE_NAME = 'chargeyard.db';
 export interface AppOptions {
   logger?: Logger;
   ocpp?: Partial<OcppServerOptions>;
+  /** QR start timeouts (CONTRACT defaults 30 s and 120 s); tests shorten them. */
+  qrStart?: Partial<QrStartTimeouts>;
 }
 
 export interface App {
@@ -82,6 +85,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onError: (error, context) => logger.error({ err: error }, `Money: ${context} failed`),
   });
   v201.setRunningCostProvider((sessionId) => money.billing.runningCostOf(sessionId));
+  const qrStart = new QrStartService({
+    db,
+    ledger: money.ledger,
+    holds: money.holds,
+    billing: money.billing,
+    tariffs,
+    chargers,
+    sessions,
+    settings,
+    commands,
+    timeouts: options.qrStart,
+    onError: (error, context) => logger.error({ err: error }, `QR start: ${context} failed`),
+  });
+  // After billing's hooks: the QR start reads the hold billing attached to the new session.
+  sessions.addHooks(qrStart.hooks());
+  const driverSignIn = new DriverSignInService(db, money.drivers);
   setCardUidNormaliser(normaliseUid);
   await bootstrapAdminFromEnv(staff.users, config.adminPassword, logger);
   const jobs = new JobScheduler(
@@ -117,6 +136,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     staff,
     tariffs,
     money,
+    qrStart,
+    driverSignIn,
     jobs,
     uiUrl: () => uiUrl,
   };
@@ -151,6 +172,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   ocpp.start();
   messageLog.start();
+  qrStart.resumePending();
   jobs.start();
   const lastSeenTimer = setInterval(() => void chargers.flushLastSeen().catch(() => undefined), LAST_SEEN_FLUSH_MS);
   lastSeenTimer.unref();
@@ -167,6 +189,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // A job mid-run (a backup) is asked to give up so the database can close in time.
       const jobsStopped = jobs.stop();
       await ocpp.close();
+      // After the chargers are gone: a start still waiting for its answer fails at once and releases its hold.
+      await qrStart.close();
       server.closeIdleConnections?.();
       const forced = setTimeout(() => server.closeAllConnections?.(), 3000);
       forced.unref();

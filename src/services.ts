@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { Database } from './db';
 import type { JobScheduler } from './jobs';
 import type { CommandService, OcppServer } from './ocpp';
+import type { DriverSignInService, QrStartService } from './qrstart';
 import type { SessionService } from './sessions';
 import type { SettingsService } from './settings';
 import type { StaffServices } from './staff';
@@ -32,6 +33,10 @@ export interface AppServices {
   tariffs: TariffService;
   /** Drivers, cards, ledger, billing, till and reports (issue 4). */
   money: MoneyServices;
+  /** QR start: hold, remote start, outcome (issue 6). */
+  qrStart: QrStartService;
+  /** Drivers' phone + PIN sign-in on the QR pages (issue 6). */
+  driverSignIn: DriverSignInService;
   /** The cron table: status for the UI and health, runJob for "run now". */
   jobs: JobScheduler;
   /** The UI URL clients can reach (uiUrl of the start line); publicBaseUrl defaults to it. */

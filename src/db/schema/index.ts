@@ -4,3 +4,4 @@ export * from './core';
 export * from './money';
 export * from './staff';
 export * from './ocpp201';
+export * from './qrstart';

@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Db } from '../db';
+import { schema } from '../db';
+import type { DriverRow, DriverService } from '../drivers';
+import { hashToken, nowIso } from '../shared';
+
+/** Issue 6: "sign-in lasts on that phone". A driver stays signed in for half a year unless they sign out. */
+export const DRIVER_SESSION_MS = 180 * 24 * 60 * 60 * 1000;
+/** After this many wrong PINs for one phone number, sign-in is refused for LOCKOUT_MS. */
+export const MAX_PIN_FAILURES = 5;
+export const PIN_LOCKOUT_MS = 15 * 60 * 1000;
+
+export type SignInOutcome =
+  | { ok: true; user: DriverRow; token: string }
+  | { ok: false; reason: 'wrong_pin'; attemptsLeft: number }
+  | { ok: false; reason: 'locked'; retryAfterS: number };
+
+/**
+ * Driver sign-in on the QR page: phone + PIN, a lockout per phone number after repeated failures
+ * (persisted, so a restart does not reset it), and long-lived sign-ins kept apart from staff ones.
+ */
+export class DriverSignInService {
+  constructor(
+    private readonly db: Db,
+    private readonly drivers: DriverService,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async signIn(rawPhone: string, pin: string): Promise<SignInOutcome> {
+    // Unknown phones are counted too, under what was typed, so a lockout reveals nothing about who is registered.
+    const key = lockoutKey(rawPhone);
+    const retryAfterS = this.retryAfterS(key);
+    if (retryAfterS > 0) return { ok: false, reason: 'locked', retryAfterS };
+    const user = /^\d{4,8}$/.test(pin) ? await this.drivers.verifyPin(rawPhone, pin) : undefined;
+    if (!user) {
+      const failures = await this.recordFailure(key);
+      if (failures >= MAX_PIN_FAILURES) return { ok: false, reason: 'locked', retryAfterS: Math.ceil(PIN_LOCKOUT_MS / 1000) };
+      return { ok: false, reason: 'wrong_pin', attemptsLeft: MAX_PIN_FAILURES - failures };
+    }
+    const token = crypto.randomBytes(32).toString('base64url');
+    const now = this.clock();
+    await this.db.write(() => {
+      this.db.orm.delete(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).run();
+      this.db.orm
+        .insert(schema.driverWebSessions)
+        .values({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
+        .run();
+    });
+    return { ok: true, user, token };
+  }
+
+  /** The driver a cookie token belongs to, or undefined when unknown or expired. */
+  resolve(token: string): DriverRow | undefined {
+    if (token.length < 20 || token.length > 100) return undefined;
+    const row = this.db.orm
+      .select({ userId: schema.driverWebSessions.userId })
+      .from(schema.driverWebSessions)
+      .where(and(eq(schema.driverWebSessions.tokenHash, hashToken(token)), gt(schema.driverWebSessions.expiresAt, new Date(this.clock()).toISOString())))
+      .get();
+    return row ? this.drivers.user(row.userId) : undefined;
+  }
+
+  async signOut(token: string): Promise<void> {
+    await this.db.write(() => this.db.orm.delete(schema.driverWebSessions).where(eq(schema.driverWebSessions.tokenHash, hashToken(token))).run());
+  }
+
+  async pruneExpired(): Promise<number> {
+    return this.db.write(() => this.db.orm.delete(schema.driverWebSessions).where(lt(schema.driverWebSessions.expiresAt, nowIso())).run().changes);
+  }
+
+  private retryAfterS(key: string): number {
+    const row = this.db.orm.select().from(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).get();
+    if (!row?.lockedUntil) return 0;
+    const remainingMs = Date.parse(row.lockedUntil) - this.clock();
+    return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
+  }
+
+  /** Counts one failure; returns the count in the current window. */
+  private recordFailure(key: string): Promise<number> {
+    const now = this.clock();
+    return this.db.write(() => {
+      const row = this.db.orm.select().from(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).get();
+      // A lockout that has run out starts a fresh count.
+      const expired = row?.lockedUntil != null && Date.parse(row.lockedUntil) <= now;
+      const failures = (row && !expired ? row.failures : 0) + 1;
+      const lockedUntil = failures >= MAX_PIN_FAILURES ? new Date(now + PIN_LOCKOUT_MS).toISOString() : null;
+      const lastFailedAt = new Date(now).toISOString();
+      this.db.orm
+        .insert(schema.driverSignInFailures)
+        .values({ phone: key, failures, lastFailedAt, lockedUntil })
+        .onConflictDoUpdate({ target: schema.driverSignInFailures.phone, set: { failures, lastFailedAt, lockedUntil } })
+        .run();
+      return failures;
+    });
+  }
+}
+
+/** The phone as typed, without separators, bounded: the same number typed two ways locks together. */
+function lockoutKey(rawPhone: string): string {
+  return rawPhone.replace(/[\s\-.()]/g, '').slice(0, 32);
+}
