@@ -1,6 +1,8 @@
+import { qrEn } from './qr';
+
 /** The English message catalogue: every visible string of the staff UI. Other languages fall back to it. */
 export const en = {
-  app: { name: 'Chargeyard', skip: 'Skip to content', live: 'Messages' },
+  app: { name: 'Chargeyard', skip: 'Skip to content', live: 'Messages', mainNav: 'Main' },
   nav: { dashboard: 'Dashboard', chargers: 'Chargers', sessions: 'Sessions', cashier: 'Cashier', audit: 'Audit log', staff: 'Staff', tokens: 'API tokens', logout: 'Sign out', settings: 'Settings', reports: 'Reports', drivers: 'Drivers and cards', signedInAs: 'Signed in as {{name}} ({{role}})' },
   role: { admin: 'Admin', cashier: 'Cashier', viewer: 'Viewer' },
   language: { en: 'English', pa: 'ਪੰਜਾਬੀ (Punjabi)', hi: 'हिन्दी (Hindi)' },
@@ -19,7 +21,7 @@ export const en = {
     title: 'Dashboard', online: 'Online', offline: 'Offline', faulted: 'Faulted', pending: 'Waiting for approval', chargers: 'Chargers', connectors: 'Connectors',
     activeSessions: 'Active sessions', noActive: 'No session is running.', todayEnergy: 'Energy today', todayRevenue: 'Revenue today', todaySessions: 'Sessions today',
     alerts: 'Alerts', noAlerts: 'No alerts.', alertOffline: 'Charger {{id}} is offline (last seen {{at}}).', alertFaulted: 'Charger {{id}} connector {{connector}} reports {{error}}.',
-    alertStuck: 'Session {{id}} on {{charger}} has had no meter value since {{at}}.', alertBackup: 'The last backup is {{age}} old.', alertNoBackup: 'No backup has been taken yet.', alertJob: 'Job {{name}} failed: {{result}}.', alertPending: 'Charger {{id}} waits for approval.',
+    alertStuck: 'Session {{id}} on {{charger}} has had no meter value since {{at}}.', alertBackup: 'The last backup is {{age}} old.', alertNoBackup: 'No backup has been taken yet.', alertJob: 'Job {{name}} failed: {{result}}.', alertPending: 'Charger {{id}} waits for approval.', alertUnknownCard: 'Unknown card {{id}} was presented at {{charger}} ({{at}}).',
     updated: 'Updated {{at}}', jobs: 'Background jobs', jobName: 'Job', lastRun: 'Last run', lastResult: 'Result',
   },
   chargers: {
@@ -58,6 +60,7 @@ export const en = {
   tokens: { title: 'API tokens', name: 'Name', role: 'Role', created: 'Created', revoked: 'Revoked', revoke: 'Revoke', create: 'Create token', shown: 'Copy this token now; it is not shown again:', none: 'No tokens yet.' },
   errors: { notFound: 'Page not found', notFoundText: 'There is nothing at this address.', forbidden: 'Not allowed', forbiddenText: 'Your role does not allow this.', csrf: 'The form has expired. Reload the page and try again.', server: 'Something went wrong', serverText: 'The error was logged. Try again.', tooMany: 'Too many attempts' },
   status: { Available: 'Available', Preparing: 'Preparing', Charging: 'Charging', SuspendedEV: 'Suspended by car', SuspendedEVSE: 'Suspended by charger', Finishing: 'Finishing', Reserved: 'Reserved', Unavailable: 'Unavailable', Faulted: 'Faulted', Occupied: 'Occupied', Unknown: 'Unknown' },
+  qr: qrEn,
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { AppError, isValidTimeZone } from '../../shared';
 import { MIN_PASSWORD_LENGTH } from '../../staff';
@@ -24,6 +25,10 @@ const setupSchema = z
     publicBaseUrl: z.union([z.literal(''), z.string().trim().url().refine((url) => /^https?:\/\//.test(url), 'must be an http(s) URL')]),
   })
   .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'setup.mismatch' });
+
+/** Sign-in attempts one address may make per window, whatever the user names. */
+const LOGIN_ATTEMPTS_PER_ADDRESS = 50;
+const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 const loginSchema = z.object({ userName: z.string().max(100), password: z.string().max(200), next: z.string().max(500).optional() });
 
@@ -101,7 +106,16 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
     renderLogin(request, response, { signedOut: request.query.signedOut === '1' });
   });
 
-  router.post('/login', async (request, response) => {
+  // Besides the per-user-name lockout, one address may not try many names (password spraying).
+  const loginAttemptsPerAddress = rateLimit({
+    windowMs: LOGIN_WINDOW_MS,
+    limit: LOGIN_ATTEMPTS_PER_ADDRESS,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_request: Request, _response: Response, next: NextFunction) => next(new AppError('too_many_requests', 'Too many sign-in attempts from this address; try again later', 429)),
+  });
+
+  router.post('/login', loginAttemptsPerAddress, async (request, response) => {
     if (!users.hasAnyUser()) return response.redirect(303, '/setup');
     const parsed = loginSchema.safeParse(formBody(request));
     const userName = parsed.success ? parsed.data.userName.trim() : '';

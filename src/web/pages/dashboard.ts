@@ -8,6 +8,9 @@ import { renderFragment } from '../view-engine';
 const STUCK_AFTER_MS = 60 * 60 * 1000;
 /** A nightly backup older than this is an alert. */
 const BACKUP_STALE_MS = 36 * 60 * 60 * 1000;
+/** Unknown cards seen within this window are alerts, at most this many. */
+const UNKNOWN_CARD_ALERT_MS = 24 * 60 * 60 * 1000;
+const MAX_UNKNOWN_CARD_ALERTS = 10;
 /** The page polls as a fallback when the SSE stream is down. */
 export const DASHBOARD_POLL_S = 30;
 
@@ -39,6 +42,10 @@ export function dashboardModel(services: AppServices) {
   for (const session of active) {
     const lastMs = Date.parse(session.lastMeterAt ?? session.startedAt);
     if (Date.now() - lastMs > STUCK_AFTER_MS) alerts.push({ key: 'dashboard.alertStuck', params: { id: session.id, charger: session.chargerId, at: session.lastMeterAt ?? session.startedAt } });
+  }
+  const dayAgo = new Date(Date.now() - UNKNOWN_CARD_ALERT_MS).toISOString();
+  for (const card of services.money.drivers.unknownCards(MAX_UNKNOWN_CARD_ALERTS).filter((row) => row.lastSeenAt >= dayAgo)) {
+    alerts.push({ key: 'dashboard.alertUnknownCard', params: { id: card.uid, charger: card.lastChargerId, at: card.lastSeenAt } });
   }
   const jobs = services.jobs.status();
   const backup = jobs.find((job) => job.name === 'backup');

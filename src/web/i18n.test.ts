@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { en } from './locales/en';
+import { hi } from './locales/hi';
+import { pa } from './locales/pa';
+import { translator } from './i18n';
+import { viewsDir } from './paths';
+
+function keysOf(catalogue: object, prefix = ''): string[] {
+  return Object.entries(catalogue).flatMap(([key, value]) => (typeof value === 'string' ? [`${prefix}${key}`] : keysOf(value as object, `${prefix}${key}.`)));
+}
+
+function templates(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? templates(full) : entry.name.endsWith('.hbs') ? [full] : [];
+  });
+}
+
+function placeholders(text: string): string[] {
+  return [...text.matchAll(/\{\{(\w+)\}\}/g)].map((match) => match[1]!).sort();
+}
+
+describe('message catalogue', () => {
+  const english = new Set(keysOf(en));
+
+  it('every literal key a template passes to {{t}} exists in the English catalogue', () => {
+    const missing: string[] = [];
+    for (const file of templates(viewsDir())) {
+      const text = fs.readFileSync(file, 'utf8');
+      // {{t "key"}}, (t "key") and the keys handed to the field partial as label= / hint=.
+      for (const match of text.matchAll(/(?:\{\{|\()t "([a-zA-Z0-9_.]+)"|\b(?:label|hint)="([a-zA-Z0-9_.]+)"/g)) {
+        const key = match[1] ?? match[2]!;
+        if (!english.has(key)) missing.push(`${path.relative(viewsDir(), file)}: ${key}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it.each([
+    ['pa', pa],
+    ['hi', hi],
+  ])('%s has only keys English has, with the same placeholders', (_language, catalogue) => {
+    const enFlat = new Map(keysOf(en).map((key) => [key, key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], en) as string]));
+    for (const key of keysOf(catalogue)) {
+      expect(enFlat.has(key)).toBe(true);
+      const translated = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], catalogue) as string;
+      expect([key, placeholders(translated)]).toEqual([key, placeholders(enFlat.get(key)!)]);
+    }
+  });
+
+  it('a key missing in Punjabi falls back to English; values are not HTML-escaped twice', () => {
+    expect(translator('pa')('login.title')).toBe('ਸਾਈਨ ਇਨ');
+    expect(translator('pa')('app.name')).toBe('Chargeyard');
+    expect(translator('en')('cashier.unknownCard', { uid: '<b>' })).toBe('Card <b> is not registered.');
+  });
+});
