@@ -18,6 +18,7 @@ export type RemoteStopRequester = (chargerId: string, transactionId: string, rea
 const IDLE_STATUSES = new Set(['SuspendedEV', 'Finishing']);
 
 export const BALANCE_EXHAUSTED = 'balance_exhausted';
+export const REMOTE_STOP_RETRY_MS = 60_000;
 
 export interface BillingOptions {
   db: Db;
@@ -162,7 +163,9 @@ export class BillingService {
   /** After MeterValues commit: stop a prepaid session whose running cost reached what it may spend. */
   afterMeterValues(session: SessionRow): void {
     const billing = this.billing(session.id);
-    if (!billing || billing.payer !== 'prepaid' || billing.accountId === null || billing.remoteStopRequestedAt !== null) return;
+    if (!billing || billing.payer !== 'prepaid' || billing.accountId === null) return;
+    // One remote stop per minute at most: a charger that missed or refused it is asked again.
+    if (billing.remoteStopRequestedAt !== null && Date.now() - Date.parse(billing.remoteStopRequestedAt) < REMOTE_STOP_RETRY_MS) return;
     const version = billing.tariffVersionId !== null ? this.options.tariffs.version(billing.tariffVersionId) : undefined;
     if (!version || session.transactionId === null) return;
     const costMinor = this.runningCost(session, version);
@@ -204,7 +207,7 @@ export class BillingService {
   private async stopForBalance(session: SessionRow, billing: SessionBillingRow): Promise<void> {
     const { db } = this.options;
     try {
-      // Recorded before sending, so a burst of MeterValues sends one stop, and staff see why.
+      // Recorded before sending, so a burst of MeterValues sends one stop (until the retry time), and staff see why.
       await db.write(() =>
         db.orm
           .update(schema.sessionBilling)
