@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
-import type { DriverService } from '../drivers';
+import { normaliseUid, type DriverService } from '../drivers';
 import { IdempotencyStore, requestHash, type Ledger, type StoredOutcome, type SystemAccountKind } from '../ledger';
 import type { SettingsService } from '../settings';
 import { badRequest, conflict, money, notFound, nowIso, parseInput, type AmountMinor, type Money } from '../shared';
@@ -103,7 +103,7 @@ export class TillService {
   topUpCard(rawUid: string, input: unknown, actor: string, idempotencyKey?: string): Promise<StoredOutcome<TopupResult>> {
     const topup = this.parseMoneyInput(topupInputSchema, input);
     return this.db.write(() =>
-      this.idempotency.run(idempotencyKey, requestHash(`POST /cards/${rawUid}/topups`, topup), () => {
+      this.idempotency.run(idempotencyKey, requestHash(`POST /cards/${normaliseUid(rawUid)}/topups`, topup), () => {
         const card = this.drivers.requireCard(rawUid);
         if (card.kind !== 'prepaid' || card.accountId === null) throw conflict('card_not_prepaid', `Card ${card.uid} is a personal card: it has no balance`);
         return { status: 201, body: this.topUp(card.accountId, { cardUid: card.uid, userId: card.userId }, topup, actor) };

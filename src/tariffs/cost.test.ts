@@ -127,6 +127,14 @@ describe('sessionCost', () => {
     expect(result.totalMinor).toBe(1000);
   });
 
+  test('a band in a zone that changes to summer time the same night still prices by local time', () => {
+    // Europe/Berlin jumps from 02:00 to 03:00 local on 2026-03-29 (01:00Z). 00:00–04:00Z is 01:00–06:00 local.
+    const night: TariffPrices = { ...flat, energyPricePerKwhMinor: 1000, bands: [{ startMinute: 0, endMinute: 5 * 60, energyPricePerKwhMinor: 500 }] };
+    const result = sessionCost(night, input({ startedAt: '2026-03-29T00:00:00.000Z', stoppedAt: '2026-03-29T04:00:00.000Z', energyWh: 4000, timeZone: 'Europe/Berlin' }));
+    // 00:00–03:00Z is local 01:00–05:00 (the band), 03:00–04:00Z is 05:00–06:00: 3000 Wh at 500, 1000 Wh at 1000.
+    expect(result.totalMinor).toBe(1500 + 1000);
+  });
+
   test('the total is the rounded exact sum, not the sum of rounded parts', () => {
     // Energy 0.4 + time 0.4 would round to 0 + 0; the exact sum 0.8 rounds to 1.
     const prices = { ...flat, energyPricePerKwhMinor: 400, timePricePerHourMinor: 400 };
