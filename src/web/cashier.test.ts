@@ -29,7 +29,7 @@ describe('cashier screen', () => {
     const panel = await cashier.get('/cashier?uid=a1b2c3d4');
     expect(panel.status).toBe(200);
     expect(panel.text).toContain('data-testid="card-panel"');
-    expect(panel.text).toMatch(/id="scan-uid"[^>]*autofocus/);
+    expect(panel.text).toMatch(/id="f-amount"[^>]*autofocus/);
     const formKey = formKeyOf(panel.text);
 
     const first = await cashier.post('/cashier/topups', { uid: 'A1B2C3D4', formKey, method: 'cash', amount: '500.50' });

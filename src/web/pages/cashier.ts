@@ -66,7 +66,8 @@ export const cashierPages: WebArea = (router, { services }) => {
     if (raw.length > 100) return render(request, response, { scanned: raw.slice(0, 100), scanError: 'cashier.badUid' }, 400);
     const card = services.money.drivers.cardByAnyUid(raw);
     if (!card) return render(request, response, { scanned: raw, unknown: true });
-    return render(request, response, { scanned: raw, panel: cardPanel(services, card) });
+    // A prepaid card found: the cashier's next step is the amount, so it gets the focus.
+    return render(request, response, { scanned: raw, panel: cardPanel(services, card), focusAmount: card.kind === 'prepaid' });
   });
 
   router.post('/cashier/topups', guard, async (request, response) => {
