@@ -14,7 +14,12 @@ export interface StartInput {
   connectorId: number;
   evseId?: number | undefined;
   idTag: string;
-  meterStartWh: number;
+  /**
+   * The energy register at the start. 2.0.1 stations may start a transaction without one; then
+   * the first register reading of the transaction becomes the start, so a meter's lifetime total
+   * is never billed as one session.
+   */
+  meterStartWh: number | undefined;
   /** The charger's timestamp (CONTRACT: a session's startedAt is the charger's). */
   timestamp: string;
   reservationId?: number | undefined;
@@ -57,6 +62,9 @@ export interface SessionHooks {
   afterMeterValues?(session: SessionRow): void;
   afterCompleted?(session: SessionRow): void;
 }
+
+/** Flag of a session whose charger gave no energy register at the start (yet). */
+export const METER_START_UNKNOWN = 'meter_start_unknown';
 
 export type SessionChange = { kind: 'started' | 'updated' | 'completed'; session: SessionRow };
 
@@ -102,7 +110,8 @@ export class SessionService {
    */
   async start(input: StartInput): Promise<StartResult> {
     const fingerprint =
-      input.transactionId ?? [input.connectorId, input.idTag, input.meterStartWh, input.timestamp, input.reservationId ?? ''].join('|');
+      input.transactionId ?? [input.connectorId, input.idTag, input.meterStartWh ?? '', input.timestamp, input.reservationId ?? ''].join('|');
+    const startKnown = input.meterStartWh !== undefined;
     const result = await this.db.write(() => {
       const existing = this.repository.byStartFingerprint(input.chargerId, fingerprint);
       if (existing) return { session: existing, decision: storedDecision(existing), duplicate: true };
@@ -125,9 +134,10 @@ export class SessionService {
         authorizationStatus: decision.status,
         status: 'active',
         startedAt: input.timestamp,
-        meterStartWh: input.meterStartWh,
-        lastMeterWh: input.meterStartWh,
+        meterStartWh: input.meterStartWh ?? 0,
+        lastMeterWh: input.meterStartWh ?? null,
         lastMeterAt: input.timestamp,
+        flagsJson: JSON.stringify(startKnown ? [] : [METER_START_UNKNOWN]),
         reservationId: input.reservationId ?? null,
         startFingerprint: fingerprint,
         createdAt: now,
@@ -147,13 +157,17 @@ export class SessionService {
   /** Records a transaction stop and bills it, once; repeats and unknown transactions are answered too. */
   async stop(input: StopInput): Promise<StopResult> {
     const result = await this.db.write((): StopResult & { justCompleted: boolean } => {
-      const found = this.repository.byChargerTransaction(input.chargerId, input.transactionId);
+      let found = this.repository.byChargerTransaction(input.chargerId, input.transactionId);
       const now = nowIso();
       if (!found) {
         this.repository.recordUnmatched(input.chargerId, input.transactionId, 'StopTransaction', input, now);
         return { session: undefined, duplicate: false, unmatched: true, justCompleted: false };
       }
       if (found.status === 'completed') return { session: found, duplicate: true, unmatched: false, justCompleted: false };
+      found = this.resolveUnknownStart(found, [
+        ...(input.transactionData ?? []),
+        { timestamp: input.timestamp, sampledValue: [{ value: String(input.meterStopWh) }] },
+      ]);
       let lastTrustedWh = found.lastMeterWh ?? found.meterStartWh;
       for (const meterValue of input.transactionData ?? []) {
         lastTrustedWh = this.storeMeterValue(found, meterValue, lastTrustedWh, now);
@@ -202,6 +216,8 @@ export class SessionService {
         found = this.repository.byChargerTransaction(input.chargerId, input.transactionId);
         if (!found) {
           this.repository.recordUnmatched(input.chargerId, input.transactionId, 'MeterValues', input, now);
+        } else {
+          found = this.resolveUnknownStart(found, input.meterValue);
         }
       }
       let lastTrustedWh = found ? (found.lastMeterWh ?? found.meterStartWh) : 0;
@@ -235,6 +251,27 @@ export class SessionService {
     if (session && session.status === 'active') {
       this.emit({ kind: 'updated', session });
       for (const hook of this.hooks) hook.afterMeterValues?.(session);
+    }
+    return session;
+  }
+
+  /**
+   * A session started without a register reading takes its first reading as the start
+   * (flag meter_start_unknown is then dropped); until then it has delivered no known energy.
+   */
+  private resolveUnknownStart(session: SessionRow, elements: readonly MeterValueInput[]): SessionRow {
+    const flags = JSON.parse(session.flagsJson) as string[];
+    if (!flags.includes(METER_START_UNKNOWN)) return session;
+    for (const element of elements) {
+      const registerWh = energyRegisterWh(element.sampledValue);
+      if (registerWh === undefined) continue;
+      return this.repository.update(session.id, {
+        meterStartWh: registerWh,
+        lastMeterWh: registerWh,
+        lastMeterAt: element.timestamp,
+        flagsJson: JSON.stringify(flags.filter((flag) => flag !== METER_START_UNKNOWN)),
+        updatedAt: nowIso(),
+      });
     }
     return session;
   }

@@ -96,7 +96,7 @@ export class TransactionEventHandler {
         connectorId: evseId ?? EVSE_WHEN_UNNAMED,
         evseId: evseId ?? EVSE_WHEN_UNNAMED,
         idTag,
-        meterStartWh: earlier.find((event) => event.energyRegisterWh !== null)?.energyRegisterWh ?? firstRegisterWh(meterValues) ?? 0,
+        meterStartWh: earlier.find((event) => event.energyRegisterWh !== null)?.energyRegisterWh ?? firstRegisterWh(meterValues),
         timestamp: earlier[0]?.timestamp ?? at,
         reservationId: request.reservationId,
         ocppVersion: '2.0.1',
