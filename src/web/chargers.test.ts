@@ -112,3 +112,32 @@ describe('chargers pages', () => {
     expect(csv.text).toContain('2026-01-02,CP-4,0,0,0,0.00,INR');
   });
 });
+
+describe('live charger updates', () => {
+  it('the charger page stream sends the connectors fragment when the charger reports a new status', async () => {
+    const app = await startTestApp();
+    try {
+      const charger = await app.acceptedCharger('CP-SSE');
+      await charger.status(1, 'Available');
+      const admin = await signedIn(app, 'admin');
+      const controller = new AbortController();
+      const response = await fetch(`${app.baseUrl}/chargers/CP-SSE/events`, { headers: { Accept: 'text/event-stream', Cookie: `cy_session=${admin.cookie('cy_session')}` }, signal: controller.signal });
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let received = '';
+      await reader.read(); // the retry line: the stream is open
+      await charger.status(1, 'Charging');
+      while (!received.includes('event: connectors')) received += decoder.decode((await reader.read()).value);
+      while (!received.includes('\n\n', received.indexOf('event: connectors'))) received += decoder.decode((await reader.read()).value);
+      expect(received).toContain('data-connector="1"');
+      expect(received).toContain('Charging');
+      controller.abort();
+
+      const anonymous = await fetch(`${app.baseUrl}/events/dashboard`, { headers: { Accept: 'text/event-stream' } });
+      expect(anonymous.status).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+});

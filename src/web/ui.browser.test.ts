@@ -104,6 +104,12 @@ test('cashier: a keyboard-wedge scan, a top-up by keyboard only, the receipt, fo
     await expect(page.locator('[data-testid="new-balance"]').textContent()).resolves.toContain('750.00');
     await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('scan-uid');
     expect((await app.api('GET', '/cards/04A1B2C3')).body.balance.amount).toBe(75000);
+    // Esc clears the screen: an empty scan field with the focus, no receipt.
+    await page.keyboard.type('half a scan');
+    await page.keyboard.press('Escape');
+    await expect(page.locator('#scan-uid').inputValue()).resolves.toBe('');
+    await expect(page.locator('[data-testid="receipt"]').count()).resolves.toBe(0);
+    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('scan-uid');
     // Back (a double submit by the browser) does not top up twice: the form key was used.
     await page.goBack();
     await page.goBack();
