@@ -11,7 +11,7 @@ import type { Config } from './config';
 import { Database } from './db';
 import { createMoneyServices } from './billing';
 import { normaliseUid, SingleSessionAuthorizer } from './drivers';
-import { createJobTable, JobScheduler } from './jobs';
+import { createJobTable, JobHistory, JobScheduler } from './jobs';
 import { createLogger } from './logger';
 import { CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
 import type { AppServices } from './services';
@@ -117,6 +117,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
     logger.child({ component: 'jobs' }),
     settings.get().timeZone,
+    new JobHistory(db),
   );
   settings.onChange((next) => jobs.setTimeZone(next.timeZone));
 

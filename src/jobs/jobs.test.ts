@@ -285,3 +285,19 @@ describe('prune-logs job', () => {
     expect(run.summary).toMatch(/, 2 expired staff sign-in\(s\) removed$/);
   });
 });
+
+describe('job history', () => {
+  test('last run, result and duration survive a restart of the appliance', async () => {
+    const { startTestApp } = await import('../testing');
+    let t = await startTestApp();
+    const run = await t.app.services.jobs.runJob('charger-presence');
+    expect(run.result).toBe('ok');
+    t = await t.restart();
+    try {
+      const status = t.app.services.jobs.status().find((job) => job.name === 'charger-presence')!;
+      expect(status).toMatchObject({ lastRunAt: run.startedAt, lastResult: 'ok', lastSummary: run.summary, lastDurationMs: run.durationMs, runs: 1, failures: 0 });
+    } finally {
+      await t.close();
+    }
+  });
+});

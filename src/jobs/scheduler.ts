@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { assert } from '../shared';
+import type { JobHistory } from './history';
 
 export interface JobContext {
   /** The time the run started. */
@@ -72,11 +73,14 @@ export class JobScheduler {
     jobs: readonly Job[],
     private readonly log: Logger,
     private timeZone: string,
+    /** Where runs are kept across restarts; without it they live in memory only (unit tests). */
+    private readonly history?: JobHistory,
   ) {
     for (const job of jobs) {
       assert(!this.states.has(job.name), `job names are unique (${job.name})`);
       assert(cron.validate(job.cron), `job ${job.name} has a valid cron expression (${job.cron})`);
-      this.states.set(job.name, { job, task: undefined, running: undefined, last: undefined, runs: 0, failures: 0 });
+      const stored = history?.summary(job.name);
+      this.states.set(job.name, { job, task: undefined, running: undefined, last: stored?.last, runs: stored?.runs ?? 0, failures: stored?.failures ?? 0 });
     }
   }
 
@@ -202,6 +206,7 @@ export class JobScheduler {
     state.runs++;
     if (result === 'failed') state.failures++;
     else log.info({ trigger, durationMs: run.durationMs, summary: run.summary }, 'job finished');
+    await this.history?.record(run).catch((error: unknown) => log.error({ err: error }, 'could not record the job run'));
     return run;
   }
 }

@@ -5,3 +5,4 @@ export * from './money';
 export * from './staff';
 export * from './ocpp201';
 export * from './qrstart';
+export * from './jobs';

@@ -1,0 +1,68 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { schema } from '../db';
+import type { JobRun } from './scheduler';
+
+/** Runs kept per job; older ones are deleted as new ones are recorded. */
+const RUNS_KEPT_PER_JOB = 200;
+
+/** Job runs in SQLite, so "last run, last result, duration" survive a restart. */
+export class JobHistory {
+  constructor(private readonly db: Db) {}
+
+  async record(run: JobRun): Promise<void> {
+    await this.db.write(() => {
+      const { jobRuns } = schema;
+      const inserted = this.db.orm
+        .insert(jobRuns)
+        .values({ job: run.job, trigger: run.trigger, result: run.result, summary: run.summary, startedAt: run.startedAt, durationMs: run.durationMs })
+        .returning({ id: jobRuns.id })
+        .get();
+      const oldestKept = this.db.orm
+        .select({ id: jobRuns.id })
+        .from(jobRuns)
+        .where(eq(jobRuns.job, run.job))
+        .orderBy(desc(jobRuns.id))
+        .limit(1)
+        .offset(RUNS_KEPT_PER_JOB - 1)
+        .get();
+      if (oldestKept && oldestKept.id < inserted.id) {
+        this.db.orm.delete(jobRuns).where(and(eq(jobRuns.job, run.job), lt(jobRuns.id, oldestKept.id))).run();
+      }
+    });
+  }
+
+  /** The newest finished run and the run/failure counts of one job. */
+  summary(job: string): { last: JobRun | undefined; runs: number; failures: number } {
+    const { jobRuns } = schema;
+    const row = this.db.orm
+      .select()
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, job), sql`${jobRuns.result} != 'skipped'`))
+      .orderBy(desc(jobRuns.id))
+      .limit(1)
+      .get();
+    const counts = this.db.orm
+      .select({ runs: sql<number>`count(*)`, failures: sql<number>`sum(${jobRuns.result} = 'failed')` })
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, job), sql`${jobRuns.result} != 'skipped'`))
+      .get();
+    return {
+      last: row && { job: row.job, trigger: row.trigger, result: row.result, summary: row.summary, startedAt: row.startedAt, durationMs: row.durationMs },
+      runs: counts?.runs ?? 0,
+      failures: counts?.failures ?? 0,
+    };
+  }
+
+  recent(job: string, limit: number): JobRun[] {
+    const { jobRuns } = schema;
+    return this.db.orm
+      .select()
+      .from(jobRuns)
+      .where(eq(jobRuns.job, job))
+      .orderBy(desc(jobRuns.id))
+      .limit(limit)
+      .all()
+      .map((row) => ({ job: row.job, trigger: row.trigger, result: row.result, summary: row.summary, startedAt: row.startedAt, durationMs: row.durationMs }));
+  }
+}
