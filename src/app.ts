@@ -23,6 +23,7 @@ import { DriverSignInService, QrStartService, type QrStartTimeouts } from './qrs
 import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
 import { moneyRoutes } from './web/api/v1/money';
+import { qrRoutes } from './web/api/v1/qr';
 import { setCardUidNormaliser } from './web/api/v1/sessions';
 import { createWebRouter } from './web';
 
@@ -146,7 +147,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', false);
-  web.use('/api/v1', createApiRouter(services, [moneyRoutes]));
+  web.use('/api/v1', createApiRouter(services, [moneyRoutes, qrRoutes]));
   web.use('/', createWebRouter(services));
 
   const server = config.tls

@@ -12,6 +12,7 @@ import { cashierPages } from './pages/cashier';
 import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
 import { driverPages } from './pages/drivers';
+import { qrDriverPages, qrLabelPages } from './pages/qr';
 import { sessionPages } from './pages/sessions';
 import { LiveHub } from './sse';
 import { csrfTools, securityHeaders, type CsrfTools } from './security';
@@ -33,7 +34,7 @@ export type WebArea = (router: express.Router, context: WebContext) => void;
  * get the security headers, CSRF protection on every POST and res.locals (lang, csrfToken...).
  * To add one: write `export const myPages: WebArea = (router, ctx) => {...}` and list it here.
  */
-const PUBLIC_AREAS: WebArea[] = [accessPages];
+const PUBLIC_AREAS: WebArea[] = [accessPages, qrDriverPages];
 const extraPublicAreas: WebArea[] = [];
 /** For areas that cannot be listed above (e.g. registered by another domain at start-up). */
 export function addPublicWebRoutes(area: WebArea): void {
@@ -41,7 +42,7 @@ export function addPublicWebRoutes(area: WebArea): void {
 }
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
-const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, driverPages, adminPages];
+const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, driverPages, adminPages, qrLabelPages];
 const extraStaffAreas: WebArea[] = [];
 export function addStaffWebRoutes(area: WebArea): void {
   extraStaffAreas.push(area);

@@ -1,0 +1,233 @@
+import crypto from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { ChargerView } from '../../chargers';
+import type { DriverRow } from '../../drivers';
+import { connectorPageUrl, DRIVER_SESSION_MS, qrSvg, readableUrl, type QrStartRow } from '../../qrstart';
+import type { AppServices } from '../../services';
+import { AppError, currencyDigits, decimalStringToMinor, minorToDecimalString } from '../../shared';
+import { tariffView } from '../../tariffs';
+import { formBody } from '../forms';
+import type { WebArea } from '../index';
+
+/** The driver's sign-in on their phone; apart from the staff cookie so neither can stand in for the other. */
+export const DRIVER_COOKIE = 'cy_driver';
+/** Preset amounts on the QR page, in major units of the site currency (only those the balance covers are offered). */
+const PRESET_AMOUNTS_MAJOR = [100, 200, 500];
+/** How often the live part of the charging page asks for fresh numbers. */
+const LIVE_POLL_S = 2;
+
+function driverOf(services: AppServices, request: Request): DriverRow | undefined {
+  const token = request.cookies?.[DRIVER_COOKIE];
+  return typeof token === 'string' ? services.driverSignIn.resolve(token) : undefined;
+}
+
+/** A QR URL's connector number: digits only, else the page does not exist. */
+function connectorIdOf(raw: unknown): number {
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,3}$/.test(raw)) throw new AppError('not_found', 'No such connector', 404);
+  return Number(raw);
+}
+
+/** The public base every QR code points at (CONTRACT: `publicBaseUrl` defaults to the UI URL). */
+function publicBase(services: AppServices): string {
+  return (services.settings.get().publicBaseUrl ?? services.uiUrl()).replace(/\/+$/, '');
+}
+
+function durationText(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return `${hours}:${String(minutes).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** The public pages under /q/ (issue 6): connector page, driver sign-in, start, live charge and receipt. */
+export const qrDriverPages: WebArea = (router, { services, csrf }) => {
+  const secureCookies = services.config.tls !== undefined;
+
+  const renderNotFound = (response: Response) => response.status(404).render('pages/qr/not-found', { layout: 'driver', titleKey: 'qr.title' });
+
+  /** The connector page; `extra` carries a sign-in or start error back to it. */
+  const renderConnector = (request: Request, response: Response, chargerId: string, connectorId: number, extra: Record<string, unknown> = {}, status = 200) => {
+    const { qrStart, settings, tariffs } = services;
+    const { charger, connector } = qrStart.connector(chargerId, connectorId);
+    const driver = driverOf(services, request);
+    const refusal = qrStart.refusalFor(chargerId, connectorId, driver);
+    const version = tariffs.versionInForce(chargerId);
+    const { currency } = settings.get();
+    const availableMinor = driver ? qrStart.availableMinor(driver) : 0;
+    const presets = PRESET_AMOUNTS_MAJOR.map((major) => major * 10 ** currencyDigits(currency))
+      .filter((minor) => minor < availableMinor)
+      .map((minor) => ({ minor, value: minorToDecimalString(minor, currency) }));
+    response.status(status).render('pages/qr/connector', {
+      layout: 'driver',
+      titleKey: 'qr.title',
+      charger: { id: charger.id, name: charger.name ?? charger.id, connected: charger.connected },
+      connector,
+      pagePath: request.originalUrl.split('?')[0],
+      tariff: version ? tariffView(version) : undefined,
+      driver,
+      availableMinor,
+      presets,
+      refusal,
+      formKey: `qr-${crypto.randomUUID()}`,
+      activeStart: driver ? qrStart.activeStartOf(driver.id) : undefined,
+      ...extra,
+    });
+  };
+
+  const withConnector = (handler: (request: Request, response: Response, chargerId: string, connectorId: number) => Promise<void> | void) =>
+    async (request: Request, response: Response) => {
+      const chargerId = String(request.params.chargerId);
+      let connectorId: number;
+      try {
+        connectorId = connectorIdOf(request.params.connectorId);
+        services.qrStart.connector(chargerId, connectorId);
+      } catch (error) {
+        if (error instanceof AppError && error.httpStatus === 404) return renderNotFound(response);
+        throw error;
+      }
+      await handler(request, response, chargerId, connectorId);
+    };
+
+  router.get('/q/:chargerId/:connectorId', withConnector((request, response, chargerId, connectorId) => renderConnector(request, response, chargerId, connectorId)));
+
+  router.post('/q/:chargerId/:connectorId/sign-in', withConnector(async (request, response, chargerId, connectorId) => {
+    const form = formBody(request);
+    const outcome = await services.driverSignIn.signIn(String(form.phone ?? ''), String(form.pin ?? ''));
+    if (!outcome.ok) {
+      const signInError = outcome.reason === 'locked' ? { key: 'qr.locked', minutes: Math.ceil(outcome.retryAfterS / 60) } : { key: 'qr.wrongPin', left: outcome.attemptsLeft };
+      return renderConnector(request, response, chargerId, connectorId, { signInError, phone: form.phone ?? '' }, outcome.reason === 'locked' ? 429 : 401);
+    }
+    response.cookie(DRIVER_COOKIE, outcome.token, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: DRIVER_SESSION_MS });
+    // A new visitor id at sign-in: a CSRF token planted before it is worthless after it.
+    csrf.rotateVisitor(request, response);
+    response.redirect(303, request.originalUrl.replace(/\/sign-in$/, ''));
+  }));
+
+  router.post('/q/sign-out', async (request, response) => {
+    const token = request.cookies?.[DRIVER_COOKIE];
+    if (typeof token === 'string') await services.driverSignIn.signOut(token);
+    response.clearCookie(DRIVER_COOKIE, { path: '/' });
+    const back = String(formBody(request).back ?? '');
+    response.redirect(303, /^\/q\/[^/]+\/\d{1,4}$/.test(back) ? back : '/q/signed-out');
+  });
+
+  router.get('/q/signed-out', (_request, response) => response.render('pages/qr/signed-out', { layout: 'driver', titleKey: 'qr.title' }));
+
+  router.post('/q/:chargerId/:connectorId/start', withConnector(async (request, response, chargerId, connectorId) => {
+    const driver = driverOf(services, request);
+    const pagePath = request.originalUrl.replace(/\/start$/, '');
+    if (!driver) return response.redirect(303, pagePath);
+    const form = formBody(request);
+    const { currency } = services.settings.get();
+    const amountMinor = form.amount === 'all' ? services.qrStart.availableMinor(driver) : decimalStringToMinor(String(form.amount ?? form.otherAmount ?? ''), currency);
+    const formKey = String(form.formKey ?? '');
+    if (!/^qr-[0-9a-f-]{36}$/.test(formKey)) throw new AppError('invalid_request', 'The form is incomplete; reload the page', 400);
+    if (amountMinor === undefined || amountMinor < 1) {
+      return renderConnector(request, response, chargerId, connectorId, { amountError: 'qr.badAmount', otherAmount: form.otherAmount ?? '' }, 400);
+    }
+    try {
+      const start = await services.qrStart.start({ formKey, user: driver, chargerId, connectorId, amountMinor });
+      response.redirect(303, `/charges/${start.id}`);
+    } catch (error) {
+      if (error instanceof AppError && error.httpStatus < 500) {
+        const known = ['charger_offline', 'connector_unavailable', 'connector_occupied', 'no_tariff', 'balance_below_minimum', 'driver_busy', 'insufficient_funds'];
+        const startError = known.includes(error.code) ? `qr.refusal.${error.code}` : 'qr.state.failed';
+        return renderConnector(request, response, chargerId, connectorId, { startError }, error.httpStatus);
+      }
+      throw error;
+    }
+  }));
+
+  /** The driver's own start, or the not-found page (another driver's start is not theirs to see). */
+  const ownStart = (request: Request): QrStartRow | undefined => {
+    const driver = driverOf(services, request);
+    const id = Number(request.params.startId);
+    const start = driver && Number.isSafeInteger(id) ? services.qrStart.get(id) : undefined;
+    return start && driver && start.userId === driver.id ? start : undefined;
+  };
+
+  const liveContext = (start: QrStartRow) => {
+    const view = services.qrStart.view(start);
+    return {
+      ...view,
+      durationText: durationText(view.durationS),
+      pollSeconds: LIVE_POLL_S,
+      connectorPath: `/q/${encodeURIComponent(start.chargerId)}/${start.connectorId}`,
+    };
+  };
+
+  router.get('/charges/:startId', (request, response) => {
+    const start = ownStart(request);
+    if (!start) return renderNotFound(response);
+    const charger = services.chargers.view(start.chargerId);
+    const stopMessage = request.query.stop === 'sent' ? 'qr.stopSent' : request.query.stop === 'failed' ? 'qr.stopFailed' : undefined;
+    response.render('pages/qr/start', { layout: 'driver', titleKey: 'qr.yourSession', live: liveContext(start), chargerName: charger?.name ?? start.chargerId, stopMessage });
+  });
+
+  router.get('/charges/:startId/live', (request, response) => {
+    const start = ownStart(request);
+    if (!start) return renderNotFound(response);
+    response.render('fragments/qr-live', { layout: false, live: liveContext(start) });
+  });
+
+  router.post('/charges/:startId/stop', async (request, response) => {
+    const start = ownStart(request);
+    if (!start) return renderNotFound(response);
+    let accepted = false;
+    try {
+      accepted = await services.qrStart.stop(start.id, start.userId);
+    } catch (error) {
+      // Offline, silent or erroring charger: the driver is told the stop did not go through.
+      if (!(error instanceof AppError)) throw error;
+    }
+    response.redirect(303, `/charges/${start.id}?stop=${accepted ? 'sent' : 'failed'}`);
+  });
+};
+
+/** One printable label per connector: site name, charger and connector, a short URL and the code. */
+async function labelsFor(services: AppServices, chargers: ChargerView[], onlyConnectorId?: number) {
+  const base = publicBase(services);
+  const labels = [];
+  for (const charger of chargers) {
+    const known = charger.connectors.map((connector) => connector.connectorId).filter((id) => id > 0);
+    const connectorIds = onlyConnectorId !== undefined ? [onlyConnectorId] : known.length > 0 ? known : [1];
+    for (const connectorId of connectorIds) {
+      const url = connectorPageUrl(base, charger.id, connectorId);
+      labels.push({ chargerPath: `/chargers/${encodeURIComponent(charger.id)}`, chargerName: charger.name ?? charger.id, connectorId, url, shortUrl: readableUrl(url), svg: await qrSvg(url) });
+    }
+  }
+  return labels;
+}
+
+/** The staff side: label sheets (one connector, one charger, all chargers on A4) and SVG downloads. */
+export const qrLabelPages: WebArea = (router, { services }) => {
+  const chargerOf = (request: Request): ChargerView => {
+    const charger = services.chargers.view(String(request.params.chargerId));
+    if (!charger) throw new AppError('not_found', `Charger ${String(request.params.chargerId)} does not exist`, 404);
+    return charger;
+  };
+  const render = (response: Response, labels: unknown[], extra: Record<string, unknown>) =>
+    response.render('pages/qr/labels', { layout: 'labels', titleKey: 'qr.labels', labels, ...extra });
+
+  router.get('/qr-labels', async (_request, response) => {
+    const chargers = services.chargers.all().filter((charger) => charger.registration === 'accepted');
+    render(response, await labelsFor(services, chargers), {});
+  });
+
+  router.get('/chargers/:chargerId/qr-labels', async (request, response) => {
+    const charger = chargerOf(request);
+    render(response, await labelsFor(services, [charger]), { charger, noConnectors: charger.connectors.length === 0 });
+  });
+
+  router.get('/chargers/:chargerId/connectors/:connectorId/qr-label', async (request, response) => {
+    const charger = chargerOf(request);
+    render(response, await labelsFor(services, [charger], connectorIdOf(request.params.connectorId)), { charger });
+  });
+
+  router.get('/chargers/:chargerId/connectors/:connectorId/qr.svg', async (request, response) => {
+    const charger = chargerOf(request);
+    const connectorId = connectorIdOf(request.params.connectorId);
+    const svg = await qrSvg(connectorPageUrl(publicBase(services), charger.id, connectorId));
+    const fileName = `qr-${charger.id.replace(/[^A-Za-z0-9_-]/g, '_')}-${connectorId}.svg`;
+    response.type('image/svg+xml').attachment(fileName).send(svg);
+  });
+};
