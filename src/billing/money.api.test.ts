@@ -151,6 +151,18 @@ describe('money through OCPP and the API', () => {
     expect((await app.api('PATCH', '/settings', { currency: 'USD' })).status).toBe(409);
   });
 
+  test('giving an anonymous prepaid card to a driver moves its balance by a ledger transfer', async () => {
+    await card('K1', 'prepaid');
+    await topUp('K1', 1200);
+    const user = await app.api('POST', '/users', { name: 'Ravi', phone: '98140 00001' });
+    await app.api('POST', `/users/${user.body.id}/topups`, { amount: 300, method: 'cash' });
+    const patched = await app.api('PATCH', '/cards/K1', { userId: user.body.id });
+    expect(patched.body).toMatchObject({ userId: user.body.id, accountId: user.body.accountId, balance: { amount: 1500 } });
+    const entries = (await app.api('GET', '/ledger')).body.items.filter((entry: { code: string }) => entry.code === 'card_to_driver');
+    expect(entries.map((entry: { amount: { amount: number } }) => entry.amount.amount)).toEqual([1200, -1200]);
+    await ledgerIsSound();
+  });
+
   test('refunds and adjustments need a reason and are new transfers pointing at what they correct', async () => {
     await card('H1', 'prepaid');
     const topup = await topUp('H1', 1000);

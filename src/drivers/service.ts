@@ -276,15 +276,30 @@ export class DriverService {
   }
 
   /**
-   * Moving a prepaid card to another owner would move money without a transfer, so it is allowed
-   * only while the card's current account holds nothing of its own.
+   * Giving a prepaid card to a driver: a card that had its own balance (an anonymous card sold at
+   * the desk) brings it along as a ledger transfer into the driver's account, never by relabelling.
+   * A card that owes money or has a hold open is refused; a card leaving its driver leaves the
+   * money with the driver and starts again with an empty balance of its own.
    */
   private reassignAccount(card: CardRow, userId: number | null): number | null {
     const user = userId !== null ? this.requireUser(userId) : undefined;
     if (card.kind === 'personal') return null;
     const ownAccount = card.userId === null && card.accountId !== null ? this.ledger.account(card.accountId) : undefined;
-    if (ownAccount && (ownAccount.netMinor !== 0 || ownAccount.pendingDebitsMinor !== 0)) {
-      throw conflict('card_has_balance', 'Refund or transfer the card balance before giving the card to a driver');
+    if (ownAccount) {
+      const { balanceMinor, pendingMinor } = balanceOf(ownAccount);
+      if (balanceMinor < 0 || pendingMinor !== 0) {
+        throw conflict('card_has_balance', 'Settle the card debt or its open hold before giving the card to a driver');
+      }
+      if (user && balanceMinor > 0) {
+        this.ledger.transfer({
+          debitAccountId: ownAccount.id,
+          creditAccountId: user.accountId,
+          amountMinor: balanceMinor,
+          code: 'card_to_driver',
+          reference: `card:${card.uid}`,
+          reason: `card ${card.uid} given to driver ${user.id}`,
+        });
+      }
     }
     return user ? user.accountId : this.ledger.openBalanceAccount('card', `Card ${card.uid}`).id;
   }
