@@ -163,6 +163,32 @@ describe('money through OCPP and the API', () => {
     await ledgerIsSound();
   });
 
+  test('the ledger, accounts, users and cards page with cursors, each item exactly once', async () => {
+    for (const uid of ['P1', 'P2', 'P3']) {
+      await card(uid, 'prepaid');
+      await topUp(uid, 100);
+    }
+    for (const [path, key] of [
+      ['/ledger', 'id'],
+      ['/accounts', 'id'],
+      ['/cards', 'uid'],
+    ] as const) {
+      const all = (await app.api('GET', `${path}?limit=500`)).body.items.map((item: Record<string, unknown>) => item[key]);
+      const walked: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const pageResponse: { body: { items: Record<string, unknown>[]; nextCursor: string | null } } = await app.api('GET', `${path}?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        walked.push(...pageResponse.body.items.map((item) => item[key]));
+        cursor = pageResponse.body.nextCursor;
+      } while (cursor);
+      expect(walked).toEqual(all);
+      expect(all.length).toBeGreaterThanOrEqual(3);
+    }
+    expect((await app.api('GET', '/ledger?limit=0')).status).toBe(400);
+    expect((await app.api('GET', '/ledger?cursor=nonsense')).status).toBe(400);
+    expect((await app.api('GET', '/ledger?accountId=999999')).body.items).toEqual([]);
+  });
+
   test('refunds and adjustments need a reason and are new transfers pointing at what they correct', async () => {
     await card('H1', 'prepaid');
     const topup = await topUp('H1', 1000);

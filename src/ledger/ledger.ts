@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, lte, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db';
 import { schema } from '../db';
@@ -167,6 +167,17 @@ export class Ledger {
 
   accounts(): AccountRow[] {
     return this.db.orm.select().from(schema.ledgerAccounts).orderBy(asc(schema.ledgerAccounts.id)).all();
+  }
+
+  /** Accounts newest first, keyset-paginated on id. */
+  accountsPage(limit: number, beforeId?: number): AccountRow[] {
+    return this.db.orm
+      .select()
+      .from(schema.ledgerAccounts)
+      .where(beforeId !== undefined ? lt(schema.ledgerAccounts.id, beforeId) : undefined)
+      .orderBy(desc(schema.ledgerAccounts.id))
+      .limit(limit)
+      .all();
   }
 
   /** The cached balance; `check()` proves it equals the sum of the entries. */

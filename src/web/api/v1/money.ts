@@ -156,21 +156,27 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.get('/accounts', (request, response) => {
-    allowQuery(request.query, []);
-    response.json({
-      items: ledger.accounts().map((account) => {
-        const balance = ledger.balance(account.id);
-        return {
-          id: account.id,
-          kind: account.kind,
-          name: account.name,
-          normalSide: account.normalSide,
-          balance: money(balance.balanceMinor, account.currency),
-          available: money(balance.availableMinor, account.currency),
-        };
-      }),
-      nextCursor: null,
-    });
+    allowQuery(request.query, ['limit', 'cursor']);
+    const limit = parseLimit(request.query);
+    const after = decodeCursor<[number]>(request.query, ['number']);
+    response.json(
+      page(
+        ledger.accountsPage(limit + 1, after?.[0]),
+        limit,
+        (account) => {
+          const balance = ledger.balance(account.id);
+          return {
+            id: account.id,
+            kind: account.kind,
+            name: account.name,
+            normalSide: account.normalSide,
+            balance: money(balance.balanceMinor, account.currency),
+            available: money(balance.availableMinor, account.currency),
+          };
+        },
+        (account) => [account.id],
+      ),
+    );
   });
 
   router.get('/shifts', (request, response) => {
