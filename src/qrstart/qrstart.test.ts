@@ -107,6 +107,16 @@ describe('QR start', () => {
     expect(await balances(driver.id)).toEqual({ balance: 50000, available: 50000 });
   });
 
+  test('a restart while waiting for the plug-in still releases the hold when the time is up', async () => {
+    const { driver } = await site();
+    const qr = await start(driver, 10000);
+    await waitForStatus(qr.id, 'accepted');
+    app = await app.restart();
+    expect((await balances(driver.id)).available).toBe(40000);
+    await waitForStatus(qr.id, 'not_plugged_in', 5000);
+    expect(await balances(driver.id)).toEqual({ balance: 50000, available: 50000 });
+  });
+
   test('the driver stops a running session: RemoteStopTransaction for its transaction', async () => {
     const { charger, driver } = await site();
     const qr = await start(driver, 10000);

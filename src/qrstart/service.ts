@@ -107,12 +107,13 @@ export class QrStartService {
   /** Why this connector cannot be started by this driver now, or undefined when it can. */
   refusalFor(chargerId: string, connectorId: number, user: DriverRow | undefined): StartRefusal | undefined {
     const { charger, connector } = this.connector(chargerId, connectorId);
+    // The driver's own start (here or elsewhere) first: the page then leads them back to it.
+    if (user && (this.activeStartOf(user.id) || this.deps.sessions.activeCountForTag(driverIdTag(user.id)) > 0)) return 'driver_busy';
     if (!charger.connected) return 'charger_offline';
     if (UNAVAILABLE_STATUSES.has(connector.status)) return 'connector_unavailable';
     if (OCCUPIED_STATUSES.has(connector.status) || this.connectorBusy(chargerId, connectorId)) return 'connector_occupied';
     if (this.deps.tariffs.versionInForce(chargerId) === null) return 'no_tariff';
     if (!user) return undefined;
-    if (this.activeStartOf(user.id) || this.deps.sessions.activeCountForTag(driverIdTag(user.id)) > 0) return 'driver_busy';
     const { balanceMinor, availableMinor } = this.deps.ledger.balance(user.accountId);
     if (balanceMinor < 0 || availableMinor <= this.deps.settings.get().minimumBalanceMinor) return 'balance_below_minimum';
     return undefined;

@@ -67,6 +67,9 @@ describe('QR pages', () => {
     const faulted = await phone.get(page);
     expect(faulted.text).toMatch(/data-testid="connector-status">Faulted</);
     expect(faulted.text).toContain('This connector is out of service right now.');
+    const status = await phone.get(`${page}/status`);
+    expect(status.text).toMatch(/^<p id="qr-connector-status" hx-get="\/q\/QR1\/1\/status"/);
+    expect(status.text).toMatch(/data-testid="connector-status">Faulted</);
   });
 
   test('wrong PINs are answered clearly and lock the phone number after five tries, even for the right PIN', async () => {

@@ -89,6 +89,17 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
 
   router.get('/q/:chargerId/:connectorId', withConnector((request, response, chargerId, connectorId) => renderConnector(request, response, chargerId, connectorId)));
 
+  /** The connector's status, polled by the page so a driver waiting for a free connector sees it change. */
+  router.get('/q/:chargerId/:connectorId/status', withConnector((request, response, chargerId, connectorId) => {
+    const { charger, connector } = services.qrStart.connector(chargerId, connectorId);
+    response.render('fragments/qr-connector-status', {
+      layout: false,
+      charger: { connected: charger.connected },
+      connector,
+      pagePath: request.originalUrl.split('?')[0]!.replace(/\/status$/, ''),
+    });
+  }));
+
   router.post('/q/:chargerId/:connectorId/sign-in', withConnector(async (request, response, chargerId, connectorId) => {
     const form = formBody(request);
     const outcome = await services.driverSignIn.signIn(String(form.phone ?? ''), String(form.pin ?? ''));
