@@ -116,6 +116,7 @@ describe('money through OCPP and the API', () => {
     expect(again.body).toEqual(first.body);
     expect((await topUp('E1', 701, 'key-1')).body.error.code).toBe('idempotency_key_reused');
     expect((await topUp('E1', 701, 'key-1')).status).toBe(409);
+    expect((await topUp('E1', 1, 'k'.repeat(201))).status).toBe(400);
     const concurrent = await Promise.all([topUp('E1', 300, 'key-2'), topUp('E1', 300, 'key-2'), topUp('E1', 300, 'key-2')]);
     expect(new Set(concurrent.map((response) => JSON.stringify(response.body))).size).toBe(1);
     expect((await app.api('GET', '/cards/E1')).body.balance.amount).toBe(1000);

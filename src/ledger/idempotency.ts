@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import { AppError, conflict, nowIso } from '../shared';
@@ -75,6 +75,14 @@ export class IdempotencyStore {
       this.insertKey.run({ key, requestHash: hash, responseStatus: outcome.status, responseJson: JSON.stringify(outcome.body), createdAt: nowIso() });
       return { ...outcome, replayed: false };
     });
+  }
+
+  /**
+   * Forgets keys stored before `beforeIso` (for a housekeeping job). Keep them well beyond any
+   * client's retry window: a key forgotten too early lets a late retry move money again.
+   */
+  prune(beforeIso: string): number {
+    return this.db.tx(() => this.db.orm.delete(schema.idempotencyKeys).where(lt(schema.idempotencyKeys.createdAt, beforeIso)).run().changes);
   }
 
   private attempt<T>(operation: () => { status: number; body: T }): { status: number; body: T | { error: { code: string; message: string } } } {

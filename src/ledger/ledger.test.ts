@@ -95,6 +95,16 @@ describe('Ledger', () => {
     expect(result.problems.join()).toMatch(/cached net/);
   });
 
+  test('the check finds a transfer whose entries do not balance', () => {
+    const driver = ledger.openBalanceAccount('driver', 'Asha');
+    const transfer = topUp(driver.id, 1000);
+    db.orm.run(`DELETE FROM ledger_entries WHERE transfer_id = ${transfer.id} AND amount_minor < 0` as never);
+    const result = ledger.check();
+    expect(result.ok).toBe(false);
+    expect(result.problems.join()).toMatch(new RegExp(`transfer ${transfer.id} \\(posted\\) has 1 entries`));
+    expect(result.totalMinor).toBe(1000);
+  });
+
   test('hasMoneyMoved turns true with the first transfer', () => {
     const driver = ledger.openBalanceAccount('driver', 'Asha');
     expect(ledger.hasMoneyMoved()).toBe(false);
@@ -134,6 +144,13 @@ describe('Ledger', () => {
       expect(first).toMatchObject({ status: 409, body: { error: { code: 'card_not_prepaid' } }, replayed: false });
       expect(store.run('k', hash, operation)).toMatchObject({ status: 409, replayed: true });
       expect(ledger.hasMoneyMoved()).toBe(false);
+    });
+
+    test('pruning forgets only keys older than the cut-off', () => {
+      const store = new IdempotencyStore(db);
+      store.run('old', requestHash('POST /x', {}), () => ({ status: 201, body: {} }));
+      expect(store.prune('2000-01-01T00:00:00.000Z')).toBe(0);
+      expect(store.prune('2999-01-01T00:00:00.000Z')).toBe(1);
     });
 
     test('two concurrent group-committed writes with one key move money once', async () => {
