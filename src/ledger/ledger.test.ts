@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { AppError } from '../shared';
 import { IdempotencyStore, requestHash } from './idempotency';
@@ -89,7 +90,7 @@ describe('Ledger', () => {
   test('the check finds a cached balance that disagrees with the entries', () => {
     const driver = ledger.openBalanceAccount('driver', 'Asha');
     topUp(driver.id, 1000);
-    db.orm.run(`UPDATE ledger_accounts SET net_minor = net_minor - 1 WHERE id = ${driver.id}` as never);
+    db.orm.run(sql`UPDATE ledger_accounts SET net_minor = net_minor - 1 WHERE id = ${driver.id}`);
     const result = ledger.check();
     expect(result.ok).toBe(false);
     expect(result.problems.join()).toMatch(/cached net/);
@@ -98,7 +99,7 @@ describe('Ledger', () => {
   test('the check finds a transfer whose entries do not balance', () => {
     const driver = ledger.openBalanceAccount('driver', 'Asha');
     const transfer = topUp(driver.id, 1000);
-    db.orm.run(`DELETE FROM ledger_entries WHERE transfer_id = ${transfer.id} AND amount_minor < 0` as never);
+    db.orm.run(sql`DELETE FROM ledger_entries WHERE transfer_id = ${transfer.id} AND amount_minor < 0`);
     const result = ledger.check();
     expect(result.ok).toBe(false);
     expect(result.problems.join()).toMatch(new RegExp(`transfer ${transfer.id} \\(posted\\) has 1 entries`));
