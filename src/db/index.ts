@@ -99,3 +99,4 @@ export class Database implements Db {
 }
 
 export { openSqlite };
+export { TableWriter } from './table-writer';

@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, gte, lt, sql, type SQL, type Table } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
-import { schema } from '../db';
+import { schema, TableWriter } from '../db';
 
 export type SessionRow = typeof schema.sessions.$inferSelect;
 export type MeterValueRow = typeof schema.meterValues.$inferSelect;
@@ -24,7 +24,10 @@ export class SessionRepository {
   private readonly updateLastMeter: Statement<unknown>;
   private readonly activeByTag: Statement<{ count: number }>;
 
+  private readonly writer: TableWriter<typeof schema.sessions.$inferInsert>;
+
   constructor(private readonly db: Db) {
+    this.writer = new TableWriter(db, schema.sessions);
     // Raw prepared statements: these run on every StartTransaction, MeterValues and Stop.
     const select = `SELECT ${selectList(schema.sessions)} FROM sessions`;
     this.byTransaction = db.prepare<SessionRow>(`${select} WHERE charger_id = @chargerId AND transaction_id = @transactionId`);
@@ -55,11 +58,12 @@ export class SessionRepository {
   }
 
   insert(row: typeof schema.sessions.$inferInsert): SessionRow {
-    return this.db.orm.insert(schema.sessions).values(row).returning().get();
+    return this.byId(this.writer.insert(row))!;
   }
 
   update(id: number, patch: Partial<typeof schema.sessions.$inferInsert>): SessionRow {
-    return this.db.orm.update(schema.sessions).set(patch).where(eq(schema.sessions.id, id)).returning().get()!;
+    this.writer.update(id, patch);
+    return this.byId(id)!;
   }
 
   setLastMeter(id: number, lastMeterWh: number, lastMeterAt: string, updatedAt: string): void {
