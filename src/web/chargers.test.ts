@@ -100,6 +100,20 @@ describe('chargers pages', () => {
     expect(withHeader.status).toBe(200);
   });
 
+  it('an admin sets a tariff override for one charger and removes it again', async () => {
+    await app.acceptedCharger('CP-T');
+    const admin = await signedIn(app, 'admin');
+    const bad = await admin.post('/chargers/CP-T/tariff', { energyPricePerKwh: 'lots' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="f-energyPricePerKwh"[^>]*aria-invalid="true"/);
+    expect((await admin.post('/chargers/CP-T/tariff', { energyPricePerKwh: '2500', idleFeePerHour: '600', idleGraceMinutes: '15' })).status).toBe(303);
+    const inForce = app.app.services.tariffs.versionInForce('CP-T')!;
+    expect(inForce).toMatchObject({ chargerId: 'CP-T', energyPricePerKwhMinor: 2500, idleFeePerHourMinor: 600, idleGraceS: 900 });
+    expect((await admin.get('/chargers/CP-T')).text).toContain('an override for this charger');
+    expect((await admin.post('/chargers/CP-T/tariff/remove')).status).toBe(303);
+    expect(app.app.services.tariffs.versionInForce('CP-T')?.chargerId ?? null).toBeNull();
+  });
+
   it('the per-charger per-day report renders and exports CSV', async () => {
     await app.acceptedCharger('CP-4');
     const viewer = await signedIn(app, 'viewer');

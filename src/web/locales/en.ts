@@ -52,6 +52,7 @@ export const en = {
     refund: 'Refund', refundAll: 'all that is left', reason: 'Reason', adjust: 'Adjust balance', adjustAmount: 'Amount (negative to take off)', badSignedAmount: 'Enter a non-zero amount, e.g. 50 or -12.50',
     reasonNeeded: 'Give a reason of at least 3 characters', refundFailed: 'Refund refused: {{message}}', set_active: 'Unblock', set_blocked: 'Block', set_lost: 'Mark lost',
   },
+  tariffs: { idleFee: 'Idle fee per hour after charging (minor units)', idleGrace: 'Idle grace (minutes)', inForce: 'Tariff in force', default: 'the site default', override: 'an override for this charger', setOverride: 'Set a tariff for this charger', removeOverride: 'Use the site default again' },
   settings: { title: 'Settings', language: 'Default language', minimumBalance: 'Minimum balance to start charging', cardReaderFormat: 'Desk card reader format', tariff: 'Default tariff' },
   reports: { title: 'Reports', chargersTitle: 'Chargers per day', date: 'Date', fees: 'Fees', daily: 'Daily report', total: 'Total' },
   sessions: { title: 'Sessions', id: 'Session', charger: 'Charger', card: 'Card', started: 'Started', stopped: 'Stopped', energy: 'Energy', cost: 'Cost', status: 'Status', active: 'Active', completed: 'Completed', none: 'No sessions.', running: 'running', older: 'Older sessions', detail: 'Session {{id}}', stopReason: 'Stop reason', breakdown: 'Cost breakdown (exact parts in minor units)', meterValues: 'Energy over the session' },

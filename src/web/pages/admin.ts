@@ -6,8 +6,9 @@ import { STAFF_LANGUAGES, STAFF_ROLES, STAFF_THEMES } from '../../staff';
 import { CARD_READER_FORMATS, UNKNOWN_CHARGER_POLICIES } from '../../settings';
 import { actorOf, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
-import { fieldErrorsOf, formBody, formInteger, type FieldErrors } from '../forms';
+import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../index';
+import { parseTariffForm, tariffFormValues } from '../tariff-form';
 
 const AUDIT_PAGE = 100;
 const AUDIT_EXPORT_MAX = 10_000;
@@ -166,7 +167,7 @@ export const adminPages: WebArea = (router, { services }) => {
   });
 
   // ---- site settings and the default tariff (admin) ------------------------------------------
-  const renderSettings = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
+  const renderSettings = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200, tariffErrors?: FieldErrors) => {
     const settings = services.settings.get();
     const tariff = services.tariffs.current().default;
     response.status(status).render('pages/admin/settings', {
@@ -183,12 +184,11 @@ export const adminPages: WebArea = (router, { services }) => {
         minimumBalance: minorToDecimalString(settings.minimumBalanceMinor, settings.currency),
         publicBaseUrl: settings.publicBaseUrl ?? '',
         cardReaderFormat: settings.cardReaderFormat,
-        energyPricePerKwh: String(tariff?.energyPricePerKwhMinor ?? 0),
-        sessionFee: String(tariff?.sessionFeeMinor ?? 0),
-        timePricePerHour: String(tariff?.timePricePerHourMinor ?? 0),
         ...values,
       },
       errors,
+      tariffValues: { ...tariffFormValues(tariff), ...(tariffErrors ? values : {}) },
+      tariffErrors: tariffErrors ?? {},
     });
   };
 
@@ -224,11 +224,11 @@ export const adminPages: WebArea = (router, { services }) => {
 
   router.post('/settings/tariff', admin, async (request, response) => {
     const form = formBody(request);
-    const parsed = z.object({ energyPricePerKwh: formInteger, sessionFee: formInteger, timePricePerHour: formInteger }).safeParse(form);
-    if (!parsed.success) return renderSettings(response, form, fieldErrorsOf(parsed.error), 400);
+    const parsed = parseTariffForm(form);
+    if (!parsed.ok) return renderSettings(response, form, {}, 400, parsed.errors);
     const before = services.tariffs.current().default;
-    await services.db.write(() => services.tariffs.setDefault(parsed.data, staffOf(request).userName));
-    await audit.record(actorOf(request), { action: 'tariff.set_default', objectType: 'tariff', before, after: parsed.data });
+    await services.db.write(() => services.tariffs.setDefault(parsed.input, staffOf(request).userName));
+    await audit.record(actorOf(request), { action: 'tariff.set_default', objectType: 'tariff', before, after: parsed.input });
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, '/settings');
   });

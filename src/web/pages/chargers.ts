@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { ChargerView } from '../../chargers';
 import type { AppServices } from '../../services';
 import { AppError, addDays, localDate, minorToDecimalString, nowIso, startOfLocalDayUtc } from '../../shared';
-import { actorOf, hasRole, requireRole } from '../auth';
+import { actorOf, hasRole, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../index';
 import { fragmentRoot } from './dashboard';
 import { barChartSvg } from '../svg-chart';
+import { parseTariffForm, tariffFormValues } from '../tariff-form';
 import { renderFragment } from '../view-engine';
 
 /** Remote actions from the UI wait this long for the charger's answer. */
@@ -154,6 +155,9 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       sessions: services.sessions.repository.list({ chargerId: charger.id }, 20),
       messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS),
       triggerMessages: TRIGGER_MESSAGES,
+      tariff: services.tariffs.versionInForce(charger.id),
+      tariffValues: tariffFormValues(services.tariffs.versionInForce(charger.id)),
+      tariffErrors: {},
       charts: {
         energy: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.energyWh / 1000 })), 'kWh'),
         hours: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.chargingSeconds / 3600 })), 'h'),
@@ -189,6 +193,28 @@ export const chargerPages: WebArea = (router, { services, live }) => {
         return current ? renderFragment('charger-connectors', { ...root, ...detailModel(current) }) : '';
       },
     });
+  });
+
+  /** A tariff for this charger only (an override of the site default), or back to the default. */
+  router.post('/chargers/:chargerId/tariff', requireRole('admin'), async (request, response) => {
+    const charger = loadCharger(services, request);
+    const form = formBody(request);
+    const parsed = parseTariffForm(form);
+    if (!parsed.ok) return response.status(400).render('pages/chargers/detail', detailModel(charger, { tariffValues: form, tariffErrors: parsed.errors }));
+    const before = services.tariffs.versionInForce(charger.id);
+    await services.db.write(() => services.tariffs.setOverride(charger.id, parsed.input, staffOf(request).userName));
+    await audit.record(actorOf(request), { action: 'tariff.set_override', objectType: 'charger', objectId: charger.id, before, after: parsed.input });
+    setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
+    response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);
+  });
+
+  router.post('/chargers/:chargerId/tariff/remove', requireRole('admin'), async (request, response) => {
+    const charger = loadCharger(services, request);
+    const before = services.tariffs.versionInForce(charger.id);
+    await services.db.write(() => services.tariffs.removeOverride(charger.id, staffOf(request).userName));
+    await audit.record(actorOf(request), { action: 'tariff.remove_override', objectType: 'charger', objectId: charger.id, before });
+    setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
+    response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);
   });
 
   /** GetConfiguration, shown as a table with an inline ChangeConfiguration per writable key. */
