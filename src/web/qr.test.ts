@@ -85,6 +85,15 @@ describe('QR pages', () => {
     expect(phone.cookie('cy_driver')).toBeUndefined();
   });
 
+  test('one address trying many phone numbers is slowed down (429) whatever numbers it tries', async () => {
+    const { phone, page } = await site();
+    await phone.get(page);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 31; attempt++) statuses.push((await phone.post(`${page}/sign-in`, { phone: `+9198000100${String(attempt).padStart(2, '0')}`, pin: '1111' })).status);
+    expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
+
   test('sign-in lasts on the phone: a long-lived HttpOnly driver cookie apart from the staff one', async () => {
     const { phone, page } = await site();
     await phone.get(page);

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import type { ChargerView } from '../../chargers';
 import type { DriverRow } from '../../drivers';
 import { connectorPageUrl, DRIVER_SESSION_MS, qrSvg, readableUrl, type QrStartRow } from '../../qrstart';
@@ -13,6 +14,12 @@ import type { WebArea } from '../index';
 export const DRIVER_COOKIE = 'cy_driver';
 /** Preset amounts on the QR page, in major units of the site currency (only those the balance covers are offered). */
 const PRESET_AMOUNTS_MAJOR = [100, 200, 500];
+/**
+ * Sign-in attempts one address may make per window, whatever phone numbers it tries: the
+ * per-phone lockout alone would let one phone try a few PINs on every registered number.
+ */
+const SIGN_IN_ATTEMPTS_PER_ADDRESS = 30;
+const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 /** How often the live part of the charging page asks for fresh numbers. */
 const LIVE_POLL_S = 2;
 
@@ -100,7 +107,22 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
     });
   }));
 
-  router.post('/q/:chargerId/:connectorId/sign-in', withConnector(async (request, response, chargerId, connectorId) => {
+  const signInAttemptsPerAddress = rateLimit({
+    windowMs: SIGN_IN_WINDOW_MS,
+    limit: SIGN_IN_ATTEMPTS_PER_ADDRESS,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (request: Request, response: Response, next: NextFunction) => {
+      try {
+        const connectorId = connectorIdOf(request.params.connectorId);
+        renderConnector(request, response, String(request.params.chargerId), connectorId, { signInError: { key: 'qr.locked', minutes: Math.ceil(SIGN_IN_WINDOW_MS / 60_000) } }, 429);
+      } catch (error) {
+        next(error);
+      }
+    },
+  });
+
+  router.post('/q/:chargerId/:connectorId/sign-in', signInAttemptsPerAddress, withConnector(async (request, response, chargerId, connectorId) => {
     const form = formBody(request);
     const outcome = await services.driverSignIn.signIn(String(form.phone ?? ''), String(form.pin ?? ''));
     if (!outcome.ok) {
