@@ -115,6 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       backupCopyDir: config.backupCopyDir,
       expireHolds: (nowIso) => money.holds.expireDue(nowIso),
       pruneExpiredStaffSessions: () => staff.sessions.pruneExpired(),
+      pruneIdempotencyKeys: (beforeIso) => money.till.idempotency.prune(beforeIso),
     }),
     logger.child({ component: 'jobs' }),
     settings.get().timeZone,

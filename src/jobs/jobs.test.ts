@@ -301,3 +301,25 @@ describe('job history', () => {
     }
   });
 });
+
+describe('prune-logs and idempotency keys', () => {
+  test('keys older than the retention are forgotten, newer ones kept', async () => {
+    const { startTestApp } = await import('../testing');
+    const t = await startTestApp();
+    try {
+      const card = await t.api('POST', '/cards', { uid: 'IDEM1', kind: 'prepaid' });
+      expect(card.status).toBe(201);
+      expect((await t.api('POST', '/cards/IDEM1/topups', { amount: 100, method: 'cash' }, { headers: { 'Idempotency-Key': 'old-key' } })).status).toBe(201);
+      expect((await t.api('POST', '/cards/IDEM1/topups', { amount: 100, method: 'cash' }, { headers: { 'Idempotency-Key': 'new-key' } })).status).toBe(201);
+      const db = t.app.services.db;
+      db.prepare("UPDATE idempotency_keys SET created_at = '2020-01-01T00:00:00.000Z' WHERE key LIKE '%old-key%'").run();
+      const run = await t.app.services.jobs.runJob('prune-logs');
+      expect(run.summary).toMatch(/1 idempotency key\(s\) older than 90 days forgotten/);
+      const keys = db.prepare<{ key: string }>('SELECT key FROM idempotency_keys').all().map((row) => row.key);
+      expect(keys.some((key) => key.includes('new-key'))).toBe(true);
+      expect(keys.some((key) => key.includes('old-key'))).toBe(false);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -20,6 +20,8 @@ export interface JobDependencies {
   expireHolds?(nowIso: string): number;
   /** Deletes expired staff sign-in sessions: returns how many. */
   pruneExpiredStaffSessions?(): Promise<number>;
+  /** Forgets Idempotency-Keys stored before the given time: returns how many. */
+  pruneIdempotencyKeys?(beforeIso: string): number;
   /** A second folder (USB stick, NAS mount) that gets a copy of each nightly backup. */
   backupCopyDir?: string | undefined;
   retention?: RetentionPolicy;
@@ -134,6 +136,9 @@ async function flagStuckSessions(deps: JobDependencies, now: Date): Promise<stri
   return `${changes.flagged} session(s) flagged stuck, ${changes.cleared} unflagged`;
 }
 
+/** Idempotency-Keys are kept this long (clients retry within minutes; receipts are kept forever). */
+export const IDEMPOTENCY_KEY_RETENTION_DAYS = 90;
+
 async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
   const retentionDays = deps.settings.get().messageLogRetentionDays;
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
@@ -157,5 +162,11 @@ async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSi
   }
   let summary = `${deleted} OCPP message(s) older than ${retentionDays} day(s) pruned`;
   if (deps.pruneExpiredStaffSessions) summary += `, ${await deps.pruneExpiredStaffSessions()} expired staff sign-in(s) removed`;
+  if (deps.pruneIdempotencyKeys) {
+    // Far beyond any client's retry window: a key forgotten too early would let a late retry move money again.
+    const keyCutoff = new Date(now.getTime() - IDEMPOTENCY_KEY_RETENTION_DAYS * 86_400_000).toISOString();
+    const pruneKeys = deps.pruneIdempotencyKeys;
+    summary += `, ${await deps.db.write(() => pruneKeys(keyCutoff))} idempotency key(s) older than ${IDEMPOTENCY_KEY_RETENTION_DAYS} days forgotten`;
+  }
   return summary;
 }
