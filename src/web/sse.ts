@@ -67,7 +67,8 @@ export class LiveHub {
     const keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
     this.listeners.add(listener);
-    request.on('close', () => {
+    // The response closes when the browser goes away (the request may count as complete long before).
+    response.on('close', () => {
       closed = true;
       this.listeners.delete(listener);
       clearInterval(keepalive);
