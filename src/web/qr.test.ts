@@ -148,6 +148,22 @@ describe('QR pages', () => {
     expect([user.body.balance.amount, user.body.available.amount]).toEqual([45500, 45500]);
   });
 
+  test("a charge page is only its driver's: another phone gets 404; signing out ends the phone's sign-in", async () => {
+    const { phone, page } = await site();
+    await phone.get(page);
+    await phone.post(`${page}/sign-in`, { phone: PHONE, pin: PIN });
+    const started = await phone.post(`${page}/start`, { formKey: formKeyOf((await phone.get(page)).text), amount: '100.00' });
+    expect(started.status).toBe(303);
+    const stranger = new WebClient(app.baseUrl);
+    expect((await stranger.get(started.location!)).status).toBe(404);
+    expect((await stranger.get(`${started.location!}/live`)).status).toBe(404);
+    expect((await phone.get(started.location!)).status).toBe(200);
+    const signedOut = await phone.post('/q/sign-out', { back: page });
+    expect([signedOut.status, signedOut.location]).toEqual([303, page]);
+    expect(phone.cookie('cy_driver')).toBeUndefined();
+    expect((await phone.get(started.location!)).status).toBe(404);
+  });
+
   test('reloading and pressing Start again with the rendered form key starts once and holds once', async () => {
     const { phone, page, charger, userId } = await site();
     await phone.get(page);
