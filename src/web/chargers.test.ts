@@ -128,7 +128,7 @@ describe('chargers pages', () => {
 });
 
 describe('live charger updates', () => {
-  it('the charger page stream sends the connectors fragment when the charger reports a new status', async () => {
+  it('the charger page stream sends the connectors and the message log when the charger reports a new status', async () => {
     const app = await startTestApp();
     try {
       const charger = await app.acceptedCharger('CP-SSE');
@@ -142,10 +142,13 @@ describe('live charger updates', () => {
       let received = '';
       await reader.read(); // the retry line: the stream is open
       await charger.status(1, 'Charging');
-      while (!received.includes('event: connectors')) received += decoder.decode((await reader.read()).value);
-      while (!received.includes('\n\n', received.indexOf('event: connectors'))) received += decoder.decode((await reader.read()).value);
+      // Both events come on the one stream: the connectors, and the message log once its batch is written.
+      while (!received.includes('event: connectors') || !received.includes('event: log')) received += decoder.decode((await reader.read()).value);
+      while (!received.endsWith('\n\n')) received += decoder.decode((await reader.read()).value);
       expect(received).toContain('data-connector="1"');
       expect(received).toContain('Charging');
+      const log = received.slice(received.indexOf('event: log'));
+      expect(log).toContain('StatusNotification');
       controller.abort();
 
       const anonymous = await fetch(`${app.baseUrl}/events/dashboard`, { headers: { Accept: 'text/event-stream' } });

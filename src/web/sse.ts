@@ -2,8 +2,21 @@ import type { Request, Response } from 'express';
 import type { AppServices } from '../services';
 import { AppError } from '../shared';
 
-/** What changed, as live pages care: a charger (status, presence) or a session (meter, stop). */
-export type LiveTopic = { kind: 'charger'; chargerId: string } | { kind: 'session'; chargerId: string };
+/** What changed, as live pages care: a charger (status, presence), a session (meter, stop) or its OCPP log. */
+export type LiveTopic = { kind: 'charger' | 'session' | 'message'; chargerId: string };
+
+/** One named SSE event of a stream: which changes it follows and how it renders. */
+export interface LiveEvent {
+  event: string;
+  minIntervalMs: number;
+  /** Wait at least this long after a change before rendering (for data written in batches). */
+  settleMs?: number;
+  wants: (topic: LiveTopic) => boolean;
+  render: () => Promise<string>;
+}
+
+/** The message log is written in batches; a render waits for the batch that holds the new entry. */
+export const MESSAGE_LOG_SETTLE_MS = 600;
 
 type Listener = (topic: LiveTopic) => void;
 
@@ -25,6 +38,7 @@ export class LiveHub {
     this.logger = services.logger;
     services.chargers.onChange((change) => this.publish({ kind: 'charger', chargerId: change.chargerId }));
     services.sessions.onChange((change) => this.publish({ kind: 'session', chargerId: change.session.chargerId }));
+    services.messageLog.onEntry((entry) => this.publish({ kind: 'message', chargerId: entry.chargerId }));
   }
 
   private publish(topic: LiveTopic): void {
@@ -32,10 +46,10 @@ export class LiveHub {
   }
 
   /**
-   * Opens an SSE stream. `render` builds the HTML of one event (named `event`) and runs at most
-   * every `minIntervalMs` however many changes arrive; `wants` filters the changes.
+   * Opens an SSE stream with one or more named events. Each event's `render` builds its HTML and
+   * runs at most every `minIntervalMs` however many changes arrive; `wants` filters the changes.
    */
-  stream(request: Request, response: Response, options: { event: string; minIntervalMs: number; wants: (topic: LiveTopic) => boolean; render: () => Promise<string> }): void {
+  stream(request: Request, response: Response, events: readonly LiveEvent[]): void {
     if (this.listeners.size >= MAX_STREAMS) throw new AppError('too_many_streams', 'Too many live pages are open', 503);
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -44,25 +58,28 @@ export class LiveHub {
     response.flushHeaders();
     response.write('retry: 3000\n\n');
 
-    let timer: NodeJS.Timeout | undefined;
-    let lastSentMs = 0;
     let closed = false;
-    const send = async () => {
-      timer = undefined;
-      lastSentMs = Date.now();
+    const timers = new Map<string, NodeJS.Timeout>();
+    const lastSentMs = new Map<string, number>();
+    const send = async (event: LiveEvent) => {
+      timers.delete(event.event);
+      lastSentMs.set(event.event, Date.now());
       try {
-        const html = await options.render();
+        const html = await event.render();
         if (closed) return;
         const data = html.split('\n').map((line) => `data: ${line}`).join('\n');
-        response.write(`event: ${options.event}\n${data}\n\n`);
+        response.write(`event: ${event.event}\n${data}\n\n`);
       } catch (error) {
         this.logger.warn({ err: error, path: request.path }, 'live render failed');
       }
     };
     const listener: Listener = (topic) => {
-      if (closed || timer || !options.wants(topic)) return;
-      const waitMs = Math.max(0, options.minIntervalMs - (Date.now() - lastSentMs));
-      timer = setTimeout(() => void send(), waitMs);
+      if (closed) return;
+      for (const event of events) {
+        if (timers.has(event.event) || !event.wants(topic)) continue;
+        const waitMs = Math.max(event.settleMs ?? 0, event.minIntervalMs - (Date.now() - (lastSentMs.get(event.event) ?? 0)));
+        timers.set(event.event, setTimeout(() => void send(event), waitMs));
+      }
     };
     const keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
@@ -72,7 +89,7 @@ export class LiveHub {
       closed = true;
       this.listeners.delete(listener);
       clearInterval(keepalive);
-      if (timer) clearTimeout(timer);
+      for (const timer of timers.values()) clearTimeout(timer);
     });
   }
 

@@ -10,6 +10,7 @@ import type { WebArea } from '../index';
 import { fragmentRoot } from './dashboard';
 import { barChartSvg } from '../svg-chart';
 import { parseTariffForm, tariffFormValues } from '../tariff-form';
+import { MESSAGE_LOG_SETTLE_MS } from '../sse';
 import { renderFragment } from '../view-engine';
 
 /** Remote actions from the UI wait this long for the charger's answer. */
@@ -180,19 +181,28 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     response.render('fragments/charger-log', { layout: false, charger, messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS) });
   });
 
-  /** Live connector status for the detail page. */
+  /** Live connector status and OCPP message log for the detail page, on one stream. */
   router.get('/chargers/:chargerId/events', (request, response) => {
     const charger = loadCharger(services, request);
     const root = fragmentRoot(response);
-    live.stream(request, response, {
-      event: 'connectors',
-      minIntervalMs: 500,
-      wants: (topic) => topic.chargerId === charger.id,
-      render: async () => {
-        const current = services.chargers.view(charger.id);
-        return current ? renderFragment('charger-connectors', { ...root, ...detailModel(current) }) : '';
+    live.stream(request, response, [
+      {
+        event: 'connectors',
+        minIntervalMs: 500,
+        wants: (topic) => topic.chargerId === charger.id && topic.kind !== 'message',
+        render: async () => {
+          const current = services.chargers.view(charger.id);
+          return current ? renderFragment('charger-connectors', { ...root, ...detailModel(current) }) : '';
+        },
       },
-    });
+      {
+        event: 'log',
+        minIntervalMs: 1000,
+        settleMs: MESSAGE_LOG_SETTLE_MS,
+        wants: (topic) => topic.chargerId === charger.id && topic.kind === 'message',
+        render: () => renderFragment('charger-log', { ...root, charger, messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS) }),
+      },
+    ]);
   });
 
   /** A tariff for this charger only (an override of the site default), or back to the default. */

@@ -99,11 +99,13 @@ export const dashboardPages: WebArea = (router, { services, live }) => {
   /** Live updates: the dashboard fragment whenever a charger or a session changes. */
   router.get('/events/dashboard', (request, response) => {
     const root = fragmentRoot(response);
-    live.stream(request, response, {
-      event: 'dashboard',
-      minIntervalMs: 500,
-      wants: () => true,
-      render: () => renderFragment('dashboard', { ...root, model: dashboardModel(services) }),
-    });
+    live.stream(request, response, [
+      {
+        event: 'dashboard',
+        minIntervalMs: 500,
+        wants: (topic) => topic.kind !== 'message',
+        render: () => renderFragment('dashboard', { ...root, model: dashboardModel(services) }),
+      },
+    ]);
   });
 };
