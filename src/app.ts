@@ -114,7 +114,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       disconnectCharger: (chargerId, reason) => ocpp.disconnect(chargerId, reason),
       backupCopyDir: config.backupCopyDir,
       expireHolds: (nowIso) => money.holds.expireDue(nowIso),
-      pruneExpiredStaffSessions: () => staff.sessions.pruneExpired(),
+      pruneExpiredStaffSessions: async () => (await staff.sessions.pruneExpired()) + (await driverSignIn.pruneExpired()),
       pruneIdempotencyKeys: (beforeIso) => money.till.idempotency.prune(beforeIso),
     }),
     logger.child({ component: 'jobs' }),

@@ -18,7 +18,7 @@ export interface JobDependencies {
   disconnectCharger(chargerId: string, reason: string): void;
   /** The ledger's hold expiry: returns how many holds it released. */
   expireHolds?(nowIso: string): number;
-  /** Deletes expired staff sign-in sessions: returns how many. */
+  /** Deletes expired sign-ins (staff and QR-page drivers): returns how many. */
   pruneExpiredStaffSessions?(): Promise<number>;
   /** Forgets Idempotency-Keys stored before the given time: returns how many. */
   pruneIdempotencyKeys?(beforeIso: string): number;
@@ -161,7 +161,7 @@ async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSi
     if (batch < PRUNE_BATCH_ROWS) break;
   }
   let summary = `${deleted} OCPP message(s) older than ${retentionDays} day(s) pruned`;
-  if (deps.pruneExpiredStaffSessions) summary += `, ${await deps.pruneExpiredStaffSessions()} expired staff sign-in(s) removed`;
+  if (deps.pruneExpiredStaffSessions) summary += `, ${await deps.pruneExpiredStaffSessions()} expired sign-in(s) removed`;
   if (deps.pruneIdempotencyKeys) {
     // Far beyond any client's retry window: a key forgotten too early would let a late retry move money again.
     const keyCutoff = new Date(now.getTime() - IDEMPOTENCY_KEY_RETENTION_DAYS * 86_400_000).toISOString();
