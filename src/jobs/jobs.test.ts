@@ -282,7 +282,7 @@ describe('prune-logs job', () => {
   test('also removes expired staff sign-ins when wired', async () => {
     const fixture = setUp({ pruneExpiredStaffSessions: async () => 2 });
     const run = await fixture.scheduler.runJob('prune-logs');
-    expect(run.summary).toMatch(/, 2 expired staff sign-in\(s\) removed$/);
+    expect(run.summary).toMatch(/, 2 expired sign-in\(s\) removed$/);
   });
 });
 

@@ -72,7 +72,7 @@ export function createJobTable(deps: JobDependencies): Job[] {
     {
       name: 'prune-logs',
       cron: '15 3 * * *',
-      description: 'Prunes the OCPP message log by the retention setting, and expired staff sign-ins',
+      description: 'Prunes the OCPP message log by the retention setting, expired staff and driver sign-ins, and old Idempotency-Keys',
       run: (context) => pruneMessageLog(deps, context.now, context.signal),
     },
   ];
