@@ -27,7 +27,9 @@ export class StaffSessionService {
   async create(userId: number): Promise<string> {
     const token = crypto.randomBytes(32).toString('base64url');
     const now = new Date();
-    await this.db.write(() =>
+    await this.db.write(() => {
+      // Expired sessions go at each sign-in, so the table stays small without a job of its own.
+      this.db.orm.delete(schema.staffSessions).where(lt(schema.staffSessions.expiresAt, now.toISOString())).run();
       this.db.orm
         .insert(schema.staffSessions)
         .values({
@@ -37,8 +39,8 @@ export class StaffSessionService {
           lastSeenAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + SESSION_MAX_MS).toISOString(),
         })
-        .run(),
-    );
+        .run();
+    });
     return token;
   }
 

@@ -23,7 +23,7 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     await app.close();
   });
 
-  const EVERY_ROLE = ['/', '/fragments/dashboard', '/chargers', '/chargers/CP-P1', '/chargers/CP-P1/fragments/log', '/chargers/CP-P1/fragments/connectors', '/sessions', '/reports', '/reports/chargers', '/me', '/drivers'];
+  const EVERY_ROLE = ['/', '/fragments/dashboard', '/chargers', '/chargers/CP-P1', '/chargers/CP-P1/fragments/log', '/chargers/CP-P1/fragments/connectors', '/sessions', '/reports', '/reports/chargers', '/reports/period', '/reports/period?by=card', '/me', '/drivers'];
   const CASHIER_UP = ['/cashier', '/cashier?uid=A0A0A0A0'];
   const ADMIN_ONLY = ['/staff', '/tokens', '/audit', '/settings'];
 
@@ -47,6 +47,9 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     expect(detail.status).toBe(200);
     expect(detail.text).toContain('4 kWh');
     expect((await viewer.get('/sessions?chargerId=NOPE')).text).toContain('No sessions.');
+    const byCard = await viewer.get('/reports/period?by=card&format=csv');
+    expect(byCard.headers.get('content-type')).toContain('text/csv');
+    expect(byCard.text).toContain('A0A0A0A0');
     expect((await viewer.get('/sessions/999999')).status).toBe(404);
   });
 

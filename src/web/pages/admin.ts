@@ -248,4 +248,28 @@ export const adminPages: WebArea = (router, { services }) => {
     );
     response.render('pages/admin/reports', { titleKey: 'reports.daily', area: 'reports', report, totals, date });
   });
+
+  /** Consumption per driver or per card over a date range (each session on the day it ended). */
+  router.get('/reports/period', (request, response) => {
+    const { timeZone } = services.settings.get();
+    const today = localDate(nowIso(), timeZone);
+    const by = request.query.by === 'card' ? 'card' : 'user';
+    const from = dateField.safeParse(request.query.from).success ? String(request.query.from) : addDays(today, -29);
+    const to = dateField.safeParse(request.query.to).success ? String(request.query.to) : today;
+    if (from > to || addDays(from, 366) < to) throw new AppError('invalid_request', 'The range must run forward and span at most a year', 400);
+    const report = services.money.reports.period(by, from, to);
+    if (request.query.format === 'csv') {
+      response.type('text/csv').attachment(`${by}s-${from}-${to}.csv`);
+      return response.send(services.money.reports.periodCsv(report, by === 'user' ? 'userId' : 'cardUid'));
+    }
+    const names = new Map(by === 'user' ? report.items.map((item) => [item.key, services.money.drivers.user(Number(item.key))?.name ?? item.key]) : []);
+    response.render('pages/admin/period', {
+      titleKey: 'reports.period',
+      area: 'reports',
+      by,
+      from,
+      to,
+      items: report.items.map((item) => ({ ...item, name: names.get(item.key) ?? item.key })),
+    });
+  });
 };

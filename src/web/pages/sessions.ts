@@ -35,6 +35,24 @@ function parseAfter(value: unknown): { startedAt: string; id: number } | undefin
   return { id: Number(match[1]), startedAt: match[2]! };
 }
 
+/**
+ * The cost breakdown as people read it: each priced part (an exact fraction of minor units,
+ * "n/d") shown as money to the nearest minor unit, with the exact fraction beside it.
+ */
+function breakdownRows(breakdown: Record<string, unknown>): { key: string; amountMinor?: number; exact?: string; value?: string }[] {
+  return Object.entries(breakdown).map(([key, value]) => {
+    const fraction = typeof value === 'string' ? /^(-?\d+)\/(\d+)$/.exec(value) : null;
+    if (fraction) {
+      const numerator = BigInt(fraction[1]!);
+      const denominator = BigInt(fraction[2]!);
+      // Half-up to a whole minor unit for display only; the bill itself was rounded once, exactly.
+      const rounded = Number((2n * numerator + denominator) / (2n * denominator));
+      return { key, amountMinor: rounded, exact: value as string };
+    }
+    return { key, value: String(value) };
+  });
+}
+
 export const sessionPages: WebArea = (router, { services }) => {
   router.get('/sessions', (request, response) => {
     const { values, filter } = filterOf(services, request.query as Record<string, unknown>);
@@ -65,7 +83,7 @@ export const sessionPages: WebArea = (router, { services }) => {
       area: 'sessions',
       session,
       runningWh: session.lastMeterWh === null ? null : Math.max(0, session.lastMeterWh - session.meterStartWh),
-      breakdown: breakdown ? Object.entries(breakdown).map(([key, value]) => ({ key, value: String(value) })) : [],
+      breakdown: breakdown ? breakdownRows(breakdown) : [],
       meterChart: barChartSvg(
         meters.map((row) => ({ label: row.timestamp.slice(11, 16), value: (row.energyRegisterWh! - session.meterStartWh) / 1000 })),
         'kWh',
