@@ -56,6 +56,15 @@ describe('cashier screen', () => {
     expect((await app.api('GET', '/cards/0A0B0C0D')).body.balance.amount).toBe(200000);
   });
 
+  it('money is shown with Indian digit grouping (lakh) for INR', async () => {
+    await app.api('POST', '/cards', { uid: '12121212', kind: 'prepaid' });
+    const cashier = await signedIn(app, 'cashier');
+    const panel = await cashier.get('/cashier?uid=12121212');
+    const done = await cashier.post('/cashier/topups', { uid: '12121212', formKey: formKeyOf(panel.text), method: 'transfer', amount: '1234567.50' });
+    const receipt = await cashier.get(done.location!);
+    expect(receipt.text).toContain('₹12,34,567.50');
+  });
+
   it('a bad amount comes back as an inline field error and moves no money', async () => {
     await app.api('POST', '/cards', { uid: '11223344', kind: 'prepaid' });
     const cashier = await signedIn(app, 'cashier');
