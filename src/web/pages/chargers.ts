@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { ChargerView } from '../../chargers';
 import type { AppServices } from '../../services';
-import { AppError, addDays, localDate, minorToDecimalString, nowIso, startOfLocalDayUtc } from '../../shared';
+import { AppError, addDays, localDate, minorToDecimalString, nowIso } from '../../shared';
 import { actorOf, hasRole, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
@@ -60,22 +60,32 @@ function commandFor(action: RemoteAction, form: Record<string, string>, version:
   }
 }
 
-/** Energy, hours in use and fees per site-local day for one charger (or all), from the sessions. */
-export function dailyUsage(services: AppServices, chargerId: string | undefined, fromDate: string, toDate: string) {
-  const { timeZone } = services.settings.get();
-  const rows = new Map<string, { date: string; sessions: number; energyWh: number; chargingSeconds: number; costMinor: number }>();
-  for (let date = fromDate; date <= toDate; date = addDays(date, 1)) rows.set(date, { date, sessions: 0, energyWh: 0, chargingSeconds: 0, costMinor: 0 });
-  const ended = services.sessions.repository.endedBetween(startOfLocalDayUtc(fromDate, timeZone), startOfLocalDayUtc(addDays(toDate, 1), timeZone));
-  for (const session of ended) {
-    if (chargerId !== undefined && session.chargerId !== chargerId) continue;
-    const row = rows.get(localDate(session.stoppedAt!, timeZone));
-    if (!row) continue;
-    row.sessions += 1;
-    row.energyWh += session.energyWh ?? 0;
-    row.chargingSeconds += Math.max(0, Math.round((Date.parse(session.stoppedAt!) - Date.parse(session.startedAt)) / 1000));
-    row.costMinor += session.costMinor ?? 0;
+/** One charger's usage on one site-local day. */
+export interface ChargerDay {
+  date: string;
+  chargerId: string;
+  sessions: number;
+  chargingSeconds: number;
+  energyWh: number;
+  /** Money charged (personal-card sessions count in energy and time, not here), as in GET /reports/daily. */
+  revenueMinor: number;
+}
+
+/**
+ * Per charger per site-local day, from the same daily report as the API, so the UI and the API
+ * never disagree about a day. Days without sessions are zeros.
+ */
+export function chargerDays(services: AppServices, fromDate: string, toDate: string, chargerId?: string): ChargerDay[] {
+  const rows: ChargerDay[] = [];
+  for (let date = fromDate; date <= toDate; date = addDays(date, 1)) {
+    const report = services.money.reports.daily(date);
+    const items = chargerId === undefined ? report.items : report.items.filter((item) => item.chargerId === chargerId);
+    if (chargerId !== undefined && items.length === 0) rows.push({ date, chargerId, sessions: 0, chargingSeconds: 0, energyWh: 0, revenueMinor: 0 });
+    for (const item of items) {
+      rows.push({ date, chargerId: item.chargerId, sessions: item.sessions, chargingSeconds: item.chargingSeconds, energyWh: item.energyWh, revenueMinor: item.revenue.amount });
+    }
   }
-  return [...rows.values()];
+  return rows;
 }
 
 function loadCharger(services: AppServices, request: Request): ChargerView {
@@ -144,9 +154,9 @@ export const chargerPages: WebArea = (router, { services, live }) => {
   });
 
   const detailModel = (charger: ChargerView, extra: Record<string, unknown> = {}) => {
-    const { timeZone } = services.settings.get();
+    const { timeZone, currency } = services.settings.get();
     const today = localDate(nowIso(), timeZone);
-    const days = dailyUsage(services, charger.id, addDays(today, -(CHART_DAYS - 1)), today);
+    const days = chargerDays(services, addDays(today, -(CHART_DAYS - 1)), today, charger.id);
     return {
       titleKey: 'chargers.detail',
       titleId: charger.id,
@@ -162,7 +172,8 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       charts: {
         energy: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.energyWh / 1000 })), 'kWh'),
         hours: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.chargingSeconds / 3600 })), 'h'),
-        revenue: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.costMinor })), services.settings.get().currency),
+        // Bar heights only: the chart shows major units; every money figure in text stays exact.
+        revenue: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: Number(minorToDecimalString(day.revenueMinor, currency)) })), currency),
       },
       ...extra,
     };
@@ -289,11 +300,11 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     const from = dateField.safeParse(request.query.from).success ? String(request.query.from) : addDays(today, -6);
     const to = dateField.safeParse(request.query.to).success ? String(request.query.to) : today;
     if (from > to || addDays(from, 366) < to) throw new AppError('invalid_request', 'The range must run forward and span at most a year', 400);
-    const rows = chargers.all().flatMap((charger) => dailyUsage(services, charger.id, from, to).map((day) => ({ chargerId: charger.id, ...day })));
+    const rows = chargerDays(services, from, to);
     if (request.query.format === 'csv') {
       response.type('text/csv').attachment(`chargers-${from}-${to}.csv`);
       const lines = ['date,chargerId,sessions,chargingSeconds,energyWh,fees,currency'];
-      for (const row of rows) lines.push([row.date, csvCell(row.chargerId), row.sessions, row.chargingSeconds, row.energyWh, minorToDecimalString(row.costMinor, currency), currency].join(','));
+      for (const row of rows) lines.push([row.date, csvCell(row.chargerId), row.sessions, row.chargingSeconds, row.energyWh, minorToDecimalString(row.revenueMinor, currency), currency].join(','));
       return response.send(`${lines.join('\n')}\n`);
     }
     response.render('pages/chargers/report', { titleKey: 'reports.chargersTitle', area: 'reports', rows, from, to, canExport: hasRole(request.staff, 'viewer') });
