@@ -130,6 +130,17 @@ test('the main pages have no serious axe violations', async () => {
       const violations = await seriousAxeViolations(page);
       if (violations.length) found[path] = violations;
     }
+    // The dark theme has its own colours: check the contrast there too.
+    await page.goto(`${app.baseUrl}/me`);
+    await page.getByLabel('Theme').selectOption('dark');
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await page.waitForURL(`${app.baseUrl}/me`);
+    for (const path of ['/', '/chargers/CP-AXE', '/cashier?uid=0BADCAFE']) {
+      await page.goto(`${app.baseUrl}${path}`);
+      expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+      const violations = await seriousAxeViolations(page);
+      if (violations.length) found[`${path} (dark)`] = violations;
+    }
     await page.context().clearCookies();
     await page.goto(`${app.baseUrl}/login`);
     const loginViolations = await seriousAxeViolations(page);
