@@ -35,18 +35,9 @@ export type WebArea = (router: express.Router, context: WebContext) => void;
  * To add one: write `export const myPages: WebArea = (router, ctx) => {...}` and list it here.
  */
 const PUBLIC_AREAS: WebArea[] = [accessPages, qrDriverPages];
-const extraPublicAreas: WebArea[] = [];
-/** For areas that cannot be listed above (e.g. registered by another domain at start-up). */
-export function addPublicWebRoutes(area: WebArea): void {
-  extraPublicAreas.push(area);
-}
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
 const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, driverPages, adminPages, qrLabelPages];
-const extraStaffAreas: WebArea[] = [];
-export function addStaffWebRoutes(area: WebArea): void {
-  extraStaffAreas.push(area);
-}
 
 /** Form posts are small; anything larger is refused before parsing. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -86,12 +77,12 @@ export function createWebRouter(services: AppServices): express.Express {
   });
 
   const publicRouter = express.Router();
-  for (const area of [...PUBLIC_AREAS, ...extraPublicAreas]) area(publicRouter, context);
+  for (const area of PUBLIC_AREAS) area(publicRouter, context);
   web.use(publicRouter);
 
   const staffRouter = express.Router();
   staffRouter.use(requireStaff(services.staff.users));
-  for (const area of [...STAFF_AREAS, ...extraStaffAreas]) area(staffRouter, context);
+  for (const area of STAFF_AREAS) area(staffRouter, context);
   web.use(staffRouter);
 
   web.use((request: Request) => {
