@@ -83,6 +83,30 @@ describe('chargers pages', () => {
     expect(page.text).toContain('ClearCache answered');
   });
 
+  it('the configuration table shows the keys a charger reports, escaped, with an inline change per writable key', async () => {
+    const charger = await app.acceptedCharger('CP-CFG');
+    charger.handle('GetConfiguration', () => ({
+      configurationKey: [
+        { key: 'HeartbeatInterval', readonly: false, value: '300' },
+        { key: 'Vendor<b>', readonly: true, value: '"><script>x</script>' },
+      ],
+      unknownKey: [],
+    }));
+    const admin = await signedIn(app, 'admin');
+    const fragment = await admin.post('/chargers/CP-CFG/configuration', {}, { headers: { 'HX-Request': 'true' } });
+    expect(fragment.status).toBe(200);
+    expect(fragment.text).toContain('HeartbeatInterval');
+    expect(fragment.text).toContain('action="/chargers/CP-CFG/commands/change-configuration"');
+    expect(fragment.text).not.toContain('<script>x');
+    expect(fragment.text).toContain('Vendor&lt;b&gt;');
+    const changed = await admin.post('/chargers/CP-CFG/commands/change-configuration', { key: 'HeartbeatInterval', value: '60' }, { headers: { 'HX-Request': 'true' } });
+    expect(changed.text).toContain('ChangeConfiguration answered');
+    const page = await admin.post('/chargers/CP-CFG/configuration');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h1>Charger CP-CFG</h1>');
+    expect(page.text).toContain('HeartbeatInterval');
+  });
+
   it('a command to an offline charger reports charger_offline instead of failing', async () => {
     await app.api('POST', '/chargers', { id: 'CP-OFF' });
     const admin = await signedIn(app, 'admin');
