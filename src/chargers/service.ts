@@ -111,6 +111,7 @@ export class ChargerService {
   /** SHA-256 of the last password verified per charger: reconnect storms need no scrypt each. */
   private readonly verifiedPasswords = new Map<string, string>();
   private readonly listeners: ((change: ChargerChange) => void)[] = [];
+  private readonly registrations = new Map<string, Registration | null>();
 
   constructor(
     private readonly db: Db,
@@ -124,6 +125,7 @@ export class ChargerService {
   }
 
   private emit(change: ChargerChange): void {
+    if (change.kind === 'registered' || change.kind === 'updated' || change.kind === 'removed') this.registrations.delete(change.chargerId);
     for (const listener of this.listeners) listener(change);
   }
 
@@ -264,8 +266,17 @@ export class ChargerService {
     return { status, intervalS: this.settings.get().heartbeatIntervalS, currentTime: now };
   }
 
+  /**
+   * Asked on every transaction message, so it is answered from memory; every path that changes
+   * a registration goes through this service and forgets the cached answer.
+   */
   registrationOf(id: string): Registration | undefined {
-    return this.repository.get(id)?.registration;
+    let registration = this.registrations.get(id);
+    if (registration === undefined) {
+      registration = this.repository.get(id)?.registration ?? null;
+      this.registrations.set(id, registration);
+    }
+    return registration ?? undefined;
   }
 
   async recordStatus(id: string, input: ConnectorStatusInput): Promise<void> {
