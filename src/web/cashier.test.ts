@@ -60,9 +60,24 @@ describe('cashier screen', () => {
     await app.api('POST', '/cards', { uid: '12121212', kind: 'prepaid' });
     const cashier = await signedIn(app, 'cashier');
     const panel = await cashier.get('/cashier?uid=12121212');
-    const done = await cashier.post('/cashier/topups', { uid: '12121212', formKey: formKeyOf(panel.text), method: 'transfer', amount: '1234567.50' });
+    const done = await cashier.post('/cashier/topups', { uid: '12121212', formKey: formKeyOf(panel.text), method: 'transfer', amount: '234567.50' });
     const receipt = await cashier.get(done.location!);
-    expect(receipt.text).toContain('₹12,34,567.50');
+    expect(receipt.text).toContain('₹2,34,567.50');
+  });
+
+  it('a card scanned into the amount field is a scan, and a digits-only UID of an unknown card is refused as too large', async () => {
+    await app.api('POST', '/cards', { uid: '87654321', kind: 'prepaid' });
+    await app.api('POST', '/cards', { uid: 'ABABABAB', kind: 'prepaid' });
+    const cashier = await signedIn(app, 'cashier');
+    const panel = await cashier.get('/cashier?uid=ABABABAB');
+    const rescan = await cashier.post('/cashier/topups', { uid: 'ABABABAB', formKey: formKeyOf(panel.text), method: 'cash', amount: '87654321' });
+    expect(rescan.status).toBe(303);
+    expect(rescan.location).toBe('/cashier?uid=87654321');
+    const unknown = await cashier.post('/cashier/topups', { uid: 'ABABABAB', formKey: formKeyOf(panel.text), method: 'cash', amount: '3735928559' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toMatch(/id="f-amount"[^>]*aria-invalid="true"/);
+    expect((await app.api('GET', '/cards/ABABABAB')).body.balance.amount).toBe(0);
+    expect((await app.api('GET', '/cards/87654321')).body.balance.amount).toBe(0);
   });
 
   it('a bad amount comes back as an inline field error and moves no money', async () => {

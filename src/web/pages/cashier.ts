@@ -26,6 +26,17 @@ function amountOf(form: Record<string, string>, currency: string): number | unde
   return undefined;
 }
 
+/**
+ * The most one desk top-up may be, in major units. A card reader typing a digits-only UID into the
+ * focused amount field must not become a top-up of crores; larger sums go through in parts.
+ */
+const MAX_DESK_TOPUP_MAJOR = 1_000_000;
+
+function maxDeskTopupMinor(currency: string): number {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return MAX_DESK_TOPUP_MAJOR * 10 ** digits;
+}
+
 function cardPanel(services: AppServices, card: CardRow) {
   const { drivers } = services.money;
   return {
@@ -76,12 +87,16 @@ export const cashierPages: WebArea = (router, { services }) => {
     const uid = form.uid ?? '';
     const card = services.money.drivers.cardByAnyUid(uid);
     if (!card) throw new AppError('not_found', `Card ${uid} does not exist`, 404);
+    // A scan that landed in the amount field (a double scan, or the next card) is a scan, never money.
+    const scannedIntoAmount = form.quick ? undefined : services.money.drivers.cardByAnyUid((form.amount ?? '').trim());
+    if (scannedIntoAmount) return response.redirect(303, `/cashier?uid=${encodeURIComponent(scannedIntoAmount.uid)}`);
     const errors: FieldErrors = {};
     const amount = amountOf(form, currency);
     if (amount === undefined || amount < 1) errors.amount = 'cashier.badAmount';
+    else if (amount > maxDeskTopupMinor(currency)) errors.amount = 'cashier.tooLarge';
     const method = z.enum(METHODS).safeParse(form.method);
     if (!method.success) errors.method = 'cashier.badMethod';
-    if (amount === undefined || amount < 1 || !method.success) {
+    if (amount === undefined || Object.keys(errors).length > 0 || !method.success) {
       return render(request, response, { scanned: uid, panel: cardPanel(services, card), errors, values: form }, 400);
     }
     const outcome = await services.money.till.topUpCard(card.uid, { amount, method: method.data }, staffOf(request).userName, form.formKey || undefined);
@@ -96,6 +111,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     const errors: FieldErrors = {};
     const amount = amountOf(form, currency);
     if (amount === undefined || amount < 1) errors.amount = 'cashier.badAmount';
+    else if (amount > maxDeskTopupMinor(currency)) errors.amount = 'cashier.tooLarge';
     const method = z.enum(METHODS).safeParse(form.method);
     if (!method.success) errors.method = 'cashier.badMethod';
     const name = (form.driverName ?? '').trim();
