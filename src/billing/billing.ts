@@ -40,6 +40,8 @@ export interface BillingOptions {
 export class BillingService {
   /** Running cost per active prepaid session, to share one balance between concurrent sessions. */
   private readonly runningCostMinor = new Map<number, { accountId: number; costMinor: number }>();
+  /** Active sessions whose payer is not a prepaid balance (personal cards): nothing to watch. */
+  private readonly sessionsThatCannotRunOut = new Set<number>();
   private requestRemoteStop: RemoteStopRequester | undefined;
 
   /** Prepared once: billing runs inside every stop and must not rebuild its SQL each time. */
@@ -61,6 +63,7 @@ export class BillingService {
       afterMeterValues: (session) => this.afterMeterValues(session),
       afterCompleted: (session) => {
         this.runningCostMinor.delete(session.id);
+        this.sessionsThatCannotRunOut.delete(session.id);
       },
     };
   }
@@ -162,7 +165,11 @@ export class BillingService {
 
   /** After MeterValues commit: stop a prepaid session whose running cost reached what it may spend. */
   afterMeterValues(session: SessionRow): void {
+    // Only prepaid sessions can run out of money; the others are remembered so that a busy site's
+    // MeterValues do not each read the billing row again.
+    if (this.sessionsThatCannotRunOut.has(session.id)) return;
     const billing = this.billing(session.id);
+    if (billing && billing.payer !== 'prepaid') this.sessionsThatCannotRunOut.add(session.id);
     if (!billing || billing.payer !== 'prepaid' || billing.accountId === null) return;
     // One remote stop per minute at most: a charger that missed or refused it is asked again.
     if (billing.remoteStopRequestedAt !== null && Date.now() - Date.parse(billing.remoteStopRequestedAt) < REMOTE_STOP_RETRY_MS) return;
