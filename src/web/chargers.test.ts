@@ -107,6 +107,16 @@ describe('chargers pages', () => {
     expect(page.text).toContain('HeartbeatInterval');
   });
 
+  it('an active session on the charger page has its own Stop button that sends RemoteStopTransaction', async () => {
+    const charger = await app.acceptedCharger('CP-STOP');
+    const started = await charger.startTransaction(1, 'CAFE0001', 0);
+    const admin = await signedIn(app, 'admin');
+    const page = await admin.get('/chargers/CP-STOP');
+    expect(page.text).toContain(`name="transactionId" value="${started.transactionId}"`);
+    const stopped = await admin.post('/chargers/CP-STOP/commands/stop', { transactionId: String(started.transactionId) }, { headers: { 'HX-Request': 'true' } });
+    expect(stopped.text).toContain('RemoteStop answered');
+  });
+
   it('a command to an offline charger reports charger_offline instead of failing', async () => {
     await app.api('POST', '/chargers', { id: 'CP-OFF' });
     const admin = await signedIn(app, 'admin');

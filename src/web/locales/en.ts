@@ -25,7 +25,7 @@ export const en = {
     updated: 'Updated {{at}}', jobs: 'Background jobs', jobName: 'Job', lastRun: 'Last run', lastResult: 'Result',
   },
   chargers: {
-    title: 'Chargers', id: 'Charge point ID', name: 'Name', registration: 'Registration', connection: 'Connection', connected: 'Connected', disconnected: 'Not connected', lastSeen: 'Last seen',
+    title: 'Chargers', id: 'Charge point ID', stopSession: 'Stop session {{id}} (connector {{connector}}, card {{card}})', name: 'Name', registration: 'Registration', connection: 'Connection', connected: 'Connected', disconnected: 'Not connected', lastSeen: 'Last seen',
     vendor: 'Vendor', model: 'Model', firmware: 'Firmware', ocppVersion: 'OCPP', connectors: 'Connectors', connector: 'Connector', status: 'Status', error: 'Error', none: 'No charger is registered yet.',
     pendingTitle: 'Waiting for approval', accept: 'Accept', reject: 'Reject', add: 'Register a charger', password: 'Password (optional, OCPP security profile 1)', register: 'Register',
     accepted: 'Accepted', pending: 'Pending', rejected: 'Rejected', detail: 'Charger {{id}}', messageLog: 'OCPP message log', direction: 'Direction', action: 'Action', frame: 'Message', at: 'Time',

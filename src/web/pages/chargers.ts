@@ -164,6 +164,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       charger,
       connectors: charger.connectors.filter((connector) => connector.connectorId > 0),
       sessions: services.sessions.repository.list({ chargerId: charger.id }, 20),
+      activeSessions: services.sessions.repository.active(charger.id),
       messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS),
       triggerMessages: TRIGGER_MESSAGES,
       tariff: services.tariffs.versionInForce(charger.id),
