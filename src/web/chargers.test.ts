@@ -117,6 +117,20 @@ describe('chargers pages', () => {
     expect(stopped.text).toContain('RemoteStop answered');
   });
 
+  it('a charger id with ?, # and % works in every link and form (percent-encoded)', async () => {
+    const id = 'Bay#1?a%b';
+    await app.acceptedCharger(id);
+    const admin = await signedIn(app, 'admin');
+    const list = await admin.get('/chargers');
+    const href = /href="(\/chargers\/Bay[^"]+)"/.exec(list.text)![1]!;
+    expect(href).toBe(`/chargers/${encodeURIComponent(id)}`);
+    const page = await admin.get(href);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`action="/chargers/${encodeURIComponent(id)}/commands/reset"`);
+    const reset = await admin.post(`${href}/commands/reset`, { type: 'Soft' }, { headers: { 'HX-Request': 'true' } });
+    expect(reset.text).toContain('Reset answered');
+  });
+
   it('a command to an offline charger reports charger_offline instead of failing', async () => {
     await app.api('POST', '/chargers', { id: 'CP-OFF' });
     const admin = await signedIn(app, 'admin');

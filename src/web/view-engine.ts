@@ -74,6 +74,11 @@ export const helpers = {
     if (typeof seconds !== 'number') return '—';
     return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 1 }).format(seconds / 3600)} h`;
   },
+  /** {{url id}}: one path segment or query value, percent-encoded (charger ids may hold ? # % and spaces). */
+  url(...args: unknown[]): string {
+    const { values } = splitArgs(args);
+    return encodeURIComponent(String(values[0] ?? ''));
+  },
   eq(...args: unknown[]): boolean {
     const { values } = splitArgs(args);
     return values[0] === values[1];
