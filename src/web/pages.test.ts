@@ -34,6 +34,46 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     for (const page of ADMIN_ONLY) expect([page, (await client.get(page)).status]).toEqual([page, role === 'admin' ? 200 : 403]);
   });
 
+  // Every state-changing route and the least role that may use it.
+  const WRITES: [string, 'cashier' | 'admin'][] = [
+    ['/cashier/topups', 'cashier'],
+    ['/cashier/new-card', 'cashier'],
+    ['/cashier/shift/open', 'cashier'],
+    ['/cashier/shift/close', 'cashier'],
+    ['/drivers', 'cashier'],
+    ['/drivers/1', 'cashier'],
+    ['/drivers/1/cards', 'cashier'],
+    ['/cards/A0A0A0A0/status', 'cashier'],
+    ['/unknown-cards/attach', 'cashier'],
+    ['/drivers/1/adjustments', 'admin'],
+    ['/topups/1/refund', 'admin'],
+    ['/chargers', 'admin'],
+    ['/chargers/CP-P1/registration', 'admin'],
+    ['/chargers/CP-P1/delete', 'admin'],
+    ['/chargers/CP-P1/tariff', 'admin'],
+    ['/chargers/CP-P1/tariff/remove', 'admin'],
+    ['/chargers/CP-P1/configuration', 'admin'],
+    ['/chargers/CP-P1/commands/reset', 'admin'],
+    ['/staff', 'admin'],
+    ['/staff/1', 'admin'],
+    ['/tokens', 'admin'],
+    ['/tokens/1/revoke', 'admin'],
+    ['/settings', 'admin'],
+    ['/settings/tariff', 'admin'],
+  ];
+
+  it('a viewer is refused every write, a cashier every admin write (403, nothing changes)', async () => {
+    const viewer = await signedIn(app, 'viewer');
+    const cashier = await signedIn(app, 'cashier');
+    const auditBefore = app.app.services.staff.audit.list({}, 1000).length;
+    for (const [path, least] of WRITES) {
+      expect([path, 'viewer', (await viewer.post(path, {})).status]).toEqual([path, 'viewer', 403]);
+      if (least === 'admin') expect([path, 'cashier', (await cashier.post(path, {})).status]).toEqual([path, 'cashier', 403]);
+    }
+    expect(app.app.services.chargers.view('CP-P1')).toBeDefined();
+    expect(app.app.services.staff.audit.list({}, 1000).length).toBe(auditBefore);
+  });
+
   it('sessions list filters and a session detail renders with its cost', async () => {
     const charger = await app.acceptedCharger('CP-P2');
     const started = await charger.startTransaction(1, 'A0A0A0A0', 1000);
