@@ -74,6 +74,17 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     expect(app.app.services.staff.audit.list({}, 1000).length).toBe(auditBefore);
   });
 
+  it('every write without a CSRF token is refused with 403, even for an admin, and changes nothing', async () => {
+    const admin = await signedIn(app, 'admin');
+    const auditBefore = app.app.services.staff.audit.list({}, 1000).length;
+    for (const [path] of [...WRITES, ['/logout'], ['/me'], ['/me/password']] as [string][]) {
+      expect([path, (await admin.post(path, {}, { csrf: null })).status]).toEqual([path, 403]);
+      expect([path, (await admin.post(path, {}, { csrf: null, headers: { 'HX-Request': 'true' } })).status]).toEqual([path, 403]);
+    }
+    expect(app.app.services.staff.audit.list({}, 1000).length).toBe(auditBefore);
+    expect((await admin.get('/')).status).toBe(200);
+  });
+
   it('sessions list filters and a session detail renders with its cost', async () => {
     const charger = await app.acceptedCharger('CP-P2');
     const started = await charger.startTransaction(1, 'A0A0A0A0', 1000);
