@@ -205,4 +205,25 @@ describe('live charger updates', () => {
       await app.close();
     }
   });
+
+  it('the charger list stream shows a new charger waiting for approval', async () => {
+    const app = await startTestApp();
+    try {
+      const admin = await signedIn(app, 'admin');
+      const controller = new AbortController();
+      const response = await fetch(`${app.baseUrl}/events/chargers`, { headers: { Accept: 'text/event-stream', Cookie: `cy_session=${admin.cookie('cy_session')}` }, signal: controller.signal });
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      await reader.read();
+      const charger = await app.charger('CP-NEWCOMER');
+      await charger.boot();
+      let received = '';
+      while (!received.includes('CP-NEWCOMER')) received += decoder.decode((await reader.read()).value);
+      expect(received).toContain('event: chargers');
+      expect(received).toContain('Waiting for approval');
+      controller.abort();
+    } finally {
+      await app.close();
+    }
+  });
 });

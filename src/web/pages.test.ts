@@ -23,7 +23,7 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     await app.close();
   });
 
-  const EVERY_ROLE = ['/', '/fragments/dashboard', '/chargers', '/chargers/CP-P1', '/chargers/CP-P1/fragments/log', '/chargers/CP-P1/fragments/connectors', '/sessions', '/reports', '/reports/chargers', '/reports/period', '/reports/period?by=card', '/me', '/drivers'];
+  const EVERY_ROLE = ['/', '/fragments/dashboard', '/chargers', '/chargers/CP-P1', '/chargers/CP-P1/fragments/log', '/chargers/CP-P1/fragments/connectors', '/sessions', '/reports', '/reports/chargers', '/reports/period', '/reports/period?by=card', '/me', '/drivers', '/fragments/chargers'];
   const CASHIER_UP = ['/cashier', '/cashier?uid=A0A0A0A0'];
   const ADMIN_ONLY = ['/staff', '/tokens', '/audit', '/settings'];
 

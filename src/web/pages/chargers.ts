@@ -104,18 +104,33 @@ export const chargerPages: WebArea = (router, { services, live }) => {
   const { chargers, audit } = { chargers: services.chargers, audit: services.staff.audit };
 
   const renderList = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
-    const all = chargers.all();
     response.status(status).render('pages/chargers/index', {
       titleKey: 'chargers.title',
       area: 'chargers',
-      chargers: all.filter((charger) => charger.registration !== 'pending'),
-      pending: all.filter((charger) => charger.registration === 'pending'),
+      ...listModel(),
       values,
       errors,
     });
   };
 
   router.get('/chargers', (_request, response) => renderList(response, {}, {}));
+
+  const listModel = () => {
+    const all = chargers.all();
+    return { chargers: all.filter((charger) => charger.registration !== 'pending'), pending: all.filter((charger) => charger.registration === 'pending') };
+  };
+
+  router.get('/fragments/chargers', (_request, response) => {
+    response.render('fragments/charger-list', { layout: false, ...listModel() });
+  });
+
+  /** The list live: a charger connecting, booting, changing status or waiting for approval. */
+  router.get('/events/chargers', (request, response) => {
+    const root = fragmentRoot(response);
+    live.stream(request, response, [
+      { event: 'chargers', minIntervalMs: 1000, wants: (topic) => topic.kind === 'charger', render: () => renderFragment('charger-list', { ...root, ...listModel() }) },
+    ]);
+  });
 
   router.post('/chargers', requireRole('admin'), async (request, response) => {
     const form = formBody(request);
