@@ -65,6 +65,15 @@ describe('access: setup wizard, sign-in, CSRF, headers', () => {
     expect(appUnderTest.app.services.staff.users.count()).toBe(1);
   });
 
+  it('the wizard asks the language first and then speaks it', async () => {
+    const page = await new WebClient(appUnderTest.baseUrl).get('/setup?lang=pa');
+    expect(page.text).toContain('lang="pa"');
+    expect(page.text).toContain('Chargeyard ਸੈੱਟ ਅੱਪ ਕਰੋ');
+    expect(page.text).toContain('<input type="hidden" name="language" value="pa">');
+    const hindi = await new WebClient(appUnderTest.baseUrl).get('/setup?lang=hi');
+    expect(hindi.text).toContain('एडमिन पासवर्ड');
+  });
+
   it('setup shows inline field errors with aria-invalid and keeps the typed values (never the password)', async () => {
     const client = new WebClient(appUnderTest.baseUrl);
     const page = await client.submit('/setup', '/setup', { ...SETUP_FORM, timeZone: 'Mars/Olympus', passwordConfirm: 'something else' });
@@ -117,6 +126,13 @@ describe('access: setup wizard, sign-in, CSRF, headers', () => {
       const response = await client.post('/login', { userName: 'Admin', password: 'correct horse battery', next: '//evil.example/' });
       expect(response.status).toBe(303);
       expect(response.location).toBe('/');
+      for (const next of ['/\\evil.example/', 'https://evil.example/', '/%0d%0aLocation:x']) {
+        await client.get('/');
+        await client.post('/logout');
+        await client.get('/login');
+        const again = await client.post('/login', { userName: 'admin', password: 'correct horse battery', next });
+        expect([next, again.location]).toEqual([next, next.startsWith('/%') ? next : '/']);
+      }
       const setCookie = response.headers.getSetCookie().find((line) => line.startsWith('cy_session='))!;
       expect(setCookie).toMatch(/HttpOnly/i);
       expect(setCookie).toMatch(/SameSite=Lax/i);
