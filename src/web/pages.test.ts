@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { backupFileName, backupsDir } from '../ops/backups';
 import { startTestApp, WebClient, type TestApp } from '../testing';
 
 const PASSWORD = 'correct horse battery';
@@ -162,5 +165,23 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     expect(home.text).toContain('data-theme="dark"');
     expect(home.text).toContain('ਡੈਸ਼ਬੋਰਡ');
     await viewer.post('/me', { language: 'en', theme: 'system' });
+  });
+});
+
+describe('dashboard backup alert', () => {
+  it('alerts with no backup file, and not when a recent backup is on disk (whatever the job table knows)', async () => {
+    const app = await startTestApp();
+    try {
+      const admin = await signedIn(app, 'admin');
+      expect((await admin.get('/fragments/dashboard')).text).toContain('No backup has been taken yet.');
+      const dir = backupsDir(app.dataDir);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, backupFileName('nightly', new Date())), 'x');
+      const after = await admin.get('/fragments/dashboard');
+      expect(after.text).not.toContain('No backup has been taken yet.');
+      expect(after.text).not.toContain('The last backup is');
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -18,7 +18,7 @@ export const en = {
   },
   login: { title: 'Sign in', userName: 'User name', password: 'Password', submit: 'Sign in', failed: 'Wrong user name or password.', locked: 'Too many failed sign-ins. Try again in {{minutes}} minutes.', signedOut: 'You are signed out.' },
   dashboard: {
-    title: 'Dashboard', online: 'Online', offline: 'Offline', faulted: 'Faulted', pending: 'Waiting for approval', chargers: 'Chargers', connectors: 'Connectors',
+    lastBackup: 'Last backup', title: 'Dashboard', online: 'Online', offline: 'Offline', faulted: 'Faulted', pending: 'Waiting for approval', chargers: 'Chargers', connectors: 'Connectors',
     activeSessions: 'Active sessions', noActive: 'No session is running.', todayEnergy: 'Energy today', todayRevenue: 'Revenue today', todaySessions: 'Sessions today',
     alerts: 'Alerts', noAlerts: 'No alerts.', alertOffline: 'Charger {{id}} is offline (last seen {{at}}).', alertFaulted: 'Charger {{id}} connector {{connector}} reports {{error}}.',
     alertStuck: 'Session {{id}} on {{charger}} has had no meter value since {{at}}.', alertBackup: 'The last backup is {{age}} old.', alertNoBackup: 'No backup has been taken yet.', alertJob: 'Job {{name}} failed: {{result}}.', alertPending: 'Charger {{id}} waits for approval.', alertUnknownCard: 'Unknown card {{id}} was presented at {{charger}} ({{at}}).',

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { backupsDir, listBackups } from '../../ops/backups';
 import type { AppServices } from '../../services';
 import { addDays, localDate, nowIso, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../index';
@@ -48,10 +49,11 @@ export function dashboardModel(services: AppServices) {
     alerts.push({ key: 'dashboard.alertUnknownCard', params: { id: card.uid, charger: card.lastChargerId, at: card.lastSeenAt } });
   }
   const jobs = services.jobs.status();
-  const backup = jobs.find((job) => job.name === 'backup');
-  if (backup && backup.lastRunAt === null) alerts.push({ key: 'dashboard.alertNoBackup', params: {} });
-  if (backup?.lastRunAt && Date.now() - Date.parse(backup.lastRunAt) > BACKUP_STALE_MS) {
-    alerts.push({ key: 'dashboard.alertBackup', params: { age: `${Math.floor((Date.now() - Date.parse(backup.lastRunAt)) / 3_600_000)} h` } });
+  // The newest backup file on disk, so the age survives restarts (the job table only knows this run).
+  const lastBackup = listBackups(backupsDir(services.config.dataDir))[0];
+  if (!lastBackup) alerts.push({ key: 'dashboard.alertNoBackup', params: {} });
+  else if (Date.now() - lastBackup.takenAt.getTime() > BACKUP_STALE_MS) {
+    alerts.push({ key: 'dashboard.alertBackup', params: { age: `${Math.floor((Date.now() - lastBackup.takenAt.getTime()) / 3_600_000)} h` } });
   }
   for (const job of jobs.filter((j) => j.lastResult === 'failed')) alerts.push({ key: 'dashboard.alertJob', params: { name: job.name, result: job.lastSummary ?? 'failed' } });
 
@@ -76,6 +78,7 @@ export function dashboardModel(services: AppServices) {
     },
     alerts,
     jobs,
+    lastBackupAt: lastBackup?.takenAt.toISOString() ?? null,
     updatedAt: now,
   };
 }
