@@ -18,7 +18,11 @@ export const DASHBOARD_POLL_S = 30;
 interface Alert {
   key: string;
   params: Record<string, string | number>;
+  /** Where staff deal with it, when there is a page for it. */
+  href?: string;
 }
+
+const chargerHref = (id: string) => `/chargers/${encodeURIComponent(id)}`;
 
 /** Everything the dashboard shows, computed from the domain services. */
 export function dashboardModel(services: AppServices) {
@@ -35,18 +39,18 @@ export function dashboardModel(services: AppServices) {
   const ended = services.sessions.repository.endedBetween(startOfLocalDayUtc(today, settings.timeZone), startOfLocalDayUtc(addDays(today, 1), settings.timeZone));
 
   const alerts: Alert[] = [];
-  for (const charger of chargers.filter((c) => c.registration === 'pending')) alerts.push({ key: 'dashboard.alertPending', params: { id: charger.id } });
-  for (const charger of accepted.filter((c) => !c.connected)) alerts.push({ key: 'dashboard.alertOffline', params: { id: charger.id, at: charger.lastSeenAt ?? '—' } });
+  for (const charger of chargers.filter((c) => c.registration === 'pending')) alerts.push({ key: 'dashboard.alertPending', params: { id: charger.id }, href: '/chargers' });
+  for (const charger of accepted.filter((c) => !c.connected)) alerts.push({ key: 'dashboard.alertOffline', params: { id: charger.id, at: charger.lastSeenAt ?? '—' }, href: chargerHref(charger.id) });
   for (const { chargerId, connector } of faultedConnectors) {
-    alerts.push({ key: 'dashboard.alertFaulted', params: { id: chargerId, connector: connector.connectorId, error: connector.errorCode ?? 'Faulted' } });
+    alerts.push({ key: 'dashboard.alertFaulted', params: { id: chargerId, connector: connector.connectorId, error: connector.errorCode ?? 'Faulted' }, href: chargerHref(chargerId) });
   }
   for (const session of active) {
     const lastMs = Date.parse(session.lastMeterAt ?? session.startedAt);
-    if (Date.now() - lastMs > STUCK_AFTER_MS) alerts.push({ key: 'dashboard.alertStuck', params: { id: session.id, charger: session.chargerId, at: session.lastMeterAt ?? session.startedAt } });
+    if (Date.now() - lastMs > STUCK_AFTER_MS) alerts.push({ key: 'dashboard.alertStuck', params: { id: session.id, charger: session.chargerId, at: session.lastMeterAt ?? session.startedAt }, href: `/sessions/${session.id}` });
   }
   const dayAgo = new Date(Date.now() - UNKNOWN_CARD_ALERT_MS).toISOString();
   for (const card of services.money.drivers.unknownCards(MAX_UNKNOWN_CARD_ALERTS).filter((row) => row.lastSeenAt >= dayAgo)) {
-    alerts.push({ key: 'dashboard.alertUnknownCard', params: { id: card.uid, charger: card.lastChargerId, at: card.lastSeenAt } });
+    alerts.push({ key: 'dashboard.alertUnknownCard', params: { id: card.uid, charger: card.lastChargerId, at: card.lastSeenAt }, href: '/drivers' });
   }
   const jobs = services.jobs.status();
   // The newest backup file on disk, so the age survives restarts (the job table only knows this run).
