@@ -14,7 +14,7 @@ import { normaliseUid, SingleSessionAuthorizer } from './drivers';
 import { createJobTable, JobHistory, JobScheduler } from './jobs';
 import { createLogger } from './logger';
 import { CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
-import type { AppServices } from './services';
+import type { AppServices, RestartRequest } from './services';
 import { SessionService } from './sessions';
 import { SettingsService } from './settings';
 import { bootstrapAdminFromEnv, createStaffServices } from './staff';
@@ -34,6 +34,8 @@ export interface AppOptions {
   ocpp?: Partial<OcppServerOptions>;
   /** QR start timeouts (CONTRACT defaults 30 s and 120 s); tests shorten them. */
   qrStart?: Partial<QrStartTimeouts>;
+  /** The restart loop (main.ts) that can close and reopen this app; without it restarts are refused. */
+  onRestartRequest?: (request: RestartRequest) => boolean;
 }
 
 export interface App {
@@ -143,6 +145,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     driverSignIn,
     jobs,
     uiUrl: () => uiUrl,
+    requestRestart: (request) => options.onRestartRequest?.(request) ?? false,
   };
 
   const web = express();

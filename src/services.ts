@@ -41,4 +41,18 @@ export interface AppServices {
   jobs: JobScheduler;
   /** The UI URL clients can reach (uiUrl of the start line); publicBaseUrl defaults to it. */
   uiUrl(): string;
+  /**
+   * Asks the process to close this app, run `whileStopped` (a database swap) and open it again on
+   * the same port. False when this app runs without a restart loop, or a restart is already under way.
+   */
+  requestRestart(request: RestartRequest): boolean;
+}
+
+/** A restart in-process: what to do between close and reopen, and afterwards on the new app. */
+export interface RestartRequest {
+  reason: string;
+  /** Runs while no app is open (no connection to the database). */
+  whileStopped(): Promise<void>;
+  /** Runs on the reopened app; `failure` is what whileStopped threw, if it did. */
+  afterRestart?(services: AppServices, failure: unknown): Promise<void>;
 }

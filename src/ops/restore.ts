@@ -33,7 +33,9 @@ export async function restoreDatabase(
   const target = databaseFile(dataDir);
   if (source === path.resolve(target)) throw new Error('That file is the live database itself; name a backup file');
   const running = runningAppliancePid(dataDir);
-  if (running !== undefined) throw new ApplianceRunningError(running);
+  // Our own pid means the appliance itself restores from its admin UI, between closing its
+  // database and opening it again (main.ts restart loop); any other live pid holds the database.
+  if (running !== undefined && running !== process.pid) throw new ApplianceRunningError(running);
 
   fs.mkdirSync(dataDir, { recursive: true });
   const incoming = `${target}.restoring`;

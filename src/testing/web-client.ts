@@ -31,13 +31,18 @@ export class WebClient {
     return this.request('POST', path, body.toString(), { 'Content-Type': 'application/x-www-form-urlencoded', ...options.headers });
   }
 
+  /** Posts multipart form data (a file upload) with the remembered CSRF token in the header, as htmx sends it. */
+  async postMultipart(path: string, form: FormData, headers: Record<string, string> = {}): Promise<WebResponse> {
+    return this.request('POST', path, form, { ...(this.csrfToken ? { 'x-csrf-token': this.csrfToken } : {}), ...headers });
+  }
+
   /** GET a page first (for its token), then post the form to it. */
   async submit(pagePath: string, postPath: string, form: Record<string, string>): Promise<WebResponse> {
     await this.get(pagePath);
     return this.post(postPath, form);
   }
 
-  private async request(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<WebResponse> {
+  private async request(method: string, path: string, body: string | FormData | undefined, headers: Record<string, string>): Promise<WebResponse> {
     const cookieHeader = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,

@@ -12,6 +12,7 @@ import { cashierPages } from './pages/cashier';
 import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
 import { driverPages } from './pages/drivers';
+import { maintenancePages } from './pages/maintenance';
 import { qrDriverPages, qrLabelPages } from './pages/qr';
 import { sessionPages } from './pages/sessions';
 import { LiveHub } from './sse';
@@ -37,7 +38,7 @@ export type WebArea = (router: express.Router, context: WebContext) => void;
 const PUBLIC_AREAS: WebArea[] = [accessPages, qrDriverPages];
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
-const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, driverPages, adminPages, qrLabelPages];
+const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, driverPages, adminPages, maintenancePages, qrLabelPages];
 
 /** Form posts are small; anything larger is refused before parsing. */
 const MAX_FORM_BYTES = 64 * 1024;

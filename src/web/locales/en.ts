@@ -1,9 +1,10 @@
 import { qrEn } from './qr';
+import { maintenanceEn } from './maintenance';
 
 /** The English message catalogue: every visible string of the staff UI. Other languages fall back to it. */
 export const en = {
   app: { name: 'Chargeyard', skip: 'Skip to content', live: 'Messages', mainNav: 'Main' },
-  nav: { dashboard: 'Dashboard', chargers: 'Chargers', sessions: 'Sessions', cashier: 'Cashier', audit: 'Audit log', staff: 'Staff', tokens: 'API tokens', logout: 'Sign out', settings: 'Settings', reports: 'Reports', drivers: 'Drivers and cards', signedInAs: 'Signed in as {{name}} ({{role}})' },
+  nav: { dashboard: 'Dashboard', chargers: 'Chargers', sessions: 'Sessions', cashier: 'Cashier', audit: 'Audit log', staff: 'Staff', tokens: 'API tokens', logout: 'Sign out', settings: 'Settings', reports: 'Reports', drivers: 'Drivers and cards', signedInAs: 'Signed in as {{name}} ({{role}})', maintenance: 'Maintenance' },
   role: { admin: 'Admin', cashier: 'Cashier', viewer: 'Viewer' },
   language: { en: 'English', pa: 'ਪੰਜਾਬੀ (Punjabi)', hi: 'हिन्दी (Hindi)' },
   theme: { label: 'Theme', light: 'Light', dark: 'Dark', system: 'As the system' },
@@ -62,6 +63,7 @@ export const en = {
   errors: { notFound: 'Page not found', notFoundText: 'There is nothing at this address.', forbidden: 'Not allowed', forbiddenText: 'Your role does not allow this.', csrf: 'The form has expired. Reload the page and try again.', server: 'Something went wrong', serverText: 'The error was logged. Try again.', tooMany: 'Too many attempts' },
   status: { Available: 'Available', Preparing: 'Preparing', Charging: 'Charging', SuspendedEV: 'Suspended by car', SuspendedEVSE: 'Suspended by charger', Finishing: 'Finishing', Reserved: 'Reserved', Unavailable: 'Unavailable', Faulted: 'Faulted', Occupied: 'Occupied', Unknown: 'Unknown' },
   qr: qrEn,
+  maintenance: maintenanceEn,
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
