@@ -185,3 +185,29 @@ describe('dashboard backup alert', () => {
     }
   });
 });
+
+describe('live session page', () => {
+  it('a running session streams its energy as meter values arrive', async () => {
+    const app = await startTestApp();
+    try {
+      const charger = await app.acceptedCharger('CP-RUN');
+      const started = await charger.startTransaction(1, 'B0B0B0B0', 10_000);
+      const admin = await signedIn(app, 'admin');
+      const sessionId = app.app.services.sessions.repository.active('CP-RUN')[0]!.id;
+      const page = await admin.get(`/sessions/${sessionId}`);
+      expect(page.text).toContain(`sse-connect="/sessions/${sessionId}/events"`);
+      const controller = new AbortController();
+      const response = await fetch(`${app.baseUrl}/sessions/${sessionId}/events`, { headers: { Accept: 'text/event-stream', Cookie: `cy_session=${admin.cookie('cy_session')}` }, signal: controller.signal });
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      await reader.read();
+      await charger.meterValues(1, started.transactionId, 12_500);
+      let received = '';
+      while (!received.includes('2.5 kWh')) received += decoder.decode((await reader.read()).value);
+      expect(received).toContain('event: session');
+      controller.abort();
+    } finally {
+      await app.close();
+    }
+  });
+});

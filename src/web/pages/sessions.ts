@@ -1,9 +1,12 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../services';
 import type { SessionFilter } from '../../sessions';
 import { AppError, addDays, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../index';
 import { barChartSvg } from '../svg-chart';
+import { renderFragment } from '../view-engine';
+import { fragmentRoot } from './dashboard';
 
 const PAGE_SIZE = 50;
 const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -53,7 +56,7 @@ function breakdownRows(breakdown: Record<string, unknown>): { key: string; amoun
   });
 }
 
-export const sessionPages: WebArea = (router, { services }) => {
+export const sessionPages: WebArea = (router, { services, live }) => {
   router.get('/sessions', (request, response) => {
     const { values, filter } = filterOf(services, request.query as Record<string, unknown>);
     const rows = services.sessions.repository.list(filter, PAGE_SIZE + 1, parseAfter(request.query.after));
@@ -71,24 +74,51 @@ export const sessionPages: WebArea = (router, { services }) => {
     });
   });
 
-  router.get('/sessions/:sessionId', (request, response) => {
-    const id = Number(request.params.sessionId);
-    const session = Number.isSafeInteger(id) ? services.sessions.get(id) : undefined;
-    if (!session) throw new AppError('not_found', `Session ${String(request.params.sessionId)} does not exist`, 404);
+  const sessionModel = (id: number) => {
+    const session = services.sessions.get(id);
+    if (!session) return undefined;
     const meters = services.sessions.repository.meterValues(session.id).filter((row) => row.energyRegisterWh !== null);
     const breakdown = session.costBreakdownJson ? (JSON.parse(session.costBreakdownJson) as Record<string, unknown>) : undefined;
-    response.render('pages/sessions/detail', {
-      titleKey: 'sessions.detail',
-      titleId: session.id,
-      area: 'sessions',
+    return {
       session,
       runningWh: session.lastMeterWh === null ? null : Math.max(0, session.lastMeterWh - session.meterStartWh),
+      // Known while a prepaid session runs (billing tracks it to stop at the balance).
+      runningCostMinor: session.status === 'active' ? (services.money.billing.runningCostOf(session.id) ?? null) : null,
       breakdown: breakdown ? breakdownRows(breakdown) : [],
       meterChart: barChartSvg(
         meters.map((row) => ({ label: row.timestamp.slice(11, 16), value: (row.energyRegisterWh! - session.meterStartWh) / 1000 })),
         'kWh',
       ),
       meterCount: meters.length,
-    });
+    };
+  };
+
+  const requireSession = (request: Request) => {
+    const id = Number(request.params.sessionId);
+    const model = Number.isSafeInteger(id) ? sessionModel(id) : undefined;
+    if (!model) throw new AppError('not_found', `Session ${String(request.params.sessionId)} does not exist`, 404);
+    return model;
+  };
+
+  router.get('/sessions/:sessionId', (request, response) => {
+    const model = requireSession(request);
+    response.render('pages/sessions/detail', { titleKey: 'sessions.detail', titleId: model.session.id, area: 'sessions', ...model });
+  });
+
+  /** A running session live: energy, running cost and the meter chart as meter values arrive. */
+  router.get('/sessions/:sessionId/events', (request, response) => {
+    const { session } = requireSession(request);
+    const root = fragmentRoot(response);
+    live.stream(request, response, [
+      {
+        event: 'session',
+        minIntervalMs: 1000,
+        wants: (topic) => topic.kind === 'session' && topic.chargerId === session.chargerId,
+        render: async () => {
+          const current = sessionModel(session.id);
+          return current ? renderFragment('session-summary', { ...root, ...current }) : '';
+        },
+      },
+    ]);
   });
 };
