@@ -59,6 +59,7 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     ['/chargers/CP-P1/commands/reset', 'admin'],
     ['/staff', 'admin'],
     ['/staff/1', 'admin'],
+    ['/staff/1/unlock', 'admin'],
     ['/tokens', 'admin'],
     ['/tokens/1/revoke', 'admin'],
     ['/settings', 'admin'],
@@ -129,6 +130,19 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     expect(csv.text.split('\n')[0]).toBe('id,at,actor,action,objectType,objectId,before,after');
     expect(csv.text).toContain('admin-one,staff.create,staff_user');
     expect(csv.text).not.toContain('another long one');
+  });
+
+  it('an admin sees a locked-out user and unlocks them without changing the password', async () => {
+    const admin = await signedIn(app, 'admin');
+    await app.app.services.staff.users.create({ userName: 'forgetful', role: 'viewer', password: 'forgetful password' });
+    for (let i = 0; i < 5; i++) await app.app.services.staff.throttle.recordFailure('forgetful');
+    const page = await admin.get('/staff');
+    expect(page.text).toContain('Locked after failed sign-ins');
+    const id = app.app.services.staff.users.byUserName('forgetful')!.id;
+    expect((await admin.post(`/staff/${id}/unlock`)).status).toBe(303);
+    expect(app.app.services.staff.throttle.retryAfterS('forgetful')).toBe(0);
+    const user = new WebClient(app.baseUrl);
+    expect((await user.submit('/login', '/login', { userName: 'forgetful', password: 'forgetful password' })).status).toBe(303);
   });
 
   it('an admin creates an API token (shown once, works on the API) and revokes it', async () => {

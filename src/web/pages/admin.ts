@@ -58,7 +58,8 @@ export const adminPages: WebArea = (router, { services }) => {
 
   // ---- staff users (admin) -------------------------------------------------------------------
   const renderStaff = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
-    response.status(status).render('pages/admin/staff', { titleKey: 'staff.title', area: 'staff', users: users.list(), roles: STAFF_ROLES, languages: STAFF_LANGUAGES, values, errors });
+    const listed = users.list().map((user) => ({ ...user, lockedForS: services.staff.throttle.retryAfterS(user.userName) }));
+    response.status(status).render('pages/admin/staff', { titleKey: 'staff.title', area: 'staff', users: listed, roles: STAFF_ROLES, languages: STAFF_LANGUAGES, values, errors });
   };
 
   router.get('/staff', admin, (_request, response) => renderStaff(response, { role: 'cashier', language: 'en' }, {}));
@@ -92,6 +93,15 @@ export const adminPages: WebArea = (router, { services }) => {
       await users.setPassword(id, form.password);
       await audit.record(actorOf(request), { action: 'staff.password_reset', objectType: 'staff_user', objectId: id });
     }
+    response.redirect(303, '/staff');
+  });
+
+  /** Ends a sign-in lockout early (the user rang the admin), without changing the password. */
+  router.post('/staff/:userId/unlock', admin, async (request, response) => {
+    const user = users.byId(Number(request.params.userId));
+    if (!user) throw new AppError('not_found', 'No such staff user', 404);
+    await services.staff.throttle.clear(user.userName);
+    await audit.record(actorOf(request), { action: 'staff.unlock', objectType: 'staff_user', objectId: user.id });
     response.redirect(303, '/staff');
   });
 
