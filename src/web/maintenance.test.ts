@@ -3,7 +3,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { createRestartableApp, type RestartableApp } from '../main';
 import { backupsDir, listBackups } from '../ops/backups';
-import { makeTempDir, TEST_API_TOKEN, testConfig, WebClient } from '../testing';
+import { makeTempDir, spawnAppliance, TEST_API_TOKEN, testConfig, WebClient } from '../testing';
 
 const PASSWORD = 'correct horse battery';
 
@@ -20,7 +20,7 @@ async function startHarness(): Promise<Harness> {
   return { appliance, dataDir, baseUrl };
 }
 
-async function api(harness: Harness, method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function api(harness: { baseUrl: string }, method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${harness.baseUrl}/api/v1${apiPath}`, {
     method,
     headers: { Authorization: `Bearer ${TEST_API_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
@@ -204,6 +204,36 @@ describe('admin Maintenance page: jobs, backups, restore', () => {
     expect((await api(harness, 'GET', '/chargers/CP-LATER')).status).toBe(404);
     expect(fs.readdirSync(harness.dataDir).filter((file) => file.startsWith('restore-upload-'))).toEqual([]);
     expect(listBackups(backupsDir(harness.dataDir)).filter((backup) => backup.kind === 'pre-restore')).toHaveLength(1);
+  });
+});
+
+describe('the compiled appliance restores from the admin UI in-process', () => {
+  it('keeps its pid file and port, restarts with the restored data and still stops cleanly on SIGTERM', async () => {
+    const dataDir = makeTempDir('chargeyard-maintenance-main-');
+    const appliance = await spawnAppliance(dataDir, { CSMS_ADMIN_PASSWORD: PASSWORD, CSMS_LOG_LEVEL: 'info' });
+    try {
+      const harness = { baseUrl: appliance.baseUrl };
+      expect((await api(harness, 'POST', '/chargers', { id: 'CP-BEFORE' })).status).toBe(201);
+      const admin = new WebClient(appliance.baseUrl);
+      expect((await admin.submit('/login', '/login', { userName: 'admin', password: PASSWORD })).status).toBe(303);
+      const name = await backUpNow(admin);
+      expect((await api(harness, 'POST', '/chargers', { id: 'CP-AFTER' })).status).toBe(201);
+      expect((await admin.post('/maintenance/restore', { backup: name, confirm: 'yes' })).status).toBe(200);
+      // The same port answers again once the reopened app listens.
+      let restored = false;
+      for (let attempt = 0; attempt < 100 && !restored; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        restored = appliance.stdout().includes('"reason":"restore of') && (await api(harness, 'GET', '/chargers/CP-AFTER').catch(() => ({ status: 0 }))).status === 404;
+      }
+      expect(restored).toBe(true);
+      expect((await api(harness, 'GET', '/chargers/CP-BEFORE')).status).toBe(200);
+      expect(fs.readFileSync(path.join(dataDir, 'chargeyard.pid'), 'utf8').trim()).toBe(String(appliance.child.pid));
+      appliance.child.kill('SIGTERM');
+      expect(await appliance.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      appliance.child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -108,6 +108,7 @@ export const maintenancePages: WebArea = (router, { services }) => {
       return response.status(400).render('pages/maintenance/confirm', { titleKey: 'maintenance.restoreTitle', area: 'maintenance', backup: backupRow(backup), errors: { confirm: 'maintenance.confirmNeeded' } });
     }
     const source: RestoreSource = { file: backup.file, label: path.basename(backup.file), origin: 'backup', discard: () => undefined };
+    if (backups.status().running) return renderRestoreError(response, request, pageModel, 'maintenance.backupBusy', '');
     await restoreAndRestart(services, request, response, source, () => pageModel());
   });
 
@@ -125,6 +126,11 @@ export const maintenancePages: WebArea = (router, { services }) => {
     if (upload.confirm !== 'yes') {
       source.discard();
       return renderRestoreError(response, request, pageModel, 'maintenance.confirmNeeded', '');
+    }
+    // A restore closes the database the running backup reads from; the backup finishes first.
+    if (backups.status().running) {
+      source.discard();
+      return renderRestoreError(response, request, pageModel, 'maintenance.backupBusy', '');
     }
     await restoreAndRestart(services, request, response, source, () => pageModel());
   });
@@ -210,7 +216,9 @@ function backupProgress(runner: ManualBackupRunner) {
 
 function backupRow(backup: BackupFile) {
   const name = path.basename(backup.file);
-  return { name, kind: backup.kind, takenAt: backup.takenAt.toISOString(), sizeBytes: backup.sizeBytes, downloadUrl: `/maintenance/backups/${encodeURIComponent(name)}`, restoreUrl: `/maintenance/restore?backup=${encodeURIComponent(name)}` };
+  // One decimal of MiB is what staff compare; the exact byte count is in the cell's title.
+  const sizeMiB = Math.round((backup.sizeBytes / 1024 ** 2) * 10) / 10;
+  return { name, kind: backup.kind, takenAt: backup.takenAt.toISOString(), sizeBytes: backup.sizeBytes, sizeMiB, downloadUrl: `/maintenance/backups/${encodeURIComponent(name)}`, restoreUrl: `/maintenance/restore?backup=${encodeURIComponent(name)}` };
 }
 
 /** Only a name from the listing is ever turned into a path: nothing from the request reaches the file system. */
