@@ -10,7 +10,7 @@ const api = (baseUrl: string, method: string, apiPath: string, body?: unknown) =
     method,
     headers: { Authorization: `Bearer ${TEST_API_TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
-  }).then(async (response) => ({ status: response.status, body: (await response.json().catch(() => undefined)) as any }));
+  }).then(async (response) => ({ status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, any> }));
 
 beforeAll(() => {
   if (!fs.existsSync(compiledMain())) throw new Error('dist/ is missing: run `npm run build` (npm test does) first');
