@@ -118,6 +118,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       expireHolds: (nowIso) => money.holds.expireDue(nowIso),
       pruneExpiredStaffSessions: async () => (await staff.sessions.pruneExpired()) + (await driverSignIn.pruneExpired()),
       pruneIdempotencyKeys: (beforeIso) => money.till.idempotency.prune(beforeIso),
+      reportRollups: money.reports,
     }),
     logger.child({ component: 'jobs' }),
     settings.get().timeZone,

@@ -67,6 +67,8 @@ export function createMoneyServices(wiring: MoneyWiring): MoneyServices {
   });
   sessions.setAuthorizer(authorizer);
   sessions.addHooks(billing.hooks());
+  const reports = new ReportService(db, settings);
+  sessions.addHooks(reports.hooks());
   return {
     ledger,
     tariffs,
@@ -74,7 +76,7 @@ export function createMoneyServices(wiring: MoneyWiring): MoneyServices {
     holds,
     billing,
     till: new TillService(db, ledger, drivers, settings),
-    reports: new ReportService(db, settings),
+    reports,
     authorizer,
   };
 }

@@ -1,9 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, ne } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { SettingsService } from '../settings';
-import { addDays, minorToDecimalString, money, secondsBetween, startOfLocalDayUtc, type Money } from '../shared';
+import type { SessionHooks } from '../sessions';
+import { addDays, localDate, minorToDecimalString, money, secondsBetween, startOfLocalDayUtc, type Money } from '../shared';
 
 export interface UsageTotals {
   sessions: number;
@@ -41,7 +42,19 @@ export class ReportService {
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
-  ) {}
+  ) {
+    // Days shift with the zone: rollups made for another zone are forgotten.
+    settings.onChange(() => void db.write(() => this.forgetRollupsNotIn(settings.get().timeZone)).catch(() => undefined));
+  }
+
+  /** A session completing on a rolled-up day (a charger catching up) makes that day live again, in the same transaction. */
+  hooks(): SessionHooks {
+    return {
+      onCompleted: (session) => {
+        if (session.stoppedAt) this.forgetRollup(localDate(session.stoppedAt, this.settings.get().timeZone));
+      },
+    };
+  }
 
   daily(date: string): DailyReport {
     const { timeZone, currency } = this.settings.get();
@@ -53,15 +66,60 @@ export class ReportService {
       .orderBy(asc(schema.chargers.id))
       .all();
     for (const { id } of registered) perCharger.set(id, emptyTotals());
+    for (const [chargerId, totals] of this.rolledUp(date, timeZone) ?? this.liveTotals(date, timeZone)) perCharger.set(chargerId, totals);
+    const items = [...perCharger.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([chargerId, totals]) => ({ chargerId, ...withoutRevenue(totals), revenue: money(totals.revenueMinor, currency) }));
+    return { date, timeZone, currency, items };
+  }
+
+  /** Totals per charger of the sessions that ended on a site-local day, from the sessions table. */
+  private liveTotals(date: string, timeZone: string): Map<string, UsageTotals> {
+    const perCharger = new Map<string, UsageTotals>();
     for (const session of this.endedBetween(startOfLocalDayUtc(date, timeZone), startOfLocalDayUtc(addDays(date, 1), timeZone))) {
       const totals = perCharger.get(session.chargerId) ?? emptyTotals();
       add(totals, session);
       perCharger.set(session.chargerId, totals);
     }
-    const items = [...perCharger.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([chargerId, totals]) => ({ chargerId, ...withoutRevenue(totals), revenue: money(totals.revenueMinor, currency) }));
-    return { date, timeZone, currency, items };
+    return perCharger;
+  }
+
+  private rolledUp(date: string, timeZone: string): Map<string, UsageTotals> | undefined {
+    const day = this.db.orm.select().from(schema.reportRollupDays).where(eq(schema.reportRollupDays.date, date)).get();
+    if (!day || day.timeZone !== timeZone) return undefined;
+    const rows = this.db.orm.select().from(schema.reportRollups).where(eq(schema.reportRollups.date, date)).all();
+    return new Map(rows.map((row) => [row.chargerId, { sessions: row.sessions, chargingSeconds: row.chargingSeconds, energyWh: row.energyWh, revenueMinor: row.revenueMinor }]));
+  }
+
+  /**
+   * Stores the totals of a closed day (run inside a write). Today is never rolled up: it is
+   * still changing. Returns whether the day was stored.
+   */
+  rollUp(date: string, now: string): boolean {
+    const { timeZone } = this.settings.get();
+    if (date >= localDate(now, timeZone)) return false;
+    return this.db.tx(() => {
+      this.forgetRollup(date);
+      for (const [chargerId, totals] of this.liveTotals(date, timeZone)) {
+        this.db.orm.insert(schema.reportRollups).values({ date, chargerId, ...totals }).run();
+      }
+      this.db.orm.insert(schema.reportRollupDays).values({ date, timeZone, computedAt: now }).run();
+      return true;
+    });
+  }
+
+  isRolledUp(date: string): boolean {
+    return this.rolledUp(date, this.settings.get().timeZone) !== undefined;
+  }
+
+  private forgetRollup(date: string): void {
+    this.db.orm.delete(schema.reportRollupDays).where(eq(schema.reportRollupDays.date, date)).run();
+    this.db.orm.delete(schema.reportRollups).where(eq(schema.reportRollups.date, date)).run();
+  }
+
+  private forgetRollupsNotIn(timeZone: string): void {
+    const stale = this.db.orm.select({ date: schema.reportRollupDays.date }).from(schema.reportRollupDays).where(ne(schema.reportRollupDays.timeZone, timeZone)).all();
+    for (const { date } of stale) this.forgetRollup(date);
   }
 
   dailyCsv(report: DailyReport): string {

@@ -75,7 +75,7 @@ describe('the cron table', () => {
     const fixture = setUp();
     fixture.scheduler.start();
     const status = fixture.scheduler.status();
-    expect(status.map((job) => job.name)).toEqual(['backup', 'charger-presence', 'stuck-sessions', 'expire-holds', 'prune-logs']);
+    expect(status.map((job) => job.name)).toEqual(['backup', 'charger-presence', 'stuck-sessions', 'expire-holds', 'report-rollups', 'prune-logs']);
     for (const job of status) {
       expect(job.nextRunAt).not.toBeNull();
       expect(job.lastRunAt).toBeNull();
@@ -318,6 +318,45 @@ describe('prune-logs and idempotency keys', () => {
       const keys = db.prepare<{ key: string }>('SELECT key FROM idempotency_keys').all().map((row) => row.key);
       expect(keys.some((key) => key.includes('new-key'))).toBe(true);
       expect(keys.some((key) => key.includes('old-key'))).toBe(false);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('report rollups', () => {
+  test('closed days are rolled up; a late stop on a rolled-up day makes it live again; totals never change', async () => {
+    const { startTestApp } = await import('../testing');
+    const t = await startTestApp();
+    try {
+      await t.api('PATCH', '/settings', { timeZone: 'Asia/Kolkata' });
+      await t.api('POST', '/cards', { uid: 'ROLL1', kind: 'personal' });
+      await t.api('POST', '/cards', { uid: 'ROLL2', kind: 'personal' });
+      const charger = await t.acceptedCharger('CP-ROLL');
+      const day = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+      const at = (hour: number) => `${day}T${String(hour).padStart(2, '0')}:00:00.000Z`;
+      const first = await charger.startTransaction(1, 'ROLL1', 0, at(5));
+      await charger.stopTransaction(first.transactionId, 5000, {}, at(6));
+      const late = await charger.startTransaction(2, 'ROLL2', 0, at(7));
+
+      const before = (await t.api('GET', `/reports/daily?date=${day}`)).body;
+      const run = await t.app.services.jobs.runJob('report-rollups');
+      expect(run.summary).toMatch(/day\(s\) rolled up/);
+      expect(t.app.services.money.reports.isRolledUp(day)).toBe(true);
+      expect((await t.api('GET', `/reports/daily?date=${day}`)).body).toEqual(before);
+
+      // The charger catches up: a stop that ended on the rolled-up day.
+      await charger.stopTransaction(late.transactionId, 3000, {}, at(8));
+      expect(t.app.services.money.reports.isRolledUp(day)).toBe(false);
+      const after = (await t.api('GET', `/reports/daily?date=${day}`)).body;
+      expect(after.items.find((item: { chargerId: string }) => item.chargerId === 'CP-ROLL')).toMatchObject({ sessions: 2, energyWh: 8000 });
+      await t.app.services.jobs.runJob('report-rollups');
+      expect((await t.api('GET', `/reports/daily?date=${day}`)).body).toEqual(after);
+
+      // Another time zone moves the day boundaries: the rollups made for the old zone are dropped.
+      await t.api('PATCH', '/settings', { timeZone: 'UTC' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(t.app.services.money.reports.isRolledUp(day)).toBe(false);
     } finally {
       await t.close();
     }

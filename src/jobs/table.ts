@@ -6,6 +6,7 @@ import { applyRetention, backupsDir, copyBackupTo, DEFAULT_RETENTION, type Reten
 import type { SessionService } from '../sessions';
 import type { SettingsService } from '../settings';
 import type { Job } from './scheduler';
+import { addDays, localDate } from '../shared';
 
 /** What the jobs act on; app.ts passes the live services, tests pass their own. */
 export interface JobDependencies {
@@ -20,6 +21,8 @@ export interface JobDependencies {
   expireHolds?(nowIso: string): number;
   /** Deletes expired sign-ins (staff and QR-page drivers): returns how many. */
   pruneExpiredStaffSessions?(): Promise<number>;
+  /** Report rollups: whether a closed site-local day is rolled up, and rolling one up (inside a write). */
+  reportRollups?: { isRolledUp(date: string): boolean; rollUp(date: string, nowIso: string): boolean };
   /** Forgets Idempotency-Keys stored before the given time: returns how many. */
   pruneIdempotencyKeys?(beforeIso: string): number;
   /** A second folder (USB stick, NAS mount) that gets a copy of each nightly backup. */
@@ -68,6 +71,12 @@ export function createJobTable(deps: JobDependencies): Job[] {
         const released = await deps.db.write(() => expireHolds(context.now.toISOString()));
         return `${released} hold(s) expired`;
       },
+    },
+    {
+      name: 'report-rollups',
+      cron: '20 0 * * *',
+      description: 'Rolls up the per-charger daily report totals of the closed days of the last five weeks',
+      run: (context) => rollUpReports(deps, context.now, context.signal),
     },
     {
       name: 'prune-logs',
@@ -134,6 +143,23 @@ async function flagStuckSessions(deps: JobDependencies, now: Date): Promise<stri
     return { flagged, cleared };
   });
   return `${changes.flagged} session(s) flagged stuck, ${changes.cleared} unflagged`;
+}
+
+/** Closed days looked at by the rollup job; older days keep their rollups or are computed live. */
+export const ROLLUP_DAYS_BACK = 35;
+
+async function rollUpReports(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
+  const rollups = deps.reportRollups;
+  if (!rollups) return 'no reports wired';
+  const today = localDate(now.toISOString(), deps.settings.get().timeZone);
+  let made = 0;
+  for (let back = 1; back <= ROLLUP_DAYS_BACK && !signal.aborted; back++) {
+    const date = addDays(today, -back);
+    if (rollups.isRolledUp(date)) continue;
+    // One day per write, so charger traffic never waits behind a long rollup.
+    if (await deps.db.write(() => rollups.rollUp(date, now.toISOString()))) made++;
+  }
+  return `${made} day(s) rolled up`;
 }
 
 /** Idempotency-Keys are kept this long (clients retry within minutes; receipts are kept forever). */

@@ -6,3 +6,4 @@ export * from './staff';
 export * from './ocpp201';
 export * from './qrstart';
 export * from './jobs';
+export * from './reports';
