@@ -102,6 +102,11 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     expect(detail.status).toBe(200);
     expect(detail.text).toContain('4 kWh');
     expect((await viewer.get('/sessions?chargerId=NOPE')).text).toContain('No sessions.');
+    const csv = await viewer.get('/sessions?chargerId=CP-P2&format=csv');
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const [header, row] = csv.text.trim().split('\n');
+    expect(header).toBe('id,chargerId,connectorId,cardUid,userId,status,startedAt,stoppedAt,energyWh,cost,currency,stopReason');
+    expect(row).toMatch(/^\d+,CP-P2,1,A0A0A0A0,.*,completed,.*,4000,.*,INR,/);
     const byCard = await viewer.get('/reports/period?by=card&format=csv');
     expect(byCard.headers.get('content-type')).toContain('text/csv');
     expect(byCard.text).toContain('A0A0A0A0');

@@ -1,14 +1,50 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../services';
-import type { SessionFilter } from '../../sessions';
-import { AppError, addDays, startOfLocalDayUtc } from '../../shared';
+import { defuseCell } from '../../billing';
+import type { SessionFilter, SessionRow } from '../../sessions';
+import { AppError, addDays, minorToDecimalString, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../index';
 import { barChartSvg } from '../svg-chart';
 import { renderFragment } from '../view-engine';
 import { fragmentRoot } from './dashboard';
 
 const PAGE_SIZE = 50;
+/** A CSV export holds at most this many sessions (newest first); narrow the filter for more. */
+const CSV_MAX_ROWS = 20_000;
+
+/** A CSV cell: never a spreadsheet formula (defuseCell), quoted when it needs to be. */
+function csvCell(value: string | number | null): string {
+  const text = defuseCell(value === null ? '' : String(value));
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Sessions as CSV: money as decimal strings in major units beside the currency (CONTRACT units). */
+function sendCsv(response: Response, services: AppServices, sessions: SessionRow[]): void {
+  const { currency } = services.settings.get();
+  const lines = ['id,chargerId,connectorId,cardUid,userId,status,startedAt,stoppedAt,energyWh,cost,currency,stopReason'];
+  for (const session of sessions) {
+    lines.push(
+      [
+        session.id,
+        session.chargerId,
+        session.connectorId,
+        session.cardUid ?? session.idTag,
+        session.userId,
+        session.status,
+        session.startedAt,
+        session.stoppedAt,
+        session.energyWh,
+        session.costMinor === null ? null : minorToDecimalString(session.costMinor, currency),
+        currency,
+        session.stopReason,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  response.type('text/csv').attachment('sessions.csv').send(`${lines.join('\n')}\n`);
+}
 const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 /** Query string → session filter; unknown values are ignored (the form only offers valid ones). */
@@ -59,12 +95,16 @@ function breakdownRows(breakdown: Record<string, unknown>): { key: string; amoun
 export const sessionPages: WebArea = (router, { services, live }) => {
   router.get('/sessions', (request, response) => {
     const { values, filter } = filterOf(services, request.query as Record<string, unknown>);
+    if (request.query.format === 'csv') return sendCsv(response, services, services.sessions.repository.list(filter, CSV_MAX_ROWS));
     const rows = services.sessions.repository.list(filter, PAGE_SIZE + 1, parseAfter(request.query.after));
     const page = rows.slice(0, PAGE_SIZE);
     const last = page[page.length - 1];
     const params = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== ''));
     if (rows.length > PAGE_SIZE && last) params.set('after', `${last.id}_${last.startedAt}`);
+    const exportParams = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== ''));
+    exportParams.set('format', 'csv');
     response.render('pages/sessions/index', {
+      exportUrl: `/sessions?${exportParams.toString()}`,
       titleKey: 'sessions.title',
       area: 'sessions',
       sessions: page,
