@@ -207,6 +207,20 @@ describe('admin Maintenance page: jobs, backups, restore', () => {
   });
 });
 
+describe('uploads cut off by a crash', () => {
+  it('are removed from the data directory when the appliance starts', async () => {
+    const dataDir = makeTempDir('chargeyard-maintenance-leftover-');
+    fs.writeFileSync(path.join(dataDir, 'restore-upload-0123456789abcdef.db'), 'half an upload');
+    const appliance = await createRestartableApp(testConfig(dataDir), { logger: pino({ level: 'silent' }) });
+    try {
+      expect(fs.readdirSync(dataDir).filter((file) => file.startsWith('restore-upload-'))).toEqual([]);
+    } finally {
+      await appliance.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the compiled appliance restores from the admin UI in-process', () => {
   it('keeps its pid file and port, restarts with the restored data and still stops cleanly on SIGTERM', async () => {
     const dataDir = makeTempDir('chargeyard-maintenance-main-');

@@ -44,6 +44,7 @@ export const maintenancePages: WebArea = (router, { services }) => {
   const dataDir = services.config.dataDir;
   const history = new JobHistory(services.db);
   const backups = new ManualBackupRunner(services.db, dataDir, (error) => services.logger.error({ err: error }, 'manual backup failed'));
+  removeLeftoverUploads(dataDir);
 
   const pageModel = (extra: Record<string, unknown> = {}) => ({
     titleKey: 'maintenance.title',
@@ -282,6 +283,17 @@ function receiveUpload(request: Request, dataDir: string): Promise<Upload> {
     });
     request.pipe(parser);
   });
+}
+
+/**
+ * Uploads cut off by a crash or power loss would stay in the data directory for ever; when the web
+ * area starts no request can be writing one (one appliance per data directory, see the pid file).
+ */
+function removeLeftoverUploads(dataDir: string): void {
+  if (!fs.existsSync(dataDir)) return;
+  for (const name of fs.readdirSync(dataDir)) {
+    if (name.startsWith(UPLOAD_PREFIX)) fs.rmSync(path.join(dataDir, name), { force: true });
+  }
 }
 
 function removeUpload(file: string): void {
