@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import pino from 'pino';
 import { createRestartableApp, type RestartableApp } from '../main';
@@ -166,6 +167,24 @@ describe('admin Maintenance page: jobs, backups, restore', () => {
     const audit = reopened.services.staff.audit.list({ action: 'backup.restore' }, 10);
     expect(audit).toHaveLength(1);
     expect(audit[0]!.afterJson).toContain(path.basename(safety[0]!.file));
+  });
+
+  it('an upload declared larger than 2 GiB is answered 413 before its body is read', async () => {
+    const admin = await signedIn(harness, 'admin');
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${harness.baseUrl}/maintenance/restore/upload`, {
+        method: 'POST',
+        headers: { Cookie: cookieHeader(admin), 'x-csrf-token': admin.csrfToken ?? '', 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': String(3 * 1024 ** 3) },
+      }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on('error', reject);
+      request.write('--x\r\n');
+    });
+    expect(status).toBe(413);
+    expect(fs.readdirSync(harness.dataDir).filter((file) => file.startsWith('restore-upload-'))).toEqual([]);
   });
 
   it('an uploaded backup is restored; a damaged upload is refused with a clear message and the running data untouched', async () => {

@@ -24,7 +24,7 @@ const RUN_NOW_WAIT_MS = 10_000;
 /** Uploads land in the data directory (same file system as the database: no cross-device copy). */
 const UPLOAD_PREFIX = 'restore-upload-';
 
-/** Every kind of request body a restore may carry; the source file and how to clean it up. */
+/** The file a restore reads (a listed backup or an upload), its name for people, and how to clean it up. */
 interface RestoreSource {
   file: string;
   label: string;
@@ -119,9 +119,13 @@ export const maintenancePages: WebArea = (router, { services }) => {
    */
   router.post('/maintenance/restore/upload', admin, async (request, response) => {
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > MAX_UPLOAD_BYTES + 64 * 1024) throw new AppError('payload_too_large', 'The file is larger than 2 GiB', 413);
+    if (declared > MAX_UPLOAD_BYTES + 64 * 1024) {
+      // Answered before the body is read: the connection closes rather than taking in 2 GiB for nothing.
+      response.setHeader('Connection', 'close');
+      return renderRestoreError(response, request, pageModel, 'maintenance.tooLarge', '', 413);
+    }
     const upload = await receiveUpload(request, dataDir);
-    if (upload.kind === 'too_large') throw new AppError('payload_too_large', 'The file is larger than 2 GiB', 413);
+    if (upload.kind === 'too_large') return renderRestoreError(response, request, pageModel, 'maintenance.tooLarge', '', 413);
     if (upload.kind === 'missing') return renderRestoreError(response, request, pageModel, 'maintenance.noFile', '');
     const source: RestoreSource = { file: upload.file, label: upload.fileName, origin: 'upload', discard: () => removeUpload(upload.file) };
     if (upload.confirm !== 'yes') {
@@ -193,9 +197,9 @@ async function restoreAndRestart(
   });
 }
 
-function renderRestoreError(response: Response, request: Request, pageModel: () => Record<string, unknown>, key: string, problem: string): void {
+function renderRestoreError(response: Response, request: Request, pageModel: () => Record<string, unknown>, key: string, problem: string, httpStatus = 400): void {
   // htmx swaps only 2xx answers; the upload form is htmx, so it gets its message with a 200.
-  const status = request.headers['hx-request'] ? 200 : 400;
+  const status = request.headers['hx-request'] ? 200 : httpStatus;
   response.status(status).render('pages/maintenance/index', { ...pageModel(), restoreError: { key, problem }, ...(request.headers['hx-request'] ? { layout: false } : {}) });
 }
 
