@@ -125,10 +125,12 @@ async function main(): Promise<void> {
   let background = true;
   let backgroundSequence = 0;
   const backgroundLoops = connections.map(async (connection) => {
+    // Real chargers' meter intervals are not in step: each starts at a random point of the second.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 1000));
     while (background) {
       const sentMs = Date.now();
       await request(connection, meterFrame(connection, ++backgroundSequence));
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - sentMs)) + Math.random() * 50));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - sentMs))));
     }
   });
   const authorizeMs: number[] = [];

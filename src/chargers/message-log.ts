@@ -17,6 +17,7 @@ const MAX_LOGGED_FRAME_CHARS = 8192;
 /** Entries waiting for the next flush; beyond this the oldest are dropped (and counted). */
 const MAX_PENDING_ENTRIES = 50_000;
 const FLUSH_INTERVAL_MS = 250;
+const LOG_ROWS_PER_WRITE = 64;
 
 /**
  * The per-charger OCPP message log. It is diagnostic, not a record of anything a charger was
@@ -67,13 +68,21 @@ export class MessageLog {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    await this.db
-      .write(() => {
-        for (const entry of batch) this.insert.run(entry as unknown as Record<string, unknown>);
-      })
-      .catch(() => {
-        this.dropped += batch.length;
-      });
+    // Written in small pieces so the group commit can slice them between charger messages.
+    const pieces: Promise<void>[] = [];
+    for (let start = 0; start < batch.length; start += LOG_ROWS_PER_WRITE) {
+      const piece = batch.slice(start, start + LOG_ROWS_PER_WRITE);
+      pieces.push(
+        this.db
+          .write(() => {
+            for (const entry of piece) this.insert.run(entry as unknown as Record<string, unknown>);
+          })
+          .catch(() => {
+            this.dropped += piece.length;
+          }),
+      );
+    }
+    await Promise.all(pieces);
   }
 
   async stop(): Promise<void> {

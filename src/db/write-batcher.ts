@@ -34,6 +34,12 @@ export class WriteBatcher {
   constructor(
     private readonly sqlite: Sqlite,
     private readonly maxBatchSize = 5000,
+    /**
+     * A batch stops taking writes after this much work and commits, so a burst of thousands of
+     * MeterValues never holds the event loop long enough to delay an Authorize or a heartbeat
+     * behind it; the rest follow in the next turn.
+     */
+    private readonly maxBatchMs = 10,
   ) {
     this.begin = sqlite.prepare('BEGIN IMMEDIATE');
     this.commit = sqlite.prepare('COMMIT');
@@ -67,20 +73,27 @@ export class WriteBatcher {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.queue.length <= this.maxBatchSize ? this.queue.splice(0) : this.queue.splice(0, this.maxBatchSize);
-    if (batch.length === 0) return;
-    const outcomes: { ok: boolean; value: unknown }[] = new Array(batch.length);
+    if (this.queue.length === 0) return;
+    const startedMs = performance.now();
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    let taken = 0;
     try {
       this.begin.run();
-      for (let i = 0; i < batch.length; i++) outcomes[i] = this.runOne(batch[i]!);
+      const limit = Math.min(this.queue.length, this.maxBatchSize);
+      while (taken < limit) {
+        outcomes.push(this.runOne(this.queue[taken]!));
+        taken++;
+        if ((taken & 15) === 0 && performance.now() - startedMs > this.maxBatchMs) break;
+      }
       this.commit.run();
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of this batch is durable.
       if (this.sqlite.inTransaction) this.rollback.run();
-      for (const write of batch) write.reject(error);
+      for (const write of this.queue.splice(0, Math.max(taken, 1))) write.reject(error);
       this.scheduleIfPending();
       return;
     }
+    const batch = this.queue.splice(0, taken);
     this.stats.batches++;
     this.stats.writes += batch.length;
     if (batch.length > this.stats.largestBatch) this.stats.largestBatch = batch.length;
