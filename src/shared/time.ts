@@ -56,19 +56,30 @@ export function startOfLocalDayUtc(date: string, timeZone: string): IsoTime {
 }
 
 function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(epochMs));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(epochMs / 1000) * 1000;
+  return wallClockMs(epochMs, timeZone) - epochMs;
+}
+
+const wallClockFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock time in `timeZone` at `epochMs`, expressed as if it were UTC milliseconds. */
+export function wallClockMs(epochMs: number, timeZone: string): number {
+  let formatter = wallClockFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    wallClockFormatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(new Date(epochMs));
+  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) + ((epochMs % 1000) + 1000) % 1000;
 }
 
 export function addDays(date: string, days: number): string {

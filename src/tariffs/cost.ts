@@ -1,4 +1,4 @@
-import { assert, type IsoTime } from '../shared';
+import { assert, wallClockMs, type IsoTime } from '../shared';
 import { Rational } from './rational';
 
 /** A time-of-day band in the site's zone: its prices replace the base ones within it. */
@@ -192,32 +192,6 @@ function bandBoundariesMs(bands: readonly TimeBand[], startMs: number, stopMs: n
     }
   }
   return [...new Set(result)].sort((a, b) => a - b);
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let found = formatters.get(timeZone);
-  if (!found) {
-    found = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, found);
-  }
-  return found;
-}
-
-/** The wall-clock time in `timeZone` at `epochMs`, expressed as if it were UTC milliseconds. */
-function wallClockMs(epochMs: number, timeZone: string): number {
-  const parts = formatter(timeZone).formatToParts(new Date(epochMs));
-  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) + (epochMs % 1000 + 1000) % 1000;
 }
 
 function ymd(epochMs: number, timeZone: string): [number, number, number] {
