@@ -49,6 +49,13 @@ describe('message catalogue', () => {
     }
   });
 
+  it.each([
+    ['pa', pa],
+    ['hi', hi],
+  ])('%s translates every string of the QR driver pages', (_language, catalogue) => {
+    expect(keysOf(catalogue.qr ?? {}).sort()).toEqual(keysOf(en.qr).sort());
+  });
+
   it('a key missing in Punjabi falls back to English; values are not HTML-escaped twice', () => {
     expect(translator('pa')('login.title')).toBe('ਸਾਈਨ ਇਨ');
     expect(translator('pa')('app.name')).toBe('Chargeyard');

@@ -193,6 +193,21 @@ describe('QR pages', () => {
     expect(await available(userId)).toBe(50000);
   });
 
+  test.each([
+    ['pa', 'ਇੱਥੇ ਚਾਰਜ ਕਰੋ', 'ਪ੍ਰਤੀ kWh', 'ਚਾਰਜ ਕਰਨ ਲਈ ਸਾਈਨ ਇਨ ਕਰੋ'],
+    ['hi', 'यहाँ चार्ज करें', 'प्रति kWh', 'चार्ज करने के लिए साइन इन करें'],
+  ])('with the site language %s the connector page is in that language, not English', async (language, title, perKwh, signIn) => {
+    const { phone, page } = await site();
+    expect((await app.api('PATCH', '/settings', { language })).status).toBe(200);
+    const html = (await phone.get(page)).text;
+    expect(html).toContain(`<html lang="${language}"`);
+    expect(html).toContain(title);
+    expect(html).toContain(perKwh);
+    expect(html).toContain(signIn);
+    expect(html).not.toContain('Sign in to charge');
+    expect(html).not.toContain('per kWh');
+  });
+
   test('QR codes encode {publicBaseUrl}/q/{chargePointId}/{connectorId}: API SVG, label sheets and SVG download', async () => {
     const { phone } = await site('Bay#1');
     await app.api('PATCH', '/settings', { publicBaseUrl: 'https://charge.example.in/' });

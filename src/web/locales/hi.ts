@@ -1,5 +1,6 @@
 import type { PartialCatalogue } from './en';
 import { maintenanceHi } from './maintenance';
+import { qrHi } from './qr';
 
 /** Hindi. Keys missing here fall back to English. */
 export const hi: PartialCatalogue = {
@@ -33,5 +34,6 @@ export const hi: PartialCatalogue = {
   tariffs: { idleFee: 'चार्जिंग के बाद प्रति घंटा निष्क्रिय शुल्क (छोटी इकाई)', idleGrace: 'निष्क्रिय छूट (मिनट)', inForce: 'लागू टैरिफ़', default: 'साइट का डिफ़ॉल्ट', override: 'इस चार्जर का अलग टैरिफ़', setOverride: 'इस चार्जर के लिए टैरिफ़ तय करें', removeOverride: 'फिर से साइट का डिफ़ॉल्ट लागू करें' },
   settings: { title: 'सेटिंग्स', language: 'डिफ़ॉल्ट भाषा', minimumBalance: 'चार्जिंग शुरू करने के लिए न्यूनतम शेष राशि', cardReaderFormat: 'डेस्क कार्ड रीडर का प्रारूप', tariff: 'डिफ़ॉल्ट टैरिफ़' },
   tokens: { title: 'API टोकन', name: 'नाम', role: 'भूमिका', created: 'बनाया गया', revoked: 'रद्द किया गया', revoke: 'रद्द करें', create: 'टोकन बनाएँ', shown: 'यह टोकन अभी कॉपी करें; यह दोबारा नहीं दिखेगा:', none: 'अभी कोई टोकन नहीं।' },
+  qr: qrHi,
   maintenance: maintenanceHi,
 };

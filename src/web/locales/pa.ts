@@ -1,5 +1,6 @@
 import type { PartialCatalogue } from './en';
 import { maintenancePa } from './maintenance';
+import { qrPa } from './qr';
 
 /** Punjabi (Gurmukhi). Keys missing here fall back to English. */
 export const pa: PartialCatalogue = {
@@ -33,5 +34,6 @@ export const pa: PartialCatalogue = {
   tariffs: { idleFee: 'ਚਾਰਜਿੰਗ ਤੋਂ ਬਾਅਦ ਪ੍ਰਤੀ ਘੰਟਾ ਵਿਹਲੀ ਫ਼ੀਸ (ਛੋਟੀ ਇਕਾਈ)', idleGrace: 'ਵਿਹਲੀ ਛੋਟ (ਮਿੰਟ)', inForce: 'ਲਾਗੂ ਟੈਰਿਫ਼', default: 'ਸਾਈਟ ਦਾ ਡਿਫ਼ੌਲਟ', override: 'ਇਸ ਚਾਰਜਰ ਦਾ ਵੱਖਰਾ ਟੈਰਿਫ਼', setOverride: 'ਇਸ ਚਾਰਜਰ ਲਈ ਟੈਰਿਫ਼ ਤੈਅ ਕਰੋ', removeOverride: 'ਮੁੜ ਸਾਈਟ ਦਾ ਡਿਫ਼ੌਲਟ ਲਾਗੂ ਕਰੋ' },
   settings: { title: 'ਸੈਟਿੰਗਾਂ', language: 'ਡਿਫ਼ੌਲਟ ਭਾਸ਼ਾ', minimumBalance: 'ਚਾਰਜਿੰਗ ਸ਼ੁਰੂ ਕਰਨ ਲਈ ਘੱਟੋ-ਘੱਟ ਬਕਾਇਆ', cardReaderFormat: 'ਡੈਸਕ ਕਾਰਡ ਰੀਡਰ ਦਾ ਫ਼ਾਰਮੈਟ', tariff: 'ਡਿਫ਼ੌਲਟ ਟੈਰਿਫ਼' },
   tokens: { title: 'API ਟੋਕਨ', name: 'ਨਾਮ', role: 'ਭੂਮਿਕਾ', created: 'ਬਣਾਇਆ', revoked: 'ਰੱਦ ਕੀਤਾ', revoke: 'ਰੱਦ ਕਰੋ', create: 'ਟੋਕਨ ਬਣਾਓ', shown: 'ਇਹ ਟੋਕਨ ਹੁਣੇ ਕਾਪੀ ਕਰੋ; ਇਹ ਦੁਬਾਰਾ ਨਹੀਂ ਦਿਖੇਗਾ:', none: 'ਹਾਲੇ ਕੋਈ ਟੋਕਨ ਨਹੀਂ।' },
+  qr: qrPa,
   maintenance: maintenancePa,
 };
