@@ -1,3 +1,4 @@
+import { tariffView } from '../tariffs';
 import { startTestApp, WebClient, type TestApp } from '../testing';
 
 const PASSWORD = 'correct horse battery';
@@ -160,6 +161,19 @@ describe('chargers pages', () => {
     expect((await admin.get('/chargers/CP-T')).text).toContain('an override for this charger');
     expect((await admin.post('/chargers/CP-T/tariff/remove')).status).toBe(303);
     expect(app.app.services.tariffs.versionInForce('CP-T')?.chargerId ?? null).toBeNull();
+  });
+
+  it('an admin gives one charger an override with a band over midnight; it becomes the tariff in force there', async () => {
+    await app.acceptedCharger('CP-B');
+    const admin = await signedIn(app, 'admin');
+    const same = await admin.post('/chargers/CP-B/tariff', { energyPricePerKwh: '2500', band0Start: '10:00', band0End: '10:00', band0Price: '9' });
+    expect(same.status).toBe(400);
+    expect(same.text).toMatch(/id="f-band0End"[^>]*aria-invalid="true"/);
+    expect(app.app.services.tariffs.versionInForce('CP-B')?.chargerId ?? null).toBeNull();
+    expect((await admin.post('/chargers/CP-B/tariff', { energyPricePerKwh: '2500', band0Start: '23:00', band0End: '05:00', band0Price: '9.25' })).status).toBe(303);
+    const inForce = app.app.services.tariffs.versionInForce('CP-B')!;
+    expect(tariffView(inForce).bands).toEqual([{ start: '23:00', end: '05:00', energyPricePerKwh: 925 }]);
+    expect((await admin.get('/chargers/CP-B')).text).toMatch(/name="band0Price" type="text" value="9.25"/);
   });
 
   it('the per-charger per-day report renders and exports CSV', async () => {

@@ -176,6 +176,44 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     await app.api('PATCH', '/settings', { language: 'en', unknownChargerPolicy: 'pending', cardReaderFormat: 'hex' });
   });
 
+  it('an admin saves time-of-day bands on the default tariff through the form; the tariff in force has them, audited and shown back', async () => {
+    const admin = await signedIn(app, 'admin');
+    const saved = await admin.post('/settings/tariff', {
+      energyPricePerKwh: '2000', band0Start: '22:00', band0End: '06:00', band0Price: '8.50',
+      band1Start: '', band1End: '', band1Price: '', band2Start: '12:00', band2End: '14:30', band2Price: '25',
+    });
+    expect(saved.status).toBe(303);
+    const tariffs = (await app.api('GET', '/tariffs')).body;
+    expect(tariffs.default).toMatchObject({ energyPricePerKwh: 2000, bands: [{ start: '22:00', end: '06:00', energyPricePerKwh: 850 }, { start: '12:00', end: '14:30', energyPricePerKwh: 2500 }] });
+    const [entry] = app.app.services.staff.audit.list({ action: 'tariff.set' }, 1);
+    expect(entry!.action).toBe('tariff.set_default');
+    expect(JSON.parse(entry!.afterJson!)).toMatchObject({ bands: [{ start: '22:00', end: '06:00', energyPricePerKwh: 850 }, { start: '12:00', end: '14:30' }] });
+    const page = (await admin.get('/settings')).text;
+    expect(page).toMatch(/name="band0Start" type="text" value="22:00"/);
+    expect(page).toMatch(/name="band0Price" type="text" value="8.50"/);
+    expect(page).toMatch(/name="band1Start" type="text" value="12:00"/);
+    expect(page).toMatch(/name="band2Start" type="text" value=""/);
+    expect(page).toContain('Price per kWh (INR)');
+  });
+
+  it('a bad time or overlapping bands come back inline next to the field and change nothing', async () => {
+    const admin = await signedIn(app, 'admin');
+    const before = (await app.api('GET', '/tariffs')).body.default;
+    const badTime = await admin.post('/settings/tariff', { energyPricePerKwh: '2000', band0Start: '25:00', band0End: '06:00', band0Price: '8' });
+    expect(badTime.status).toBe(400);
+    expect(badTime.text).toMatch(/id="f-band0Start"[^>]*aria-invalid="true" aria-describedby="e-band0Start"/);
+    expect(badTime.text).toContain('<p class="error" id="e-band0Start">Enter a time as HH:MM, such as 22:00</p>');
+    expect(badTime.text).toMatch(/name="band0Start" type="text" value="25:00"/);
+    const overlap = await admin.post('/settings/tariff', { energyPricePerKwh: '2000', band0Start: '22:00', band0End: '06:00', band0Price: '8', band1Start: '05:00', band1End: '07:00', band1Price: '9' });
+    expect(overlap.status).toBe(400);
+    expect(overlap.text).toMatch(/id="f-band1Start"[^>]*aria-invalid="true"/);
+    expect(overlap.text).toContain('This band overlaps an earlier band');
+    expect(overlap.text).not.toMatch(/id="f-band0Start"[^>]*aria-invalid/);
+    const noPrice = await admin.post('/settings/tariff', { energyPricePerKwh: '2000', band0Start: '22:00', band0End: '06:00', band0Price: 'cheap' });
+    expect(noPrice.text).toMatch(/id="f-band0Price"[^>]*aria-invalid="true"/);
+    expect((await app.api('GET', '/tariffs')).body.default).toEqual(before);
+  });
+
   it('a staff user switches language and theme in the preferences', async () => {
     const viewer = await signedIn(app, 'viewer');
     expect((await viewer.post('/me', { language: 'pa', theme: 'dark' })).status).toBe(303);

@@ -8,7 +8,7 @@ import { actorOf, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../index';
-import { parseTariffForm, tariffFormValues } from '../tariff-form';
+import { parseTariffForm, tariffBandRows, tariffFormValues } from '../tariff-form';
 
 const AUDIT_PAGE = 100;
 const AUDIT_EXPORT_MAX = 10_000;
@@ -180,6 +180,7 @@ export const adminPages: WebArea = (router, { services }) => {
   const renderSettings = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200, tariffErrors?: FieldErrors) => {
     const settings = services.settings.get();
     const tariff = services.tariffs.current().default;
+    const tariffValues = { ...tariffFormValues(tariff, settings.currency), ...(tariffErrors ? values : {}) };
     response.status(status).render('pages/admin/settings', {
       titleKey: 'settings.title',
       area: 'settings',
@@ -197,8 +198,9 @@ export const adminPages: WebArea = (router, { services }) => {
         ...values,
       },
       errors,
-      tariffValues: { ...tariffFormValues(tariff), ...(tariffErrors ? values : {}) },
+      tariffValues,
       tariffErrors: tariffErrors ?? {},
+      tariffBands: tariffBandRows(tariffValues, tariffErrors ?? {}),
     });
   };
 
@@ -234,7 +236,7 @@ export const adminPages: WebArea = (router, { services }) => {
 
   router.post('/settings/tariff', admin, async (request, response) => {
     const form = formBody(request);
-    const parsed = parseTariffForm(form);
+    const parsed = parseTariffForm(form, services.settings.get().currency);
     if (!parsed.ok) return renderSettings(response, form, {}, 400, parsed.errors);
     const before = services.tariffs.current().default;
     await services.db.write(() => services.tariffs.setDefault(parsed.input, staffOf(request).userName));

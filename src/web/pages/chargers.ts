@@ -9,7 +9,7 @@ import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../index';
 import { fragmentRoot } from './dashboard';
 import { barChartSvg } from '../svg-chart';
-import { parseTariffForm, tariffFormValues } from '../tariff-form';
+import { parseTariffForm, tariffBandRows, tariffFormValues } from '../tariff-form';
 import { MESSAGE_LOG_SETTLE_MS } from '../sse';
 import { renderFragment } from '../view-engine';
 
@@ -183,8 +183,9 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS),
       triggerMessages: TRIGGER_MESSAGES,
       tariff: services.tariffs.versionInForce(charger.id),
-      tariffValues: tariffFormValues(services.tariffs.versionInForce(charger.id)),
+      tariffValues: tariffFormValues(services.tariffs.versionInForce(charger.id), currency),
       tariffErrors: {},
+      tariffBands: tariffBandRows(tariffFormValues(services.tariffs.versionInForce(charger.id), currency), {}),
       charts: {
         energy: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.energyWh / 1000 })), 'kWh'),
         hours: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.chargingSeconds / 3600 })), 'h'),
@@ -236,8 +237,8 @@ export const chargerPages: WebArea = (router, { services, live }) => {
   router.post('/chargers/:chargerId/tariff', requireRole('admin'), async (request, response) => {
     const charger = loadCharger(services, request);
     const form = formBody(request);
-    const parsed = parseTariffForm(form);
-    if (!parsed.ok) return response.status(400).render('pages/chargers/detail', detailModel(charger, { tariffValues: form, tariffErrors: parsed.errors }));
+    const parsed = parseTariffForm(form, services.settings.get().currency);
+    if (!parsed.ok) return response.status(400).render('pages/chargers/detail', detailModel(charger, { tariffValues: form, tariffErrors: parsed.errors, tariffBands: tariffBandRows(form, parsed.errors) }));
     const before = services.tariffs.versionInForce(charger.id);
     await services.db.write(() => services.tariffs.setOverride(charger.id, parsed.input, staffOf(request).userName));
     await audit.record(actorOf(request), { action: 'tariff.set_override', objectType: 'charger', objectId: charger.id, before, after: parsed.input });
