@@ -173,7 +173,9 @@ describe('chargers pages', () => {
     expect((await admin.post('/chargers/CP-B/tariff', { energyPricePerKwh: '2500', band0Start: '23:00', band0End: '05:00', band0Price: '9.25' })).status).toBe(303);
     const inForce = app.app.services.tariffs.versionInForce('CP-B')!;
     expect(tariffView(inForce).bands).toEqual([{ start: '23:00', end: '05:00', energyPricePerKwh: 925 }]);
-    expect((await admin.get('/chargers/CP-B')).text).toMatch(/name="band0Price" type="text" value="9.25"/);
+    const page = (await admin.get('/chargers/CP-B')).text;
+    expect(page).toMatch(/name="band0Price" type="text" value="9.25"/);
+    expect(page).toContain('<li>From 23:00 to 05:00: ₹9.25 / kWh</li>');
   });
 
   it('the per-charger per-day report renders and exports CSV', async () => {

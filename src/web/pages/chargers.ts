@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ChargerView } from '../../chargers';
 import type { AppServices } from '../../services';
 import { AppError, addDays, localDate, minorToDecimalString, nowIso } from '../../shared';
+import { tariffView, type TariffVersionRow } from '../../tariffs';
 import { actorOf, hasRole, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
@@ -185,6 +186,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       tariff: services.tariffs.versionInForce(charger.id),
       tariffValues: tariffFormValues(services.tariffs.versionInForce(charger.id), currency),
       tariffErrors: {},
+      tariffBandsInForce: tariffBandsInForce(services.tariffs.versionInForce(charger.id)),
       tariffBands: tariffBandRows(tariffFormValues(services.tariffs.versionInForce(charger.id), currency), {}),
       charts: {
         energy: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.energyWh / 1000 })), 'kWh'),
@@ -337,4 +339,10 @@ function csvCell(value: string): string {
 function safeBack(request: Request, fallback: string): string {
   const back = formBody(request).back;
   return typeof back === 'string' && back.startsWith('/') && !back.startsWith('//') ? back : fallback;
+}
+
+/** The bands of the tariff in force, for the summary above the override form. */
+function tariffBandsInForce(version: TariffVersionRow | null): { start: string; end: string; energyPricePerKwh: number | undefined; hasEnergyPrice: boolean }[] {
+  if (!version) return [];
+  return tariffView(version).bands.map((band) => ({ start: band.start, end: band.end, energyPricePerKwh: band.energyPricePerKwh, hasEnergyPrice: band.energyPricePerKwh !== undefined }));
 }
