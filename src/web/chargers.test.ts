@@ -178,6 +178,19 @@ describe('chargers pages', () => {
     expect(page).toContain('<li>From 23:00 to 05:00: ₹9.25 / kWh</li>');
   });
 
+  it('a tariff with more bands than the empty form rows (set through the API) keeps them all when saved through the form', async () => {
+    await app.acceptedCharger('CP-M');
+    // Seven energy bands from midnight, then an eighth hour that only changes the time price.
+    const bands: { start: string; end: string; energyPricePerKwh?: number; timePricePerHour?: number }[] = Array.from({ length: 7 }, (_unused, hour) => ({ start: `0${hour}:00`, end: `0${hour + 1}:00`, energyPricePerKwh: 1000 + hour }));
+    bands.push({ start: '07:00', end: '08:00', timePricePerHour: 300 });
+    expect((await app.api('PUT', '/tariffs/chargers/CP-M', { energyPricePerKwh: 2000, bands })).status).toBe(200);
+    const admin = await signedIn(app, 'admin');
+    const page = (await admin.get('/chargers/CP-M')).text;
+    const fields = Object.fromEntries([...page.matchAll(/name="(band\d+(?:Start|End|Price|TimePrice))"[^>]*? value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]));
+    expect((await admin.post('/chargers/CP-M/tariff', { energyPricePerKwh: '2000', ...fields })).status).toBe(303);
+    expect(tariffView(app.app.services.tariffs.versionInForce('CP-M')!).bands).toEqual(bands);
+  });
+
   it('the per-charger per-day report renders and exports CSV', async () => {
     await app.acceptedCharger('CP-4');
     const viewer = await signedIn(app, 'viewer');

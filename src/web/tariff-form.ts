@@ -3,8 +3,10 @@ import { decimalStringToMinor, minorToDecimalString } from '../shared';
 import { pricesOf, type TariffInput, type TariffVersionRow } from '../tariffs';
 import { fieldErrorsOf, formInteger, type FieldErrors } from './forms';
 
-/** How many time-of-day band rows the form offers; the API takes more, but a site rarely needs over six. */
+/** How many time-of-day band rows the form offers empty; a site rarely needs more than six. */
 export const TARIFF_BAND_ROWS = 6;
+/** The most bands the tariff domain takes (set through the API): shown and read back so a form save keeps them all. */
+const MAX_BAND_ROWS = 24;
 const MINUTES_PER_DAY = 1440;
 const clockPattern = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -55,7 +57,7 @@ export function parseTariffForm(form: Record<string, string>, currency: string):
 function parseBandRows(form: Record<string, string>, currency: string, errors: FieldErrors): BandInput[] {
   const bands: BandInput[] = [];
   const coveredBy = new Array<number | undefined>(MINUTES_PER_DAY).fill(undefined);
-  for (let index = 0; index < TARIFF_BAND_ROWS; index++) {
+  for (let index = 0; index < MAX_BAND_ROWS; index++) {
     const text = (part: 'Start' | 'End' | 'Price' | 'TimePrice') => (form[bandField(index, part)] ?? '').trim();
     const [start, end, price, timePrice] = [text('Start'), text('End'), text('Price'), text('TimePrice')];
     if (start === '' && end === '' && price === '') continue;
@@ -96,7 +98,7 @@ export function tariffFormValues(version: TariffVersionRow | null | undefined, c
     idleGraceMinutes: String(Math.round((version?.idleGraceS ?? 0) / 60)),
   };
   const bands = version ? pricesOf(version).bands : [];
-  bands.slice(0, TARIFF_BAND_ROWS).forEach((band, index) => {
+  bands.slice(0, MAX_BAND_ROWS).forEach((band, index) => {
     values[bandField(index, 'Start')] = clockText(band.startMinute);
     values[bandField(index, 'End')] = clockText(band.endMinute);
     values[bandField(index, 'Price')] = band.energyPricePerKwhMinor === undefined ? '' : minorToDecimalString(band.energyPricePerKwhMinor, currency);
@@ -107,7 +109,11 @@ export function tariffFormValues(version: TariffVersionRow | null | undefined, c
 
 /** The band rows of the form, filled from the values (stored or as typed) with their errors. */
 export function tariffBandRows(values: Record<string, string>, errors: FieldErrors): TariffBandRow[] {
-  return Array.from({ length: TARIFF_BAND_ROWS }, (_unused, index) => ({
+  let rows = TARIFF_BAND_ROWS;
+  for (let index = TARIFF_BAND_ROWS; index < MAX_BAND_ROWS; index++) {
+    if ((['Start', 'End', 'Price', 'TimePrice'] as const).some((part) => (values[bandField(index, part)] ?? '') !== '')) rows = index + 1;
+  }
+  return Array.from({ length: rows }, (_unused, index) => ({
     number: index + 1,
     startName: bandField(index, 'Start'),
     endName: bandField(index, 'End'),
