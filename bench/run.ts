@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closedLoop, openConnections, percentile, request, type LoadConnection } from './load';
+import { runMixedSite } from './mixed';
+import { runMoneyBench } from './money';
 
 /**
  * `npm run bench`: the appliance (compiled, its own process) against simulated chargers from
@@ -161,11 +163,22 @@ async function main(): Promise<void> {
   rows.push({ figure: `StartTransaction latency p50 / p99 (ms), ${CHARGERS} chargers in sessions`, value: `${percentile(startMs, 0.5).toFixed(2)} / ${percentile(startMs, 0.99).toFixed(2)}`, ratio: '', target: 'p99 < 5' });
 
   for (const connection of [...connections, ...probes]) connection.ws.terminate();
+
+  // A mixed site: 1.6 and 2.0.1 chargers side by side, booting and charging with meter values.
+  const mixedPerVersion = Number(process.env.BENCH_MIXED_PER_VERSION ?? 250);
+  const mixedTags = Array.from({ length: mixedPerVersion }, (_, i) => [`TAG-MIX-16-${i}`, `TAG-MIX-201-${i}`]).flat();
+  await registerCards(baseUrl, mixedTags);
+  const mixed = await runMixedSite({ ocppUrl, chargersPerVersion: mixedPerVersion, sessionsPerCharger: 2 });
+  rows.push({
+    figure: `mixed site: ${mixed.chargers['1.6']} OCPP 1.6 + ${mixed.chargers['2.0.1']} OCPP 2.0.1 chargers, round trips/s (${mixed.sessionsCompleted} sessions, ${mixed.errors} errors)`,
+    value: fmt(mixed.roundTripsPerS),
+    ratio: ratio(mixed.roundTripsPerS, ceilingPerS),
+    target: '',
+  });
   appliance.child.kill('SIGTERM');
   await new Promise((resolve) => appliance.child.once('exit', resolve));
 
-  rows.push(...(await optionalPart('bench/money', 'runMoneyBench')));
-  rows.push(...(await optionalPart('bench/mixed', 'runMixedBench')));
+  rows.push(...moneyRows(await runMoneyBench()));
 
   const table = renderTable(rows);
   process.stdout.write(`\n${table}\n`);
@@ -173,14 +186,7 @@ async function main(): Promise<void> {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-/** Other parts (money, mixed 1.6/2.0.1 site) join when their modules exist. */
-async function optionalPart(modulePath: string, exportName: string): Promise<Row[]> {
-  const file = path.join(ROOT, 'dist', `${modulePath}.js`);
-  if (!fs.existsSync(file)) return [];
-  const module = (await import(file)) as Record<string, () => Promise<Record<string, number | string>>>;
-  const run = module[exportName];
-  if (!run) return [];
-  const figures = await run();
+function moneyRows(figures: Record<string, number | string>): Row[] {
   return Object.entries(figures).map(([figure, value]) => ({ figure, value: typeof value === 'number' ? fmt(value) : value, ratio: '', target: '' }));
 }
 

@@ -305,6 +305,16 @@ export class ChargerService {
     });
   }
 
+  /** A firmware status notification (1.6 plain or signed, 2.0.1): kept as an event, shown on the charger. */
+  recordFirmwareStatus(id: string, kind: string, payload: unknown, status: string): Promise<void> {
+    return this.recordEvent(id, kind, payload, { firmwareStatus: status, firmwareStatusAt: nowIso() });
+  }
+
+  /** A diagnostics / log upload status notification: kept as an event, shown on the charger. */
+  recordDiagnosticsStatus(id: string, kind: string, payload: unknown, status: string): Promise<void> {
+    return this.recordEvent(id, kind, payload, { diagnosticsStatus: status, diagnosticsStatusAt: nowIso() });
+  }
+
   // ---- staff operations ------------------------------------------------------------------
 
   async register(input: unknown): Promise<ChargerView> {

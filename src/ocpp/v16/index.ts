@@ -132,18 +132,12 @@ export function createV16Adapter(services: V16Services): ProtocolAdapter {
     },
 
     async DiagnosticsStatusNotification(connection, payload) {
-      await chargers.recordEvent(connection.chargerId, 'DiagnosticsStatusNotification', payload, {
-        diagnosticsStatus: payload.status,
-        diagnosticsStatusAt: nowIso(),
-      });
+      await chargers.recordDiagnosticsStatus(connection.chargerId, 'DiagnosticsStatusNotification', payload, payload.status);
       return {};
     },
 
     async FirmwareStatusNotification(connection, payload) {
-      await chargers.recordEvent(connection.chargerId, 'FirmwareStatusNotification', payload, {
-        firmwareStatus: payload.status,
-        firmwareStatusAt: nowIso(),
-      });
+      await chargers.recordFirmwareStatus(connection.chargerId, 'FirmwareStatusNotification', payload, payload.status);
       return {};
     },
 
@@ -158,10 +152,7 @@ export function createV16Adapter(services: V16Services): ProtocolAdapter {
     },
 
     async SignedFirmwareStatusNotification(connection, payload) {
-      await chargers.recordEvent(connection.chargerId, 'SignedFirmwareStatusNotification', payload, {
-        firmwareStatus: payload.status,
-        firmwareStatusAt: nowIso(),
-      });
+      await chargers.recordFirmwareStatus(connection.chargerId, 'SignedFirmwareStatusNotification', payload, payload.status);
       return {};
     },
   };

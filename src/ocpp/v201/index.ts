@@ -140,18 +140,12 @@ export function createV201Adapter(services: V201Services): V201Adapter {
     },
 
     async FirmwareStatusNotification(connection, payload) {
-      await chargers.recordEvent(connection.chargerId, 'FirmwareStatusNotification', payload, {
-        firmwareStatus: payload.status,
-        firmwareStatusAt: nowIso(),
-      });
+      await chargers.recordFirmwareStatus(connection.chargerId, 'FirmwareStatusNotification', payload, payload.status);
       return {};
     },
 
     async LogStatusNotification(connection, payload) {
-      await chargers.recordEvent(connection.chargerId, 'LogStatusNotification', payload, {
-        diagnosticsStatus: payload.status,
-        diagnosticsStatusAt: nowIso(),
-      });
+      await chargers.recordDiagnosticsStatus(connection.chargerId, 'LogStatusNotification', payload, payload.status);
       return {};
     },
 

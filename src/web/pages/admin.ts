@@ -9,17 +9,11 @@ import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../index';
 import { parseTariffForm, tariffBandRows, tariffFormValues } from '../tariff-form';
+import { csvLine } from '../csv';
 
 const AUDIT_PAGE = 100;
 const AUDIT_EXPORT_MAX = 10_000;
 const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-
-/** A CSV cell a spreadsheet shows as text (no formula), quoted when needed. */
-function csvCell(value: string | number | null): string {
-  const text = value === null ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 /** Staff users, API tokens, audit log, site settings, tariffs, reports and the user's own preferences. */
 export const adminPages: WebArea = (router, { services }) => {
@@ -162,7 +156,7 @@ export const adminPages: WebArea = (router, { services }) => {
     if (request.query.format === 'csv') {
       const all = audit.list(filter, AUDIT_EXPORT_MAX);
       const lines = ['id,at,actor,action,objectType,objectId,before,after'];
-      for (const row of all) lines.push([row.id, row.at, row.actorName, row.action, row.objectType, row.objectId, row.beforeJson, row.afterJson].map(csvCell).join(','));
+      for (const row of all) lines.push(csvLine([row.id, row.at, row.actorName, row.action, row.objectType, row.objectId, row.beforeJson, row.afterJson]));
       response.type('text/csv').attachment('audit-log.csv');
       return response.send(`${lines.join('\n')}\n`);
     }

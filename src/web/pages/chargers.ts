@@ -13,6 +13,7 @@ import { barChartSvg } from '../svg-chart';
 import { parseTariffForm, tariffBandRows, tariffFormValues } from '../tariff-form';
 import { MESSAGE_LOG_SETTLE_MS } from '../sse';
 import { renderFragment } from '../view-engine';
+import { csvLine } from '../csv';
 
 /** Remote actions from the UI wait this long for the charger's answer. */
 const UI_COMMAND_TIMEOUT_MS = 30_000;
@@ -323,18 +324,12 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     if (request.query.format === 'csv') {
       response.type('text/csv').attachment(`chargers-${from}-${to}.csv`);
       const lines = ['date,chargerId,sessions,chargingSeconds,energyWh,fees,currency'];
-      for (const row of rows) lines.push([row.date, csvCell(row.chargerId), row.sessions, row.chargingSeconds, row.energyWh, minorToDecimalString(row.revenueMinor, currency), currency].join(','));
+      for (const row of rows) lines.push(csvLine([row.date, row.chargerId, row.sessions, row.chargingSeconds, row.energyWh, minorToDecimalString(row.revenueMinor, currency), currency]));
       return response.send(`${lines.join('\n')}\n`);
     }
     response.render('pages/chargers/report', { titleKey: 'reports.chargersTitle', area: 'reports', rows, from, to, canExport: hasRole(request.staff, 'viewer') });
   });
 };
-
-/** A CSV cell that a spreadsheet will not run as a formula, quoted when needed. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 function safeBack(request: Request, fallback: string): string {
   const back = formBody(request).back;

@@ -1,23 +1,17 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../services';
-import { defuseCell } from '../../billing';
 import type { SessionFilter, SessionRow } from '../../sessions';
 import { AppError, addDays, minorToDecimalString, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../index';
 import { barChartSvg } from '../svg-chart';
 import { renderFragment } from '../view-engine';
 import { fragmentRoot } from './dashboard';
+import { csvLine } from '../csv';
 
 const PAGE_SIZE = 50;
 /** A CSV export holds at most this many sessions (newest first); narrow the filter for more. */
 const CSV_MAX_ROWS = 20_000;
-
-/** A CSV cell: never a spreadsheet formula (defuseCell), quoted when it needs to be. */
-function csvCell(value: string | number | null): string {
-  const text = defuseCell(value === null ? '' : String(value));
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** Sessions as CSV: money as decimal strings in major units beside the currency (CONTRACT units). */
 function sendCsv(response: Response, services: AppServices, sessions: SessionRow[]): void {
@@ -25,7 +19,7 @@ function sendCsv(response: Response, services: AppServices, sessions: SessionRow
   const lines = ['id,chargerId,connectorId,cardUid,userId,status,startedAt,stoppedAt,energyWh,cost,currency,stopReason'];
   for (const session of sessions) {
     lines.push(
-      [
+      csvLine([
         session.id,
         session.chargerId,
         session.connectorId,
@@ -38,9 +32,7 @@ function sendCsv(response: Response, services: AppServices, sessions: SessionRow
         session.costMinor === null ? null : minorToDecimalString(session.costMinor, currency),
         currency,
         session.stopReason,
-      ]
-        .map(csvCell)
-        .join(','),
+      ]),
     );
   }
   response.type('text/csv').attachment('sessions.csv').send(`${lines.join('\n')}\n`);

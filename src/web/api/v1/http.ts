@@ -87,6 +87,14 @@ export function queryString(query: Request['query'], name: string): string | und
   return value;
 }
 
+/** A single-valued query parameter holding a positive integer id; anything else is 400. */
+export function queryId(query: Request['query'], name: string): number | undefined {
+  const value = queryString(query, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value)) throw badRequest('invalid_request', `${name} must be a positive integer`);
+  return Number(value);
+}
+
 /** Rejects query parameters the route does not know (a typo must not silently widen a filter). */
 export function allowQuery(query: Request['query'], names: readonly string[]): void {
   for (const name of Object.keys(query)) {

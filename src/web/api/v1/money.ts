@@ -4,7 +4,7 @@ import { parseIdempotencyKey } from '../../../ledger';
 import type { AppServices } from '../../../services';
 import { badRequest, localDate, money, notFound } from '../../../shared';
 import { tariffView } from '../../../tariffs';
-import { allowQuery, decodeCursor, page, parseLimit, principalOf, queryString, requireRole } from './http';
+import { allowQuery, decodeCursor, page, parseLimit, principalOf, queryId, queryString, requireRole } from './http';
 
 /** Who did it, as stored with top-ups, refunds and adjustments. */
 function actorOf(request: express.Request): string {
@@ -85,9 +85,7 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
     allowQuery(request.query, ['limit', 'cursor', 'userId']);
     const limit = parseLimit(request.query);
     const after = decodeCursor<[number]>(request.query, ['number']);
-    const userIdText = queryString(request.query, 'userId');
-    if (userIdText !== undefined && !/^\d{1,15}$/.test(userIdText)) throw badRequest('invalid_request', 'userId must be a positive integer');
-    const rows = drivers.cards(limit + 1, after?.[0], { userId: userIdText === undefined ? undefined : Number(userIdText) });
+    const rows = drivers.cards(limit + 1, after?.[0], { userId: queryId(request.query, 'userId') });
     response.json(page(rows, limit, (card) => drivers.cardView(card), (card) => [card.id]));
   });
 
@@ -118,9 +116,8 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
     allowQuery(request.query, ['limit', 'cursor', 'accountId']);
     const limit = parseLimit(request.query);
     const after = decodeCursor<[number]>(request.query, ['number']);
-    const accountText = queryString(request.query, 'accountId');
-    if (accountText !== undefined && !/^\d{1,15}$/.test(accountText)) throw badRequest('invalid_request', 'accountId must be a positive integer');
-    const rows = till.topups(limit + 1, after?.[0], { accountId: accountText === undefined ? undefined : Number(accountText) });
+    const accountId = queryId(request.query, 'accountId');
+    const rows = till.topups(limit + 1, after?.[0], { accountId: accountId });
     response.json(
       page(
         rows,
@@ -278,9 +275,8 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
     allowQuery(request.query, ['limit', 'cursor', 'accountId']);
     const limit = parseLimit(request.query);
     const after = decodeCursor<[number]>(request.query, ['number']);
-    const accountText = queryString(request.query, 'accountId');
-    if (accountText !== undefined && !/^\d{1,15}$/.test(accountText)) throw badRequest('invalid_request', 'accountId must be a positive integer');
-    const rows = ledger.entries({ accountId: accountText === undefined ? undefined : Number(accountText) }, limit + 1, after?.[0]);
+    const accountId = queryId(request.query, 'accountId');
+    const rows = ledger.entries({ accountId: accountId }, limit + 1, after?.[0]);
     response.json(
       page(
         rows,

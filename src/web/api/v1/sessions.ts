@@ -2,7 +2,7 @@ import type express from 'express';
 import type { AppServices } from '../../../services';
 import type { SessionFilter, SessionRow } from '../../../sessions';
 import { badRequest, notFound, toUtcIso } from '../../../shared';
-import { allowQuery, decodeCursor, page, parseLimit, queryString } from './http';
+import { allowQuery, decodeCursor, page, parseLimit, queryId, queryString } from './http';
 
 /** CONTRACT session object. transactionId is the charger's: an integer for 1.6, a string for 2.0.1. */
 export function sessionView(session: SessionRow, currency: string) {
@@ -34,11 +34,8 @@ export function parseSessionFilter(query: express.Request['query']): SessionFilt
   const filter: SessionFilter = {};
   const chargerId = queryString(query, 'chargerId');
   if (chargerId !== undefined) filter.chargerId = chargerId;
-  const userId = queryString(query, 'userId');
-  if (userId !== undefined) {
-    if (!/^\d{1,15}$/.test(userId)) throw badRequest('invalid_request', 'userId must be a positive integer');
-    filter.userId = Number(userId);
-  }
+  const userId = queryId(query, 'userId');
+  if (userId !== undefined) filter.userId = userId;
   const cardUid = queryString(query, 'cardUid');
   if (cardUid !== undefined) filter.cardUid = cardUid;
   const status = queryString(query, 'status');
