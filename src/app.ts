@@ -65,14 +65,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const chargers = new ChargerService(db, settings);
   const messageLog = new MessageLog(db);
   const sessions: SessionService = new SessionService(db, new SingleSessionAuthorizer((idTag: string): number => sessions.activeCountForTag(idTag)));
-  const v201 = createV201Adapter({ db, chargers, sessions, settings });
+  // Billing is built below; a 2.0.1 station asks for the running cost only once sessions run.
+  const v201 = createV201Adapter({ db, chargers, sessions, settings, runningCostOf: (sessionId) => money.billing.runningCostOf(sessionId) });
   const ocpp = new OcppServer(chargers, messageLog, logger, [createV16Adapter({ chargers, sessions }), v201], {
     ...DEFAULT_SERVER_OPTIONS,
     ...options.ocpp,
   });
-  const commands = new CommandService(ocpp, chargers);
-  commands.onResult((result) => v201.onCommandResult(result));
-  commands.setDeviceModel(v201.deviceModel);
+  const commands = new CommandService(ocpp, chargers, v201.deviceModel, (result) => v201.onCommandResult(result));
   const tokens = new ApiTokenService(db, config.apiToken);
   const staff = createStaffServices(db);
   const tariffs = new TariffService(db);
@@ -87,7 +86,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     onError: (error, context) => logger.error({ err: error }, `Money: ${context} failed`),
   });
-  v201.setRunningCostProvider((sessionId) => money.billing.runningCostOf(sessionId));
   const qrStart = new QrStartService({
     db,
     ledger: money.ledger,

@@ -11,14 +11,10 @@ import { V201_OUTBOUND_ACTIONS } from './v201';
 /** How much longer than the deadline the API waits for the answer (CONTRACT: answered within 2 s after it). */
 export const MAX_COMMAND_TIMEOUT_S = 120;
 
-const outboundActionsByVersion: Record<OcppVersion, Set<string>> = {
+const outboundActionsByVersion: Record<OcppVersion, ReadonlySet<string>> = {
   '1.6': V16_OUTBOUND_ACTIONS,
-  '2.0.1': new Set(V201_OUTBOUND_ACTIONS),
+  '2.0.1': V201_OUTBOUND_ACTIONS,
 };
-
-export function registerOutboundActions(version: OcppVersion, actions: Iterable<string>): void {
-  for (const action of actions) outboundActionsByVersion[version].add(action);
-}
 
 /** Told of every answered command (e.g. to keep the 2.0.1 device model up to date). */
 export type CommandResultListener = (result: {
@@ -62,21 +58,14 @@ const REMOTE_START_ID_MAX = 2 ** 31 - 1;
  * the official schema before anything is sent, and turns every failure into an API error.
  */
 export class CommandService {
-  private readonly resultListeners: CommandResultListener[] = [];
-  private deviceModel: DeviceModelConfiguration | undefined;
-
   constructor(
     private readonly server: OcppServer,
     private readonly chargers: ChargerService,
+    /** The 2.0.1 device model (configuration keys without a round trip). */
+    private readonly deviceModel: DeviceModelConfiguration,
+    /** Told of every answered command, e.g. to keep the 2.0.1 device model up to date. */
+    private readonly onResult: CommandResultListener,
   ) {}
-
-  onResult(listener: CommandResultListener): void {
-    this.resultListeners.push(listener);
-  }
-
-  setDeviceModel(deviceModel: DeviceModelConfiguration): void {
-    this.deviceModel = deviceModel;
-  }
 
   /**
    * The charger's settings as configuration keys: GetConfiguration for 1.6; for 2.0.1 the device
@@ -85,7 +74,7 @@ export class CommandService {
   async readConfiguration(chargerId: string, timeoutMs: number): Promise<ConfigurationKeyView[]> {
     if (this.versionOf(chargerId) === '2.0.1') {
       if (!this.chargers.view(chargerId)) throw notFound('Charger', chargerId);
-      return this.deviceModel?.configurationKeys(chargerId) ?? [];
+      return this.deviceModel.configurationKeys(chargerId);
     }
     const reply = await this.send(chargerId, 'GetConfiguration', {}, timeoutMs);
     const keys = Array.isArray(reply.configurationKey) ? (reply.configurationKey as { key: string; value?: string; readonly: boolean }[]) : [];
@@ -95,7 +84,7 @@ export class CommandService {
   /** The call that changes one configuration key: ChangeConfiguration (1.6) or SetVariables (2.0.1). */
   configurationChange(chargerId: string, key: string, value: string): { ocppAction: string; payload: Record<string, unknown> } {
     if (this.versionOf(chargerId) !== '2.0.1') return { ocppAction: 'ChangeConfiguration', payload: { key, value } };
-    const payload = this.deviceModel?.setVariablesFor(chargerId, key, value);
+    const payload = this.deviceModel.setVariablesFor(chargerId, key, value);
     if (!payload) throw badRequest('unknown_configuration_key', `The station has not reported a variable ${key}`);
     return { ocppAction: 'SetVariables', payload };
   }
@@ -132,9 +121,7 @@ export class CommandService {
       throw toApiError(error, chargerId);
     }
     const version = this.versionOf(chargerId);
-    for (const listener of this.resultListeners) {
-      await listener({ chargerId, version, action, payload: payload as Record<string, unknown>, response });
-    }
+    await this.onResult({ chargerId, version, action, payload: payload as Record<string, unknown>, response });
     return response;
   }
 

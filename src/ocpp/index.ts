@@ -1,6 +1,6 @@
 export { OcppServer, DEFAULT_SERVER_OPTIONS, identityFromUrl, parseBasicAuth } from './server';
 export type { ProtocolAdapter, OcppServerOptions } from './server';
-export { CommandService, registerOutboundActions, toApiError, MAX_COMMAND_TIMEOUT_S } from './commands';
+export { CommandService, toApiError, MAX_COMMAND_TIMEOUT_S } from './commands';
 export type { CommandResultListener, ConfigurationKeyView, DeviceModelConfiguration, RemoteCommandResult, RemoteStopTarget } from './commands';
 export { createV16Adapter, idTagInfo16 } from './v16';
 export { createV201Adapter, V201Repository, DeviceModel } from './v201';

@@ -27,13 +27,13 @@ export interface V201Services {
   chargers: ChargerService;
   sessions: SessionService;
   settings: SettingsService;
+  /** Billing's running cost of a session, passed on to stations with CostUpdated. */
+  runningCostOf: RunningCostProvider;
 }
 
 export interface V201Adapter extends ProtocolAdapter {
   repository: V201Repository;
   deviceModel: DeviceModel;
-  /** Billing's running cost of a session, passed on to stations with CostUpdated. */
-  setRunningCostProvider(provider: RunningCostProvider): void;
   /** For CommandService.onResult: keeps what GetVariables / SetVariables answered. */
   onCommandResult(result: { chargerId: string; version: string; action: string; payload: Record<string, unknown>; response: Record<string, unknown> }): Promise<void>;
 }
@@ -65,7 +65,7 @@ export function createV201Adapter(services: V201Services): V201Adapter {
   const repository = new V201Repository(db);
   const deviceModel = new DeviceModel(db, repository, chargers);
   const transactions = new TransactionEventHandler({ db, repository, sessions, chargers, settings: services.settings });
-  const runningCost = new RunningCostNotifier(repository, services.settings);
+  const runningCost = new RunningCostNotifier(repository, services.settings, services.runningCostOf);
 
   const recordOnly =
     (kind: string, response: object = {}): Handler =>
@@ -175,9 +175,6 @@ export function createV201Adapter(services: V201Services): V201Adapter {
     inboundActions: new Set(Object.keys(handlers)),
     repository,
     deviceModel,
-    setRunningCostProvider(provider) {
-      runningCost.setProvider(provider);
-    },
     async onCommandResult({ chargerId, version, action, payload, response }) {
       if (version !== '2.0.1') return;
       if (action === 'GetVariables') await deviceModel.recordGetVariables(chargerId, response);

@@ -18,17 +18,13 @@ const TRACKED_SESSIONS_MAX = 10_000;
  * A station that reported TariffCostCtrlr.Enabled[Cost] = false is not sent anything.
  */
 export class RunningCostNotifier {
-  private provider: RunningCostProvider | undefined;
   private readonly lastShownMinor = new Map<number, number>();
 
   constructor(
     private readonly repository: V201Repository,
     private readonly settings: SettingsService,
+    private readonly runningCostOf: RunningCostProvider,
   ) {}
-
-  setProvider(provider: RunningCostProvider): void {
-    this.provider = provider;
-  }
 
   afterEvent(connection: OcppConnection, session: SessionRow | undefined): void {
     if (!session) return;
@@ -36,7 +32,7 @@ export class RunningCostNotifier {
       this.lastShownMinor.delete(session.id);
       return;
     }
-    const costMinor = this.provider?.(session.id);
+    const costMinor = this.runningCostOf(session.id);
     const shownMinor = this.lastShownMinor.get(session.id) ?? 0;
     if (costMinor === undefined || costMinor === shownMinor || session.transactionId === null) return;
     if (this.repository.stationVariable(connection.chargerId, 'TariffCostCtrlr', 'Enabled', 'Cost') === 'false') return;
