@@ -2,15 +2,21 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { OcppError, type OcppErrorKind, type OcppVersion } from './errors';
 
+/** One message schema as the official files spell it: `$id` is `urn:Action.req` or `urn:Action.conf`. */
+export interface OfficialSchema {
+  $id: string;
+  [keyword: string]: unknown;
+}
+
 /**
  * The official OCPP JSON schemas, as shipped by the maintained `ocpp-rpc` package (OCPP 1.6 with
  * the security whitepaper messages, and 2.0.1). We only read its schema files; validation, error
- * mapping and transport are ours.
+ * mapping and transport are ours. src/ocpp/generate-types.ts makes the TypeScript types in
+ * generated/ from the same files.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const SCHEMA_FILES: Record<OcppVersion, { $id: string }[]> = {
-  '1.6': require('ocpp-rpc/lib/schemas/ocpp1_6.json'),
-  '2.0.1': require('ocpp-rpc/lib/schemas/ocpp2_0_1.json'),
+export const SCHEMA_FILES: Record<OcppVersion, { path: string; schemas: readonly OfficialSchema[] }> = {
+  '1.6': { path: 'ocpp-rpc/lib/schemas/ocpp1_6.json', schemas: require('ocpp-rpc/lib/schemas/ocpp1_6.json') },
+  '2.0.1': { path: 'ocpp-rpc/lib/schemas/ocpp2_0_1.json', schemas: require('ocpp-rpc/lib/schemas/ocpp2_0_1.json') },
 };
 
 export type Direction = 'req' | 'conf';
@@ -68,7 +74,7 @@ export class SchemaValidator {
     });
     // The files name each schema `urn:Action.req`, which current URI libraries refuse as a URN,
     // so schemas are keyed by that name here and compiled one by one without their $id.
-    for (const { $id, ...schema } of SCHEMA_FILES[version]) this.sources.set($id.replace(/^urn:/, ''), schema);
+    for (const { $id, ...schema } of SCHEMA_FILES[version].schemas) this.sources.set($id.replace(/^urn:/, ''), schema);
     this.actions = new Set([...this.sources.keys()].map((key) => key.replace(/\.(req|conf)$/, '')));
   }
 
