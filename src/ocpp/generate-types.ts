@@ -74,19 +74,20 @@ async function generateVersion(version: OcppVersion): Promise<string> {
  * in every message (IdTokenType, ...) are declared once.
  */
 function messageSetSchema(schemas: readonly OfficialSchema[]): JSONSchema {
-  const definitions: Record<string, JSONSchema> = {};
+  const messages: Record<string, JSONSchema> = {};
   const sharedDefinitions = new SharedDefinitions();
   const requests: Record<string, JSONSchema> = {};
   const responses: Record<string, JSONSchema> = {};
-  for (const { $id, $schema: _draft, definitions: messageDefinitions, ...schema } of schemas) {
+  for (const { $id, $schema: _draft, definitions: messageDefinitions, ...schema } of [...schemas].sort((a, b) => compareText(a.$id, b.$id))) {
     const { action, direction } = schemaName($id);
     const typeName = `${action}${direction === 'req' ? 'Request' : 'Response'}`;
     for (const [name, definition] of Object.entries((messageDefinitions ?? {}) as Record<string, JSONSchema>)) {
       sharedDefinitions.add(name, definition, $id);
     }
-    definitions[typeName] = cleanDescriptions({ ...schema, title: typeName }) as JSONSchema;
+    messages[typeName] = cleanDescriptions({ ...schema, title: typeName }) as JSONSchema;
     (direction === 'req' ? requests : responses)[action] = { $ref: `#/definitions/${typeName}` };
   }
+  const inlineTypes = new RepeatedInlineTypes(messages, new Set([...Object.keys(messages), ...Object.keys(sharedDefinitions.all())]));
   const actions = Object.keys(requests).sort();
   if (!isDeepStrictEqual(actions, Object.keys(responses).sort())) throw new Error('Every action needs both a .req and a .conf schema');
   const actionMap = (title: string, byAction: Record<string, JSONSchema>): JSONSchema => ({
@@ -102,7 +103,7 @@ function messageSetSchema(schemas: readonly OfficialSchema[]): JSONSchema {
     additionalProperties: false,
     required: ['requests', 'responses'],
     properties: { requests: actionMap('Requests', requests), responses: actionMap('Responses', responses) },
-    definitions: { ...sortedByKey(definitions), ...sharedDefinitions.all() },
+    definitions: { ...inlineTypes.messages, ...inlineTypes.definitions, ...sharedDefinitions.all() },
   };
 }
 
@@ -168,8 +169,89 @@ function isUrn(line: string): boolean {
   return /^urn:x-[\w-]+:[\w-]+:uid:\d+:\d+$/.test(line.trim());
 }
 
-function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/**
+ * The 1.6 files write nested types inline, so IdTagInfo, MeterValue, ChargingProfile, ... are
+ * spelled out again in every message that carries them. An inline object type that occurs more
+ * than once (same shape, descriptions aside) is declared once, named after the property that
+ * first holds it (`idTagInfo` → IdTagInfo).
+ */
+class RepeatedInlineTypes {
+  readonly messages: Record<string, JSONSchema>;
+  readonly definitions: Record<string, JSONSchema> = {};
+  private readonly nameByShape = new Map<string, string>();
+
+  constructor(
+    messages: Record<string, JSONSchema>,
+    private readonly takenNames: ReadonlySet<string>,
+  ) {
+    const occurrences = new Map<string, number>();
+    for (const message of Object.values(messages)) {
+      inlineObjects(message, '', true, (schema, shape) => {
+        occurrences.set(shape, (occurrences.get(shape) ?? 0) + 1);
+        return schema;
+      });
+    }
+    this.messages = Object.fromEntries(
+      Object.entries(messages).map(([name, message]) => [
+        name,
+        inlineObjects(message, '', true, (schema, shape, holder) => ((occurrences.get(shape) ?? 0) > 1 ? this.refTo(schema, shape, holder) : schema)).schema,
+      ]),
+    );
+  }
+
+  private refTo(schema: JSONSchema, shape: string, holder: string): JSONSchema {
+    let name = this.nameByShape.get(shape);
+    if (name === undefined) {
+      name = holder.charAt(0).toUpperCase() + holder.slice(1);
+      if (this.takenNames.has(name) || name in this.definitions) throw new Error(`Two different inline types would both be named ${name}`);
+      this.nameByShape.set(shape, name);
+      this.definitions[name] = schema;
+    }
+    return { $ref: `#/definitions/${name}` };
+  }
+}
+
+type InlineObjectVisitor = (schema: JSONSchema, shape: string, holder: string) => JSONSchema;
+
+/**
+ * Rebuilds `node` bottom-up, passing each nested inline object type to `visit` with its shape (a
+ * canonical text of it without descriptions, the same whether or not its own children were
+ * replaced) and the name of the property that holds it.
+ */
+function inlineObjects(node: JSONSchema, holder: string, isRoot: boolean, visit: InlineObjectVisitor): { schema: JSONSchema; shape: string } {
+  const { description: _description, ...shapeParts } = node as Record<string, unknown>;
+  const schema: JSONSchema = { ...node };
+  if (node.properties) {
+    const properties: Record<string, JSONSchema> = {};
+    const propertyShapes: Record<string, string> = {};
+    for (const [key, child] of Object.entries(node.properties)) {
+      const result = inlineObjects(child, key, false, visit);
+      properties[key] = result.schema;
+      propertyShapes[key] = result.shape;
+    }
+    schema.properties = properties;
+    shapeParts.properties = propertyShapes;
+  }
+  if (node.items && !Array.isArray(node.items)) {
+    const result = inlineObjects(node.items, holder, false, visit);
+    schema.items = result.schema;
+    shapeParts.items = result.shape;
+  }
+  const shape = canonicalJson(shapeParts);
+  if (isRoot || node.type !== 'object' || !node.properties) return { schema, shape };
+  return { schema: visit(schema, shape, holder), shape };
+}
+
+/** JSON with object keys sorted, so two equal shapes give the same text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value).sort(([a], [b]) => compareText(a, b));
+  return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${canonicalJson(child)}`).join(',')}}`;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -189,90 +189,95 @@ export interface LogStatusNotificationRequest {
 export interface MeterValuesRequest {
   connectorId: number;
   transactionId?: number;
-  meterValue: {
-    timestamp: string;
-    sampledValue: {
-      value: string;
-      context?:
-        | 'Interruption.Begin'
-        | 'Interruption.End'
-        | 'Sample.Clock'
-        | 'Sample.Periodic'
-        | 'Transaction.Begin'
-        | 'Transaction.End'
-        | 'Trigger'
-        | 'Other';
-      format?: 'Raw' | 'SignedData';
-      measurand?:
-        | 'Energy.Active.Export.Register'
-        | 'Energy.Active.Import.Register'
-        | 'Energy.Reactive.Export.Register'
-        | 'Energy.Reactive.Import.Register'
-        | 'Energy.Active.Export.Interval'
-        | 'Energy.Active.Import.Interval'
-        | 'Energy.Reactive.Export.Interval'
-        | 'Energy.Reactive.Import.Interval'
-        | 'Power.Active.Export'
-        | 'Power.Active.Import'
-        | 'Power.Offered'
-        | 'Power.Reactive.Export'
-        | 'Power.Reactive.Import'
-        | 'Power.Factor'
-        | 'Current.Import'
-        | 'Current.Export'
-        | 'Current.Offered'
-        | 'Voltage'
-        | 'Frequency'
-        | 'Temperature'
-        | 'SoC'
-        | 'RPM';
-      phase?: 'L1' | 'L2' | 'L3' | 'N' | 'L1-N' | 'L2-N' | 'L3-N' | 'L1-L2' | 'L2-L3' | 'L3-L1';
-      location?: 'Cable' | 'EV' | 'Inlet' | 'Outlet' | 'Body';
-      unit?:
-        | 'Wh'
-        | 'kWh'
-        | 'varh'
-        | 'kvarh'
-        | 'W'
-        | 'kW'
-        | 'VA'
-        | 'kVA'
-        | 'var'
-        | 'kvar'
-        | 'A'
-        | 'V'
-        | 'K'
-        | 'Celcius'
-        | 'Celsius'
-        | 'Fahrenheit'
-        | 'Percent';
-    }[];
-  }[];
+  meterValue: MeterValue[];
+}
+export interface MeterValue {
+  timestamp: string;
+  sampledValue: SampledValue[];
+}
+export interface SampledValue {
+  value: string;
+  context?:
+    | 'Interruption.Begin'
+    | 'Interruption.End'
+    | 'Sample.Clock'
+    | 'Sample.Periodic'
+    | 'Transaction.Begin'
+    | 'Transaction.End'
+    | 'Trigger'
+    | 'Other';
+  format?: 'Raw' | 'SignedData';
+  measurand?:
+    | 'Energy.Active.Export.Register'
+    | 'Energy.Active.Import.Register'
+    | 'Energy.Reactive.Export.Register'
+    | 'Energy.Reactive.Import.Register'
+    | 'Energy.Active.Export.Interval'
+    | 'Energy.Active.Import.Interval'
+    | 'Energy.Reactive.Export.Interval'
+    | 'Energy.Reactive.Import.Interval'
+    | 'Power.Active.Export'
+    | 'Power.Active.Import'
+    | 'Power.Offered'
+    | 'Power.Reactive.Export'
+    | 'Power.Reactive.Import'
+    | 'Power.Factor'
+    | 'Current.Import'
+    | 'Current.Export'
+    | 'Current.Offered'
+    | 'Voltage'
+    | 'Frequency'
+    | 'Temperature'
+    | 'SoC'
+    | 'RPM';
+  phase?: 'L1' | 'L2' | 'L3' | 'N' | 'L1-N' | 'L2-N' | 'L3-N' | 'L1-L2' | 'L2-L3' | 'L3-L1';
+  location?: 'Cable' | 'EV' | 'Inlet' | 'Outlet' | 'Body';
+  unit?:
+    | 'Wh'
+    | 'kWh'
+    | 'varh'
+    | 'kvarh'
+    | 'W'
+    | 'kW'
+    | 'VA'
+    | 'kVA'
+    | 'var'
+    | 'kvar'
+    | 'A'
+    | 'V'
+    | 'K'
+    | 'Celcius'
+    | 'Celsius'
+    | 'Fahrenheit'
+    | 'Percent';
 }
 export interface RemoteStartTransactionRequest {
   connectorId?: number;
   idTag: string;
-  chargingProfile?: {
-    chargingProfileId: number;
-    transactionId?: number;
-    stackLevel: number;
-    chargingProfilePurpose: 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
-    chargingProfileKind: 'Absolute' | 'Recurring' | 'Relative';
-    recurrencyKind?: 'Daily' | 'Weekly';
-    validFrom?: string;
-    validTo?: string;
-    chargingSchedule: {
-      duration?: number;
-      startSchedule?: string;
-      chargingRateUnit: 'A' | 'W';
-      chargingSchedulePeriod: {
-        startPeriod: number;
-        limit: number;
-        numberPhases?: number;
-      }[];
-      minChargingRate?: number;
-    };
-  };
+  chargingProfile?: ChargingProfile;
+}
+export interface ChargingProfile {
+  chargingProfileId: number;
+  transactionId?: number;
+  stackLevel: number;
+  chargingProfilePurpose: 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
+  chargingProfileKind: 'Absolute' | 'Recurring' | 'Relative';
+  recurrencyKind?: 'Daily' | 'Weekly';
+  validFrom?: string;
+  validTo?: string;
+  chargingSchedule: ChargingSchedule;
+}
+export interface ChargingSchedule {
+  duration?: number;
+  startSchedule?: string;
+  chargingRateUnit: 'A' | 'W';
+  chargingSchedulePeriod: ChargingSchedulePeriod[];
+  minChargingRate?: number;
+}
+export interface ChargingSchedulePeriod {
+  startPeriod: number;
+  limit: number;
+  numberPhases?: number;
 }
 export interface RemoteStopTransactionRequest {
   transactionId: number;
@@ -296,37 +301,18 @@ export interface SendLocalListRequest {
   listVersion: number;
   localAuthorizationList?: {
     idTag: string;
-    idTagInfo?: {
-      expiryDate?: string;
-      parentIdTag?: string;
-      status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
-    };
+    idTagInfo?: IdTagInfo;
   }[];
   updateType: 'Differential' | 'Full';
 }
+export interface IdTagInfo {
+  expiryDate?: string;
+  parentIdTag?: string;
+  status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
+}
 export interface SetChargingProfileRequest {
   connectorId: number;
-  csChargingProfiles: {
-    chargingProfileId: number;
-    transactionId?: number;
-    stackLevel: number;
-    chargingProfilePurpose: 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
-    chargingProfileKind: 'Absolute' | 'Recurring' | 'Relative';
-    recurrencyKind?: 'Daily' | 'Weekly';
-    validFrom?: string;
-    validTo?: string;
-    chargingSchedule: {
-      duration?: number;
-      startSchedule?: string;
-      chargingRateUnit: 'A' | 'W';
-      chargingSchedulePeriod: {
-        startPeriod: number;
-        limit: number;
-        numberPhases?: number;
-      }[];
-      minChargingRate?: number;
-    };
-  };
+  csChargingProfiles: ChargingProfile;
 }
 export interface SignCertificateRequest {
   csr: string;
@@ -397,65 +383,7 @@ export interface StopTransactionRequest {
     | 'SoftReset'
     | 'UnlockCommand'
     | 'DeAuthorized';
-  transactionData?: {
-    timestamp: string;
-    sampledValue: {
-      value: string;
-      context?:
-        | 'Interruption.Begin'
-        | 'Interruption.End'
-        | 'Sample.Clock'
-        | 'Sample.Periodic'
-        | 'Transaction.Begin'
-        | 'Transaction.End'
-        | 'Trigger'
-        | 'Other';
-      format?: 'Raw' | 'SignedData';
-      measurand?:
-        | 'Energy.Active.Export.Register'
-        | 'Energy.Active.Import.Register'
-        | 'Energy.Reactive.Export.Register'
-        | 'Energy.Reactive.Import.Register'
-        | 'Energy.Active.Export.Interval'
-        | 'Energy.Active.Import.Interval'
-        | 'Energy.Reactive.Export.Interval'
-        | 'Energy.Reactive.Import.Interval'
-        | 'Power.Active.Export'
-        | 'Power.Active.Import'
-        | 'Power.Offered'
-        | 'Power.Reactive.Export'
-        | 'Power.Reactive.Import'
-        | 'Power.Factor'
-        | 'Current.Import'
-        | 'Current.Export'
-        | 'Current.Offered'
-        | 'Voltage'
-        | 'Frequency'
-        | 'Temperature'
-        | 'SoC'
-        | 'RPM';
-      phase?: 'L1' | 'L2' | 'L3' | 'N' | 'L1-N' | 'L2-N' | 'L3-N' | 'L1-L2' | 'L2-L3' | 'L3-L1';
-      location?: 'Cable' | 'EV' | 'Inlet' | 'Outlet' | 'Body';
-      unit?:
-        | 'Wh'
-        | 'kWh'
-        | 'varh'
-        | 'kvarh'
-        | 'W'
-        | 'kW'
-        | 'VA'
-        | 'kVA'
-        | 'var'
-        | 'kvar'
-        | 'A'
-        | 'V'
-        | 'K'
-        | 'Celcius'
-        | 'Celsius'
-        | 'Fahrenheit'
-        | 'Percent';
-    }[];
-  }[];
+  transactionData?: MeterValue[];
 }
 export interface TriggerMessageRequest {
   requestedMessage:
@@ -518,11 +446,7 @@ export interface Responses {
   UpdateFirmware: UpdateFirmwareResponse;
 }
 export interface AuthorizeResponse {
-  idTagInfo: {
-    expiryDate?: string;
-    parentIdTag?: string;
-    status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
-  };
+  idTagInfo: IdTagInfo;
 }
 export interface BootNotificationResponse {
   status: 'Accepted' | 'Pending' | 'Rejected';
@@ -563,17 +487,7 @@ export interface GetCompositeScheduleResponse {
   status: 'Accepted' | 'Rejected';
   connectorId?: number;
   scheduleStart?: string;
-  chargingSchedule?: {
-    duration?: number;
-    startSchedule?: string;
-    chargingRateUnit: 'A' | 'W';
-    chargingSchedulePeriod: {
-      startPeriod: number;
-      limit: number;
-      numberPhases?: number;
-    }[];
-    minChargingRate?: number;
-  };
+  chargingSchedule?: ChargingSchedule;
 }
 export interface GetConfigurationResponse {
   configurationKey?: {
@@ -635,20 +549,12 @@ export interface SignedUpdateFirmwareResponse {
   status: UpdateFirmwareStatusEnumType;
 }
 export interface StartTransactionResponse {
-  idTagInfo: {
-    expiryDate?: string;
-    parentIdTag?: string;
-    status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
-  };
+  idTagInfo: IdTagInfo;
   transactionId: number;
 }
 export interface StatusNotificationResponse {}
 export interface StopTransactionResponse {
-  idTagInfo?: {
-    expiryDate?: string;
-    parentIdTag?: string;
-    status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
-  };
+  idTagInfo?: IdTagInfo;
 }
 export interface TriggerMessageResponse {
   status: 'Accepted' | 'Rejected' | 'NotImplemented';
