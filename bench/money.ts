@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createMoneyServices } from '../src/billing';
 import { lt } from 'drizzle-orm';
 import { Database, schema } from '../src/db';
-import { SingleSessionAuthorizer } from '../src/drivers';
-import { SessionService } from '../src/sessions';
-import { SettingsService } from '../src/settings';
+import { createTestDomains } from '../src/testing/domains';
 
 const SETTLEMENTS = Number(process.env.BENCH_MONEY_SETTLEMENTS ?? 20_000);
 /** Sessions stopped through the whole StopTransaction path (session row, meter, billing, ledger). */
@@ -38,11 +35,10 @@ export async function runMoneyBench(): Promise<Record<string, number | string>> 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chargeyard-money-bench-'));
   const db = Database.open(path.join(dir, 'bench.sqlite'));
   try {
-    const settings = new SettingsService(db);
+    const money = createTestDomains(db);
+    const { settings, sessions } = money;
     await settings.update({ currency: 'INR', timeZone: 'Asia/Kolkata' });
-    const sessions = new SessionService(db, new SingleSessionAuthorizer(() => 0));
-    const money = createMoneyServices({ db, settings, sessions, requestRemoteStop: async () => undefined });
-    money.tariffs.setDefault({ energyPricePerKwh: 1850, sessionFee: 500, timePricePerHour: 120 });
+    await money.tariffs.setDefault({ energyPricePerKwh: 1850, sessionFee: 500, timePricePerHour: 120 });
 
     const cardCount = SETTLEMENTS + UNBATCHED + STOPS;
     await inWaves(cardCount, async (index) => {

@@ -6,25 +6,26 @@ import path from 'node:path';
 import express from 'express';
 import type { Logger } from 'pino';
 import { ApiTokenService } from './access';
+import { BillingService, type RemoteStopRequester } from './billing';
 import { ChargerService, MessageLog } from './chargers';
 import type { Config } from './config';
 import { Database } from './db';
-import { createMoneyServices } from './billing';
-import { normaliseUid, SingleSessionAuthorizer } from './drivers';
+import { Authorizer, DriverService } from './drivers';
 import { createJobTable, JobHistory, JobScheduler } from './jobs';
+import { IdempotencyStore, Ledger } from './ledger';
 import { createLogger } from './logger';
 import { CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
-import type { AppServices, RestartRequest } from './services';
-import { SessionService } from './sessions';
+import { ManualBackupRunner } from './ops/manual-backup';
+import { DriverSignInService, QrStartService, StartHoldService, type QrStartTimeouts, type StartStopCommands } from './qrstart';
+import { ReportService } from './reports';
+import type { AppServices, Domains, RestartRequest } from './services';
+import { SessionRepository, SessionService } from './sessions';
 import { SettingsService } from './settings';
 import { bootstrapAdminFromEnv, createStaffServices } from './staff';
 import { TariffService } from './tariffs';
-import { DriverSignInService, QrStartService, type QrStartTimeouts } from './qrstart';
+import { ShiftService, TillService } from './till';
 import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
-import { moneyRoutes } from './web/api/v1/money';
-import { qrRoutes } from './web/api/v1/qr';
-import { setCardUidNormaliser } from './web/api/v1/sessions';
 import { createWebRouter } from './web';
 
 export const DATABASE_FILE_NAME = 'chargeyard.db';
@@ -52,6 +53,108 @@ const LAST_SEEN_FLUSH_MS = 5000;
 /** How long a remote stop for an exhausted balance waits for the charger's answer. */
 const REMOTE_STOP_TIMEOUT_MS = 30_000;
 
+/** What the domains need from outside: the OCPP commands (built after them) and where errors go. */
+export interface DomainWiring {
+  /** RemoteStart and RemoteStop for the QR start, in version-neutral words. */
+  chargerCommands: StartStopCommands;
+  /** Billing's remote stop of a session whose running cost reached what it may spend. */
+  requestRemoteStop: RemoteStopRequester;
+  /** Background work that failed (a remote stop, a hold release): logged, never thrown at a charger. */
+  onError(error: unknown, context: string): void;
+  /** QR start timeouts (CONTRACT defaults 30 s and 120 s); tests shorten them. */
+  qrStartTimeouts?: Partial<QrStartTimeouts> | undefined;
+}
+
+/**
+ * Builds every domain complete with its collaborators, in dependency order. Where two need each
+ * other, one gets a function that reaches the other once both exist (said where it happens).
+ */
+export function createDomains(db: Database, wiring: DomainWiring): Domains {
+  // Settings and the ledger need each other: the currency may change only while no money has
+  // moved, and the ledger opens accounts in the site's currency.
+  const settings: SettingsService = new SettingsService(db, () => ledger.hasMoneyMoved());
+  const ledger = new Ledger(db, () => settings.get().currency);
+  // Accounts opened before any money moved follow a change of the currency.
+  settings.onChange((next) => {
+    if (!ledger.hasMoneyMoved()) ledger.adoptCurrency(next.currency);
+  });
+  const idempotency = new IdempotencyStore(db);
+  const chargers = new ChargerService(db, settings);
+  const messageLog = new MessageLog(db);
+  const tariffs = new TariffService(db);
+  const drivers = new DriverService(db, ledger, settings);
+  const sessionRepository = new SessionRepository(db);
+  const startHolds = new StartHoldService(db, ledger, drivers);
+  const billing = new BillingService({
+    db,
+    ledger,
+    tariffs,
+    drivers,
+    settings,
+    sessions: sessionRepository,
+    chargers: chargers.repository,
+    holds: startHolds,
+    requestRemoteStop: wiring.requestRemoteStop,
+    onError: wiring.onError,
+  });
+  const reports = new ReportService(db, settings, sessionRepository, billing.repository, chargers.repository);
+  const qrStart = new QrStartService({
+    db,
+    ledger,
+    holds: startHolds,
+    billing,
+    tariffs,
+    chargers,
+    sessions: sessionRepository,
+    settings,
+    commands: wiring.chargerCommands,
+    timeouts: wiring.qrStartTimeouts,
+    onError: wiring.onError,
+  });
+  const authorizer = new Authorizer({
+    drivers,
+    ledger,
+    settings,
+    hasTariff: (chargerId) => tariffs.versionInForce(chargerId) !== null,
+    activeSessionsOfTag: (idTag) => sessionRepository.activeCountForTag(idTag),
+    activeSessionsOfCard: (cardUid) => sessionRepository.activeCountForCard(cardUid),
+    startHoldMinor: (userId, chargerId) => startHolds.heldAtChargerMinor(userId, chargerId),
+    // Remembering an unknown tag must not slow or fail the charger's answer: it is written in the next batch.
+    onUnknownTag: (uid, chargerId) => void db.write(() => drivers.recordUnknownCard(uid, chargerId)).catch((error) => wiring.onError(error, 'record unknown card')),
+  });
+  const sessions = new SessionService(db, sessionRepository, authorizer, [
+    // 1. Billing: at a start it fixes who pays and attaches the driver's QR hold to the session; at
+    //    a stop it prices the session and posts the charge, inside the session's own transaction.
+    billing.hooks(),
+    // 2. Reports: a stop on a day already rolled up makes that day live again, in the same transaction.
+    reports.hooks(),
+    // 3. The QR start, after billing: it finds its start by the hold billing attached, and closes
+    //    it once billing has posted the cost from that hold.
+    qrStart.hooks(),
+  ]);
+  const shifts = new ShiftService(db, settings);
+  const till = new TillService(db, ledger, drivers, settings, shifts, idempotency);
+  const driverSignIn = new DriverSignInService(db, drivers);
+  return {
+    settings,
+    ledger,
+    idempotency,
+    chargers,
+    messageLog,
+    tariffs,
+    drivers,
+    authorizer,
+    sessions,
+    billing,
+    startHolds,
+    qrStart,
+    driverSignIn,
+    till,
+    shifts,
+    reports,
+  };
+}
+
 /**
  * The one place that wires the appliance together: database, domains, OCPP endpoint, JSON API
  * and web UI on one port. Returns once listening; `close()` shuts down gracefully.
@@ -61,49 +164,33 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = Database.open(path.join(config.dataDir, DATABASE_FILE_NAME));
 
-  const settings = new SettingsService(db);
-  const chargers = new ChargerService(db, settings);
-  const messageLog = new MessageLog(db);
-  const sessions: SessionService = new SessionService(db, new SingleSessionAuthorizer((idTag: string): number => sessions.activeCountForTag(idTag)));
-  // Billing is built below; a 2.0.1 station asks for the running cost only once sessions run.
-  const v201 = createV201Adapter({ db, chargers, sessions, settings, runningCostOf: (sessionId) => money.billing.runningCostOf(sessionId) });
+  const domains = createDomains(db, {
+    // The OCPP commands are built below: the protocol adapters feed the sessions built here.
+    chargerCommands: {
+      remoteStart: (chargerId, connectorId, idTag, timeoutMs) => commands.remoteStart(chargerId, connectorId, idTag, timeoutMs),
+      remoteStop: (session, timeoutMs) => commands.remoteStop(session, timeoutMs),
+    },
+    requestRemoteStop: (chargerId, transactionId, reason) => {
+      logger.info({ chargerId, transactionId, reason }, 'Stopping a session remotely');
+      return commands.remoteStop({ chargerId, transactionId }, REMOTE_STOP_TIMEOUT_MS);
+    },
+    onError: (error, context) => logger.error({ err: error }, `${context} failed`),
+    qrStartTimeouts: options.qrStart,
+  });
+  const { settings, chargers, messageLog, sessions, billing, qrStart } = domains;
+
+  // The OCPP edge: one adapter per version over the same domains, then the outbound commands.
+  const v201 = createV201Adapter({ db, chargers, sessions, settings, runningCostOf: (sessionId) => billing.runningCostOf(sessionId) });
   const ocpp = new OcppServer(chargers, messageLog, logger, [createV16Adapter({ chargers, sessions }), v201], {
     ...DEFAULT_SERVER_OPTIONS,
     ...options.ocpp,
   });
   const commands = new CommandService(ocpp, chargers, v201.deviceModel, (result) => v201.onCommandResult(result));
+
   const tokens = new ApiTokenService(db, config.apiToken);
   const staff = createStaffServices(db);
-  const tariffs = new TariffService(db);
-  const money = createMoneyServices({
-    db,
-    settings,
-    sessions,
-    tariffs,
-    requestRemoteStop: (chargerId, transactionId, reason) => {
-      logger.info({ chargerId, transactionId, reason }, 'Stopping a session remotely');
-      return commands.remoteStop({ chargerId, transactionId }, REMOTE_STOP_TIMEOUT_MS);
-    },
-    onError: (error, context) => logger.error({ err: error }, `Money: ${context} failed`),
-  });
-  const qrStart = new QrStartService({
-    db,
-    ledger: money.ledger,
-    holds: money.holds,
-    billing: money.billing,
-    tariffs,
-    chargers,
-    sessions,
-    settings,
-    commands,
-    timeouts: options.qrStart,
-    onError: (error, context) => logger.error({ err: error }, `QR start: ${context} failed`),
-  });
-  // After billing's hooks: the QR start reads the hold billing attached to the new session.
-  sessions.addHooks(qrStart.hooks());
-  const driverSignIn = new DriverSignInService(db, money.drivers);
-  setCardUidNormaliser(normaliseUid);
   await bootstrapAdminFromEnv(staff.users, config.adminPassword, logger);
+  const jobHistory = new JobHistory(db);
   const jobs = new JobScheduler(
     createJobTable({
       db,
@@ -111,38 +198,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       settings,
       chargers,
       sessions,
+      messageLog,
       disconnectCharger: (chargerId, reason) => ocpp.disconnect(chargerId, reason),
       backupCopyDir: config.backupCopyDir,
-      expireHolds: (nowIso) => money.holds.expireDue(nowIso),
-      pruneExpiredStaffSessions: async () => (await staff.sessions.pruneExpired()) + (await driverSignIn.pruneExpired()),
-      pruneIdempotencyKeys: (beforeIso) => money.till.idempotency.prune(beforeIso),
-      reportRollups: money.reports,
+      expireHolds: (nowIso) => domains.startHolds.expireDue(nowIso),
+      pruneExpiredSignIns: async () => (await staff.sessions.pruneExpired()) + (await domains.driverSignIn.pruneExpired()),
+      pruneIdempotencyKeys: (beforeIso) => domains.idempotency.prune(beforeIso),
+      reportRollups: domains.reports,
     }),
     logger.child({ component: 'jobs' }),
     settings.get().timeZone,
-    new JobHistory(db),
+    jobHistory,
   );
   settings.onChange((next) => jobs.setTimeZone(next.timeZone));
+  const manualBackups = new ManualBackupRunner(db, config.dataDir, (error) => logger.error({ err: error }, 'manual backup failed'));
 
   let uiUrl = '';
   const services: AppServices = {
+    ...domains,
     config,
     logger,
     version: readVersion(),
     db,
-    settings,
-    chargers,
-    messageLog,
-    sessions,
     ocpp,
     commands,
     tokens,
     staff,
-    tariffs,
-    money,
-    qrStart,
-    driverSignIn,
     jobs,
+    jobHistory,
+    manualBackups,
     uiUrl: () => uiUrl,
     requestRestart: (request) => options.onRestartRequest?.(request) ?? false,
   };
@@ -150,7 +234,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', false);
-  web.use('/api/v1', createApiRouter(services, [moneyRoutes, qrRoutes]));
+  web.use('/api/v1', createApiRouter(services));
   web.use('/', createWebRouter(services));
 
   const server = config.tls

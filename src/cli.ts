@@ -324,13 +324,13 @@ function check(io: CliIo): number {
   } else {
     const db = Database.open(file);
     try {
-      const settings = new SettingsService(db);
-      const ledger = new Ledger(db, () => settings.get().currency).check();
-      healthy &&= ledger.ok;
-      io.out(
-        `ledger check: ${ledger.ok ? 'ok' : 'FAILED'} (${ledger.transfers} transfers, ${ledger.entries} entries, sum ${ledger.totalMinor})`,
-      );
-      for (const problem of ledger.problems) io.out(`  ${problem}`);
+      // Settings and the ledger need each other (the currency, and whether money moved).
+      const settings: SettingsService = new SettingsService(db, () => ledger.hasMoneyMoved());
+      const ledger = new Ledger(db, () => settings.get().currency);
+      const check = ledger.check();
+      healthy &&= check.ok;
+      io.out(`ledger check: ${check.ok ? 'ok' : 'FAILED'} (${check.transfers} transfers, ${check.entries} entries, sum ${check.totalMinor})`);
+      for (const problem of check.problems) io.out(`  ${problem}`);
     } finally {
       db.close();
     }

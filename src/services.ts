@@ -1,44 +1,72 @@
 import type { Logger } from 'pino';
 import type { ApiTokenService } from './access';
-import type { MoneyServices } from './billing';
+import type { BillingService } from './billing';
 import type { ChargerService, MessageLog } from './chargers';
 import type { Config } from './config';
 import type { Database } from './db';
-import type { JobScheduler } from './jobs';
+import type { Authorizer, DriverService } from './drivers';
+import type { JobHistory, JobScheduler } from './jobs';
+import type { IdempotencyStore, Ledger } from './ledger';
 import type { CommandService, OcppServer } from './ocpp';
-import type { DriverSignInService, QrStartService } from './qrstart';
+import type { ManualBackupRunner } from './ops/manual-backup';
+import type { DriverSignInService, QrStartService, StartHoldService } from './qrstart';
+import type { ReportService } from './reports';
 import type { SessionService } from './sessions';
 import type { SettingsService } from './settings';
 import type { StaffServices } from './staff';
 import type { TariffService } from './tariffs';
+import type { ShiftService, TillService } from './till';
+
+/** The domain services createDomains (app.ts) builds, each complete with its collaborators. */
+export interface Domains {
+  settings: SettingsService;
+  ledger: Ledger;
+  /** Idempotency-Keys of money writes (top-ups, refunds, adjustments). */
+  idempotency: IdempotencyStore;
+  chargers: ChargerService;
+  messageLog: MessageLog;
+  tariffs: TariffService;
+  /** Drivers and their RFID cards. */
+  drivers: DriverService;
+  /** The one authorization decision for Authorize, StartTransaction and remote starts. */
+  authorizer: Authorizer;
+  sessions: SessionService;
+  /** Pricing and posting a session at its end, and the balance watchdog while it runs. */
+  billing: BillingService;
+  /** QR-start holds on a driver's balance, taken by the session the charger starts. */
+  startHolds: StartHoldService;
+  /** QR start: hold, remote start, outcome. */
+  qrStart: QrStartService;
+  /** Drivers' phone + PIN sign-in on the QR pages. */
+  driverSignIn: DriverSignInService;
+  /** The cashier desk: top-ups with receipts, refunds and adjustments. */
+  till: TillService;
+  /** Cashier shifts and their Z-report. */
+  shifts: ShiftService;
+  /** Daily and per-driver reports, and the rollups of closed days. */
+  reports: ReportService;
+}
 
 /**
- * Everything createApp wires together, handed to the web layer and the jobs. Domains add their
- * service here when they join the appliance.
+ * Everything createApp wires together, handed to the web layer: the domains plus the OCPP edge,
+ * staff access, the jobs and the process around them.
  */
-export interface AppServices {
+export interface AppServices extends Domains {
   config: Config;
   logger: Logger;
   version: string;
   db: Database;
-  settings: SettingsService;
-  chargers: ChargerService;
-  messageLog: MessageLog;
-  sessions: SessionService;
   ocpp: OcppServer;
   commands: CommandService;
   tokens: ApiTokenService;
   /** Staff users, their browser sessions, sign-in lockout and the audit log. */
   staff: StaffServices;
-  tariffs: TariffService;
-  /** Drivers, cards, ledger, billing, till and reports (issue 4). */
-  money: MoneyServices;
-  /** QR start: hold, remote start, outcome (issue 6). */
-  qrStart: QrStartService;
-  /** Drivers' phone + PIN sign-in on the QR pages (issue 6). */
-  driverSignIn: DriverSignInService;
   /** The cron table: status for the UI and health, runJob for "run now". */
   jobs: JobScheduler;
+  /** Past runs of every job (the Maintenance page shows the recent ones). */
+  jobHistory: JobHistory;
+  /** "Back up now" from the Maintenance page, with its progress. */
+  manualBackups: ManualBackupRunner;
   /** The UI URL clients can reach (uiUrl of the start line); publicBaseUrl defaults to it. */
   uiUrl(): string;
   /**

@@ -1,33 +1,29 @@
 import type { Database } from '../db';
-import { SingleSessionAuthorizer } from '../drivers';
 import { freshDatabase } from '../ledger/test-helpers';
-import { SessionService } from '../sessions';
-import { SettingsService } from '../settings';
-import { createMoneyServices, type MoneyServices } from '.';
+import type { Domains } from '../services';
+import type { SessionService } from '../sessions';
+import type { SettingsService } from '../settings';
+import { createTestDomains } from '../testing/domains';
 
 describe('billing through the session service', () => {
   let db: Database;
   let cleanup: () => void;
   let sessions: SessionService;
-  let money: MoneyServices;
+  let money: Domains;
   let settings: SettingsService;
   const remoteStops: string[] = [];
 
   beforeEach(async () => {
     ({ db, cleanup } = freshDatabase());
-    settings = new SettingsService(db);
-    await settings.update({ currency: 'INR', timeZone: 'UTC' });
-    sessions = new SessionService(db, new SingleSessionAuthorizer(() => 0));
     remoteStops.length = 0;
-    money = createMoneyServices({
-      db,
-      settings,
-      sessions,
+    money = createTestDomains(db, {
       requestRemoteStop: async (chargerId, transactionId, reason) => {
         remoteStops.push(`${chargerId}/${transactionId}/${reason}`);
       },
     });
-    money.tariffs.setDefault({ energyPricePerKwh: 1500, sessionFee: 100 });
+    ({ settings, sessions } = money);
+    await settings.update({ currency: 'INR', timeZone: 'UTC' });
+    await money.tariffs.setDefault({ energyPricePerKwh: 1500, sessionFee: 100 });
   });
   afterEach(() => cleanup());
 
@@ -96,9 +92,8 @@ describe('billing through the session service', () => {
   test('a charger without any tariff never charges for free: prepaid cards are refused there', async () => {
     const bare = await freshDatabase();
     try {
-      const bareSettings = new SettingsService(bare.db);
-      const bareSessions = new SessionService(bare.db, new SingleSessionAuthorizer(() => 0));
-      const bareMoney = createMoneyServices({ db: bare.db, settings: bareSettings, sessions: bareSessions });
+      const bareMoney = createTestDomains(bare.db);
+      const bareSessions = bareMoney.sessions;
       await bareMoney.drivers.createCard({ uid: 'EE55', kind: 'prepaid' });
       await bareMoney.till.topUpCard('EE55', { amount: 5000, method: 'cash' }, 'test');
       const started = await bareSessions.start({ chargerId: 'CP9', connectorId: 1, idTag: 'EE55', meterStartWh: 0, timestamp: '2026-03-01T10:00:00.000Z', ocppVersion: '1.6' });
@@ -111,7 +106,7 @@ describe('billing through the session service', () => {
   test('a QR hold is taken by the driver session, posted up to the cost and the rest released', async () => {
     const user = await money.drivers.createUser({ name: 'Asha', phone: '+91 98765 43210' });
     await money.till.topUpUser(user.id, { amount: 5000, method: 'card' }, 'test');
-    const hold = await money.holds.place({ userId: user.id, chargerId: 'CP1', connectorId: 1, amountMinor: 5000 });
+    const hold = await money.startHolds.place({ userId: user.id, chargerId: 'CP1', connectorId: 1, amountMinor: 5000 });
     expect(money.ledger.balance(user.accountId)).toMatchObject({ balanceMinor: 5000, availableMinor: 0 });
     const started = await start(`#U${user.id}`);
     expect(started.decision).toMatchObject({ status: 'Accepted', userId: user.id });

@@ -1,10 +1,9 @@
 import { Database } from '../db';
-import { SingleSessionAuthorizer } from '../drivers';
 import { freshDatabase } from '../ledger/test-helpers';
-import { SessionService } from '../sessions';
-import { SettingsService } from '../settings';
+import type { Domains } from '../services';
+import type { SessionService } from '../sessions';
 import { AppError } from '../shared';
-import { createMoneyServices, type MoneyServices } from '.';
+import { createTestDomains } from '../testing/domains';
 
 /** A small deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
 function prng(seed: number) {
@@ -22,15 +21,13 @@ function prng(seed: number) {
 interface World {
   db: Database;
   sessions: SessionService;
-  money: MoneyServices;
+  money: Domains;
 }
 
 async function openWorld(file: string): Promise<World> {
   const db = Database.open(file);
-  const settings = new SettingsService(db);
-  const sessions = new SessionService(db, new SingleSessionAuthorizer(() => 0));
-  const money = createMoneyServices({ db, settings, sessions, requestRemoteStop: async () => undefined });
-  return { db, sessions, money };
+  const money = createTestDomains(db);
+  return { db, sessions: money.sessions, money };
 }
 
 const OPERATIONS = 3000;
@@ -42,8 +39,8 @@ test(`${OPERATIONS} random top-ups, sessions, refunds, retries and restarts keep
   const fresh = freshDatabase();
   fresh.db.close();
   let world = await openWorld(fresh.file);
-  await new SettingsService(world.db).update({ currency: 'INR', timeZone: 'Asia/Kolkata' });
-  world.money.tariffs.setDefault({ energyPricePerKwh: 1733, sessionFee: 50, timePricePerHour: 97, bands: [{ start: '18:00', end: '22:00', energyPricePerKwh: 2399 }] });
+  await world.money.settings.update({ currency: 'INR', timeZone: 'Asia/Kolkata' });
+  await world.money.tariffs.setDefault({ energyPricePerKwh: 1733, sessionFee: 50, timePricePerHour: 97, bands: [{ start: '18:00', end: '22:00', energyPricePerKwh: 2399 }] });
 
   /** What each balance must be, computed independently of the ledger. */
   const expectedMinor = new Map<number, number>();
@@ -163,7 +160,7 @@ test(`${OPERATIONS} random top-ups, sessions, refunds, retries and restarts keep
       counts.hold = (counts.hold ?? 0) + 1;
       const userId = random.pick(userIds);
       const placed = await expectRefusal(
-        money.holds.place({ userId, chargerId: 'CP9', connectorId: 1, amountMinor: random.int(1, 5000) }).then((hold) => money.holds.release(hold.id, 'refused')),
+        money.startHolds.place({ userId, chargerId: 'CP9', connectorId: 1, amountMinor: random.int(1, 5000) }).then((hold) => money.startHolds.release(hold.id, 'refused')),
         ['insufficient_funds'],
       );
       counts.holdPlaced = (counts.holdPlaced ?? 0) + (placed ? 1 : 0);

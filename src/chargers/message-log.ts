@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
 import { schema } from '../db';
 
@@ -103,8 +103,22 @@ export class MessageLog {
       .all();
   }
 
-  /** Deletes entries older than `beforeIso`; returns how many went. */
-  pruneOlderThan(beforeIso: string): number {
-    return this.db.orm.delete(schema.ocppMessages).where(lt(schema.ocppMessages.at, beforeIso)).run().changes;
+  /**
+   * Deletes up to `maxRows` entries older than `beforeIso` in one write; returns how many went.
+   * The caller repeats while a full batch went, so charger traffic never waits behind a long prune.
+   */
+  pruneBatch(beforeIso: string, maxRows: number): Promise<number> {
+    const { ocppMessages } = schema;
+    return this.db.write(() => {
+      const ids = this.db.orm
+        .select({ id: ocppMessages.id })
+        .from(ocppMessages)
+        .where(lt(ocppMessages.at, beforeIso))
+        .limit(maxRows)
+        .all()
+        .map((row) => row.id);
+      if (ids.length === 0) return 0;
+      return this.db.orm.delete(ocppMessages).where(inArray(ocppMessages.id, ids)).run().changes;
+    });
   }
 }

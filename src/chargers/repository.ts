@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, lt, lte, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
 import { schema } from '../db';
 
@@ -12,6 +12,8 @@ export class ChargerRepository {
   private readonly connectorsOf;
   private readonly upsertConnector;
   private readonly insertHistory;
+  private readonly statusAtStatement;
+  private readonly statusesBetweenStatement;
 
   constructor(private readonly db: Db) {
     const { chargers, connectors, connectorStatusHistory } = schema;
@@ -69,6 +71,21 @@ export class ChargerRepository {
         receivedAt: sql.placeholder('receivedAt'),
       })
       .prepare();
+    // Billing reads a connector's statuses over every session it prices (idle time).
+    const onConnector = and(eq(connectorStatusHistory.chargerId, sql.placeholder('chargerId')), eq(connectorStatusHistory.connectorId, sql.placeholder('connectorId')));
+    this.statusAtStatement = db.orm
+      .select({ status: connectorStatusHistory.status, at: connectorStatusHistory.statusAt })
+      .from(connectorStatusHistory)
+      .where(and(onConnector, lte(connectorStatusHistory.statusAt, sql.placeholder('at'))))
+      .orderBy(desc(connectorStatusHistory.statusAt), desc(connectorStatusHistory.id))
+      .limit(1)
+      .prepare();
+    this.statusesBetweenStatement = db.orm
+      .select({ status: connectorStatusHistory.status, at: connectorStatusHistory.statusAt })
+      .from(connectorStatusHistory)
+      .where(and(onConnector, gt(connectorStatusHistory.statusAt, sql.placeholder('from')), lt(connectorStatusHistory.statusAt, sql.placeholder('to'))))
+      .orderBy(asc(connectorStatusHistory.statusAt), asc(connectorStatusHistory.id))
+      .prepare();
   }
 
   get(id: string): ChargerRow | undefined {
@@ -118,6 +135,27 @@ export class ChargerRepository {
       .orderBy(desc(history.id))
       .limit(limit)
       .all();
+  }
+
+  /** The connector's status in force at `at` (the newest reported at or before it). */
+  connectorStatusAt(chargerId: string, connectorId: number, at: string): { status: string; at: string } | undefined {
+    return this.statusAtStatement.get({ chargerId, connectorId, at });
+  }
+
+  /** The connector's status changes strictly between `from` and `to`, oldest first. */
+  connectorStatusesBetween(chargerId: string, connectorId: number, from: string, to: string): { status: string; at: string }[] {
+    return this.statusesBetweenStatement.all({ chargerId, connectorId, from, to });
+  }
+
+  /** Ids of the chargers staff accepted, in id order (reports list each, with or without sessions). */
+  acceptedIds(): string[] {
+    return this.db.orm
+      .select({ id: schema.chargers.id })
+      .from(schema.chargers)
+      .where(eq(schema.chargers.registration, 'accepted'))
+      .orderBy(asc(schema.chargers.id))
+      .all()
+      .map((row) => row.id);
   }
 
   recordEvent(chargerId: string, kind: string, payload: unknown, receivedAt: string): void {

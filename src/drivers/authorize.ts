@@ -1,6 +1,11 @@
+import type { Ledger } from '../ledger';
+import type { SettingsService } from '../settings';
+import type { CardRow, DriverService } from './service';
+import { isValidUid, normaliseUid, userIdFromDriverTag } from './uid';
+
 /**
  * The one authorization decision of the appliance (OCPP 1.6 IdTagInfo.status, 2.0.1
- * IdTokenInfo.status). Every Authorize, StartTransaction and remote start goes through an
+ * IdTokenInfo.status). Every Authorize, StartTransaction and remote start goes through the
  * Authorizer; the adapters translate the status into their version's vocabulary.
  */
 export type AuthorizationStatus =
@@ -32,27 +37,97 @@ export interface AuthorizationDecision {
   reason: string;
 }
 
-export interface Authorizer {
-  authorize(request: AuthorizationRequest): AuthorizationDecision;
+export interface AuthorizerOptions {
+  drivers: DriverService;
+  ledger: Ledger;
+  settings: SettingsService;
+  /** True when some tariff prices sessions at this charger (an override or the default). */
+  hasTariff: (chargerId: string) => boolean;
+  /** Active sessions running under an idTag as sent (for a driver's QR tag). */
+  activeSessionsOfTag: (idTag: string) => number;
+  /** Active sessions started with a card, whatever spelling of its UID the charger used. */
+  activeSessionsOfCard: (cardUid: string) => number;
+  /** What an open QR-start hold reserved for this driver at this charger: it is theirs to spend there. */
+  startHoldMinor: (userId: number, chargerId: string) => number;
+  /** Called (outside any answer path that must be fast) when a charger presents an unregistered tag. */
+  onUnknownTag?: (uid: string, chargerId: string) => void;
+  now?: () => Date;
 }
 
-/** Counts a tag's active sessions; supplied by the sessions domain. */
-export type ActiveSessionCounter = (idTag: string) => number;
-
 /**
- * The authorizer a fresh core uses before cards and balances exist: any idTag may charge, but a
- * tag never holds more than one session at a time (OCPP ConcurrentTx). The drivers and money
- * domain replaces it with the card, balance and tariff decision (SessionService.setAuthorizer).
+ * The authorization decision: card status, expiry, charger list and concurrency, then the
+ * balance for prepaid cards and drivers (CONTRACT "Money rules"). A charger without any tariff
+ * never makes charging free, so prepaid cards are refused there.
  */
-export class SingleSessionAuthorizer implements Authorizer {
-  constructor(private readonly activeSessions: ActiveSessionCounter) {}
+export class Authorizer {
+  constructor(private readonly options: AuthorizerOptions) {}
 
   authorize(request: AuthorizationRequest): AuthorizationDecision {
-    if (request.idTag.trim() === '') return { status: 'Invalid', cardUid: null, userId: null, reason: 'empty idTag' };
-    // The new session is not stored yet when a start is decided, so both purposes compare with 1.
-    if (this.activeSessions(request.idTag) >= 1) {
-      return { status: 'ConcurrentTx', cardUid: null, userId: null, reason: 'the tag already has an active session' };
+    const driverId = userIdFromDriverTag(request.idTag);
+    if (driverId !== undefined) return this.authorizeDriver(driverId, request);
+    const uid = normaliseUid(request.idTag);
+    const card = isValidUid(uid) ? this.options.drivers.cardByUid(uid) : undefined;
+    if (!card) {
+      if (isValidUid(uid)) this.options.onUnknownTag?.(uid, request.chargerId);
+      return refuse('Invalid', null, null, 'no card has this UID');
     }
-    return { status: 'Accepted', cardUid: null, userId: null, reason: 'open site: every idTag may charge' };
+    return this.authorizeCard(card, request);
   }
+
+  private authorizeCard(card: CardRow, request: AuthorizationRequest): AuthorizationDecision {
+    const decide = (status: AuthorizationDecision['status'], reason: string): AuthorizationDecision => ({
+      status,
+      cardUid: card.uid,
+      userId: card.userId,
+      expiryDate: card.expiresAt ?? undefined,
+      reason,
+    });
+    if (card.status !== 'active') return decide('Blocked', `the card is ${card.status}`);
+    if (card.expiresAt !== null && Date.parse(card.expiresAt) <= this.now().getTime()) return decide('Expired', 'the card expired');
+    const allowed = card.allowedChargersJson ? (JSON.parse(card.allowedChargersJson) as string[]) : null;
+    if (allowed && !allowed.includes(request.chargerId)) return decide('NotAtThisLocation', 'the card may not use this charger');
+    // OCPP 1.6 §7.14: ConcurrentTx is only relevant for a start; an Authorize while charging is
+    // often the driver presenting the card to stop, which must not be refused.
+    if (request.purpose === 'start' && this.options.activeSessionsOfCard(card.uid) >= card.maxConcurrentSessions) {
+      return decide('ConcurrentTx', `the card already has ${card.maxConcurrentSessions} session(s) running`);
+    }
+    if (card.kind === 'personal') return decide('Accepted', 'personal card');
+    if (!this.options.hasTariff(request.chargerId)) return decide('Blocked', 'no tariff prices this charger, so prepaid cards cannot pay here');
+    const credit = this.creditProblem(card.accountId!, 0);
+    return credit ? decide('NoCredit', credit) : decide('Accepted', 'prepaid card with enough balance');
+  }
+
+  private authorizeDriver(userId: number, request: AuthorizationRequest): AuthorizationDecision {
+    const user = this.options.drivers.user(userId);
+    if (!user) return refuse('Invalid', null, null, 'no driver has this id');
+    const decide = (status: AuthorizationDecision['status'], reason: string): AuthorizationDecision => ({
+      status,
+      cardUid: null,
+      userId: user.id,
+      reason,
+    });
+    if (request.purpose === 'start' && this.options.activeSessionsOfTag(request.idTag) >= 1) return decide('ConcurrentTx', 'the driver already has a QR session running');
+    if (!this.options.hasTariff(request.chargerId)) return decide('Blocked', 'no tariff prices this charger');
+    const heldHereMinor = this.options.startHoldMinor(user.id, request.chargerId);
+    const credit = this.creditProblem(user.accountId, heldHereMinor);
+    return credit ? decide('NoCredit', credit) : decide('Accepted', 'driver with enough balance');
+  }
+
+  /** Why the account cannot pay (CONTRACT: available at or below `minimumBalance`, or a debt), or undefined. */
+  private creditProblem(accountId: number, heldForThisStartMinor: number): string | undefined {
+    const { balanceMinor, availableMinor } = this.options.ledger.balance(accountId);
+    if (balanceMinor < 0) return `the balance owes ${-balanceMinor} (a debt blocks new sessions until paid)`;
+    const spendableMinor = availableMinor + heldForThisStartMinor;
+    const minimumMinor = this.options.settings.get().minimumBalanceMinor;
+    if (spendableMinor <= minimumMinor) return `available balance ${spendableMinor} is at or below the minimum ${minimumMinor}`;
+    return undefined;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
+
+function refuse(status: AuthorizationDecision['status'], cardUid: string | null, userId: number | null, reason: string): AuthorizationDecision {
+  return { status, cardUid, userId, reason };
 }

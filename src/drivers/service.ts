@@ -105,7 +105,6 @@ export class DriverService {
   /** Card and driver lookups run on every Authorize and top-up: prepared once. */
   private readonly cardByUidStatement;
   private readonly userByIdStatement;
-  private readonly activeByCardStatement;
 
   constructor(
     private readonly db: Db,
@@ -114,11 +113,6 @@ export class DriverService {
   ) {
     this.cardByUidStatement = db.orm.select().from(schema.cards).where(eq(schema.cards.uid, sql.placeholder('uid'))).prepare();
     this.userByIdStatement = db.orm.select().from(schema.drivers).where(eq(schema.drivers.id, sql.placeholder('id'))).prepare();
-    this.activeByCardStatement = db.orm
-      .select({ count: sql<number>`count(*)` })
-      .from(schema.sessions)
-      .where(and(eq(schema.sessions.cardUid, sql.placeholder('uid')), eq(schema.sessions.status, 'active')))
-      .prepare();
   }
 
   // ---- drivers ----------------------------------------------------------------------------------
@@ -384,11 +378,6 @@ export class DriverService {
 
   unknownCards(limit: number): UnknownCardRow[] {
     return this.db.orm.select().from(schema.unknownCards).orderBy(desc(schema.unknownCards.lastSeenAt)).limit(limit).all();
-  }
-
-  /** Active sessions started with this card (whatever spelling of the UID the charger used). */
-  activeSessionsOfCard(uid: string): number {
-    return this.activeByCardStatement.get({ uid })?.count ?? 0;
   }
 
   private requirePhoneFree(phone: string, exceptId?: number): void {

@@ -1,7 +1,18 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import type { JobRun } from './scheduler';
+
+export type JobResult = 'ok' | 'failed';
+
+export interface JobRun {
+  job: string;
+  trigger: 'scheduled' | 'on-demand';
+  /** `skipped` when the job was still running from before: a job never overlaps itself. */
+  result: JobResult | 'skipped';
+  summary: string;
+  startedAt: string;
+  durationMs: number;
+}
 
 /** Runs kept per job; older ones are deleted as new ones are recorded. */
 const RUNS_KEPT_PER_JOB = 200;

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { ChargerService } from '../chargers';
+import type { ChargerService } from '../chargers';
 import { Database, schema } from '../db';
-import { SingleSessionAuthorizer } from '../drivers';
 import { backupFileName, backupsDir, listBackups, verifyDatabaseFile } from '../ops/backups';
-import { SessionService } from '../sessions';
-import { SettingsService } from '../settings';
-import { createJobTable, type JobDependencies, JobScheduler, STUCK_SESSION_FLAG } from '.';
+import { STUCK_SESSION_FLAG, type SessionService } from '../sessions';
+import type { SettingsService } from '../settings';
+import { createTestDomains } from '../testing/domains';
+import { createJobTable, type JobDependencies, JobScheduler } from '.';
 
 const silent = pino({ level: 'silent' });
 
@@ -27,9 +27,7 @@ const opened: Fixture[] = [];
 function setUp(overrides: Partial<JobDependencies> = {}): Fixture {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chargeyard-jobs-'));
   const db = Database.open(path.join(dataDir, 'chargeyard.db'));
-  const settings = new SettingsService(db);
-  const chargers = new ChargerService(db, settings);
-  const sessions: SessionService = new SessionService(db, new SingleSessionAuthorizer((idTag) => sessions.activeCountForTag(idTag)));
+  const { settings, chargers, sessions, messageLog } = createTestDomains(db);
   const disconnected: string[] = [];
   const deps: JobDependencies = {
     db,
@@ -37,6 +35,7 @@ function setUp(overrides: Partial<JobDependencies> = {}): Fixture {
     settings,
     chargers,
     sessions,
+    messageLog,
     disconnectCharger: (chargerId) => {
       disconnected.push(chargerId);
       chargers.markDisconnected(chargerId);
@@ -181,7 +180,7 @@ describe('job runs', () => {
 
   test('a job that throws is reported as failed and the scheduler keeps going', async () => {
     const fixture = setUp({
-      expireHolds: () => {
+      expireHolds: async () => {
         throw new Error('ledger unavailable');
       },
     });
@@ -242,7 +241,7 @@ describe('expire-holds job', () => {
   test('calls the ledger with the run time and reports how many holds it released', async () => {
     const calls: string[] = [];
     const fixture = setUp({
-      expireHolds: (nowIso) => {
+      expireHolds: async (nowIso) => {
         calls.push(nowIso);
         return 3;
       },
@@ -280,7 +279,7 @@ describe('prune-logs job', () => {
   });
 
   test('also removes expired staff sign-ins when wired', async () => {
-    const fixture = setUp({ pruneExpiredStaffSessions: async () => 2 });
+    const fixture = setUp({ pruneExpiredSignIns: async () => 2 });
     const run = await fixture.scheduler.runJob('prune-logs');
     expect(run.summary).toMatch(/, 2 expired sign-in\(s\) removed$/);
   });
@@ -342,12 +341,12 @@ describe('report rollups', () => {
       const before = (await t.api('GET', `/reports/daily?date=${day}`)).body;
       const run = await t.app.services.jobs.runJob('report-rollups');
       expect(run.summary).toMatch(/day\(s\) rolled up/);
-      expect(t.app.services.money.reports.isRolledUp(day)).toBe(true);
+      expect(t.app.services.reports.isRolledUp(day)).toBe(true);
       expect((await t.api('GET', `/reports/daily?date=${day}`)).body).toEqual(before);
 
       // The charger catches up: a stop that ended on the rolled-up day.
       await charger.stopTransaction(late.transactionId, 3000, {}, at(8));
-      expect(t.app.services.money.reports.isRolledUp(day)).toBe(false);
+      expect(t.app.services.reports.isRolledUp(day)).toBe(false);
       const after = (await t.api('GET', `/reports/daily?date=${day}`)).body;
       expect(after.items.find((item: { chargerId: string }) => item.chargerId === 'CP-ROLL')).toMatchObject({ sessions: 2, energyWh: 8000 });
       await t.app.services.jobs.runJob('report-rollups');
@@ -356,7 +355,7 @@ describe('report rollups', () => {
       // Another time zone moves the day boundaries: the rollups made for the old zone are dropped.
       await t.api('PATCH', '/settings', { timeZone: 'UTC' });
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(t.app.services.money.reports.isRolledUp(day)).toBe(false);
+      expect(t.app.services.reports.isRolledUp(day)).toBe(false);
     } finally {
       await t.close();
     }

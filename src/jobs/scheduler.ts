@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { assert } from '../shared';
-import type { JobHistory } from './history';
+import type { JobHistory, JobResult, JobRun } from './history';
 
 export interface JobContext {
   /** The time the run started. */
@@ -18,18 +18,6 @@ export interface Job {
   cron: string;
   description: string;
   run(context: JobContext): Promise<string> | string;
-}
-
-export type JobResult = 'ok' | 'failed';
-
-export interface JobRun {
-  job: string;
-  trigger: 'scheduled' | 'on-demand';
-  /** `skipped` when the job was still running from before: a job never overlaps itself. */
-  result: JobResult | 'skipped';
-  summary: string;
-  startedAt: string;
-  durationMs: number;
 }
 
 /** What staff see per job (UI and health). */

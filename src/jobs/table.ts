@@ -1,7 +1,5 @@
-import { eq, inArray, lt, sql } from 'drizzle-orm';
-import type { ChargerService } from '../chargers';
+import type { ChargerService, MessageLog } from '../chargers';
 import type { Database } from '../db';
-import { schema } from '../db';
 import { applyRetention, backupsDir, copyBackupTo, DEFAULT_RETENTION, type RetentionPolicy, takeBackup } from '../ops/backups';
 import type { SessionService } from '../sessions';
 import type { SettingsService } from '../settings';
@@ -15,16 +13,17 @@ export interface JobDependencies {
   settings: SettingsService;
   chargers: ChargerService;
   sessions: SessionService;
+  messageLog: MessageLog;
   /** Closes a charger's WebSocket (the OCPP server); the transport then marks it offline. */
   disconnectCharger(chargerId: string, reason: string): void;
-  /** The ledger's hold expiry: returns how many holds it released. */
-  expireHolds?(nowIso: string): number;
+  /** Releases QR-start holds whose time ran out: returns how many. */
+  expireHolds?(nowIso: string): Promise<number>;
   /** Deletes expired sign-ins (staff and QR-page drivers): returns how many. */
-  pruneExpiredStaffSessions?(): Promise<number>;
-  /** Report rollups: whether a closed site-local day is rolled up, and rolling one up (inside a write). */
-  reportRollups?: { isRolledUp(date: string): boolean; rollUp(date: string, nowIso: string): boolean };
+  pruneExpiredSignIns?(): Promise<number>;
+  /** Report rollups: whether a closed site-local day is rolled up, and rolling one up. */
+  reportRollups?: { isRolledUp(date: string): boolean; rollUp(date: string, nowIso: string): Promise<boolean> };
   /** Forgets Idempotency-Keys stored before the given time: returns how many. */
-  pruneIdempotencyKeys?(beforeIso: string): number;
+  pruneIdempotencyKeys?(beforeIso: string): Promise<number>;
   /** A second folder (USB stick, NAS mount) that gets a copy of each nightly backup. */
   backupCopyDir?: string | undefined;
   retention?: RetentionPolicy;
@@ -32,7 +31,6 @@ export interface JobDependencies {
   stuckAfterS?: number;
 }
 
-export const STUCK_SESSION_FLAG = 'stuck';
 const DEFAULT_STUCK_AFTER_S = 2 * 3600;
 /** Missed heartbeats tolerated before a charger counts as gone (OCPP leaves the number to us). */
 const MISSED_HEARTBEATS_BEFORE_OFFLINE = 2;
@@ -67,8 +65,7 @@ export function createJobTable(deps: JobDependencies): Job[] {
       description: 'Releases QR-start holds whose time ran out',
       run: async (context) => {
         if (!deps.expireHolds) return 'no ledger wired';
-        const expireHolds = deps.expireHolds;
-        const released = await deps.db.write(() => expireHolds(context.now.toISOString()));
+        const released = await deps.expireHolds(context.now.toISOString());
         return `${released} hold(s) expired`;
       },
     },
@@ -116,32 +113,7 @@ function markSilentChargersOffline(deps: JobDependencies, now: Date): string {
 }
 
 async function flagStuckSessions(deps: JobDependencies, now: Date): Promise<string> {
-  const stuckAfterMs = (deps.stuckAfterS ?? DEFAULT_STUCK_AFTER_S) * 1000;
-  const { db } = deps;
-  const changes = await db.write(() => {
-    let flagged = 0;
-    let cleared = 0;
-    for (const session of deps.sessions.repository.active()) {
-      const lastMeter = db.orm
-        .select({ receivedAt: schema.meterValues.receivedAt })
-        .from(schema.meterValues)
-        .where(eq(schema.meterValues.sessionId, session.id))
-        .orderBy(sql`${schema.meterValues.id} DESC`)
-        .limit(1)
-        .get();
-      const lastActivity = lastMeter?.receivedAt ?? session.createdAt;
-      const stuck = now.getTime() - Date.parse(lastActivity) > stuckAfterMs;
-      const flags = JSON.parse(session.flagsJson) as string[];
-      const flaggedNow = flags.includes(STUCK_SESSION_FLAG);
-      if (stuck === flaggedNow) continue;
-      // The flag comes off again once meter values arrive: it describes the session's state now.
-      const nextFlags = stuck ? [...flags, STUCK_SESSION_FLAG] : flags.filter((flag) => flag !== STUCK_SESSION_FLAG);
-      deps.sessions.repository.update(session.id, { flagsJson: JSON.stringify(nextFlags), updatedAt: now.toISOString() });
-      if (stuck) flagged++;
-      else cleared++;
-    }
-    return { flagged, cleared };
-  });
+  const changes = await deps.sessions.flagStuck(now, (deps.stuckAfterS ?? DEFAULT_STUCK_AFTER_S) * 1000);
   return `${changes.flagged} session(s) flagged stuck, ${changes.cleared} unflagged`;
 }
 
@@ -157,7 +129,7 @@ async function rollUpReports(deps: JobDependencies, now: Date, signal: AbortSign
     const date = addDays(today, -back);
     if (rollups.isRolledUp(date)) continue;
     // One day per write, so charger traffic never waits behind a long rollup.
-    if (await deps.db.write(() => rollups.rollUp(date, now.toISOString()))) made++;
+    if (await rollups.rollUp(date, now.toISOString())) made++;
   }
   return `${made} day(s) rolled up`;
 }
@@ -168,31 +140,19 @@ export const IDEMPOTENCY_KEY_RETENTION_DAYS = 90;
 async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
   const retentionDays = deps.settings.get().messageLogRetentionDays;
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
-  const { ocppMessages } = schema;
   let deleted = 0;
   for (;;) {
     if (signal.aborted) break;
-    const batch = await deps.db.write(() => {
-      const ids = deps.db.orm
-        .select({ id: ocppMessages.id })
-        .from(ocppMessages)
-        .where(lt(ocppMessages.at, cutoff))
-        .limit(PRUNE_BATCH_ROWS)
-        .all()
-        .map((row) => row.id);
-      if (ids.length === 0) return 0;
-      return deps.db.orm.delete(ocppMessages).where(inArray(ocppMessages.id, ids)).run().changes;
-    });
+    const batch = await deps.messageLog.pruneBatch(cutoff, PRUNE_BATCH_ROWS);
     deleted += batch;
     if (batch < PRUNE_BATCH_ROWS) break;
   }
   let summary = `${deleted} OCPP message(s) older than ${retentionDays} day(s) pruned`;
-  if (deps.pruneExpiredStaffSessions) summary += `, ${await deps.pruneExpiredStaffSessions()} expired sign-in(s) removed`;
+  if (deps.pruneExpiredSignIns) summary += `, ${await deps.pruneExpiredSignIns()} expired sign-in(s) removed`;
   if (deps.pruneIdempotencyKeys) {
     // Far beyond any client's retry window: a key forgotten too early would let a late retry move money again.
     const keyCutoff = new Date(now.getTime() - IDEMPOTENCY_KEY_RETENTION_DAYS * 86_400_000).toISOString();
-    const pruneKeys = deps.pruneIdempotencyKeys;
-    summary += `, ${await deps.db.write(() => pruneKeys(keyCutoff))} idempotency key(s) older than ${IDEMPOTENCY_KEY_RETENTION_DAYS} days forgotten`;
+    summary += `, ${await deps.pruneIdempotencyKeys(keyCutoff)} idempotency key(s) older than ${IDEMPOTENCY_KEY_RETENTION_DAYS} days forgotten`;
   }
   return summary;
 }

@@ -81,8 +81,8 @@ export class IdempotencyStore {
    * Forgets keys stored before `beforeIso` (for a housekeeping job). Keep them well beyond any
    * client's retry window: a key forgotten too early lets a late retry move money again.
    */
-  prune(beforeIso: string): number {
-    return this.db.tx(() => this.db.orm.delete(schema.idempotencyKeys).where(lt(schema.idempotencyKeys.createdAt, beforeIso)).run().changes);
+  prune(beforeIso: string): Promise<number> {
+    return this.db.write(() => this.db.orm.delete(schema.idempotencyKeys).where(lt(schema.idempotencyKeys.createdAt, beforeIso)).run().changes);
   }
 
   private attempt<T>(operation: () => { status: number; body: T }): { status: number; body: T | { error: { code: string; message: string } } } {

@@ -147,11 +147,11 @@ describe('Ledger', () => {
       expect(ledger.hasMoneyMoved()).toBe(false);
     });
 
-    test('pruning forgets only keys older than the cut-off', () => {
+    test('pruning forgets only keys older than the cut-off', async () => {
       const store = new IdempotencyStore(db);
       store.run('old', requestHash('POST /x', {}), () => ({ status: 201, body: {} }));
-      expect(store.prune('2000-01-01T00:00:00.000Z')).toBe(0);
-      expect(store.prune('2999-01-01T00:00:00.000Z')).toBe(1);
+      expect(await store.prune('2000-01-01T00:00:00.000Z')).toBe(0);
+      expect(await store.prune('2999-01-01T00:00:00.000Z')).toBe(1);
     });
 
     test('two concurrent group-committed writes with one key move money once', async () => {

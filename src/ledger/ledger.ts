@@ -289,22 +289,22 @@ export class Ledger {
   /** Expires every open hold whose timeout passed; returns how many. */
   expireHolds(nowIsoTime: string = nowIso()): number {
     return this.db.tx(() => {
-      const resolution = alias(schema.ledgerTransfers, 'resolution');
-      const due = this.db.orm
-        .select({ hold: schema.ledgerTransfers })
-        .from(schema.ledgerTransfers)
-        .leftJoin(resolution, eq(resolution.pendingId, schema.ledgerTransfers.id))
-        .where(
-          and(
-            eq(schema.ledgerTransfers.kind, 'pending'),
-            isNull(resolution.id),
-            lte(schema.ledgerTransfers.timeoutAt, nowIsoTime),
-          ),
-        )
-        .all();
-      for (const { hold } of due) this.release(hold, 'expire_pending', 'hold timed out', null);
+      const due = this.dueHolds(nowIsoTime);
+      for (const hold of due) this.release(hold, 'expire_pending', 'hold timed out', null);
       return due.length;
     });
+  }
+
+  /** Open holds whose timeout passed by `nowIsoTime` (their owner decides which of them to expire). */
+  dueHolds(nowIsoTime: string): TransferRow[] {
+    const resolution = alias(schema.ledgerTransfers, 'resolution');
+    return this.db.orm
+      .select({ hold: schema.ledgerTransfers })
+      .from(schema.ledgerTransfers)
+      .leftJoin(resolution, eq(resolution.pendingId, schema.ledgerTransfers.id))
+      .where(and(eq(schema.ledgerTransfers.kind, 'pending'), isNull(resolution.id), lte(schema.ledgerTransfers.timeoutAt, nowIsoTime)))
+      .all()
+      .map((row) => row.hold);
   }
 
   /** Expires one open hold (its owner decided its time is up). */

@@ -60,7 +60,9 @@ describe.each(VERSION_SCRIPTS.map((script) => [script.version, script] as const)
 
   test('a prepaid session is billed once at its end with the same tariff and ledger, also when the stop is repeated', async () => {
     const completed: SessionRow[] = [];
-    t.app.services.sessions.addHooks({ onCompleted: (session) => completed.push(session) });
+    t.app.services.sessions.onChange((change) => {
+      if (change.kind === 'completed') completed.push(change.session);
+    });
     await card('PRE2', 'prepaid', 10000);
     const charger = await connect('CP-2');
     const started = await script.start(charger, { connectorId: 1, idTag: 'PRE2', meterStartWh: 5000, timestamp: '2026-03-01T10:00:00.000Z' });
@@ -102,7 +104,9 @@ describe.each(VERSION_SCRIPTS.map((script) => [script.version, script] as const)
 
   test('a repeated start gets the same transaction and creates no second session', async () => {
     const started: SessionRow[] = [];
-    t.app.services.sessions.addHooks({ onStarted: (session) => started.push(session) });
+    t.app.services.sessions.onChange((change) => {
+      if (change.kind === 'started') started.push(change.session);
+    });
     const charger = await connect('CP-3');
     const first = await script.start(charger, { connectorId: 1, idTag: 'TAG3', meterStartWh: 500, timestamp: '2026-11-28T10:00:00.000Z' });
     const again = await first.repeat();

@@ -14,7 +14,7 @@ const TARIFF = { energyPricePerKwh: 2000, sessionFee: 0, timePricePerHour: 0 };
 let app: TestApp;
 afterEach(async () => {
   if (!app) return;
-  expect(app.app.services.money.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
+  expect(app.app.services.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
   await app.close();
 });
 
@@ -27,7 +27,7 @@ async function site(script: VersionScript = V16_SCRIPT, chargerId = 'QR1', withT
   const created = await app.api('POST', '/users', { name: 'Asha', phone: '+919800000001', pin: '2468' });
   expect(created.status).toBe(201);
   expect((await app.api('POST', `/users/${created.body.id}/topups`, { amount: 50000, method: 'cash' })).status).toBe(201);
-  return { charger, driver: app.app.services.money.drivers.requireUser(created.body.id) };
+  return { charger, driver: app.app.services.drivers.requireUser(created.body.id) };
 }
 
 async function balances(userId: number): Promise<{ balance: number; available: number }> {
@@ -158,7 +158,7 @@ describe('QR start', () => {
     const { charger, driver } = await site();
     const other = await app.api('POST', '/users', { name: 'Ravi', phone: '+919800000002', pin: '1357' });
     await app.api('POST', `/users/${other.body.id}/topups`, { amount: 50000, method: 'cash' });
-    const ravi = app.app.services.money.drivers.requireUser(other.body.id);
+    const ravi = app.app.services.drivers.requireUser(other.body.id);
     const results = await Promise.allSettled([start(driver, 10000, 'phone-a'), start(ravi, 10000, 'phone-b')]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;

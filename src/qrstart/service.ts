@@ -1,15 +1,16 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { BillingService, StartHoldService } from '../billing';
+import type { BillingService } from '../billing';
 import type { ChargerService, ConnectorView } from '../chargers';
 import type { Db } from '../db';
 import { schema } from '../db';
 import { driverIdTag, type DriverRow } from '../drivers';
 import type { Ledger } from '../ledger';
-import type { SessionHooks, SessionRow, SessionService } from '../sessions';
+import type { SessionHooks, SessionRepository, SessionRow } from '../sessions';
 import type { SettingsService } from '../settings';
 import { AppError, assert, conflict, notFound, nowIso, type AmountMinor } from '../shared';
 import type { TariffService } from '../tariffs';
 import { QR_START_ACTIVE_STATUSES } from '../db/schema/qrstart';
+import type { StartHoldService } from './holds';
 
 export type QrStartRow = typeof schema.qrStarts.$inferSelect;
 export type QrStartStatus = QrStartRow['status'];
@@ -34,11 +35,11 @@ export interface QrStartDependencies {
   billing: BillingService;
   tariffs: TariffService;
   chargers: ChargerService;
-  sessions: SessionService;
+  sessions: SessionRepository;
   settings: SettingsService;
   commands: StartStopCommands;
   timeouts?: Partial<QrStartTimeouts> | undefined;
-  onError?: (error: unknown, context: string) => void;
+  onError: (error: unknown, context: string) => void;
 }
 
 /** Why a connector cannot be started from its QR page now; each has a message on the page. */
@@ -85,7 +86,7 @@ export class QrStartService {
     this.timeouts = { ...DEFAULT_QR_START_TIMEOUTS, ...deps.timeouts };
   }
 
-  /** Session hooks, added after billing's so the session's hold is attached when they run. */
+  /** Session hooks; they run after billing's, which attaches the driver's hold to the new session. */
   hooks(): SessionHooks {
     return {
       onStarted: (session) => this.onSessionStarted(session),
@@ -143,7 +144,7 @@ export class QrStartService {
   }
 
   view(start: QrStartRow): QrStartView {
-    const session = start.sessionId !== null ? this.deps.sessions.get(start.sessionId) : undefined;
+    const session = start.sessionId !== null ? this.deps.sessions.byId(start.sessionId) : undefined;
     const lastWh = session ? (session.meterStopWh ?? session.lastMeterWh ?? session.meterStartWh) : 0;
     const energyWh = session ? Math.max(0, lastWh - session.meterStartWh) : 0;
     const endMs = session?.stoppedAt ? Date.parse(session.stoppedAt) : Date.now();
@@ -217,7 +218,7 @@ export class QrStartService {
   async stop(startId: number, userId: number): Promise<boolean> {
     const start = this.get(startId);
     if (!start || start.userId !== userId) throw notFound('QR start', startId);
-    const session = start.sessionId !== null ? this.deps.sessions.get(start.sessionId) : undefined;
+    const session = start.sessionId !== null ? this.deps.sessions.byId(start.sessionId) : undefined;
     if (!session || session.status !== 'active') return false;
     const result = await this.deps.commands.remoteStop({ chargerId: session.chargerId, transactionId: session.transactionId }, this.timeouts.commandTimeoutMs);
     return result.accepted;
@@ -253,7 +254,7 @@ export class QrStartService {
       answer = String(result.response.status ?? 'no status');
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'internal_error';
-      if (!(error instanceof AppError)) this.deps.onError?.(error, `remote start of QR start ${start.id}`);
+      if (!(error instanceof AppError)) this.deps.onError(error, `remote start of QR start ${start.id}`);
       await this.finish(start.id, ['starting'], code === 'charger_timeout' ? 'no_answer' : 'failed', code);
       return;
     }
@@ -298,7 +299,7 @@ export class QrStartService {
         this.deps.db.orm.update(schema.qrStarts).set({ status, reason, updatedAt: nowIso() }).where(eq(schema.qrStarts.id, startId)).run();
       });
     } catch (error) {
-      this.deps.onError?.(error, `release of QR start ${startId}`);
+      this.deps.onError(error, `release of QR start ${startId}`);
     }
   }
 
@@ -335,7 +336,7 @@ export class QrStartService {
       .from(schema.qrStarts)
       .where(and(eq(schema.qrStarts.chargerId, chargerId), eq(schema.qrStarts.connectorId, connectorId), inArray(schema.qrStarts.status, [...ACTIVE])))
       .get();
-    return qrBusy !== undefined || this.deps.sessions.repository.active(chargerId).some((session) => session.connectorId === connectorId);
+    return qrBusy !== undefined || this.deps.sessions.active(chargerId).some((session) => session.connectorId === connectorId);
   }
 
   private sameDriver(start: QrStartRow, userId: number): QrStartRow {

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, lt, sql, type SQL, type Table } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, isNotNull, lt, sql, type SQL, type Table } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
 import { schema, TableWriter } from '../db';
 
@@ -23,6 +23,9 @@ export class SessionRepository {
   private readonly insertMeterValue: Statement<unknown>;
   private readonly updateLastMeter: Statement<unknown>;
   private readonly activeByTag: Statement<{ count: number }>;
+  private readonly activeByCard: Statement<{ count: number }>;
+  private readonly setCostStatement;
+  private readonly trustedReadingsStatement;
 
   private readonly writer: TableWriter<typeof schema.sessions.$inferInsert>;
 
@@ -39,6 +42,24 @@ export class SessionRepository {
     );
     this.updateLastMeter = db.prepare('UPDATE sessions SET last_meter_wh = @lastMeterWh, last_meter_at = @lastMeterAt, updated_at = @updatedAt WHERE id = @id');
     this.activeByTag = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE id_tag = @idTag AND status = 'active'");
+    this.activeByCard = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE card_uid = @cardUid AND status = 'active'");
+    const { sessions, meterValues } = schema;
+    // Billing prices every stop with these two.
+    this.setCostStatement = db.orm
+      .update(sessions)
+      .set({
+        costMinor: sql`${sql.placeholder('costMinor')}`,
+        tariffVersionId: sql`${sql.placeholder('tariffVersionId')}`,
+        costBreakdownJson: sql`${sql.placeholder('costBreakdownJson')}`,
+      })
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare();
+    this.trustedReadingsStatement = db.orm
+      .select({ at: meterValues.timestamp, registerWh: meterValues.energyRegisterWh })
+      .from(meterValues)
+      .where(and(eq(meterValues.sessionId, sql.placeholder('sessionId')), eq(meterValues.rollback, false), isNotNull(meterValues.energyRegisterWh)))
+      .orderBy(asc(meterValues.timestamp))
+      .prepare();
   }
 
   byId(id: number): SessionRow | undefined {
@@ -57,6 +78,11 @@ export class SessionRepository {
     return this.activeByTag.get({ idTag })?.count ?? 0;
   }
 
+  /** Active sessions started with this card (whatever spelling of the UID the charger used). */
+  activeCountForCard(cardUid: string): number {
+    return this.activeByCard.get({ cardUid })?.count ?? 0;
+  }
+
   insert(row: typeof schema.sessions.$inferInsert): SessionRow {
     return this.byId(this.writer.insert(row))!;
   }
@@ -70,6 +96,16 @@ export class SessionRepository {
     this.updateLastMeter.run({ id, lastMeterWh, lastMeterAt, updatedAt });
   }
 
+  /** The tariff version that prices the session, fixed by billing when it starts. */
+  setTariffVersion(id: number, tariffVersionId: number): void {
+    this.writer.update(id, { tariffVersionId });
+  }
+
+  /** Billing's price of the session, with the tariff version and the breakdown that made it. */
+  setCost(id: number, cost: { costMinor: number; tariffVersionId: number; costBreakdownJson: string }): void {
+    this.setCostStatement.run({ id, ...cost });
+  }
+
   addMeterValue(row: Omit<MeterValueRow, 'id'>): void {
     this.insertMeterValue.run({ ...row, rollback: row.rollback ? 1 : 0 });
   }
@@ -81,6 +117,22 @@ export class SessionRepository {
       .where(eq(schema.meterValues.sessionId, sessionId))
       .orderBy(schema.meterValues.timestamp, schema.meterValues.id)
       .all();
+  }
+
+  /** The session's energy register readings that can be trusted (no rollback), oldest first. */
+  trustedReadings(sessionId: number): { at: string; registerWh: number }[] {
+    return this.trustedReadingsStatement.all({ sessionId }).map((row) => ({ at: row.at, registerWh: row.registerWh! }));
+  }
+
+  /** When the newest meter value of the session arrived, if any did. */
+  lastMeterValueReceivedAt(sessionId: number): string | undefined {
+    return this.db.orm
+      .select({ receivedAt: schema.meterValues.receivedAt })
+      .from(schema.meterValues)
+      .where(eq(schema.meterValues.sessionId, sessionId))
+      .orderBy(desc(schema.meterValues.id))
+      .limit(1)
+      .get()?.receivedAt;
   }
 
   active(chargerId?: string): SessionRow[] {

@@ -2,7 +2,7 @@ import type { Db } from '../db';
 import type { AuthorizationDecision, AuthorizationStatus, Authorizer } from '../drivers';
 import { assert, nowIso } from '../shared';
 import { energyRegisterWh, type SampledValueLike } from './meter';
-import { SessionRepository, type SessionRow } from './repository';
+import type { SessionRepository, SessionRow } from './repository';
 
 export interface MeterValueInput {
   timestamp: string;
@@ -65,28 +65,21 @@ export interface SessionHooks {
 
 /** Flag of a session whose charger gave no energy register at the start (yet). */
 export const METER_START_UNKNOWN = 'meter_start_unknown';
+/** Flag of an active session with no meter value for a long time (the stuck-sessions job). */
+export const STUCK_SESSION_FLAG = 'stuck';
 
 export type SessionChange = { kind: 'started' | 'updated' | 'completed'; session: SessionRow };
 
 export class SessionService {
-  readonly repository: SessionRepository;
-  private readonly hooks: SessionHooks[] = [];
   private readonly listeners: ((change: SessionChange) => void)[] = [];
 
   constructor(
     private readonly db: Db,
-    private authorizer: Authorizer,
-  ) {
-    this.repository = new SessionRepository(db);
-  }
-
-  setAuthorizer(authorizer: Authorizer): void {
-    this.authorizer = authorizer;
-  }
-
-  addHooks(hooks: SessionHooks): void {
-    this.hooks.push(hooks);
-  }
+    readonly repository: SessionRepository,
+    private readonly authorizer: Authorizer,
+    /** What other domains do at points of a session's life, run in this order (app.ts says why). */
+    private readonly hooks: readonly SessionHooks[],
+  ) {}
 
   onChange(listener: (change: SessionChange) => void): void {
     this.listeners.push(listener);
@@ -293,6 +286,28 @@ export class SessionService {
       receivedAt,
     });
     return registerWh !== undefined && !rollback ? registerWh : lastTrustedWh;
+  }
+
+  /**
+   * Flags active sessions that had no meter value for `stuckAfterMs` as stuck, for staff; the
+   * flag comes off again once meter values arrive: it describes the session's state now.
+   */
+  flagStuck(now: Date, stuckAfterMs: number): Promise<{ flagged: number; cleared: number }> {
+    return this.db.write(() => {
+      let flagged = 0;
+      let cleared = 0;
+      for (const session of this.repository.active()) {
+        const lastActivity = this.repository.lastMeterValueReceivedAt(session.id) ?? session.createdAt;
+        const stuck = now.getTime() - Date.parse(lastActivity) > stuckAfterMs;
+        const flags = JSON.parse(session.flagsJson) as string[];
+        if (stuck === flags.includes(STUCK_SESSION_FLAG)) continue;
+        const nextFlags = stuck ? [...flags, STUCK_SESSION_FLAG] : flags.filter((flag) => flag !== STUCK_SESSION_FLAG);
+        this.repository.update(session.id, { flagsJson: JSON.stringify(nextFlags), updatedAt: now.toISOString() });
+        if (stuck) flagged++;
+        else cleared++;
+      }
+      return { flagged, cleared };
+    });
   }
 
   get(id: number): SessionRow | undefined {

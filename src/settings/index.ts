@@ -79,14 +79,16 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 /**
  * Settings are read on every OCPP message, so they are cached in memory and written through.
- * `hasMoneyMoved` is supplied by the ledger: the currency may change only while it says no.
  */
 export class SettingsService {
   private cache: SiteSettings | undefined;
   private readonly listeners: ((settings: SiteSettings) => void)[] = [];
-  hasMoneyMoved: () => boolean = () => false;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The ledger's answer: the currency may change only while no money has moved (CONTRACT `PATCH /settings`). */
+    private readonly hasMoneyMoved: () => boolean,
+  ) {}
 
   get(): SiteSettings {
     if (!this.cache) this.cache = this.load();

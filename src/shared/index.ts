@@ -4,3 +4,4 @@ export * from './money';
 export * from './time';
 export * from './passwords';
 export * from './validation';
+export * from './csv';

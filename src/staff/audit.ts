@@ -62,6 +62,13 @@ export class AuditLog {
     await this.db.write(() => this.recordNow(actor, entry));
   }
 
+  /** Several entries of one action by one actor, in one write (all or none). */
+  async recordAll(actor: AuditActor, entries: readonly AuditEntry[]): Promise<void> {
+    await this.db.write(() => {
+      for (const entry of entries) this.recordNow(actor, entry);
+    });
+  }
+
   list(filter: AuditFilter, limit: number, beforeId?: number): AuditRow[] {
     const conditions: SQL[] = [];
     if (filter.actorName) conditions.push(eq(schema.auditLog.actorName, filter.actorName));

@@ -57,24 +57,25 @@ export class TariffService {
 
   constructor(private readonly db: Db) {}
 
-  setDefault(input: unknown, createdBy: string | null = null): TariffVersionRow {
+  async setDefault(input: unknown, createdBy: string | null = null): Promise<TariffVersionRow> {
     return this.append(null, parseInput(tariffInputSchema, input), createdBy);
   }
 
-  setOverride(chargerId: string, input: unknown, createdBy: string | null = null): TariffVersionRow {
+  async setOverride(chargerId: string, input: unknown, createdBy: string | null = null): Promise<TariffVersionRow> {
     return this.append(chargerId, parseInput(tariffInputSchema, input), createdBy);
   }
 
   /** Ends a charger's override, so the default applies there again. */
-  removeOverride(chargerId: string, createdBy: string | null = null): void {
-    const current = this.latest(chargerId);
-    if (!current || current.removed) throw notFound('tariff override for charger', chargerId);
-    this.db.tx(() =>
+  async removeOverride(chargerId: string, createdBy: string | null = null): Promise<void> {
+    await this.db.write(() => {
+      const current = this.latest(chargerId);
+      if (!current || current.removed) throw notFound('tariff override for charger', chargerId);
       this.db.orm
         .insert(schema.tariffVersions)
         .values({ ...current, id: undefined, removed: true, createdBy, createdAt: nowIso() })
-        .run(),
-    );
+        .run();
+    });
+    // Only after the commit: a rolled-back change must not leave the cache pointing at it.
     this.inForce.clear();
   }
 
@@ -121,7 +122,7 @@ export class TariffService {
       .get();
   }
 
-  private append(chargerId: string | null, tariff: z.output<typeof tariffInputSchema>, createdBy: string | null): TariffVersionRow {
+  private async append(chargerId: string | null, tariff: z.output<typeof tariffInputSchema>, createdBy: string | null): Promise<TariffVersionRow> {
     const bands: TimeBand[] = tariff.bands.map((band) => ({
       startMinute: band.start,
       endMinute: band.end,
@@ -129,7 +130,7 @@ export class TariffService {
       timePricePerHourMinor: band.timePricePerHour,
     }));
     assertBandsDisjoint(bands);
-    const row = this.db.tx(() =>
+    const row = await this.db.write(() =>
       this.db.orm
         .insert(schema.tariffVersions)
         .values({
@@ -147,6 +148,7 @@ export class TariffService {
         .returning()
         .get(),
     );
+    // Only after the commit: a rolled-back change must not leave the cache pointing at it.
     this.inForce.clear();
     return row;
   }

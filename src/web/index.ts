@@ -15,20 +15,11 @@ import { driverPages } from './pages/drivers';
 import { maintenancePages } from './pages/maintenance';
 import { qrDriverPages, qrLabelPages } from './pages/qr';
 import { sessionPages } from './pages/sessions';
+import type { WebArea, WebContext } from './area';
 import { LiveHub } from './sse';
-import { csrfTools, securityHeaders, type CsrfTools } from './security';
+import { csrfTools, securityHeaders } from './security';
 import { viewEngine } from './view-engine';
 import { viewsDir } from './paths';
-
-/** What a group of web routes gets: the domain services and the CSRF tools (for sign-in rotation). */
-export interface WebContext {
-  services: AppServices;
-  csrf: CsrfTools;
-  live: LiveHub;
-}
-
-/** A group of web routes (one area: pages plus their fragments), registered on a router. */
-export type WebArea = (router: express.Router, context: WebContext) => void;
 
 /**
  * Areas that need no staff sign-in (setup, login, the public driver pages under /q/). They still

@@ -19,7 +19,7 @@ afterAll(async () => {
   await browser.close();
 });
 afterEach(async () => {
-  expect(app.app.services.money.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
+  expect(app.app.services.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
   await app.close();
 });
 

@@ -12,7 +12,7 @@ const PIN = '2468';
 
 let app: TestApp;
 afterEach(async () => {
-  expect(app.app.services.money.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
+  expect(app.app.services.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
   await app.close();
 });
 

@@ -202,12 +202,9 @@ describe('OCPP 2.0.1 charging stations', () => {
   });
 
   test('the final cost is sent back on Ended and CostUpdated can show a running cost', async () => {
+    // 1000 Wh at 10.63 per kWh: the session costs 1063 minor units.
+    expect((await t.api('PUT', '/tariffs/default', { energyPricePerKwh: 1063, sessionFee: 0, timePricePerHour: 0 })).status).toBe(200);
     const charger = await t.acceptedCharger('CS-13', V201);
-    t.app.services.sessions.addHooks({
-      onCompleted: (session) => {
-        t.app.services.sessions.repository.update(session.id, { costMinor: 1063 });
-      },
-    });
     await charger.transactionEvent({ eventType: 'Started', transactionId: 'T13', evseId: 1, idTag: 'CARD13', energyWh: 0 });
     const session = t.app.services.sessions.byTransaction('CS-13', 'T13')!;
     expect(await t.app.services.commands.costUpdated(session, 525, 'INR', 5000)).toBe(true);

@@ -7,7 +7,7 @@ import { UNKNOWN_CHARGER_POLICIES, machineTimeZone } from '../../settings';
 import { SESSION_COOKIE, safeNextPath } from '../auth';
 import { fieldErrorsOf, formBody, formInteger, type FieldErrors } from '../forms';
 import { isUiLanguage } from '../i18n';
-import type { WebArea } from '../index';
+import type { WebArea } from '../area';
 
 const setupSchema = z
   .object({
@@ -85,13 +85,13 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
       ...(input.currency !== settingsBefore.currency ? { currency: input.currency } : {}),
     });
     const tariff = { energyPricePerKwh: input.energyPricePerKwh, sessionFee: input.sessionFee, timePricePerHour: input.timePricePerHour };
-    await services.db.write(() => services.tariffs.setDefault(tariff, admin.userName));
+    await services.tariffs.setDefault(tariff, admin.userName);
     const actor = { userId: admin.id, name: admin.userName };
-    await services.db.write(() => {
-      audit.recordNow(actor, { action: 'setup.complete', objectType: 'site', after: { admin: admin.userName } });
-      audit.recordNow(actor, { action: 'settings.update', objectType: 'settings', before: settingsBefore, after: settingsAfter });
-      audit.recordNow(actor, { action: 'tariff.set_default', objectType: 'tariff', after: tariff });
-    });
+    await audit.recordAll(actor, [
+      { action: 'setup.complete', objectType: 'site', after: { admin: admin.userName } },
+      { action: 'settings.update', objectType: 'settings', before: settingsBefore, after: settingsAfter },
+      { action: 'tariff.set_default', objectType: 'tariff', after: tariff },
+    ]);
     await signIn(request, response, admin.id);
     response.redirect(303, '/');
   });

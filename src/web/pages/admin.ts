@@ -1,15 +1,14 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { TOKEN_ROLES, type TokenRole } from '../../access';
-import { AppError, addDays, decimalStringToMinor, localDate, minorToDecimalString, nowIso, startOfLocalDayUtc } from '../../shared';
+import { addDays, AppError, csvLine, decimalStringToMinor, localDate, minorToDecimalString, nowIso, startOfLocalDayUtc } from '../../shared';
 import { STAFF_LANGUAGES, STAFF_ROLES, STAFF_THEMES } from '../../staff';
 import { CARD_READER_FORMATS, UNKNOWN_CHARGER_POLICIES } from '../../settings';
 import { actorOf, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
-import type { WebArea } from '../index';
+import type { WebArea } from '../area';
 import { parseTariffForm, tariffBandRows, tariffFormValues } from '../tariff-form';
-import { csvLine } from '../csv';
 
 const AUDIT_PAGE = 100;
 const AUDIT_EXPORT_MAX = 10_000;
@@ -233,7 +232,7 @@ export const adminPages: WebArea = (router, { services }) => {
     const parsed = parseTariffForm(form, services.settings.get().currency);
     if (!parsed.ok) return renderSettings(response, form, {}, 400, parsed.errors);
     const before = services.tariffs.current().default;
-    await services.db.write(() => services.tariffs.setDefault(parsed.input, staffOf(request).userName));
+    await services.tariffs.setDefault(parsed.input, staffOf(request).userName);
     await audit.record(actorOf(request), { action: 'tariff.set_default', objectType: 'tariff', before, after: parsed.input });
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, '/settings');
@@ -243,10 +242,10 @@ export const adminPages: WebArea = (router, { services }) => {
   router.get('/reports', (request, response) => {
     const { timeZone } = services.settings.get();
     const date = dateField.safeParse(request.query.date).success ? String(request.query.date) : localDate(nowIso(), timeZone);
-    const report = services.money.reports.daily(date);
+    const report = services.reports.daily(date);
     if (request.query.format === 'csv') {
       response.type('text/csv').attachment(`daily-${date}.csv`);
-      return response.send(services.money.reports.dailyCsv(report));
+      return response.send(services.reports.dailyCsv(report));
     }
     const totals = report.items.reduce(
       (sum, item) => ({ sessions: sum.sessions + item.sessions, energyWh: sum.energyWh + item.energyWh, chargingSeconds: sum.chargingSeconds + item.chargingSeconds, revenueMinor: sum.revenueMinor + item.revenue.amount }),
@@ -263,12 +262,12 @@ export const adminPages: WebArea = (router, { services }) => {
     const from = dateField.safeParse(request.query.from).success ? String(request.query.from) : addDays(today, -29);
     const to = dateField.safeParse(request.query.to).success ? String(request.query.to) : today;
     if (from > to || addDays(from, 366) < to) throw new AppError('invalid_request', 'The range must run forward and span at most a year', 400);
-    const report = services.money.reports.period(by, from, to);
+    const report = services.reports.period(by, from, to);
     if (request.query.format === 'csv') {
       response.type('text/csv').attachment(`${by}s-${from}-${to}.csv`);
-      return response.send(services.money.reports.periodCsv(report, by === 'user' ? 'userId' : 'cardUid'));
+      return response.send(services.reports.periodCsv(report, by === 'user' ? 'userId' : 'cardUid'));
     }
-    const names = new Map(by === 'user' ? report.items.map((item) => [item.key, services.money.drivers.user(Number(item.key))?.name ?? item.key]) : []);
+    const names = new Map(by === 'user' ? report.items.map((item) => [item.key, services.drivers.user(Number(item.key))?.name ?? item.key]) : []);
     response.render('pages/admin/period', {
       titleKey: 'reports.period',
       area: 'reports',

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { TopupResult } from '../../billing';
+import type { TopupResult } from '../../till';
 import type { CardRow } from '../../drivers';
 import type { AppServices } from '../../services';
 import { AppError, decimalStringToMinor } from '../../shared';
 import { actorOf, requireRole, staffOf } from '../auth';
 import { formBody, type FieldErrors } from '../forms';
-import type { WebArea } from '../index';
+import type { WebArea } from '../area';
 
 /** Quick amounts offered at the desk, in major units of the site currency. */
 const QUICK_AMOUNTS_MAJOR = [100, 200, 500, 1000, 2000];
@@ -38,7 +38,7 @@ function maxDeskTopupMinor(currency: string): number {
 }
 
 function cardPanel(services: AppServices, card: CardRow) {
-  const { drivers } = services.money;
+  const { drivers } = services;
   return {
     card: drivers.cardView(card),
     driver: card.userId === null ? undefined : drivers.user(card.userId),
@@ -57,12 +57,12 @@ export const cashierPages: WebArea = (router, { services }) => {
 
   const render = (request: Request, response: Response, extra: Record<string, unknown>, status = 200) => {
     const cashier = staffOf(request).userName;
-    const shift = services.money.till.openShift(cashier);
+    const shift = services.shifts.openShift(cashier);
     response.status(status).render('pages/cashier/index', {
       titleKey: 'cashier.title',
       area: 'cashier',
       bodyClass: 'cashier',
-      shift: shift ? services.money.till.shiftView(shift) : undefined,
+      shift: shift ? services.shifts.shiftView(shift) : undefined,
       quickAmounts: quickAmounts(),
       methods: METHODS,
       formKey: newFormKey(),
@@ -75,7 +75,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     const raw = typeof request.query.uid === 'string' ? request.query.uid.trim() : '';
     if (raw === '') return render(request, response, {});
     if (raw.length > 100) return render(request, response, { scanned: raw.slice(0, 100), scanError: 'cashier.badUid' }, 400);
-    const card = services.money.drivers.cardByAnyUid(raw);
+    const card = services.drivers.cardByAnyUid(raw);
     if (!card) return render(request, response, { scanned: raw, unknown: true });
     // A prepaid card found: the cashier's next step is the amount, so it gets the focus.
     return render(request, response, { scanned: raw, panel: cardPanel(services, card), focusAmount: card.kind === 'prepaid' });
@@ -85,10 +85,10 @@ export const cashierPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const { currency } = services.settings.get();
     const uid = form.uid ?? '';
-    const card = services.money.drivers.cardByAnyUid(uid);
+    const card = services.drivers.cardByAnyUid(uid);
     if (!card) throw new AppError('not_found', `Card ${uid} does not exist`, 404);
     // A scan that landed in the amount field (a double scan, or the next card) is a scan, never money.
-    const scannedIntoAmount = form.quick ? undefined : services.money.drivers.cardByAnyUid((form.amount ?? '').trim());
+    const scannedIntoAmount = form.quick ? undefined : services.drivers.cardByAnyUid((form.amount ?? '').trim());
     if (scannedIntoAmount) return response.redirect(303, `/cashier?uid=${encodeURIComponent(scannedIntoAmount.uid)}`);
     const errors: FieldErrors = {};
     const amount = amountOf(form, currency);
@@ -99,7 +99,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     if (amount === undefined || Object.keys(errors).length > 0 || !method.success) {
       return render(request, response, { scanned: uid, panel: cardPanel(services, card), errors, values: form }, 400);
     }
-    const outcome = await services.money.till.topUpCard(card.uid, { amount, method: method.data }, staffOf(request).userName, form.formKey || undefined);
+    const outcome = await services.till.topUpCard(card.uid, { amount, method: method.data }, staffOf(request).userName, form.formKey || undefined);
     return finishTopup(request, response, outcome, uid);
   });
 
@@ -120,7 +120,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     if (Object.keys(errors).length > 0 || amount === undefined || !method.success) {
       return render(request, response, { scanned: uid, unknown: true, errors, values: form }, 400);
     }
-    const { drivers } = services.money;
+    const { drivers } = services;
     const actor = actorOf(request);
     try {
       // A repeated submit of the same form finds the card (and driver) already made and replays the top-up.
@@ -136,7 +136,7 @@ export const cashierPages: WebArea = (router, { services }) => {
         card = await drivers.createCard({ uid, kind: 'prepaid', userId });
         await services.staff.audit.record(actor, { action: 'card.create', objectType: 'card', objectId: card.uid, after: { uid: card.uid, kind: 'prepaid', userId } });
       }
-      const outcome = await services.money.till.topUpCard(card.uid, { amount, method: method.data }, actor.name, form.formKey || undefined);
+      const outcome = await services.till.topUpCard(card.uid, { amount, method: method.data }, actor.name, form.formKey || undefined);
       return finishTopup(request, response, outcome, card.uid);
     } catch (error) {
       if (error instanceof AppError && error.httpStatus < 500) {
@@ -149,7 +149,7 @@ export const cashierPages: WebArea = (router, { services }) => {
 
   async function finishTopup(request: Request, response: Response, outcome: { status: number; body: TopupResult | { error: { code: string; message: string } }; replayed: boolean }, uid: string) {
     if ('error' in outcome.body) {
-      const card = services.money.drivers.cardByAnyUid(uid);
+      const card = services.drivers.cardByAnyUid(uid);
       return render(request, response, { scanned: uid, panel: card ? cardPanel(services, card) : undefined, failure: outcome.body.error.message }, outcome.status);
     }
     if (!outcome.replayed) {
@@ -161,9 +161,9 @@ export const cashierPages: WebArea = (router, { services }) => {
   /** The receipt (80 mm thermal and A4 print styles); the scan field is back in focus beside it. */
   router.get('/cashier/receipts/:topupId', guard, (request, response) => {
     const id = Number(request.params.topupId);
-    const topup = Number.isSafeInteger(id) ? services.money.till.topup(id) : undefined;
+    const topup = Number.isSafeInteger(id) ? services.till.topup(id) : undefined;
     if (!topup) throw new AppError('not_found', `Top-up ${String(request.params.topupId)} does not exist`, 404);
-    const balanceMinor = services.money.ledger.balance(topup.accountId).balanceMinor;
+    const balanceMinor = services.ledger.balance(topup.accountId).balanceMinor;
     render(request, response, { receipt: { ...topup, balanceMinor }, thermal: request.query.paper !== 'a4' });
   });
 
@@ -172,7 +172,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const openingFloat = form.openingFloat ? decimalStringToMinor(form.openingFloat, currency) : 0;
     if (openingFloat === undefined) return render(request, response, { errors: { openingFloat: 'cashier.badAmount' } }, 400);
-    const shift = await services.money.till.startShift(staffOf(request).userName, { openingFloat });
+    const shift = await services.shifts.startShift(staffOf(request).userName, { openingFloat });
     await services.staff.audit.record(actorOf(request), { action: 'shift.open', objectType: 'shift', objectId: shift.id, after: shift });
     response.redirect(303, '/cashier');
   });
@@ -182,7 +182,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const countedCash = decimalStringToMinor(form.countedCash ?? '', currency);
     if (countedCash === undefined) return render(request, response, { errors: { countedCash: 'cashier.badAmount' } }, 400);
-    const shift = await services.money.till.closeShift(staffOf(request).userName, { countedCash, note: form.note || null });
+    const shift = await services.shifts.closeShift(staffOf(request).userName, { countedCash, note: form.note || null });
     await services.staff.audit.record(actorOf(request), { action: 'shift.close', objectType: 'shift', objectId: shift.id, after: shift });
     response.redirect(303, `/cashier/shifts/${shift.id}`);
   });
@@ -190,8 +190,8 @@ export const cashierPages: WebArea = (router, { services }) => {
   /** The printable Z-report of a shift. */
   router.get('/cashier/shifts/:shiftId', guard, (request, response) => {
     const id = Number(request.params.shiftId);
-    const shift = Number.isSafeInteger(id) ? services.money.till.shift(id) : undefined;
+    const shift = Number.isSafeInteger(id) ? services.shifts.shift(id) : undefined;
     if (!shift) throw new AppError('not_found', `Shift ${String(request.params.shiftId)} does not exist`, 404);
-    response.render('pages/cashier/shift', { titleKey: 'cashier.zReport', area: 'cashier', shift: services.money.till.shiftView(shift) });
+    response.render('pages/cashier/shift', { titleKey: 'cashier.zReport', area: 'cashier', shift: services.shifts.shiftView(shift) });
   });
 };

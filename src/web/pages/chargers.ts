@@ -2,18 +2,17 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { ChargerView } from '../../chargers';
 import type { AppServices } from '../../services';
-import { AppError, addDays, localDate, minorToDecimalString, nowIso } from '../../shared';
+import { addDays, AppError, csvLine, localDate, minorToDecimalString, nowIso } from '../../shared';
 import { tariffView, type TariffVersionRow } from '../../tariffs';
 import { actorOf, hasRole, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
-import type { WebArea } from '../index';
+import type { WebArea } from '../area';
 import { fragmentRoot } from './dashboard';
 import { barChartSvg } from '../svg-chart';
 import { parseTariffForm, tariffBandRows, tariffFormValues } from '../tariff-form';
 import { MESSAGE_LOG_SETTLE_MS } from '../sse';
 import { renderFragment } from '../view-engine';
-import { csvLine } from '../csv';
 
 /** Remote actions from the UI wait this long for the charger's answer. */
 const UI_COMMAND_TIMEOUT_MS = 30_000;
@@ -80,7 +79,7 @@ export interface ChargerDay {
 export function chargerDays(services: AppServices, fromDate: string, toDate: string, chargerId?: string): ChargerDay[] {
   const rows: ChargerDay[] = [];
   for (let date = fromDate; date <= toDate; date = addDays(date, 1)) {
-    const report = services.money.reports.daily(date);
+    const report = services.reports.daily(date);
     const items = chargerId === undefined ? report.items : report.items.filter((item) => item.chargerId === chargerId);
     if (chargerId !== undefined && items.length === 0) rows.push({ date, chargerId, sessions: 0, chargingSeconds: 0, energyWh: 0, revenueMinor: 0 });
     for (const item of items) {
@@ -243,7 +242,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     const parsed = parseTariffForm(form, services.settings.get().currency);
     if (!parsed.ok) return response.status(400).render('pages/chargers/detail', detailModel(charger, { tariffValues: form, tariffErrors: parsed.errors, tariffBands: tariffBandRows(form, parsed.errors) }));
     const before = services.tariffs.versionInForce(charger.id);
-    await services.db.write(() => services.tariffs.setOverride(charger.id, parsed.input, staffOf(request).userName));
+    await services.tariffs.setOverride(charger.id, parsed.input, staffOf(request).userName);
     await audit.record(actorOf(request), { action: 'tariff.set_override', objectType: 'charger', objectId: charger.id, before, after: parsed.input });
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);
@@ -252,7 +251,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
   router.post('/chargers/:chargerId/tariff/remove', requireRole('admin'), async (request, response) => {
     const charger = loadCharger(services, request);
     const before = services.tariffs.versionInForce(charger.id);
-    await services.db.write(() => services.tariffs.removeOverride(charger.id, staffOf(request).userName));
+    await services.tariffs.removeOverride(charger.id, staffOf(request).userName);
     await audit.record(actorOf(request), { action: 'tariff.remove_override', objectType: 'charger', objectId: charger.id, before });
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);

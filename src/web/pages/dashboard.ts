@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { backupsDir, listBackups } from '../../ops/backups';
 import type { AppServices } from '../../services';
 import { addDays, localDate, nowIso, startOfLocalDayUtc } from '../../shared';
-import type { WebArea } from '../index';
+import type { WebArea } from '../area';
 import { renderFragment } from '../view-engine';
 
 /** A session with no meter value for this long is shown as stuck. */
@@ -49,7 +49,7 @@ export function dashboardModel(services: AppServices) {
     if (Date.now() - lastMs > STUCK_AFTER_MS) alerts.push({ key: 'dashboard.alertStuck', params: { id: session.id, charger: session.chargerId, at: session.lastMeterAt ?? session.startedAt }, href: `/sessions/${session.id}` });
   }
   const dayAgo = new Date(Date.now() - UNKNOWN_CARD_ALERT_MS).toISOString();
-  for (const card of services.money.drivers.unknownCards(MAX_UNKNOWN_CARD_ALERTS).filter((row) => row.lastSeenAt >= dayAgo)) {
+  for (const card of services.drivers.unknownCards(MAX_UNKNOWN_CARD_ALERTS).filter((row) => row.lastSeenAt >= dayAgo)) {
     alerts.push({ key: 'dashboard.alertUnknownCard', params: { id: card.uid, charger: card.lastChargerId, at: card.lastSeenAt }, href: '/drivers' });
   }
   const jobs = services.jobs.status();
@@ -73,12 +73,12 @@ export function dashboardModel(services: AppServices) {
       ...session,
       runningWh: session.lastMeterWh === null ? 0 : Math.max(0, session.lastMeterWh - session.meterStartWh),
       // Known for prepaid sessions (billing tracks it to stop at the balance); personal cards pay nothing.
-      runningCostMinor: services.money.billing.runningCostOf(session.id) ?? null,
+      runningCostMinor: services.billing.runningCostOf(session.id) ?? null,
     })),
     today: {
       sessions: ended.length,
       energyWh: ended.reduce((sum, session) => sum + (session.energyWh ?? 0), 0),
-      revenueMinor: services.money.reports.daily(today).items.reduce((sum, item) => sum + item.revenue.amount, 0),
+      revenueMinor: services.reports.daily(today).items.reduce((sum, item) => sum + item.revenue.amount, 0),
     },
     alerts,
     jobs,

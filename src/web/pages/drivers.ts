@@ -6,7 +6,7 @@ import { AppError, decimalStringToMinor } from '../../shared';
 import { actorOf, requireRole } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
-import type { WebArea } from '../index';
+import type { WebArea } from '../area';
 
 const LIST_SIZE = 200;
 const RECENT = 20;
@@ -14,7 +14,7 @@ const CARD_STATUSES = ['active', 'blocked', 'lost'] as const;
 
 function loadDriver(services: AppServices, request: Request) {
   const id = Number(request.params.driverId);
-  const driver = Number.isSafeInteger(id) ? services.money.drivers.user(id) : undefined;
+  const driver = Number.isSafeInteger(id) ? services.drivers.user(id) : undefined;
   if (!driver) throw new AppError('not_found', `Driver ${String(request.params.driverId)} does not exist`, 404);
   return driver;
 }
@@ -41,7 +41,7 @@ export const driverPages: WebArea = (router, { services }) => {
   const { audit } = services.staff;
 
   const renderList = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
-    const { drivers } = services.money;
+    const { drivers } = services;
     response.status(status).render('pages/drivers/index', {
       titleKey: 'drivers.title',
       area: 'drivers',
@@ -60,7 +60,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const input = { name: form.name ?? '', phone: form.phone ?? '', email: form.email || null, pin: form.pin || null };
     try {
-      const driver = await services.money.drivers.createUser(input);
+      const driver = await services.drivers.createUser(input);
       await audit.record(actorOf(request), { action: 'driver.create', objectType: 'driver', objectId: driver.id, after: input });
       response.redirect(303, `/drivers/${driver.id}`);
     } catch (error) {
@@ -71,7 +71,7 @@ export const driverPages: WebArea = (router, { services }) => {
 
   const renderDriver = (request: Request, response: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const driver = loadDriver(services, request);
-    const { drivers, till } = services.money;
+    const { drivers, till } = services;
     const view = drivers.userView(driver);
     response.status(status).render('pages/drivers/detail', {
       titleKey: 'drivers.detail',
@@ -95,7 +95,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const patch = { name: form.name, phone: form.phone, email: form.email || null, ...(form.pin ? { pin: form.pin } : {}) };
     try {
-      const after = await services.money.drivers.updateUser(before.id, patch);
+      const after = await services.drivers.updateUser(before.id, patch);
       await audit.record(actorOf(request), { action: 'driver.update', objectType: 'driver', objectId: before.id, before: { name: before.name, phone: before.phone, email: before.email }, after: { name: after.name, phone: after.phone, email: after.email, pinChanged: Boolean(form.pin) } });
       setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
       response.redirect(303, `/drivers/${before.id}`);
@@ -110,7 +110,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const kind = form.kind === 'personal' ? 'personal' : 'prepaid';
     try {
-      const card = await services.money.drivers.createCard({ uid: form.uid ?? '', kind, userId: driver.id, label: form.label || null });
+      const card = await services.drivers.createCard({ uid: form.uid ?? '', kind, userId: driver.id, label: form.label || null });
       await audit.record(actorOf(request), { action: 'card.create', objectType: 'card', objectId: card.uid, after: { uid: card.uid, kind, userId: driver.id } });
       response.redirect(303, `/drivers/${driver.id}`);
     } catch (error) {
@@ -121,7 +121,7 @@ export const driverPages: WebArea = (router, { services }) => {
 
   /** Block, unblock or mark a card lost. */
   router.post('/cards/:uid/status', cashier, async (request, response) => {
-    const { drivers } = services.money;
+    const { drivers } = services;
     const before = drivers.requireCard(String(request.params.uid));
     const status = z.enum(CARD_STATUSES).parse(formBody(request).status);
     const after = await drivers.updateCard(before.uid, { status });
@@ -136,7 +136,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const userId = form.userId && /^\d{1,15}$/.test(form.userId) ? Number(form.userId) : null;
     const kind = form.kind === 'personal' ? 'personal' : 'prepaid';
     try {
-      const card = await services.money.drivers.createCard({ uid: form.uid ?? '', kind, userId });
+      const card = await services.drivers.createCard({ uid: form.uid ?? '', kind, userId });
       await audit.record(actorOf(request), { action: 'card.create', objectType: 'card', objectId: card.uid, after: { uid: card.uid, kind, userId, fromUnknown: true } });
       response.redirect(303, userId === null ? '/drivers' : `/drivers/${userId}`);
     } catch (error) {
@@ -154,7 +154,7 @@ export const driverPages: WebArea = (router, { services }) => {
     if (amount === undefined) errors.adjustAmount = 'drivers.badSignedAmount';
     if ((form.reason ?? '').trim().length < 3) errors.adjustReason = 'drivers.reasonNeeded';
     if (amount === undefined || Object.keys(errors).length > 0) return renderDriver(request, response, { adjustErrors: errors, adjustValues: form }, 400);
-    const outcome = await services.money.till.adjust(driver.accountId, { amount, reason: form.reason!.trim() }, actorOf(request).name, form.formKey || undefined);
+    const outcome = await services.till.adjust(driver.accountId, { amount, reason: form.reason!.trim() }, actorOf(request).name, form.formKey || undefined);
     if (outcome.status >= 400) {
       const body = outcome.body as { error: { message: string } };
       return renderDriver(request, response, { adjustErrors: { adjustAmount: body.error.message }, adjustValues: form }, outcome.status);
@@ -167,12 +167,12 @@ export const driverPages: WebArea = (router, { services }) => {
   /** Refund (part of) a top-up, with a reason (admin only). */
   router.post('/topups/:topupId/refund', admin, async (request, response) => {
     const id = Number(request.params.topupId);
-    const topup = Number.isSafeInteger(id) ? services.money.till.topup(id) : undefined;
+    const topup = Number.isSafeInteger(id) ? services.till.topup(id) : undefined;
     if (!topup) throw new AppError('not_found', `Top-up ${String(request.params.topupId)} does not exist`, 404);
     const form = formBody(request);
     const amount = form.amount ? decimalStringToMinor(form.amount, services.settings.get().currency) : undefined;
     if (form.amount && amount === undefined) throw new AppError('invalid_amount', 'The refund amount is not a valid amount', 400);
-    const outcome = await services.money.till.refundTopup(id, { ...(amount === undefined ? {} : { amount }), reason: (form.reason ?? '').trim() }, actorOf(request).name, form.formKey || undefined);
+    const outcome = await services.till.refundTopup(id, { ...(amount === undefined ? {} : { amount }), reason: (form.reason ?? '').trim() }, actorOf(request).name, form.formKey || undefined);
     const failed = outcome.status >= 400 ? (outcome.body as { error: { message: string } }).error.message : undefined;
     if (!failed && !outcome.replayed) await audit.record(actorOf(request), { action: 'topup.refund', objectType: 'topup', objectId: id, after: outcome.body });
     setFlash(request, failed ? { key: 'drivers.refundFailed', params: { message: failed }, kind: 'error' } : { key: 'chargers.saved', params: {}, kind: 'ok' });

@@ -4,16 +4,16 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
-import { JobHistory, type JobRun } from '../../jobs';
+import type { JobRun } from '../../jobs';
 import { type BackupFile, backupsDir, BackupVerificationError, listBackups, verifyDatabaseFile } from '../../ops/backups';
-import { ManualBackupRunner } from '../../ops/manual-backup';
+import type { ManualBackupRunner } from '../../ops/manual-backup';
 import { restoreDatabase } from '../../ops/restore';
 import type { AppServices } from '../../services';
 import { AppError } from '../../shared';
 import { actorOf, requireRole } from '../auth';
 import { type Flash, setFlash } from '../flash';
 import { formBody } from '../forms';
-import type { WebArea } from '../index';
+import type { WebArea } from '../area';
 
 /** An uploaded backup may be this large (the database of a big site is well below it). */
 export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -42,8 +42,7 @@ export const maintenancePages: WebArea = (router, { services }) => {
   const admin = requireRole('admin');
   const { audit } = services.staff;
   const dataDir = services.config.dataDir;
-  const history = new JobHistory(services.db);
-  const backups = new ManualBackupRunner(services.db, dataDir, (error) => services.logger.error({ err: error }, 'manual backup failed'));
+  const { jobHistory: history, manualBackups: backups } = services;
   removeLeftoverUploads(dataDir);
 
   const pageModel = (extra: Record<string, unknown> = {}) => ({

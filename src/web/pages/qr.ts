@@ -8,7 +8,7 @@ import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor, minorToDecimalString } from '../../shared';
 import { tariffView } from '../../tariffs';
 import { formBody } from '../forms';
-import type { WebArea } from '../index';
+import type { WebArea } from '../area';
 
 /** The driver's sign-in on their phone; apart from the staff cookie so neither can stand in for the other. */
 export const DRIVER_COOKIE = 'cy_driver';

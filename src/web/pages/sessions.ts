@@ -2,12 +2,11 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../services';
 import type { SessionFilter, SessionRow } from '../../sessions';
-import { AppError, addDays, minorToDecimalString, startOfLocalDayUtc } from '../../shared';
-import type { WebArea } from '../index';
+import { addDays, AppError, csvLine, minorToDecimalString, startOfLocalDayUtc } from '../../shared';
+import type { WebArea } from '../area';
 import { barChartSvg } from '../svg-chart';
 import { renderFragment } from '../view-engine';
 import { fragmentRoot } from './dashboard';
-import { csvLine } from '../csv';
 
 const PAGE_SIZE = 50;
 /** A CSV export holds at most this many sessions (newest first); narrow the filter for more. */
@@ -115,7 +114,7 @@ export const sessionPages: WebArea = (router, { services, live }) => {
       session,
       runningWh: session.lastMeterWh === null ? null : Math.max(0, session.lastMeterWh - session.meterStartWh),
       // Known while a prepaid session runs (billing tracks it to stop at the balance).
-      runningCostMinor: session.status === 'active' ? (services.money.billing.runningCostOf(session.id) ?? null) : null,
+      runningCostMinor: session.status === 'active' ? (services.billing.runningCostOf(session.id) ?? null) : null,
       breakdown: breakdown ? breakdownRows(breakdown) : [],
       meterChart: barChartSvg(
         meters.map((row) => ({ label: row.timestamp.slice(11, 16), value: (row.energyRegisterWh! - session.meterStartWh) / 1000 })),

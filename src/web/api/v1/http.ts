@@ -1,5 +1,9 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { AppServices } from '../../../services';
 import { AppError, badRequest, forbidden } from '../../../shared';
+
+/** A group of API routes (one area), registered on the API router after the token check. */
+export type ApiRouteGroup = (router: Router, services: AppServices) => void;
 
 /** Roles of API tokens and staff users: admin > cashier > viewer. */
 export type Role = 'admin' | 'cashier' | 'viewer';

@@ -2,23 +2,20 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { AppServices } from '../../../services';
 import { AppError } from '../../../shared';
 import { chargerRoutes } from './chargers';
-import { sendError } from './http';
+import { sendError, type ApiRouteGroup } from './http';
+import { moneyRoutes } from './money';
+import { qrRoutes } from './qr';
 import { sessionRoutes } from './sessions';
 import { siteRoutes } from './site';
 
-export type ApiRouteGroup = (router: express.Router, services: AppServices) => void;
-
-/** Route groups that other domains add (money, QR, jobs...); each registers its own paths. */
-const extraRouteGroups: ApiRouteGroup[] = [];
-export function addApiRoutes(group: ApiRouteGroup): void {
-  extraRouteGroups.push(group);
-}
+/** Every route group of the API; each registers its own paths. */
+const ROUTE_GROUPS: readonly ApiRouteGroup[] = [siteRoutes, chargerRoutes, sessionRoutes, moneyRoutes, qrRoutes];
 
 /** CONTRACT: request bodies are JSON, at most 1 MiB. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The JSON API under /api/v1 (CONTRACT "JSON API"). */
-export function createApiRouter(services: AppServices, groups: ApiRouteGroup[] = []): express.Router {
+export function createApiRouter(services: AppServices): express.Router {
   const router = express.Router();
 
   router.use((request, response, next) => {
@@ -53,7 +50,7 @@ export function createApiRouter(services: AppServices, groups: ApiRouteGroup[] =
     next();
   });
 
-  for (const group of [siteRoutes, chargerRoutes, sessionRoutes, ...groups, ...extraRouteGroups]) group(router, services);
+  for (const group of ROUTE_GROUPS) group(router, services);
 
   router.use((_request: Request, response: Response) => sendError(response, 404, 'not_found', 'No such API endpoint'));
   router.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {

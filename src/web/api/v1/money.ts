@@ -50,7 +50,7 @@ function sendCsv(response: express.Response, fileName: string, csv: string): voi
 
 /** Drivers, cards, top-ups, tariffs, reports and the ledger (CONTRACT, issue 4). */
 export function moneyRoutes(router: express.Router, services: AppServices): void {
-  const { drivers, till, tariffs, reports, ledger } = services.money;
+  const { drivers, till, shifts, tariffs, reports, ledger } = services;
   const currency = () => services.settings.get().currency;
 
   // ---- drivers ----------------------------------------------------------------------------------
@@ -180,28 +180,28 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
     allowQuery(request.query, ['limit', 'cursor']);
     const limit = parseLimit(request.query);
     const after = decodeCursor<[number]>(request.query, ['number']);
-    response.json(page(till.shifts(limit + 1, after?.[0]), limit, (shift) => till.shiftView(shift), (shift) => [shift.id]));
+    response.json(page(shifts.shifts(limit + 1, after?.[0]), limit, (shift) => shifts.shiftView(shift), (shift) => [shift.id]));
   });
 
   router.get('/shifts/current', requireRole('cashier'), (request, response) => {
-    const shift = till.openShift(actorOf(request));
+    const shift = shifts.openShift(actorOf(request));
     if (!shift) throw notFound('open shift for', actorOf(request));
-    response.json(till.shiftView(shift));
+    response.json(shifts.shiftView(shift));
   });
 
   router.post('/shifts', requireRole('cashier'), async (request, response) => {
-    response.status(201).json(await till.startShift(actorOf(request), request.body ?? {}));
+    response.status(201).json(await shifts.startShift(actorOf(request), request.body ?? {}));
   });
 
   router.post('/shifts/current/close', requireRole('cashier'), async (request, response) => {
-    response.json(await till.closeShift(actorOf(request), request.body));
+    response.json(await shifts.closeShift(actorOf(request), request.body));
   });
 
   /** How a session pays and what billing did: payer, tariff version, remote stop and its reason, debt. */
   router.get('/sessions/:sessionId/billing', (request, response) => {
     const sessionId = positiveId(request.params.sessionId as string, 'Session');
     if (!services.sessions.get(sessionId)) throw notFound('Session', sessionId);
-    const billing = services.money.billing.billing(sessionId);
+    const billing = services.billing.billing(sessionId);
     response.json({
       sessionId,
       payer: billing?.payer ?? 'none',
@@ -228,18 +228,18 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
     });
   });
 
-  router.put('/tariffs/default', requireRole('admin'), (request, response) => {
-    response.json(tariffView(tariffs.setDefault(request.body, actorOf(request))));
+  router.put('/tariffs/default', requireRole('admin'), async (request, response) => {
+    response.json(tariffView(await tariffs.setDefault(request.body, actorOf(request))));
   });
 
-  router.put('/tariffs/chargers/:chargerId', requireRole('admin'), (request, response) => {
+  router.put('/tariffs/chargers/:chargerId', requireRole('admin'), async (request, response) => {
     const chargerId = request.params.chargerId as string;
     if (!services.chargers.view(chargerId)) throw notFound('Charger', chargerId);
-    response.json(tariffView(tariffs.setOverride(chargerId, request.body, actorOf(request))));
+    response.json(tariffView(await tariffs.setOverride(chargerId, request.body, actorOf(request))));
   });
 
-  router.delete('/tariffs/chargers/:chargerId', requireRole('admin'), (request, response) => {
-    tariffs.removeOverride(request.params.chargerId as string, actorOf(request));
+  router.delete('/tariffs/chargers/:chargerId', requireRole('admin'), async (request, response) => {
+    await tariffs.removeOverride(request.params.chargerId as string, actorOf(request));
     response.status(204).end();
   });
 

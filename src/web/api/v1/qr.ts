@@ -1,6 +1,6 @@
 import { connectorPageUrl, qrSvg } from '../../../qrstart';
 import { notFound } from '../../../shared';
-import type { ApiRouteGroup } from './index';
+import type { ApiRouteGroup } from './http';
 
 /** CONTRACT `GET /chargers/{id}/connectors/{connectorId}/qr`: the connector's QR code as image/svg+xml. */
 export const qrRoutes: ApiRouteGroup = (router, services) => {

@@ -1,4 +1,5 @@
 import type express from 'express';
+import { normaliseUid } from '../../../drivers';
 import type { AppServices } from '../../../services';
 import type { SessionFilter, SessionRow } from '../../../sessions';
 import { badRequest, notFound, toUtcIso } from '../../../shared';
@@ -53,18 +54,13 @@ export function parseSessionFilter(query: express.Request['query']): SessionFilt
   return filter;
 }
 
-/** Card UIDs in filters are matched after normalisation; the drivers domain may replace this. */
-let normaliseCardUid: (uid: string) => string = (uid) => uid.trim().toUpperCase();
-export function setCardUidNormaliser(normaliser: (uid: string) => string): void {
-  normaliseCardUid = normaliser;
-}
-
 export function sessionRoutes(router: express.Router, services: AppServices): void {
   router.get('/sessions', (request, response) => {
     allowQuery(request.query, ['limit', 'cursor', ...FILTERS]);
     const limit = parseLimit(request.query);
     const filter = parseSessionFilter(request.query);
-    if (filter.cardUid !== undefined) filter.cardUid = normaliseCardUid(filter.cardUid);
+    // Card UIDs are stored normalised: a filter in any spelling of the UID finds the card's sessions.
+    if (filter.cardUid !== undefined) filter.cardUid = normaliseUid(filter.cardUid);
     const after = decodeCursor<[string, number]>(request.query, ['string', 'number']);
     const rows = services.sessions.repository.list(filter, limit + 1, after && { startedAt: after[0], id: after[1] });
     const currency = services.settings.get().currency;

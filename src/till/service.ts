@@ -1,15 +1,14 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
 import { normaliseUid, type DriverService } from '../drivers';
-import { IdempotencyStore, requestHash, type Ledger, type StoredOutcome, type SystemAccountKind } from '../ledger';
+import { requestHash, type IdempotencyStore, type Ledger, type StoredOutcome, type SystemAccountKind } from '../ledger';
 import type { SettingsService } from '../settings';
-import { badRequest, conflict, money, notFound, nowIso, parseInput, type AmountMinor, type Money } from '../shared';
+import { badRequest, conflict, money, notFound, parseInput, type AmountMinor, type Money } from '../shared';
+import type { PaymentMethod, ShiftService } from './shifts';
 
 export type TopupRow = typeof schema.topups.$inferSelect;
-export type ShiftRow = typeof schema.cashierShifts.$inferSelect;
-export type PaymentMethod = TopupRow['method'];
 
 const METHOD_ACCOUNTS: Record<PaymentMethod, SystemAccountKind> = {
   cash: 'cash_drawer',
@@ -32,8 +31,6 @@ export const topupInputSchema = z
   .strict();
 export const refundInputSchema = z.object({ amount: amountSchema.optional(), reason: reasonSchema, currency: z.string().optional() }).strict();
 export const adjustmentInputSchema = z.object({ amount: signedAmountSchema, reason: reasonSchema, currency: z.string().optional() }).strict();
-export const shiftOpenSchema = z.object({ openingFloat: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0) }).strict();
-export const shiftCloseSchema = z.object({ countedCash: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), note: z.string().max(500).nullish() }).strict();
 
 export interface TopupResult {
   topupId: number;
@@ -41,39 +38,25 @@ export interface TopupResult {
   balance: Money;
 }
 
-export interface ShiftView {
-  id: number;
-  cashier: string;
-  openedAt: string;
-  closedAt: string | null;
-  openingFloat: Money;
-  /** Top-ups less refunds made in this shift, per method. */
-  totals: Record<PaymentMethod, Money>;
-  expectedCash: Money;
-  countedCash: Money | null;
-  difference: Money | null;
-  note: string | null;
-}
-
 /**
- * The till: top-ups with gapless receipt numbers, refunds of top-ups, manual adjustments and
- * cashier shifts. Each money write is one transaction, keyed by an optional Idempotency-Key.
+ * The till: top-ups with gapless receipt numbers, refunds of top-ups and manual adjustments, each
+ * counted in the cashier's open shift. Each money write is one transaction, keyed by an optional
+ * Idempotency-Key.
  */
 export class TillService {
-  readonly idempotency: IdempotencyStore;
   /** The statements of every top-up, prepared once (the till must keep up with a queue at the desk and bulk imports). */
   private readonly lastReceipt;
   private readonly insertTopup;
-  private readonly openShiftOf;
 
   constructor(
     private readonly db: Db,
     private readonly ledger: Ledger,
     private readonly drivers: DriverService,
     private readonly settings: SettingsService,
+    private readonly shifts: ShiftService,
+    private readonly idempotency: IdempotencyStore,
   ) {
-    this.idempotency = new IdempotencyStore(db);
-    const { topups, cashierShifts } = schema;
+    const { topups } = schema;
     this.lastReceipt = db.orm.select({ last: sql<number | null>`max(${topups.receiptNo})` }).from(topups).prepare();
     this.insertTopup = db.orm
       .insert(topups)
@@ -91,11 +74,6 @@ export class TillService {
         createdAt: sql.placeholder('createdAt'),
       })
       .returning({ id: topups.id })
-      .prepare();
-    this.openShiftOf = db.orm
-      .select()
-      .from(cashierShifts)
-      .where(and(eq(cashierShifts.cashier, sql.placeholder('cashier')), isNull(cashierShifts.closedAt)))
       .prepare();
   }
 
@@ -147,7 +125,7 @@ export class TillService {
         method: topup.method,
         note: topup.note ?? null,
         createdBy: actor,
-        shiftId: this.openShift(actor)?.id ?? null,
+        shiftId: this.shifts.openShift(actor)?.id ?? null,
         transferId: transfer.id,
         createdAt: transfer.createdAt,
       })!;
@@ -178,7 +156,7 @@ export class TillService {
         });
         const row = this.db.orm
           .insert(schema.topupRefunds)
-          .values({ topupId, amountMinor, reason: refund.reason, createdBy: actor, shiftId: this.openShift(actor)?.id ?? null, transferId: transfer.id, createdAt: transfer.createdAt })
+          .values({ topupId, amountMinor, reason: refund.reason, createdBy: actor, shiftId: this.shifts.openShift(actor)?.id ?? null, transferId: transfer.id, createdAt: transfer.createdAt })
           .returning()
           .get();
         const currency = this.currency();
@@ -239,90 +217,6 @@ export class TillService {
         .where(eq(schema.topupRefunds.topupId, topupId))
         .get()?.sum ?? 0
     );
-  }
-
-  // ---- shifts -----------------------------------------------------------------------------------
-
-  openShift(cashier: string): ShiftRow | undefined {
-    return this.openShiftOf.get({ cashier });
-  }
-
-  startShift(cashier: string, input: unknown): Promise<ShiftView> {
-    const { openingFloat } = parseInput(shiftOpenSchema, input);
-    return this.db.write(() => {
-      if (this.openShift(cashier)) throw conflict('shift_open', 'Close your open shift before opening another');
-      const row = this.db.orm.insert(schema.cashierShifts).values({ cashier, openingFloatMinor: openingFloat, openedAt: nowIso() }).returning().get();
-      return this.shiftView(row);
-    });
-  }
-
-  /** Closes the cashier's shift with the cash counted in the drawer; the difference is recorded. */
-  closeShift(cashier: string, input: unknown): Promise<ShiftView> {
-    const { countedCash, note } = parseInput(shiftCloseSchema, input);
-    return this.db.write(() => {
-      const shift = this.openShift(cashier);
-      if (!shift) throw conflict('no_open_shift', 'There is no open shift to close');
-      const expectedCashMinor = shift.openingFloatMinor + this.totalsMinor(shift.id).cash;
-      const row = this.db.orm
-        .update(schema.cashierShifts)
-        .set({ closedAt: nowIso(), countedCashMinor: countedCash, expectedCashMinor, differenceMinor: countedCash - expectedCashMinor, note: note ?? null })
-        .where(eq(schema.cashierShifts.id, shift.id))
-        .returning()
-        .get()!;
-      return this.shiftView(row);
-    });
-  }
-
-  shift(id: number): ShiftRow | undefined {
-    return this.db.orm.select().from(schema.cashierShifts).where(eq(schema.cashierShifts.id, id)).get();
-  }
-
-  shifts(limit: number, beforeId?: number): ShiftRow[] {
-    return this.db.orm
-      .select()
-      .from(schema.cashierShifts)
-      .where(beforeId !== undefined ? sql`${schema.cashierShifts.id} < ${beforeId}` : undefined)
-      .orderBy(desc(schema.cashierShifts.id))
-      .limit(limit)
-      .all();
-  }
-
-  shiftView(shift: ShiftRow): ShiftView {
-    const currency = this.currency();
-    const totals = this.totalsMinor(shift.id);
-    const expectedCashMinor = shift.expectedCashMinor ?? shift.openingFloatMinor + totals.cash;
-    return {
-      id: shift.id,
-      cashier: shift.cashier,
-      openedAt: shift.openedAt,
-      closedAt: shift.closedAt,
-      openingFloat: money(shift.openingFloatMinor, currency),
-      totals: { cash: money(totals.cash, currency), card: money(totals.card, currency), transfer: money(totals.transfer, currency) },
-      expectedCash: money(expectedCashMinor, currency),
-      countedCash: shift.countedCashMinor === null ? null : money(shift.countedCashMinor, currency),
-      difference: shift.differenceMinor === null ? null : money(shift.differenceMinor, currency),
-      note: shift.note,
-    };
-  }
-
-  private totalsMinor(shiftId: number): Record<PaymentMethod, number> {
-    const totals: Record<PaymentMethod, number> = { cash: 0, card: 0, transfer: 0 };
-    const topups = this.db.orm
-      .select({ method: schema.topups.method, sum: sql<number>`sum(${schema.topups.amountMinor})` })
-      .from(schema.topups)
-      .where(eq(schema.topups.shiftId, shiftId))
-      .groupBy(schema.topups.method)
-      .all();
-    for (const row of topups) totals[row.method] += row.sum;
-    const refunds = this.db.orm
-      .select({ method: schema.topups.method, sum: sql<number>`sum(${schema.topupRefunds.amountMinor})` })
-      .from(schema.topupRefunds)
-      .innerJoin(schema.topups, eq(schema.topups.id, schema.topupRefunds.topupId))
-      .where(eq(schema.topupRefunds.shiftId, shiftId))
-      .groupBy(schema.topups.method)
-      .all();
-    for (const row of refunds) totals[row.method] -= row.sum;
-    return totals;
   }
 
   private parseMoneyInput<T extends z.ZodType<{ currency?: string | undefined }>>(schemaOf: T, input: unknown): z.infer<T> {

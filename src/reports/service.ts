@@ -1,10 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
-import { and, asc, eq, gte, lt, ne } from 'drizzle-orm';
+import { eq, ne } from 'drizzle-orm';
+import type { BillingRepository } from '../billing';
+import type { ChargerRepository } from '../chargers';
 import type { Db } from '../db';
 import { schema } from '../db';
+import type { SessionHooks, SessionRepository, SessionRow } from '../sessions';
 import type { SettingsService } from '../settings';
-import type { SessionHooks } from '../sessions';
-import { addDays, localDate, minorToDecimalString, money, secondsBetween, startOfLocalDayUtc, type Money } from '../shared';
+import { addDays, defuseCell, localDate, minorToDecimalString, money, secondsBetween, startOfLocalDayUtc, type Money } from '../shared';
 
 export interface UsageTotals {
   sessions: number;
@@ -29,19 +31,15 @@ export interface PeriodReport {
   items: { key: string; sessions: number; chargingSeconds: number; energyWh: number; revenue: Money }[];
 }
 
-/**
- * Spreadsheet formula injection: a cell starting with = + - @ (or a tab / carriage return that
- * some spreadsheets skip) is prefixed with an apostrophe so it is shown as text, never run.
- */
-export function defuseCell(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
 /** Reports per charger per site-local day and per driver / card over a period (CONTRACT `/reports/daily`). */
 export class ReportService {
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
+    private readonly sessions: SessionRepository,
+    /** Who paid for a session: only prepaid sessions' costs count as revenue. */
+    private readonly billing: BillingRepository,
+    private readonly chargers: ChargerRepository,
   ) {
     // Days shift with the zone: rollups made for another zone are forgotten.
     settings.onChange(() => void db.write(() => this.forgetRollupsNotIn(settings.get().timeZone)).catch(() => undefined));
@@ -59,13 +57,7 @@ export class ReportService {
   daily(date: string): DailyReport {
     const { timeZone, currency } = this.settings.get();
     const perCharger = new Map<string, UsageTotals>();
-    const registered = this.db.orm
-      .select({ id: schema.chargers.id })
-      .from(schema.chargers)
-      .where(eq(schema.chargers.registration, 'accepted'))
-      .orderBy(asc(schema.chargers.id))
-      .all();
-    for (const { id } of registered) perCharger.set(id, emptyTotals());
+    for (const id of this.chargers.acceptedIds()) perCharger.set(id, emptyTotals());
     for (const [chargerId, totals] of this.rolledUp(date, timeZone) ?? this.liveTotals(date, timeZone)) perCharger.set(chargerId, totals);
     const items = [...perCharger.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -92,13 +84,13 @@ export class ReportService {
   }
 
   /**
-   * Stores the totals of a closed day (run inside a write). Today is never rolled up: it is
-   * still changing. Returns whether the day was stored.
+   * Stores the totals of a closed day, in one write. Today is never rolled up: it is still
+   * changing. Returns whether the day was stored.
    */
-  rollUp(date: string, now: string): boolean {
+  async rollUp(date: string, now: string): Promise<boolean> {
     const { timeZone } = this.settings.get();
     if (date >= localDate(now, timeZone)) return false;
-    return this.db.tx(() => {
+    return this.db.write(() => {
       this.forgetRollup(date);
       for (const [chargerId, totals] of this.liveTotals(date, timeZone)) {
         this.db.orm.insert(schema.reportRollups).values({ date, chargerId, ...totals }).run();
@@ -170,27 +162,15 @@ export class ReportService {
     );
   }
 
-  private endedBetween(fromIso: string, toIso: string) {
-    const { sessions, sessionBilling } = schema;
-    return this.db.orm
-      .select({
-        chargerId: sessions.chargerId,
-        userId: sessions.userId,
-        cardUid: sessions.cardUid,
-        startedAt: sessions.startedAt,
-        stoppedAt: sessions.stoppedAt,
-        energyWh: sessions.energyWh,
-        costMinor: sessions.costMinor,
-        payer: sessionBilling.payer,
-      })
-      .from(sessions)
-      .leftJoin(sessionBilling, eq(sessionBilling.sessionId, sessions.id))
-      .where(and(eq(sessions.status, 'completed'), gte(sessions.stoppedAt, fromIso), lt(sessions.stoppedAt, toIso)))
-      .all();
+  /** Completed sessions that ended in [fromIso, toIso), each with who paid for it. */
+  private endedBetween(fromIso: string, toIso: string): EndedSession[] {
+    const ended = this.sessions.endedBetween(fromIso, toIso);
+    const payers = this.billing.payersOf(ended.map((session) => session.id));
+    return ended.map((session) => ({ ...session, payer: payers.get(session.id) ?? null }));
   }
 }
 
-type EndedSession = { startedAt: string; stoppedAt: string | null; energyWh: number | null; costMinor: number | null; payer: string | null };
+type EndedSession = SessionRow & { payer: string | null };
 
 function emptyTotals(): UsageTotals {
   return { sessions: 0, chargingSeconds: 0, energyWh: 0, revenueMinor: 0 };

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { DriverService } from '../drivers';
@@ -64,20 +64,17 @@ export class StartHoldService {
   /** Releases a hold no session took (refused or unanswered remote start). */
   release(holdTransferId: number, reason: string): Promise<void> {
     return this.db.write(() => {
-      const row = this.db.orm.select().from(schema.startHolds).where(eq(schema.startHolds.holdTransferId, holdTransferId)).get();
+      const row = this.startHoldOf(holdTransferId);
       if (row?.sessionId != null) throw conflict('hold_in_use', 'A session already took this hold; it is settled when the session ends');
       if (this.ledger.isHoldOpen(holdTransferId)) this.ledger.voidHold(holdTransferId, reason);
     });
   }
 
-  /** Expires holds past their timeout that no session took; returns how many (run inside a write: the jobs table). */
-  expireDue(now: string = nowIso()): number {
-    return this.db.tx(() => {
-      const due = this.db.orm.all<{ id: number }>(sql`
-        SELECT h.id FROM start_holds s JOIN ledger_transfers h ON h.id = s.hold_transfer_id
-        WHERE s.session_id IS NULL AND h.timeout_at <= ${now}
-          AND NOT EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.pending_id = h.id)`);
-      for (const { id } of due) this.ledger.expireHold(id, 'no session started in time');
+  /** Expires holds past their timeout that no session took; returns how many. */
+  expireDue(now: string = nowIso()): Promise<number> {
+    return this.db.write(() => {
+      const due = this.ledger.dueHolds(now).filter((hold) => this.startHoldOf(hold.id)?.sessionId === null);
+      for (const hold of due) this.ledger.expireHold(hold.id, 'no session started in time');
       return due.length;
     });
   }
@@ -94,6 +91,10 @@ export class StartHoldService {
   /** What open, untaken holds reserve for this driver at this charger (the authorizer lets them spend it there). */
   heldAtChargerMinor(userId: number, chargerId: string): number {
     return this.openUnattached(userId, chargerId).reduce((sum, row) => sum + this.ledger.transferById(row.holdTransferId)!.amountMinor, 0);
+  }
+
+  private startHoldOf(holdTransferId: number) {
+    return this.db.orm.select().from(schema.startHolds).where(eq(schema.startHolds.holdTransferId, holdTransferId)).get();
   }
 
   private openUnattached(userId: number, chargerId: string) {

@@ -1,24 +1,27 @@
-import { and, asc, desc, eq, gt, isNotNull, lt, lte, sql } from 'drizzle-orm';
+import type { ChargerRepository } from '../chargers';
 import type { Db } from '../db';
-import { schema } from '../db';
 import type { AuthorizationDecision, DriverService } from '../drivers';
 import type { Ledger } from '../ledger';
-import type { SessionHooks, SessionRow } from '../sessions';
+import type { SessionHooks, SessionRepository, SessionRow } from '../sessions';
 import type { SettingsService } from '../settings';
 import { assert, nowIso } from '../shared';
 import { pricesOf, sessionCost, type CostBreakdown, type CostInput, type TariffService } from '../tariffs';
-import type { StartHoldService } from './holds';
+import { BillingRepository, type Payer, type SessionBillingRow } from './repository';
 
-export type SessionBillingRow = typeof schema.sessionBilling.$inferSelect;
-
-/** Sends RemoteStopTransaction (1.6) / RequestStopTransaction (2.0.1); supplied by app.ts. */
+/** Sends RemoteStopTransaction (1.6) / RequestStopTransaction (2.0.1); app.ts binds it to the OCPP commands. */
 export type RemoteStopRequester = (chargerId: string, transactionId: string, reason: string) => Promise<unknown>;
 
-/** Connector states in which the car is plugged in but not charging (idle fee, issue 4). */
+/** The QR start's holds, as billing needs them: the driver's open hold at this charger becomes the session's. */
+export interface SessionHoldAttacher {
+  attachToSession(userId: number, chargerId: string, connectorId: number, sessionId: number): number | null;
+}
+
+/** Connector states in which the car is plugged in but not charging (the idle fee's time). */
 const IDLE_STATUSES = new Set(['SuspendedEV', 'Finishing']);
 
 export const BALANCE_EXHAUSTED = 'balance_exhausted';
-export const REMOTE_STOP_RETRY_MS = 60_000;
+/** A charger that missed or refused a remote stop for an exhausted balance is asked again after this. */
+const REMOTE_STOP_RETRY_MS = 60_000;
 
 export interface BillingOptions {
   db: Db;
@@ -26,9 +29,13 @@ export interface BillingOptions {
   tariffs: TariffService;
   drivers: DriverService;
   settings: SettingsService;
-  holds: StartHoldService;
-  requestRemoteStop?: RemoteStopRequester | undefined;
-  onError?: (error: unknown, context: string) => void;
+  /** The sessions table: billing writes each session's price and reads its meter readings. */
+  sessions: SessionRepository;
+  /** The connector status history: idle time for the idle fee. */
+  chargers: ChargerRepository;
+  holds: SessionHoldAttacher;
+  requestRemoteStop: RemoteStopRequester;
+  onError: (error: unknown, context: string) => void;
 }
 
 /**
@@ -42,18 +49,10 @@ export class BillingService {
   private readonly runningCostMinor = new Map<number, { accountId: number; costMinor: number }>();
   /** Active sessions whose payer is not a prepaid balance (personal cards): nothing to watch. */
   private readonly sessionsThatCannotRunOut = new Set<number>();
-  private requestRemoteStop: RemoteStopRequester | undefined;
-
-  /** Prepared once: billing runs inside every stop and must not rebuild its SQL each time. */
-  private readonly statements;
+  readonly repository: BillingRepository;
 
   constructor(private readonly options: BillingOptions) {
-    this.requestRemoteStop = options.requestRemoteStop;
-    this.statements = prepareStatements(options.db);
-  }
-
-  setRemoteStopRequester(requester: RemoteStopRequester): void {
-    this.requestRemoteStop = requester;
+    this.repository = new BillingRepository(options.db);
   }
 
   hooks(): SessionHooks {
@@ -74,34 +73,31 @@ export class BillingService {
   }
 
   billing(sessionId: number): SessionBillingRow | undefined {
-    return this.statements.billingBySession.get({ sessionId });
+    return this.repository.bySessionId(sessionId);
   }
 
   /** Runs inside the StartTransaction's transaction: who pays, with which tariff version. */
   onStarted(session: SessionRow, decision: AuthorizationDecision): void {
-    const { db, tariffs } = this.options;
+    const { tariffs, sessions } = this.options;
     const payer = this.payerOf(decision);
     const version = tariffs.versionInForce(session.chargerId);
     const holdTransferId =
       payer.accountId !== null && decision.cardUid === null && decision.userId !== null
         ? this.options.holds.attachToSession(decision.userId, session.chargerId, session.connectorId, session.id)
         : null;
-    db.orm
-      .insert(schema.sessionBilling)
-      .values({ sessionId: session.id, payer: payer.kind, accountId: payer.accountId, tariffVersionId: version?.id ?? null, holdTransferId })
-      .run();
-    if (version) db.orm.update(schema.sessions).set({ tariffVersionId: version.id }).where(eq(schema.sessions.id, session.id)).run();
+    this.repository.insert({ sessionId: session.id, payer: payer.kind, accountId: payer.accountId, tariffVersionId: version?.id ?? null, holdTransferId });
+    if (version) sessions.setTariffVersion(session.id, version.id);
   }
 
   /** Runs inside the stop's transaction: prices the session and posts the charge, exactly once. */
   onCompleted(session: SessionRow): void {
-    const { db, ledger, tariffs } = this.options;
+    const { ledger, tariffs, sessions } = this.options;
     assert(session.status === 'completed' && session.stoppedAt !== null, 'billing runs for a completed session');
     let billing = this.billing(session.id);
     if (!billing) {
       // A session that started before billing was wired: price it with today's tariff, no payer.
       const version = tariffs.versionInForce(session.chargerId);
-      db.orm.insert(schema.sessionBilling).values({ sessionId: session.id, payer: 'none', tariffVersionId: version?.id ?? null }).run();
+      this.repository.insert({ sessionId: session.id, payer: 'none', tariffVersionId: version?.id ?? null });
       billing = this.billing(session.id)!;
     }
     if (billing.billedAt !== null) return;
@@ -112,18 +108,13 @@ export class BillingService {
       if (billing.holdTransferId !== null && ledger.isHoldOpen(billing.holdTransferId)) {
         ledger.voidHold(billing.holdTransferId, 'session had no tariff');
       }
-      db.orm.update(schema.sessionBilling).set({ billedAt: now }).where(eq(schema.sessionBilling.sessionId, session.id)).run();
+      this.repository.markBilledWithoutCharge(session.id, now);
       return;
     }
     const breakdown = sessionCost(pricesOf(version), this.costInput(session));
-    this.statements.setSessionCost.run({
-      id: session.id,
-      costMinor: breakdown.totalMinor,
-      tariffVersionId: version.id,
-      costBreakdownJson: JSON.stringify(breakdown),
-    });
+    sessions.setCost(session.id, { costMinor: breakdown.totalMinor, tariffVersionId: version.id, costBreakdownJson: JSON.stringify(breakdown) });
     const charged = billing.payer === 'prepaid' && billing.accountId !== null ? this.charge(session, billing, breakdown) : undefined;
-    this.statements.markBilled.run({
+    this.repository.markBilled({
       sessionId: session.id,
       billedAt: now,
       chargeTransferId: charged?.transferId ?? null,
@@ -215,21 +206,14 @@ export class BillingService {
     const { db } = this.options;
     try {
       // Recorded before sending, so a burst of MeterValues sends one stop (until the retry time), and staff see why.
-      await db.write(() =>
-        db.orm
-          .update(schema.sessionBilling)
-          .set({ remoteStopRequestedAt: nowIso(), remoteStopReason: BALANCE_EXHAUSTED })
-          .where(eq(schema.sessionBilling.sessionId, billing.sessionId))
-          .run(),
-      );
-      if (!this.requestRemoteStop) throw new Error('no remote stop requester is wired');
-      await this.requestRemoteStop(session.chargerId, session.transactionId!, BALANCE_EXHAUSTED);
+      await db.write(() => this.repository.recordRemoteStop(billing.sessionId, nowIso(), BALANCE_EXHAUSTED));
+      await this.options.requestRemoteStop(session.chargerId, session.transactionId!, BALANCE_EXHAUSTED);
     } catch (error) {
-      this.options.onError?.(error, `remote stop of session ${session.id}`);
+      this.options.onError(error, `remote stop of session ${session.id}`);
     }
   }
 
-  private payerOf(decision: AuthorizationDecision): { kind: SessionBillingRow['payer']; accountId: number | null } {
+  private payerOf(decision: AuthorizationDecision): { kind: Payer; accountId: number | null } {
     const { drivers } = this.options;
     if (decision.cardUid !== null) {
       const card = drivers.cardByUid(decision.cardUid);
@@ -246,7 +230,7 @@ export class BillingService {
   /** What the cost function needs: trusted readings and idle stretches from the connector's history. */
   private costInput(session: SessionRow): CostInput {
     const { settings } = this.options;
-    const readings = this.statements.trustedReadings.all({ sessionId: session.id }).map((row) => ({ at: row.at, registerWh: row.registerWh! }));
+    const readings = this.options.sessions.trustedReadings(session.id);
     return {
       startedAt: session.startedAt,
       stoppedAt: session.stoppedAt!,
@@ -259,9 +243,9 @@ export class BillingService {
   }
 
   private idleIntervals(session: SessionRow): { from: string; to: string }[] {
-    const where = { chargerId: session.chargerId, connectorId: session.connectorId, startedAt: session.startedAt, stoppedAt: session.stoppedAt! };
-    const before = this.statements.statusAtStart.get(where);
-    const during = this.statements.statusesDuring.all(where);
+    const { chargers } = this.options;
+    const before = chargers.connectorStatusAt(session.chargerId, session.connectorId, session.startedAt);
+    const during = chargers.connectorStatusesBetween(session.chargerId, session.connectorId, session.startedAt, session.stoppedAt!);
     const intervals: { from: string; to: string }[] = [];
     let idleSince = before && IDLE_STATUSES.has(before.status) ? session.startedAt : null;
     for (const change of during) {
@@ -275,49 +259,4 @@ export class BillingService {
     if (idleSince !== null) intervals.push({ from: idleSince, to: session.stoppedAt! });
     return intervals;
   }
-}
-
-function prepareStatements(db: Db) {
-  const { sessionBilling, sessions, meterValues, connectorStatusHistory: history } = schema;
-  const onConnector = and(eq(history.chargerId, sql.placeholder('chargerId')), eq(history.connectorId, sql.placeholder('connectorId')));
-  return {
-    billingBySession: db.orm.select().from(sessionBilling).where(eq(sessionBilling.sessionId, sql.placeholder('sessionId'))).prepare(),
-    setSessionCost: db.orm
-      .update(sessions)
-      .set({
-        costMinor: sql`${sql.placeholder('costMinor')}`,
-        tariffVersionId: sql`${sql.placeholder('tariffVersionId')}`,
-        costBreakdownJson: sql`${sql.placeholder('costBreakdownJson')}`,
-      })
-      .where(eq(sessions.id, sql.placeholder('id')))
-      .prepare(),
-    markBilled: db.orm
-      .update(sessionBilling)
-      .set({
-        billedAt: sql`${sql.placeholder('billedAt')}`,
-        chargeTransferId: sql`${sql.placeholder('chargeTransferId')}`,
-        debtMinor: sql`${sql.placeholder('debtMinor')}`,
-      })
-      .where(eq(sessionBilling.sessionId, sql.placeholder('sessionId')))
-      .prepare(),
-    trustedReadings: db.orm
-      .select({ at: meterValues.timestamp, registerWh: meterValues.energyRegisterWh })
-      .from(meterValues)
-      .where(and(eq(meterValues.sessionId, sql.placeholder('sessionId')), eq(meterValues.rollback, false), isNotNull(meterValues.energyRegisterWh)))
-      .orderBy(asc(meterValues.timestamp))
-      .prepare(),
-    statusAtStart: db.orm
-      .select({ status: history.status, at: history.statusAt })
-      .from(history)
-      .where(and(onConnector, lte(history.statusAt, sql.placeholder('startedAt'))))
-      .orderBy(desc(history.statusAt), desc(history.id))
-      .limit(1)
-      .prepare(),
-    statusesDuring: db.orm
-      .select({ status: history.status, at: history.statusAt })
-      .from(history)
-      .where(and(onConnector, gt(history.statusAt, sql.placeholder('startedAt')), lt(history.statusAt, sql.placeholder('stoppedAt'))))
-      .orderBy(asc(history.statusAt), asc(history.id))
-      .prepare(),
-  };
 }

@@ -1,5 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
-import { defuseCell } from '../billing';
+
+/**
+ * Spreadsheet formula injection: a cell starting with = + - @ (or a tab / carriage return that
+ * some spreadsheets skip) is prefixed with an apostrophe so it is shown as text, never run.
+ */
+export function defuseCell(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
 
 /**
  * One CSV line from cells, quoted by csv-stringify; text cells are defused so a spreadsheet shows

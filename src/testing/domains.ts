@@ -1,0 +1,18 @@
+import { createDomains, type DomainWiring } from '../app';
+import type { Database } from '../db';
+import type { Domains } from '../services';
+
+/**
+ * The domains exactly as the appliance wires them, on a test's own database, without the OCPP
+ * edge: no charger is connected, so a remote start or stop the test did not supply fails as it
+ * would for an offline charger, and billing's remote stops are dropped unless the test listens.
+ */
+export function createTestDomains(db: Database, wiring: Partial<DomainWiring> = {}): Domains {
+  const offline = () => Promise.reject(new Error('no charger is connected in this test'));
+  return createDomains(db, {
+    chargerCommands: { remoteStart: offline, remoteStop: offline },
+    requestRemoteStop: async () => undefined,
+    onError: () => undefined,
+    ...wiring,
+  });
+}
