@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiTokenService, TOKEN_ROLES, type TokenRole } from './access';
 import { ConfigError, loadConfig, type Config } from './config';
-import { Database, loadMigrations, NewerDatabaseError, openSqlite } from './db';
+import { Database, loadMigrations, migrationState, NewerDatabaseError, openSqlite } from './db';
 import { Ledger } from './ledger';
 import { backupFileName, backupsDir, BackupVerificationError, databaseFile, takeBackup } from './ops/backups';
 import { applyEnvFile } from './ops/env-file';
@@ -306,9 +306,10 @@ function check(io: CliIo): number {
     const integrityOk = integrity.length === 1 && integrity[0] === 'ok';
     healthy &&= integrityOk;
     io.out(`integrity check: ${integrityOk ? 'ok' : `FAILED\n  ${integrity.slice(0, 20).join('\n  ')}`}`);
-    const applied = (sqlite.prepare('SELECT tag FROM schema_migrations ORDER BY tag').all() as { tag: string }[]).map((row) => row.tag);
+    const state = migrationState(sqlite);
+    const applied = state.applied.map((row) => row.tag);
     const known = loadMigrations().map((migration) => migration.tag);
-    pending = known.filter((tag) => !applied.includes(tag));
+    pending = state.pending;
     const unknown = applied.filter((tag) => !known.includes(tag));
     io.out(`migrations: ${applied.length} applied, ${pending.length} pending${pending.length > 0 ? ` (${pending.join(', ')}; applied at the next start)` : ''}`);
     if (unknown.length > 0) {

@@ -3,7 +3,7 @@ import { migrate, migrationState } from './migrator';
 import { WriteBatcher } from './write-batcher';
 
 export type { Orm } from './connection';
-export { NewerDatabaseError, loadMigrations } from './migrator';
+export { NewerDatabaseError, loadMigrations, migrationState } from './migrator';
 export * as schema from './schema';
 
 /**

@@ -1,6 +1,27 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { drivers } from './money';
+import { drivers } from './drivers';
+import { ledgerTransfers } from './ledger';
+
+/** QR starts: a hold placed for a driver at a connector before RemoteStartTransaction is sent. */
+export const startHolds = sqliteTable(
+  'start_holds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    holdTransferId: integer('hold_transfer_id')
+      .notNull()
+      .unique()
+      .references(() => ledgerTransfers.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => drivers.id),
+    chargerId: text('charger_id').notNull(),
+    connectorId: integer('connector_id').notNull(),
+    sessionId: integer('session_id'),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [index('start_holds_user').on(table.userId, table.chargerId)],
+);
 
 /** The states of a QR start in which it still owns its connector (see the partial unique index). */
 export const QR_START_ACTIVE_STATUSES = ['starting', 'accepted', 'charging'] as const;
