@@ -5,16 +5,9 @@ import { ChargerOfflineError, ChargerTimeoutError, InvalidResponseError, QueueFu
 import { OcppCallError, OcppError, type OcppVersion } from './errors';
 import { schemaValidator } from './schemas';
 import type { OcppServer } from './server';
-import { V16_OUTBOUND_ACTIONS } from './v16';
-import { V201_OUTBOUND_ACTIONS } from './v201';
 
 /** How much longer than the deadline the API waits for the answer (CONTRACT: answered within 2 s after it). */
 export const MAX_COMMAND_TIMEOUT_S = 120;
-
-const outboundActionsByVersion: Record<OcppVersion, ReadonlySet<string>> = {
-  '1.6': V16_OUTBOUND_ACTIONS,
-  '2.0.1': V201_OUTBOUND_ACTIONS,
-};
 
 /** Told of every answered command (e.g. to keep the 2.0.1 device model up to date). */
 export type CommandResultListener = (result: {
@@ -98,7 +91,7 @@ export class CommandService {
   /** Validates without sending (400 invalid_payload / unknown_action). */
   validate(chargerId: string, action: string, payload: unknown): OcppVersion {
     const version = this.versionOf(chargerId);
-    if (!outboundActionsByVersion[version].has(action)) {
+    if (!this.server.outboundActions(version).has(action)) {
       throw badRequest('unknown_action', `${action} is not an OCPP ${version} action the CSMS sends`);
     }
     try {

@@ -29,7 +29,6 @@ interface OutboundCall {
   messageId: string;
   action: string;
   payload: object;
-  deadlineMs: number;
   resolve: (value: Record<string, unknown>) => void;
   reject: (error: Error) => void;
   timer?: NodeJS.Timeout;
@@ -236,14 +235,7 @@ export class OcppConnection {
     if (this.closed) return Promise.reject(new ChargerOfflineError(this.chargerId));
     if (this.outboundQueue.length >= this.limits.maxOutboundQueue) return Promise.reject(new QueueFullError());
     return new Promise((resolve, reject) => {
-      const call: OutboundCall = {
-        messageId: crypto.randomUUID(),
-        action,
-        payload,
-        deadlineMs: Date.now() + timeoutMs,
-        resolve,
-        reject,
-      };
+      const call: OutboundCall = { messageId: crypto.randomUUID(), action, payload, resolve, reject };
       call.timer = setTimeout(() => this.expire(call), timeoutMs);
       this.outboundQueue.push(call);
       if (!this.outstanding) this.sendNextCall();

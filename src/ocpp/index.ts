@@ -2,7 +2,7 @@ export { OcppServer, DEFAULT_SERVER_OPTIONS, identityFromUrl, parseBasicAuth } f
 export type { ProtocolAdapter, OcppServerOptions } from './server';
 export { CommandService, toApiError, MAX_COMMAND_TIMEOUT_S } from './commands';
 export type { CommandResultListener, ConfigurationKeyView, DeviceModelConfiguration, RemoteCommandResult, RemoteStopTarget } from './commands';
-export { createV16Adapter, idTagInfo16 } from './v16';
+export { createV16Adapter } from './v16';
 export { createV201Adapter, V201Repository, DeviceModel } from './v201';
 export type { V201Adapter, DeviceVariableRow, TransactionEventRow } from './v201';
 export { OcppError, OcppCallError, errorCodeFor } from './errors';

@@ -15,9 +15,9 @@ export interface ProtocolAdapter {
   subprotocol: string;
   /** Actions a charge point sends in this version; any other known action is NotSupported. */
   inboundActions: ReadonlySet<string>;
+  /** Actions the CSMS sends in this version; the commands API refuses any other. */
+  outboundActions: ReadonlySet<string>;
   dispatch: InboundDispatcher;
-  onConnected?(connection: OcppConnection): void;
-  onDisconnected?(connection: OcppConnection): void;
 }
 
 export interface OcppServerOptions {
@@ -154,11 +154,9 @@ export class OcppServer {
       if (this.connections.get(chargerId) === connection) {
         this.connections.delete(chargerId);
         this.chargers.markDisconnected(chargerId);
-        adapter.onDisconnected?.(connection);
       }
       logger.info({ code }, 'charger disconnected');
     });
-    adapter.onConnected?.(connection);
   }
 
   private dropConnection(connection: OcppConnection, code: number, reason: string): void {
@@ -197,6 +195,12 @@ export class OcppServer {
     const connection = this.connections.get(chargerId);
     if (!connection) return Promise.reject(new ChargerOfflineError(chargerId));
     return connection.call(action, payload, timeoutMs);
+  }
+
+  /** What the CSMS may send to a charger of this version (none for a version no adapter speaks). */
+  outboundActions(version: OcppVersion): ReadonlySet<string> {
+    for (const adapter of this.adapters.values()) if (adapter.version === version) return adapter.outboundActions;
+    return new Set();
   }
 
   versionOf(chargerId: string): OcppVersion | undefined {

@@ -173,6 +173,7 @@ export function createV201Adapter(services: V201Services): V201Adapter {
     version: '2.0.1',
     subprotocol: 'ocpp2.0.1',
     inboundActions: new Set(Object.keys(handlers)),
+    outboundActions: V201_OUTBOUND_ACTIONS,
     repository,
     deviceModel,
     async onCommandResult({ chargerId, version, action, payload, response }) {
