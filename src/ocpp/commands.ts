@@ -3,20 +3,26 @@ import { AppError, assert, badRequest, conflict, minorToDecimalString, notFound 
 import type { ChargerService } from '../chargers';
 import { ChargerOfflineError, ChargerTimeoutError, InvalidResponseError, QueueFullError } from './connection';
 import { OcppCallError, OcppError, type OcppVersion } from './errors';
+import type { ActionOf, MessageSet } from './feature-profile';
+import type { OcppMessages as V16Messages } from './generated/v16';
+import type { OcppMessages as V201Messages, SetVariablesRequest } from './generated/v201';
 import { schemaValidator } from './schemas';
 import type { OcppServer } from './server';
 
 /** How much longer than the deadline the API waits for the answer (CONTRACT: answered within 2 s after it). */
 export const MAX_COMMAND_TIMEOUT_S = 120;
 
-/** Told of every answered command (e.g. to keep the 2.0.1 device model up to date). */
-export type CommandResultListener = (result: {
+/** An answered command: both payloads passed the action's official schemas. */
+export interface CommandResult {
   chargerId: string;
   version: OcppVersion;
   action: string;
-  payload: Record<string, unknown>;
-  response: Record<string, unknown>;
-}) => Promise<void> | void;
+  payload: object;
+  response: object;
+}
+
+/** Told of every answered command (e.g. to keep the 2.0.1 device model up to date). */
+export type CommandResultListener = (result: CommandResult) => Promise<void> | void;
 
 /** A remote start or stop in words both versions share. */
 export interface RemoteCommandResult {
@@ -40,7 +46,7 @@ export interface ConfigurationKeyView {
 /** Where the 2.0.1 device model lives (the v201 adapter). */
 export interface DeviceModelConfiguration {
   configurationKeys(chargerId: string): ConfigurationKeyView[];
-  setVariablesFor(chargerId: string, key: string, value: string): Record<string, unknown> | undefined;
+  setVariablesFor(chargerId: string, key: string, value: string): SetVariablesRequest | undefined;
 }
 
 /** OCPP 2.0.1 remoteStartId is a positive integer the station echoes in its TransactionEvent. */
@@ -69,9 +75,8 @@ export class CommandService {
       if (!this.chargers.view(chargerId)) throw notFound('Charger', chargerId);
       return this.deviceModel.configurationKeys(chargerId);
     }
-    const reply = await this.send(chargerId, 'GetConfiguration', {}, timeoutMs);
-    const keys = Array.isArray(reply.configurationKey) ? (reply.configurationKey as { key: string; value?: string; readonly: boolean }[]) : [];
-    return keys.map((entry) => ({ key: entry.key, value: entry.value ?? null, readonly: entry.readonly }));
+    const reply = await this.sendTyped<V16Messages, 'GetConfiguration'>(chargerId, 'GetConfiguration', {}, timeoutMs);
+    return (reply.configurationKey ?? []).map((entry) => ({ key: entry.key, value: entry.value ?? null, readonly: entry.readonly }));
   }
 
   /** The call that changes one configuration key: ChangeConfiguration (1.6) or SetVariables (2.0.1). */
@@ -79,7 +84,7 @@ export class CommandService {
     if (this.versionOf(chargerId) !== '2.0.1') return { ocppAction: 'ChangeConfiguration', payload: { key, value } };
     const payload = this.deviceModel.setVariablesFor(chargerId, key, value);
     if (!payload) throw badRequest('unknown_configuration_key', `The station has not reported a variable ${key}`);
-    return { ocppAction: 'SetVariables', payload };
+    return { ocppAction: 'SetVariables', payload: { ...payload } };
   }
 
   versionOf(chargerId: string): OcppVersion {
@@ -89,7 +94,7 @@ export class CommandService {
   }
 
   /** Validates without sending (400 invalid_payload / unknown_action). */
-  validate(chargerId: string, action: string, payload: unknown): OcppVersion {
+  private validate(chargerId: string, action: string, payload: unknown): OcppVersion {
     const version = this.versionOf(chargerId);
     if (!this.server.outboundActions(version).has(action)) {
       throw badRequest('unknown_action', `${action} is not an OCPP ${version} action the CSMS sends`);
@@ -114,8 +119,21 @@ export class CommandService {
       throw toApiError(error, chargerId);
     }
     const version = this.versionOf(chargerId);
-    await this.onResult({ chargerId, version, action, payload: payload as Record<string, unknown>, response });
+    await this.onResult({ chargerId, version, action, payload: payload as object, response });
     return response;
+  }
+
+  /**
+   * `send` with one version's generated types: the payload is checked when compiling as well,
+   * and the answer, which passed the action's response schema (connection.ts), has its type.
+   */
+  private async sendTyped<Messages extends MessageSet, Action extends ActionOf<Messages>>(
+    chargerId: string,
+    action: Action,
+    payload: Messages['requests'][Action],
+    timeoutMs: number,
+  ): Promise<Messages['responses'][Action]> {
+    return (await this.send(chargerId, action, payload, timeoutMs)) as Messages['responses'][Action];
   }
 
   /**
@@ -126,14 +144,14 @@ export class CommandService {
   async remoteStart(chargerId: string, connectorId: number, idTag: string, timeoutMs: number): Promise<RemoteCommandResult> {
     const response =
       this.versionOf(chargerId) === '2.0.1'
-        ? await this.send(
+        ? await this.sendTyped<V201Messages, 'RequestStartTransaction'>(
             chargerId,
             'RequestStartTransaction',
             { evseId: connectorId, remoteStartId: crypto.randomInt(1, REMOTE_START_ID_MAX), idToken: { idToken: idTag, type: 'Central' } },
             timeoutMs,
           )
-        : await this.send(chargerId, 'RemoteStartTransaction', { connectorId, idTag }, timeoutMs);
-    return { accepted: response.status === 'Accepted', response };
+        : await this.sendTyped<V16Messages, 'RemoteStartTransaction'>(chargerId, 'RemoteStartTransaction', { connectorId, idTag }, timeoutMs);
+    return { accepted: response.status === 'Accepted', response: { ...response } };
   }
 
   /** Stops a session remotely: RemoteStopTransaction (1.6) or RequestStopTransaction (2.0.1, F03). */
@@ -141,9 +159,9 @@ export class CommandService {
     assert(session.transactionId !== null, 'a session to stop has a transactionId');
     const response =
       this.versionOf(session.chargerId) === '2.0.1'
-        ? await this.send(session.chargerId, 'RequestStopTransaction', { transactionId: session.transactionId }, timeoutMs)
-        : await this.send(session.chargerId, 'RemoteStopTransaction', { transactionId: Number(session.transactionId) }, timeoutMs);
-    return { accepted: response.status === 'Accepted', response };
+        ? await this.sendTyped<V201Messages, 'RequestStopTransaction'>(session.chargerId, 'RequestStopTransaction', { transactionId: session.transactionId }, timeoutMs)
+        : await this.sendTyped<V16Messages, 'RemoteStopTransaction'>(session.chargerId, 'RemoteStopTransaction', { transactionId: Number(session.transactionId) }, timeoutMs);
+    return { accepted: response.status === 'Accepted', response: { ...response } };
   }
 
   /**
@@ -153,12 +171,12 @@ export class CommandService {
   async costUpdated(session: RemoteStopTarget, totalCostMinor: number, currency: string, timeoutMs: number): Promise<boolean> {
     if (this.versionOf(session.chargerId) !== '2.0.1' || session.transactionId === null) return false;
     const totalCost = Number(minorToDecimalString(totalCostMinor, currency));
-    await this.send(session.chargerId, 'CostUpdated', { totalCost, transactionId: session.transactionId }, timeoutMs);
+    await this.sendTyped<V201Messages, 'CostUpdated'>(session.chargerId, 'CostUpdated', { totalCost, transactionId: session.transactionId }, timeoutMs);
     return true;
   }
 }
 
-export function toApiError(error: unknown, chargerId: string): unknown {
+function toApiError(error: unknown, chargerId: string): unknown {
   if (error instanceof ChargerOfflineError) return conflict('charger_offline', `Charger ${chargerId} is not connected`);
   if (error instanceof ChargerTimeoutError) return new AppError('charger_timeout', error.message, 504);
   if (error instanceof QueueFullError) return new AppError('charger_busy', error.message, 503);

@@ -4,7 +4,7 @@ import type WebSocket from 'ws';
 import { errorCodeFor, OcppCallError, OcppError, type OcppErrorKind, type OcppVersion } from './errors';
 import type { SchemaValidator } from './schemas';
 
-export const MESSAGE_TYPE = { CALL: 2, CALLRESULT: 3, CALLERROR: 4 } as const;
+const MESSAGE_TYPE = { CALL: 2, CALLRESULT: 3, CALLERROR: 4 } as const;
 
 /** Limits per connection (TigerBeetle style: every queue and message has a bound). */
 export interface ConnectionLimits {
@@ -21,7 +21,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = { maxInboundInFlight: 4, maxInbo
 /** What a version adapter does with a charger's CALL: returns the CALLRESULT payload or throws OcppError. */
 export type InboundDispatcher = (connection: OcppConnection, action: string, payload: Record<string, unknown>) => Promise<object>;
 
-export interface FrameLogger {
+interface FrameLogger {
   (direction: 'in' | 'out', messageTypeId: number, messageId: string | null, action: string | null, frame: string): void;
 }
 

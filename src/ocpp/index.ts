@@ -1,12 +1,5 @@
-export { OcppServer, DEFAULT_SERVER_OPTIONS, identityFromUrl, parseBasicAuth } from './server';
-export type { ProtocolAdapter, OcppServerOptions } from './server';
-export { CommandService, toApiError, MAX_COMMAND_TIMEOUT_S } from './commands';
-export type { CommandResultListener, ConfigurationKeyView, DeviceModelConfiguration, RemoteCommandResult, RemoteStopTarget } from './commands';
+export { OcppServer, DEFAULT_SERVER_OPTIONS } from './server';
+export type { OcppServerOptions } from './server';
+export { CommandService, MAX_COMMAND_TIMEOUT_S } from './commands';
 export { createV16Adapter } from './v16';
-export { createV201Adapter, V201Repository, DeviceModel } from './v201';
-export type { V201Adapter, DeviceVariableRow, TransactionEventRow } from './v201';
-export { OcppError, OcppCallError, errorCodeFor } from './errors';
-export type { OcppVersion, OcppErrorKind } from './errors';
-export { schemaValidator } from './schemas';
-export { ChargerOfflineError, ChargerTimeoutError } from './connection';
-export type { OcppConnection, InboundDispatcher } from './connection';
+export { createV201Adapter } from './v201';

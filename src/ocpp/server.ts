@@ -239,7 +239,7 @@ export class OcppServer {
 }
 
 /** The last path segment, percent-decoded once; undefined when it cannot be decoded. */
-export function identityFromUrl(url: string): string | undefined {
+function identityFromUrl(url: string): string | undefined {
   const path = url.split('?')[0]!.replace(/\/+$/, '');
   const segment = path.slice(path.lastIndexOf('/') + 1);
   try {
@@ -250,7 +250,7 @@ export function identityFromUrl(url: string): string | undefined {
 }
 
 /** `Basic base64(id:password)`; the identity may itself contain ':' so split after it. */
-export function parseBasicAuth(header: string | undefined, identity: string): { user: string; password: string } | undefined {
+function parseBasicAuth(header: string | undefined, identity: string): { user: string; password: string } | undefined {
   if (!header || !/^Basic\s+/i.test(header)) return undefined;
   const decoded = Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
   if (decoded.startsWith(`${identity}:`)) return { user: identity, password: decoded.slice(identity.length + 1) };
@@ -272,5 +272,3 @@ function refuse(socket: Duplex, status: number, reason: string, headers: Record<
   ];
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
-
-export { WebSocket };

@@ -3,7 +3,7 @@ import { startTestApp, VERSION_SCRIPTS, type TestApp, type VersionScript } from 
 
 /**
  * The same end-to-end session cases for both adapters: staff, drivers and billing must see no
- * difference between a 1.6 and a 2.0.1 charger (issue 8).
+ * difference between a 1.6 and a 2.0.1 charger (CONTRACT "OCPP endpoint": one site serves both subprotocols).
  */
 describe.each(VERSION_SCRIPTS.map((script) => [script.version, script] as const))('charging sessions over OCPP %s', (_version, script: VersionScript) => {
   let t: TestApp;

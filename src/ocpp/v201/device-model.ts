@@ -1,49 +1,19 @@
 import type { ChargerService } from '../../chargers';
 import type { Db } from '../../db';
 import { nowIso } from '../../shared';
+import type { ConfigurationKeyView } from '../commands';
 import type { OcppConnection } from '../connection';
+import type {
+  ComponentType,
+  GetVariablesResponse,
+  ReportDataType,
+  SetVariablesRequest,
+  SetVariablesResponse,
+  VariableType,
+} from '../generated/v201';
 import { connectorStatusFrom201 } from './mapping';
+import { callV201 } from './calls';
 import type { DeviceVariableInsert, V201Repository } from './repository';
-
-interface ComponentType {
-  name: string;
-  instance?: string;
-  evse?: { id: number; connectorId?: number };
-}
-
-interface VariableType {
-  name: string;
-  instance?: string;
-}
-
-export interface ReportDataType {
-  component: ComponentType;
-  variable: VariableType;
-  variableAttribute: { type?: string; value?: string; mutability?: string }[];
-  variableCharacteristics?: { dataType?: string };
-}
-
-interface GetVariableResult {
-  attributeStatus: string;
-  attributeType?: string;
-  attributeValue?: string;
-  component: ComponentType;
-  variable: VariableType;
-}
-
-interface SetVariableData {
-  attributeType?: string;
-  attributeValue: string;
-  component: ComponentType;
-  variable: VariableType;
-}
-
-/** A device model variable shown like a 1.6 configuration key. */
-export interface ConfigurationKey {
-  key: string;
-  value: string | null;
-  readonly: boolean;
-}
 
 /** How long the charger gets to accept a GetBaseReport sent after its first boot. */
 const BASE_REPORT_TIMEOUT_MS = 30_000;
@@ -66,8 +36,8 @@ export class DeviceModel {
   /** B07: a station that never reported its device model is asked for its full inventory. */
   requestBaseReportIfUnknown(connection: OcppConnection): void {
     if (this.repository.hasDeviceModel(connection.chargerId)) return;
-    const payload = { requestId: this.nextRequestId++, reportBase: 'FullInventory' };
-    connection.call('GetBaseReport', payload, BASE_REPORT_TIMEOUT_MS).then(
+    const payload = { requestId: this.nextRequestId++, reportBase: 'FullInventory' } as const;
+    callV201(connection, 'GetBaseReport', payload, BASE_REPORT_TIMEOUT_MS).then(
       (response) => connection.logger.info({ status: response.status, requestId: payload.requestId }, 'GetBaseReport after first boot'),
       (error: unknown) => connection.logger.warn({ err: error }, 'GetBaseReport after first boot failed'),
     );
@@ -114,7 +84,7 @@ export class DeviceModel {
    * The station's variables as configuration keys (Actual values, as last reported or set), so
    * staff see and change them the way they do a 1.6 charger's GetConfiguration keys.
    */
-  configurationKeys(chargerId: string): ConfigurationKey[] {
+  configurationKeys(chargerId: string): ConfigurationKeyView[] {
     return this.repository
       .variables(chargerId)
       .filter((row) => row.attributeType === 'Actual')
@@ -122,7 +92,7 @@ export class DeviceModel {
   }
 
   /** The SetVariables payload that changes a configuration key; undefined for an unknown key. */
-  setVariablesFor(chargerId: string, key: string, value: string): Record<string, unknown> | undefined {
+  setVariablesFor(chargerId: string, key: string, value: string): SetVariablesRequest | undefined {
     const row = this.repository.variables(chargerId).find((candidate) => candidate.attributeType === 'Actual' && configurationKeyOf(candidate) === key);
     if (!row) return undefined;
     const evse = row.evseId > 0 ? { evse: { id: row.evseId, ...(row.connectorId > 0 ? { connectorId: row.connectorId } : {}) } } : {};
@@ -138,8 +108,8 @@ export class DeviceModel {
   }
 
   /** Keeps what GetVariables returned, so staff see a station's settings like 1.6 configuration keys. */
-  async recordGetVariables(chargerId: string, response: Record<string, unknown>): Promise<void> {
-    const results = (response.getVariableResult ?? []) as GetVariableResult[];
+  async recordGetVariables(chargerId: string, response: GetVariablesResponse): Promise<void> {
+    const results = response.getVariableResult;
     const reportedAt = nowIso();
     const rows = results
       .filter((result) => result.attributeStatus === 'Accepted')
@@ -148,9 +118,9 @@ export class DeviceModel {
   }
 
   /** Keeps the values a station accepted in SetVariables (RebootRequired values too: they are set). */
-  async recordSetVariables(chargerId: string, request: Record<string, unknown>, response: Record<string, unknown>): Promise<void> {
-    const requested = (request.setVariableData ?? []) as SetVariableData[];
-    const results = (response.setVariableResult ?? []) as { attributeStatus: string; component: ComponentType; variable: VariableType; attributeType?: string }[];
+  async recordSetVariables(chargerId: string, request: SetVariablesRequest, response: SetVariablesResponse): Promise<void> {
+    const requested = request.setVariableData;
+    const results = response.setVariableResult;
     const reportedAt = nowIso();
     const rows: DeviceVariableInsert[] = [];
     for (const result of results) {

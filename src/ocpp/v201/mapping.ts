@@ -1,41 +1,24 @@
 import type { AuthorizationStatus } from '../../drivers';
 import { energyRegisterWh, type MeterValueInput, type SampledValueLike } from '../../sessions';
 import { nowIso, toUtcIso } from '../../shared';
+import type { IdTokenInfoType, IdTokenType, MeterValueType } from '../generated/v201';
 
 /**
  * Translations between OCPP 2.0.1 payloads and the version-neutral vocabulary of the domains.
  * The payloads were validated against the official schemas before they reach these functions.
  */
 
-export interface IdToken201 {
-  idToken: string;
-  type: string;
-}
-
-export interface SampledValue201 {
-  value: number;
-  context?: string;
-  measurand?: string;
-  phase?: string;
-  location?: string;
-  unitOfMeasure?: { unit?: string; multiplier?: number };
-}
-
-export interface MeterValue201 {
-  timestamp: string;
-  sampledValue: SampledValue201[];
-}
-
-export function timestamp(value: unknown): string {
-  return (typeof value === 'string' && toUtcIso(value)) || nowIso();
+/** The station's time in UTC, or the time it arrived when the station's cannot be read. */
+export function timestamp(value: string): string {
+  return toUtcIso(value) ?? nowIso();
 }
 
 /**
- * The 2.0.1 IdTokenInfo (C01.FR.02). 2.0.1 names every status of the neutral decision itself, so
- * unlike 1.6 nothing is approximated: NoCredit stays NoCredit.
+ * The 2.0.1 IdTokenInfo. 2.0.1 names every status of the neutral decision itself, so unlike 1.6
+ * nothing is approximated: NoCredit stays NoCredit.
  */
-export function idTokenInfo201(decision: { status: AuthorizationStatus; expiryDate?: string | undefined; parentIdTag?: string | undefined }): Record<string, unknown> {
-  const info: Record<string, unknown> = { status: decision.status };
+export function idTokenInfo201(decision: { status: AuthorizationStatus; expiryDate?: string | undefined; parentIdTag?: string | undefined }): IdTokenInfoType {
+  const info: IdTokenInfoType = { status: decision.status };
   if (decision.expiryDate) info.cacheExpiryDateTime = decision.expiryDate;
   if (decision.parentIdTag) info.groupIdToken = { idToken: decision.parentIdTag, type: 'Central' };
   return info;
@@ -46,11 +29,11 @@ export function idTokenInfo201(decision: { status: AuthorizationStatus; expiryDa
  * (ISO14443 and ISO15693 UIDs, KeyCode, Local, Central tokens the CSMS issued, eMAID) is the same
  * string a 1.6 charger sends as idTag; NoAuthorization carries no identity at all.
  */
-export function idTagOf(token: IdToken201): string {
+export function idTagOf(token: IdTokenType): string {
   return token.type === 'NoAuthorization' ? '' : token.idToken;
 }
 
-export function toMeterValueInput(meterValue: MeterValue201): MeterValueInput {
+export function toMeterValueInput(meterValue: MeterValueType): MeterValueInput {
   return {
     timestamp: timestamp(meterValue.timestamp),
     sampledValue: meterValue.sampledValue.map(

@@ -2,6 +2,7 @@ import type { SessionRow } from '../../sessions';
 import type { SettingsService } from '../../settings';
 import { minorToDecimalString } from '../../shared';
 import type { OcppConnection } from '../connection';
+import { callV201 } from './calls';
 import type { V201Repository } from './repository';
 
 /** The running cost of an active session in minor units, or undefined when it is not priced. */
@@ -13,7 +14,7 @@ const COST_UPDATED_TIMEOUT_MS = 30_000;
 const TRACKED_SESSIONS_MAX = 10_000;
 
 /**
- * I02: while a priced session runs, the station is told its running cost with CostUpdated each
+ * I02.FR.01: while a priced session runs, the station is told its running cost with CostUpdated each
  * time billing's figure changes. Billing stays the one that prices; this only passes it on.
  * A station that reported TariffCostCtrlr.Enabled[Cost] = false is not sent anything.
  */
@@ -39,8 +40,6 @@ export class RunningCostNotifier {
     if (this.lastShownMinor.size >= TRACKED_SESSIONS_MAX) this.lastShownMinor.clear();
     this.lastShownMinor.set(session.id, costMinor);
     const totalCost = Number(minorToDecimalString(costMinor, this.settings.get().currency));
-    connection
-      .call('CostUpdated', { totalCost, transactionId: session.transactionId }, COST_UPDATED_TIMEOUT_MS)
-      .catch((error: unknown) => connection.logger.debug({ err: error }, 'CostUpdated not acknowledged'));
+    callV201(connection, 'CostUpdated', { totalCost, transactionId: session.transactionId }, COST_UPDATED_TIMEOUT_MS).catch((error: unknown) => connection.logger.debug({ err: error }, 'CostUpdated not acknowledged'));
   }
 }
