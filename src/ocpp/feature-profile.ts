@@ -90,17 +90,3 @@ export function createProtocolAdapter(options: ProtocolAdapterOptions): Protocol
     },
   };
 }
-
-/**
- * Sends one of our CALLs with its version's types. The answer was validated against the
- * action's official response schema before it resolves (connection.ts), so it is the action's
- * response type.
- */
-export function callCharger<Messages extends MessageSet, Action extends ActionOf<Messages>>(
-  connection: OcppConnection,
-  action: Action,
-  request: Messages['requests'][Action],
-  timeoutMs: number,
-): Promise<Messages['responses'][Action]> {
-  return connection.call(action, request as object, timeoutMs) as Promise<Messages['responses'][Action]>;
-}
