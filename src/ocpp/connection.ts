@@ -78,7 +78,6 @@ export class OcppConnection {
   private readonly outboundQueue: OutboundCall[] = [];
   private outstanding: OutboundCall | undefined;
   private closed = false;
-  readonly connectedAtMs = Date.now();
   alive = true;
 
   constructor(
@@ -93,10 +92,6 @@ export class OcppConnection {
     /** Actions the CSMS may receive from a charger in this version (others are NotSupported). */
     private readonly inboundActions: ReadonlySet<string>,
   ) {}
-
-  get isOpen(): boolean {
-    return !this.closed;
-  }
 
   handleFrame(data: WebSocket.RawData, isBinary: boolean): void {
     const text = isBinary ? null : data.toString();

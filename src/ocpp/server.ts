@@ -178,10 +178,6 @@ export class OcppServer {
     }
   }
 
-  connection(chargerId: string): OcppConnection | undefined {
-    return this.connections.get(chargerId);
-  }
-
   isConnected(chargerId: string): boolean {
     return this.connections.has(chargerId);
   }
