@@ -9,5 +9,5 @@ export interface V16Services {
   sessions: SessionService;
 }
 
-/** Every other file in v16/ exports one: an OCPP 1.6 feature profile (§3.3) or the security whitepaper. */
+/** What each profile file in v16/ (core.ts, firmware.ts, ...) exports: an OCPP 1.6 feature profile (§3.3) or the security whitepaper. */
 export type V16Profile = FeatureProfile<OcppMessages, V16Services>;

@@ -16,7 +16,7 @@ export interface V201Context {
   runningCost: RunningCostNotifier;
 }
 
-/** Every profile file in v201/ exports one: an OCPP 2.0.1 functional block (part 2, A to P). */
+/** What each profile file in v201/ (provisioning.ts, transactions.ts, ...) exports: an OCPP 2.0.1 functional block (part 2, A to P). */
 export type V201Profile = FeatureProfile<OcppMessages, V201Context>;
 
 /**
