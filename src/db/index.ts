@@ -1,15 +1,27 @@
-import { openSqlite, createOrm, type Orm, type Sqlite } from './connection';
+import fs from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { openSqlite, openReader, createOrm, type Orm, type Sqlite } from './connection';
+import { DEFAULT_CHECKPOINT_OPTIONS, WalCheckpoints, type CheckpointStats, type WalCheckpointOptions } from './checkpoints';
+import { FDATASYNC, WalDurability, type DurabilityStats, type WalSyncer } from './durability';
 import { migrate, migrationState } from './migrator';
+import { RoutedStatement, routingClient, type StatementRouter } from './routing';
 import { WriteBatcher } from './write-batcher';
 
 export type { Orm } from './connection';
 export { NewerDatabaseError, loadMigrations, migrationState } from './migrator';
+export { storageUnavailable, type WalSyncer } from './durability';
 export * as schema from './schema';
 
 /**
  * What domain code gets: the drizzle ORM for queries, `tx` for an atomic unit (a savepoint when
  * already inside a transaction), and `write` for a change that must be durable before the caller
  * answers anyone (group-committed).
+ *
+ * Reads made outside a write see only durable state (see durability.ts), so an answer built from
+ * them never depends on a commit a power cut could still undo. Inside `write`/`tx`, reads see
+ * everything committed; an in-memory cache must not be filled from them (`inWrite`), and one
+ * that is invalidated by a write is invalidated again once the write is durable (`afterDurable`),
+ * or a read in between could fill it from the older durable state.
  */
 export interface Db {
   readonly orm: Orm;
@@ -20,6 +32,10 @@ export interface Db {
    * through the ORM on each call costs more than the write itself. Named parameters (@name).
    */
   prepare<Row = unknown>(sql: string): Statement<Row>;
+  /** True inside `write`/`tx`: reads may see commits that are not durable yet. */
+  readonly inWrite: boolean;
+  /** Runs `run` once everything committed so far (the open transaction included) is durable. */
+  afterDurable(run: () => void): void;
 }
 
 export interface Statement<Row> {
@@ -28,46 +44,130 @@ export interface Statement<Row> {
   all(params?: Record<string, unknown>): Row[];
 }
 
+export interface DatabaseOptions {
+  /** How the WAL is synced; a test passes one that fails like a broken disk. */
+  walSyncer?: WalSyncer;
+  checkpoints?: Partial<WalCheckpointOptions>;
+  /** Problems of the background checkpointer (the appliance logs them). */
+  onProblem?: (message: string) => void;
+}
+
+export interface DatabaseStats {
+  durability: DurabilityStats;
+  checkpoints: CheckpointStats;
+}
+
+/** Distinct SQL texts kept prepared; drizzle builds a few hundred, `inArray` lists can make more. */
+const MAX_CACHED_STATEMENTS = 2000;
+
 export class Database implements Db {
   readonly orm: Orm;
   readonly batcher: WriteBatcher;
+  private readonly durability: WalDurability;
+  private readonly checkpoints: WalCheckpoints;
+  private readonly router: StatementRouter;
+  private readonly statements = new Map<string, RoutedStatement>();
+  private readonly totalChanges: BetterSqlite3.Statement<[], number>;
+  /** Depth of write transactions open on the writer (group commit or `tx`). */
+  private writeDepth = 0;
+  private readonly runAfterCommitDurable: (() => void)[] = [];
+  private closed = false;
 
   private constructor(
     private readonly sqlite: Sqlite,
     readonly file: string,
+    walFd: number,
+    options: DatabaseOptions,
   ) {
-    this.orm = createOrm(sqlite);
-    this.batcher = new WriteBatcher(sqlite);
+    this.totalChanges = sqlite.prepare<[], number>('SELECT total_changes()').pluck();
+    this.checkpoints = new WalCheckpoints(
+      file,
+      {
+        walBytes: () => fs.fstatSync(walFd).size,
+        quiet: () => !this.durability.behind && !this.durability.syncing,
+        holdWrites: () => this.batcher.hold(),
+        resumeWrites: () => this.batcher.resume(),
+        onProblem: options.onProblem,
+      },
+      { ...DEFAULT_CHECKPOINT_OPTIONS, ...options.checkpoints },
+    );
+    this.durability = new WalDurability(walFd, () => openReader(file), options.walSyncer ?? FDATASYNC, () => this.checkpoints.afterSync());
+    this.router = {
+      writer: sqlite,
+      readConnection: () => (this.writeDepth > 0 ? sqlite : (this.durability.readConnection() ?? sqlite)),
+      inWrite: () => this.writeDepth > 0,
+      autocommit: (run) => this.tx(run),
+    };
+    this.orm = createOrm(routingClient(sqlite, (source) => this.routed(source)));
+    this.batcher = new WriteBatcher(sqlite, {
+      beforeWrite: () => this.beginWrite(),
+      afterWrite: (changed) => this.endWrite(changed),
+      whenDurable: (sequence, settle) => this.durability.whenDurable(sequence, settle),
+    });
   }
 
   /** Opens (creating if needed) and migrates the database file. */
-  static open(file: string): Database {
-    const sqlite = openSqlite(file);
+  static open(file: string, options: DatabaseOptions = {}): Database {
+    const sqlite = openSqlite(file, { walSyncedByCaller: true });
+    let walFd: number | undefined;
     try {
       migrate(sqlite);
+      walFd = openWal(sqlite, file);
+      // The migrations committed without waiting for the disk: durable before anything else.
+      (options.walSyncer ?? FDATASYNC).syncNow(walFd);
+      return new Database(sqlite, file, walFd, options);
     } catch (error) {
+      if (walFd !== undefined) fs.closeSync(walFd);
       sqlite.close();
       throw error;
     }
-    return new Database(sqlite, file);
+  }
+
+  get inWrite(): boolean {
+    return this.writeDepth > 0;
   }
 
   tx<T>(run: () => T): T {
-    if (this.sqlite.inTransaction) return this.sqlite.transaction(run)();
-    return this.sqlite.transaction(run).immediate();
+    if (this.writeDepth > 0) return this.sqlite.transaction(run)();
+    this.assertOpen();
+    // A transaction on its own (not in the group commit) is durable before it returns: one
+    // fdatasync on the main thread. Hot paths use `write`; this is for jobs, the CLI, tests.
+    this.beginWrite();
+    const changesBefore = this.totalChanges.get();
+    let result: T;
+    try {
+      result = this.sqlite.transaction(run).immediate();
+    } catch (error) {
+      this.endWrite(this.totalChanges.get() !== changesBefore);
+      throw error;
+    }
+    this.endWrite(this.totalChanges.get() !== changesBefore);
+    this.durability.syncNow();
+    this.checkpoints.afterSync();
+    return result;
   }
 
   write<T>(run: () => T): Promise<T> {
     return this.batcher.submit(run);
   }
 
+  afterDurable(run: () => void): void {
+    // Inside a transaction: once its own commit is durable (endWrite knows which one that is).
+    if (this.writeDepth > 0) this.runAfterCommitDurable.push(run);
+    else this.durability.whenDurable(this.durability.lastCommit, () => run());
+  }
+
   prepare<Row = unknown>(sql: string): Statement<Row> {
-    const statement = this.sqlite.prepare(sql);
+    const statement = this.routed(sql);
     return {
       run: (params) => (params ? statement.run(params) : statement.run()),
       get: (params) => (params ? statement.get(params) : statement.get()) as Row | undefined,
       all: (params) => (params ? statement.all(params) : statement.all()) as Row[],
     };
+  }
+
+  get stats(): DatabaseStats {
+    return { durability: this.durability.stats, checkpoints: this.checkpoints.stats };
   }
 
   migrationState() {
@@ -90,12 +190,58 @@ export class Database implements Db {
   }
 
   close(): void {
+    if (this.closed) return;
     this.batcher.drainAndClose();
-    if (this.sqlite.open) {
-      this.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-      this.sqlite.close();
+    this.closed = true;
+    try {
+      this.durability.syncNow();
+    } finally {
+      this.checkpoints.close();
+      this.durability.close();
+      if (this.sqlite.open) {
+        this.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+        this.sqlite.close();
+      }
     }
   }
+
+  private beginWrite(): void {
+    this.durability.beforeWrite();
+    this.writeDepth++;
+  }
+
+  private endWrite(changed: boolean): number {
+    this.writeDepth--;
+    const sequence = this.durability.afterWrite(changed);
+    if (this.runAfterCommitDurable.length > 0) {
+      const callbacks = this.runAfterCommitDurable.splice(0);
+      // Also after a failed sync: what these do (forget a cache) is right either way.
+      this.durability.whenDurable(sequence, () => {
+        for (const callback of callbacks) callback();
+      });
+    }
+    return sequence;
+  }
+
+  private routed(source: string): RoutedStatement {
+    let statement = this.statements.get(source);
+    if (statement) return statement;
+    if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.delete(this.statements.keys().next().value!);
+    statement = new RoutedStatement(source, this.router);
+    this.statements.set(source, statement);
+    return statement;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The database is closed');
+  }
+}
+
+/** The WAL file's descriptor, for the fdatasync that makes commits durable. */
+function openWal(sqlite: Sqlite, file: string): number {
+  // A read makes SQLite open (and create) the -wal file of a database in WAL mode.
+  sqlite.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get();
+  return fs.openSync(`${file}-wal`, 'r');
 }
 
 export { openSqlite };

@@ -12,17 +12,29 @@ export interface WriteBatcherStats {
   largestBatch: number;
 }
 
+/** What the batcher needs around each transaction (Database wires WalDurability in). */
+export interface CommitPipeline {
+  /** Before BEGIN. */
+  beforeWrite(): void;
+  /** After COMMIT or ROLLBACK; returns the commit whose durability the batch's answers wait for. */
+  afterWrite(changed: boolean): number;
+  /** `settle` runs once that commit is durable, or with the error that kept it from the disk. */
+  whenDurable(sequence: number, settle: (error: Error | undefined) => void): void;
+}
+
 /**
  * Group commit: writes submitted during one turn of the event loop run in a single SQLite
- * transaction, each inside its own SAVEPOINT so a failing write rolls back alone, and every
- * promise settles only after the COMMIT has returned. With synchronous=FULL that COMMIT is
- * durable, so a charger or API client is answered only once its change would survive a power
- * cut, while thousands of messages share one fsync.
+ * transaction, each inside its own SAVEPOINT so a failing write rolls back alone. The COMMIT does
+ * not wait for the disk (synchronous=NORMAL); every promise settles only once the fdatasync that
+ * covers the commit has returned (WalDurability), while the next batches commit meanwhile. So a
+ * charger or API client is answered only once its change would survive a power cut, thousands
+ * of messages share one fdatasync, and the event loop never waits for the disk.
  */
 export class WriteBatcher {
   private queue: PendingWrite[] = [];
   private scheduled = false;
   private closed = false;
+  private held = false;
   readonly stats: WriteBatcherStats = { batches: 0, writes: 0, largestBatch: 0 };
   private readonly begin;
   private readonly commit;
@@ -30,9 +42,11 @@ export class WriteBatcher {
   private readonly savepoint;
   private readonly release;
   private readonly rollbackToSavepoint;
+  private readonly totalChanges;
 
   constructor(
     private readonly sqlite: Sqlite,
+    private readonly pipeline: CommitPipeline,
     private readonly maxBatchSize = 5000,
     /**
      * A batch stops taking writes after this much work and commits, so a burst of thousands of
@@ -47,17 +61,15 @@ export class WriteBatcher {
     this.savepoint = sqlite.prepare('SAVEPOINT batched_write');
     this.release = sqlite.prepare('RELEASE batched_write');
     this.rollbackToSavepoint = sqlite.prepare('ROLLBACK TO batched_write');
+    this.totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
   }
 
-  /** Runs `run` inside the next group commit; resolves with its result once committed. */
+  /** Runs `run` inside the next group commit; resolves with its result once durable. */
   submit<T>(run: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The database is closing; the write was not made'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleIfPending();
     });
   }
 
@@ -65,18 +77,31 @@ export class WriteBatcher {
     return this.queue.length;
   }
 
+  /** Writes wait in the queue until `resume` (the WAL is being checkpointed so it can start over). */
+  hold(): void {
+    this.held = true;
+  }
+
+  resume(): void {
+    this.held = false;
+    this.scheduleIfPending();
+  }
+
   /** Commits everything still queued, synchronously (shutdown). Further submits are refused. */
   drainAndClose(): void {
+    this.held = false;
     while (this.queue.length > 0) this.flush();
     this.closed = true;
   }
 
   private flush(): void {
     this.scheduled = false;
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0 || this.held) return;
     const startedMs = performance.now();
     const outcomes: { ok: boolean; value: unknown }[] = [];
     let taken = 0;
+    this.pipeline.beforeWrite();
+    const changesBefore = this.totalChanges.get();
     try {
       this.begin.run();
       const limit = Math.min(this.queue.length, this.maxBatchSize);
@@ -89,19 +114,25 @@ export class WriteBatcher {
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of this batch is durable.
       if (this.sqlite.inTransaction) this.rollback.run();
+      this.pipeline.afterWrite(false);
       for (const write of this.queue.splice(0, Math.max(taken, 1))) write.reject(error);
       this.scheduleIfPending();
       return;
     }
+    const sequence = this.pipeline.afterWrite(this.totalChanges.get() !== changesBefore);
     const batch = this.queue.splice(0, taken);
     this.stats.batches++;
     this.stats.writes += batch.length;
     if (batch.length > this.stats.largestBatch) this.stats.largestBatch = batch.length;
-    for (let i = 0; i < batch.length; i++) {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) batch[i]!.resolve(outcome.value);
-      else batch[i]!.reject(outcome.value);
-    }
+    // Also a batch that changed nothing waits: what it read may be a commit not yet durable.
+    this.pipeline.whenDurable(sequence, (syncError) => {
+      for (let i = 0; i < batch.length; i++) {
+        const outcome = outcomes[i]!;
+        if (syncError) batch[i]!.reject(syncError);
+        else if (outcome.ok) batch[i]!.resolve(outcome.value);
+        else batch[i]!.reject(outcome.value);
+      }
+    });
     this.scheduleIfPending();
   }
 
@@ -119,7 +150,7 @@ export class WriteBatcher {
   }
 
   private scheduleIfPending(): void {
-    if (this.queue.length > 0 && !this.scheduled) {
+    if (this.queue.length > 0 && !this.scheduled && !this.held) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }

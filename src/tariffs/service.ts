@@ -85,7 +85,8 @@ export class TariffService {
     if (cached !== undefined) return cached;
     const override = this.latest(chargerId);
     const version = override && !override.removed ? override : (this.latest(null) ?? null);
-    this.inForce.set(chargerId, version);
+    // Inside a write the row may not be durable yet: an Authorize must not answer from it (db/index.ts).
+    if (!this.db.inWrite) this.inForce.set(chargerId, version);
     return version;
   }
 
@@ -94,7 +95,7 @@ export class TariffService {
     const cached = this.versions.get(id);
     if (cached) return cached;
     const row = this.db.orm.select().from(schema.tariffVersions).where(eq(schema.tariffVersions.id, id)).get();
-    if (row) this.versions.set(id, row);
+    if (row && !this.db.inWrite) this.versions.set(id, row);
     return row;
   }
 

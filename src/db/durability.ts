@@ -1,0 +1,271 @@
+import fs from 'node:fs';
+import { AppError, assert } from '../shared';
+import type { Sqlite } from './connection';
+
+/**
+ * How the WAL reaches the disk: `fs.fdatasync` on libuv's thread pool, or synchronously for the
+ * rare write that must be durable before the call returns. Tests replace it to make the disk
+ * fail (EIO) where no failing disk is at hand.
+ */
+export interface WalSyncer {
+  sync(fd: number, done: (error: Error | null) => void): void;
+  syncNow(fd: number): void;
+}
+
+export const FDATASYNC: WalSyncer = {
+  sync: (fd, done) => fs.fdatasync(fd, done),
+  syncNow: (fd) => fs.fdatasyncSync(fd),
+};
+
+/** A write committed in SQLite that could not be made durable: its callers were never answered yes. */
+export function storageUnavailable(cause: unknown): AppError {
+  const error = new AppError('storage_unavailable', 'The database could not be written to disk; nothing was saved, retry later', 503);
+  error.cause = cause;
+  return error;
+}
+
+/**
+ * A reader connection that holds one read transaction open, and so one snapshot of the database:
+ * what it reads stays exactly as it was when `open()` ran, whatever commits after that.
+ */
+class SnapshotReader {
+  private readonly begin;
+  private readonly touch;
+  private readonly end;
+
+  constructor(readonly sqlite: Sqlite) {
+    this.begin = sqlite.prepare('BEGIN');
+    // BEGIN alone takes no snapshot; the first read does.
+    this.touch = sqlite.prepare('SELECT 1 FROM sqlite_schema LIMIT 1');
+    this.end = sqlite.prepare('COMMIT');
+  }
+
+  open(): void {
+    this.begin.run();
+    this.touch.get();
+  }
+
+  release(): void {
+    if (this.sqlite.inTransaction) this.end.run();
+  }
+}
+
+/** At most this many reader connections: one durable snapshot, one for the sync under way, spares. */
+const MAX_READERS = 4;
+
+interface Waiter {
+  sequence: number;
+  settle: (error: Error | undefined) => void;
+}
+
+export interface DurabilityStats {
+  syncs: number;
+  failedSyncs: number;
+  /** Commits whose answers waited for an fdatasync. */
+  commits: number;
+}
+
+/**
+ * Durable commits without waiting for the disk on the main thread. The writer runs with
+ * synchronous=NORMAL: a COMMIT writes the WAL but does not sync it. Commits are numbered; one
+ * `fdatasync` of the WAL at a time runs on libuv's thread pool and, when it returns, every commit
+ * made before it started is durable. Callers of `whenDurable` are answered only then (or get a
+ * storage error if the sync failed). The power-loss harness showed NORMAL plus this fdatasync
+ * keeps every acknowledged commit, as FULL does (../shared/tools/powerloss/README.md).
+ *
+ * A commit is visible to readers as soon as it is made, before it is durable. So that no request
+ * answers from state a power cut could still take away (an Authorize reading a top-up that is not
+ * on disk yet, a duplicate StartTransaction answered from a row not yet synced), reads outside a
+ * write transaction go, while a commit is not yet durable, to a reader connection holding a
+ * snapshot of the last durable state. The snapshot moves forward each time a sync completes,
+ * before the writers it covers are answered, so a caller that was answered reads its own write.
+ * When everything committed is durable, reads go to the writer itself (its page cache is warm).
+ */
+export class WalDurability {
+  private committedSequence = 0;
+  private durableSequence = 0;
+  /** The last commit the sync under way covers, if one is under way. */
+  private syncingSequence: number | undefined;
+  /** Snapshot of the durable state; held exactly while a commit is not yet durable. */
+  private current: SnapshotReader | undefined;
+  /** Snapshot of the state the sync under way covers. */
+  private pending: SnapshotReader | undefined;
+  private readonly free: SnapshotReader[] = [];
+  private readerCount = 0;
+  private readonly waiters: Waiter[] = [];
+  private closed = false;
+  readonly stats: DurabilityStats = { syncs: 0, failedSyncs: 0, commits: 0 };
+
+  constructor(
+    private readonly walFd: number,
+    private readonly openReader: () => Sqlite,
+    private readonly syncer: WalSyncer = FDATASYNC,
+    /** Called after each completed sync (checkpoint scheduling looks at the WAL then). */
+    private readonly afterSync: () => void = () => undefined,
+  ) {}
+
+  /** The number of the newest commit. */
+  get lastCommit(): number {
+    return this.committedSequence;
+  }
+
+  /** True while some commit is not yet durable. */
+  get behind(): boolean {
+    return this.committedSequence > this.durableSequence;
+  }
+
+  get syncing(): boolean {
+    return this.syncingSequence !== undefined;
+  }
+
+  /** The connection for reads outside a write: a durable snapshot, or undefined for the writer. */
+  readConnection(): Sqlite | undefined {
+    return this.current?.sqlite;
+  }
+
+  /**
+   * Before a write transaction begins. When everything is durable now, a reader keeps this
+   * state: once the transaction commits, it is the durable state until the sync returns.
+   */
+  beforeWrite(): void {
+    if (this.current === undefined && !this.closed) {
+      this.current = this.takeReader();
+      this.current.open();
+    }
+  }
+
+  /**
+   * After a write transaction ended (committed, or rolled back with `changed` false). Returns
+   * the commit that answers depending on it must wait for: its own, or the last one before it.
+   */
+  afterWrite(changed: boolean): number {
+    if (changed) {
+      this.committedSequence++;
+      this.stats.commits++;
+      if (this.syncingSequence === undefined) this.startSync();
+    } else {
+      this.releaseWhenAllDurable();
+    }
+    return this.committedSequence;
+  }
+
+  /** Calls `settle` once commit `sequence` is durable, or with the error when it cannot be. */
+  whenDurable(sequence: number, settle: (error: Error | undefined) => void): void {
+    if (sequence <= this.durableSequence) settle(undefined);
+    else this.waiters.push({ sequence, settle });
+  }
+
+  /**
+   * Makes every commit durable before returning (a transaction outside the group commit, and
+   * shutdown), blocking the main thread for one fdatasync. Throws a storage error if it fails.
+   */
+  syncNow(): void {
+    if (!this.behind) return;
+    const upTo = this.committedSequence;
+    try {
+      this.stats.syncs++;
+      this.syncer.syncNow(this.walFd);
+    } catch (error) {
+      this.stats.failedSyncs++;
+      const failure = storageUnavailable(error);
+      this.fail(upTo, failure);
+      throw failure;
+    }
+    this.advanceTo(upTo, undefined);
+    this.releaseWhenAllDurable();
+    this.settleWaiters();
+  }
+
+  /** Stops: the caller made everything durable (syncNow) first. Closes the readers and the WAL fd. */
+  close(): void {
+    this.closed = true;
+    for (const reader of [this.current, this.pending, ...this.free]) {
+      if (reader && reader.sqlite.open) reader.sqlite.close();
+    }
+    this.current = undefined;
+    this.pending = undefined;
+    this.free.length = 0;
+    // A sync on the thread pool still uses the fd; it is closed when that sync returns.
+    if (this.syncingSequence === undefined) fs.closeSync(this.walFd);
+    const closing = new Error('The database closed before the write was made durable');
+    this.fail(Number.MAX_SAFE_INTEGER, storageUnavailable(closing));
+  }
+
+  private startSync(): void {
+    const sequence = this.committedSequence;
+    this.syncingSequence = sequence;
+    this.pending = this.takeReader();
+    this.pending.open();
+    this.stats.syncs++;
+    this.syncer.sync(this.walFd, (error) => this.syncDone(sequence, error));
+  }
+
+  private syncDone(sequence: number, error: Error | null): void {
+    this.syncingSequence = undefined;
+    if (this.closed) {
+      fs.closeSync(this.walFd);
+      return;
+    }
+    const pending = this.pending;
+    this.pending = undefined;
+    if (error) {
+      this.stats.failedSyncs++;
+      this.giveBack(pending);
+      // Its callers are told the write failed. A later sync that succeeds makes these commits
+      // durable after all; an Idempotency-Key retry then gets the first answer.
+      if (sequence > this.durableSequence) this.fail(sequence, storageUnavailable(error));
+    } else if (sequence > this.durableSequence) {
+      this.advanceTo(sequence, pending);
+    } else {
+      this.giveBack(pending); // syncNow overtook this sync
+    }
+    this.releaseWhenAllDurable();
+    // After a failure, only newer commits start another sync (it covers the failed ones too).
+    if (this.behind && (!error || this.committedSequence > sequence)) this.startSync();
+    // Readers moved first: a caller answered now reads its own write.
+    this.settleWaiters();
+    this.afterSync();
+  }
+
+  /** Commits up to `sequence` are durable; `snapshot` (if any) shows exactly that state. */
+  private advanceTo(sequence: number, snapshot: SnapshotReader | undefined): void {
+    this.durableSequence = sequence;
+    this.giveBack(this.current);
+    this.current = snapshot;
+    // Only syncNow advances without a snapshot, and it covers every commit.
+    assert(this.current !== undefined || !this.behind, 'a snapshot of the durable state is held while commits are not durable');
+  }
+
+  private releaseWhenAllDurable(): void {
+    if (!this.behind && this.current !== undefined) {
+      this.giveBack(this.current);
+      this.current = undefined;
+    }
+  }
+
+  private settleWaiters(): void {
+    let settled = 0;
+    while (settled < this.waiters.length && this.waiters[settled]!.sequence <= this.durableSequence) settled++;
+    for (const waiter of this.waiters.splice(0, settled)) waiter.settle(undefined);
+  }
+
+  private fail(upTo: number, error: Error): void {
+    let failed = 0;
+    while (failed < this.waiters.length && this.waiters[failed]!.sequence <= upTo) failed++;
+    for (const waiter of this.waiters.splice(0, failed)) waiter.settle(error);
+  }
+
+  private takeReader(): SnapshotReader {
+    const reader = this.free.pop();
+    if (reader) return reader;
+    if (this.readerCount >= MAX_READERS) throw new Error('durability: every snapshot reader is in use');
+    this.readerCount++;
+    return new SnapshotReader(this.openReader());
+  }
+
+  private giveBack(reader: SnapshotReader | undefined): void {
+    if (!reader) return;
+    reader.release();
+    this.free.push(reader);
+  }
+}
