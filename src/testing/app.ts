@@ -110,8 +110,9 @@ export function compiledMain(): string {
   return path.resolve(__dirname, '..', '..', 'dist', 'src', 'main.js');
 }
 
-export async function spawnAppliance(dataDir: string, env: Record<string, string> = {}): Promise<ApplianceProcess> {
-  const child = spawn(process.execPath, [compiledMain()], {
+/** Runs the compiled appliance (or `mainScript` of another build) as its own process. */
+export async function spawnAppliance(dataDir: string, env: Record<string, string> = {}, mainScript = compiledMain()): Promise<ApplianceProcess> {
+  const child = spawn(process.execPath, [mainScript], {
     env: { PATH: process.env.PATH ?? '', CSMS_PORT: '0', CSMS_HOST: '127.0.0.1', CSMS_DATA_DIR: dataDir, CSMS_API_TOKEN: TEST_API_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
