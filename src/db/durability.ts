@@ -138,11 +138,12 @@ export class WalDurability {
    * After a write transaction ended (committed, or rolled back with `changed` false). Returns
    * the commit that answers depending on it must wait for: its own, or the last one before it.
    */
-  afterWrite(changed: boolean): number {
+  afterWrite(changed: boolean, syncInBackground = true): number {
     if (changed) {
       this.committedSequence++;
       this.stats.commits++;
-      if (this.syncingSequence === undefined) this.startSync();
+      // A caller that calls syncNow next needs no sync on the thread pool as well.
+      if (syncInBackground && this.syncingSequence === undefined) this.startSync();
     } else {
       this.releaseWhenAllDurable();
     }

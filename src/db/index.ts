@@ -138,10 +138,10 @@ export class Database implements Db {
     try {
       result = this.sqlite.transaction(run).immediate();
     } catch (error) {
-      this.endWrite(this.totalChanges.get() !== changesBefore);
+      this.endWrite(false); // rolled back: nothing was committed
       throw error;
     }
-    this.endWrite(this.totalChanges.get() !== changesBefore);
+    this.endWrite(this.totalChanges.get() !== changesBefore, false);
     this.durability.syncNow();
     this.checkpoints.afterSync();
     return result;
@@ -210,9 +210,9 @@ export class Database implements Db {
     this.writeDepth++;
   }
 
-  private endWrite(changed: boolean): number {
+  private endWrite(changed: boolean, syncInBackground = true): number {
     this.writeDepth--;
-    const sequence = this.durability.afterWrite(changed);
+    const sequence = this.durability.afterWrite(changed, syncInBackground);
     if (this.runAfterCommitDurable.length > 0) {
       const callbacks = this.runAfterCommitDurable.splice(0);
       // Also after a failed sync: what these do (forget a cache) is right either way.
