@@ -1,0 +1,1 @@
+DROP INDEX `meter_values_charger`;
