@@ -7,7 +7,7 @@ import { V16_SCRIPT, V201_SCRIPT, type VersionScript } from '../src/testing/vers
  * each answer before its next CALL (OCPP-J), so the figure is round trips the appliance served.
  * The site must admit the chargers (registered, or `unknownChargerPolicy: accept`).
  */
-export interface MixedSiteOptions {
+interface MixedSiteOptions {
   /** ws://HOST:PORT/ocpp/ */
   ocppUrl: string;
   chargersPerVersion: number;
@@ -21,7 +21,7 @@ export interface MixedSiteOptions {
   connectParallel?: number;
 }
 
-export interface MixedSiteResult {
+interface MixedSiteResult {
   chargers: { '1.6': number; '2.0.1': number };
   sessionsCompleted: number;
   roundTrips: number;

@@ -28,7 +28,7 @@ import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
 import { createWebRouter } from './web';
 
-export const DATABASE_FILE_NAME = 'chargeyard.db';
+const DATABASE_FILE_NAME = 'chargeyard.db';
 
 export interface AppOptions {
   logger?: Logger;
@@ -120,7 +120,7 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     activeSessionsOfCard: (cardUid) => sessionRepository.activeCountForCard(cardUid),
     startHoldMinor: (userId, chargerId) => startHolds.heldAtChargerMinor(userId, chargerId),
     // Remembering an unknown tag must not slow or fail the charger's answer: it is written in the next batch.
-    onUnknownTag: (uid, chargerId) => void db.write(() => drivers.recordUnknownCard(uid, chargerId)).catch((error) => wiring.onError(error, 'record unknown card')),
+    onUnknownTag: (uid, chargerId) => void drivers.recordUnknownCard(uid, chargerId).catch((error) => wiring.onError(error, 'record unknown card')),
   });
   const sessions = new SessionService(db, sessionRepository, authorizer, [
     // 1. Billing: at a start it fixes who pays and attaches the driver's QR hold to the session; at

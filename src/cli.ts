@@ -69,7 +69,7 @@ function expectPositional(parsed: ParsedArgs, count: number, what: string): void
 
 type Out = (line: string) => void;
 
-export interface CliIo {
+interface CliIo {
   out: Out;
   err: Out;
   env: NodeJS.ProcessEnv;
@@ -268,7 +268,7 @@ async function resetPassword(parsed: ParsedArgs, io: CliIo): Promise<number> {
     // setPassword checks the password rules and signs the user out everywhere.
     await users.setPassword(user.id, password);
     const audit = new AuditLog(db);
-    await db.write(() => audit.recordNow({ userId: null, name: 'cli' }, { action: 'staff.password_reset', objectType: 'staff_user', objectId: user.id }));
+    await audit.record({ userId: null, name: 'cli' }, { action: 'staff.password_reset', objectType: 'staff_user', objectId: user.id });
     io.out(`the password of ${userName} was changed; their open sessions were signed out`);
   } finally {
     db.close();

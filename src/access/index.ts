@@ -1,2 +1,2 @@
 export { ApiTokenService, TOKEN_ROLES } from './tokens';
-export type { TokenPrincipal, TokenRole } from './tokens';
+export type { TokenRole } from './tokens';

@@ -7,7 +7,7 @@ import { badRequest, constantTimeEqual, hashToken, notFound, nowIso } from '../s
 export type TokenRole = 'admin' | 'cashier' | 'viewer';
 export const TOKEN_ROLES: readonly TokenRole[] = ['admin', 'cashier', 'viewer'];
 
-export interface TokenPrincipal {
+interface TokenPrincipal {
   kind: 'token' | 'env-token';
   name: string;
   role: TokenRole;

@@ -1,4 +1,4 @@
-export { BillingService, BALANCE_EXHAUSTED } from './service';
-export type { BillingOptions, RemoteStopRequester, SessionHoldAttacher } from './service';
+export { BillingService } from './service';
+export type { RemoteStopRequester } from './service';
 export { BillingRepository } from './repository';
-export type { Payer, SessionBillingRow } from './repository';
+

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
-import { schema } from '../db';
+import { schema, TableWriter } from '../db';
 
 export type SessionBillingRow = typeof schema.sessionBilling.$inferSelect;
 export type Payer = SessionBillingRow['payer'];
@@ -11,21 +11,13 @@ export type Payer = SessionBillingRow['payer'];
  */
 export class BillingRepository {
   private readonly bySession;
-  private readonly markBilledStatement;
+  /** Raw prepared inserts and updates (cached per set of columns): billing writes a row at every start and stop. */
+  private readonly writer: TableWriter<typeof schema.sessionBilling.$inferInsert>;
   private readonly payersStatement: Statement<{ sessionId: number; payer: Payer }>;
 
-  constructor(private readonly db: Db) {
-    const { sessionBilling } = schema;
-    this.bySession = db.orm.select().from(sessionBilling).where(eq(sessionBilling.sessionId, sql.placeholder('sessionId'))).prepare();
-    this.markBilledStatement = db.orm
-      .update(sessionBilling)
-      .set({
-        billedAt: sql`${sql.placeholder('billedAt')}`,
-        chargeTransferId: sql`${sql.placeholder('chargeTransferId')}`,
-        debtMinor: sql`${sql.placeholder('debtMinor')}`,
-      })
-      .where(eq(sessionBilling.sessionId, sql.placeholder('sessionId')))
-      .prepare();
+  constructor(db: Db) {
+    this.bySession = db.orm.select().from(schema.sessionBilling).where(eq(schema.sessionBilling.sessionId, sql.placeholder('sessionId'))).prepare();
+    this.writer = new TableWriter(db, schema.sessionBilling, 'sessionId');
     // One statement for any number of sessions: the ids travel as one JSON array parameter.
     this.payersStatement = db.prepare('SELECT session_id AS sessionId, payer FROM session_billing WHERE session_id IN (SELECT value FROM json_each(@ids))');
   }
@@ -35,24 +27,20 @@ export class BillingRepository {
   }
 
   insert(row: typeof schema.sessionBilling.$inferInsert): void {
-    this.db.orm.insert(schema.sessionBilling).values(row).run();
+    this.writer.insert(row);
   }
 
   /** A session billed with nothing to charge (no tariff priced it). */
   markBilledWithoutCharge(sessionId: number, billedAt: string): void {
-    this.db.orm.update(schema.sessionBilling).set({ billedAt }).where(eq(schema.sessionBilling.sessionId, sessionId)).run();
+    this.writer.update(sessionId, { billedAt });
   }
 
   markBilled(row: { sessionId: number; billedAt: string; chargeTransferId: number | null; debtMinor: number }): void {
-    this.markBilledStatement.run(row);
+    this.writer.update(row.sessionId, { billedAt: row.billedAt, chargeTransferId: row.chargeTransferId, debtMinor: row.debtMinor });
   }
 
   recordRemoteStop(sessionId: number, requestedAt: string, reason: string): void {
-    this.db.orm
-      .update(schema.sessionBilling)
-      .set({ remoteStopRequestedAt: requestedAt, remoteStopReason: reason })
-      .where(eq(schema.sessionBilling.sessionId, sessionId))
-      .run();
+    this.writer.update(sessionId, { remoteStopRequestedAt: requestedAt, remoteStopReason: reason });
   }
 
   /** Who paid for each of these sessions (sessions without a billing row are left out). */

@@ -12,18 +12,18 @@ import { BillingRepository, type Payer, type SessionBillingRow } from './reposit
 export type RemoteStopRequester = (chargerId: string, transactionId: string, reason: string) => Promise<unknown>;
 
 /** The QR start's holds, as billing needs them: the driver's open hold at this charger becomes the session's. */
-export interface SessionHoldAttacher {
+interface SessionHoldAttacher {
   attachToSession(userId: number, chargerId: string, connectorId: number, sessionId: number): number | null;
 }
 
 /** Connector states in which the car is plugged in but not charging (the idle fee's time). */
 const IDLE_STATUSES = new Set(['SuspendedEV', 'Finishing']);
 
-export const BALANCE_EXHAUSTED = 'balance_exhausted';
+const BALANCE_EXHAUSTED = 'balance_exhausted';
 /** A charger that missed or refused a remote stop for an exhausted balance is asked again after this. */
 const REMOTE_STOP_RETRY_MS = 60_000;
 
-export interface BillingOptions {
+interface BillingOptions {
   db: Db;
   ledger: Ledger;
   tariffs: TariffService;

@@ -1,6 +1,6 @@
 export { ChargerService } from './service';
-export type { Admission, BootInfo, BootStatus, ChargerChange, ChargerView, ConnectorStatusInput, ConnectorView } from './service';
+export type { ChargerView, ConnectorView } from './service';
 export { isValidChargerId } from './identity';
 export type { ChargerRepository } from './repository';
 export { MessageLog } from './message-log';
-export type { OcppLogEntry } from './message-log';
+

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
 import { schema } from '../db';
 
-export interface OcppLogEntry {
+interface OcppLogEntry {
   chargerId: string;
   direction: 'in' | 'out';
   messageTypeId: number;

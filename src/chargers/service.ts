@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import type { SettingsService } from '../settings';
-import { conflict, constantTimeEqual, hashSecret, hashToken, notFound, nowIso, parseInput, verifySecret } from '../shared';
+import { conflict, hashSecret, notFound, nowIso, parseInput } from '../shared';
+import { ChargerPasswords } from './passwords';
 import { isValidChargerId } from './identity';
 import { ChargerRepository, type ChargerRow, type ConnectorRow, type Registration } from './repository';
 
-export interface BootInfo {
+interface BootInfo {
   vendor: string;
   model: string;
   serialNumber?: string | undefined;
@@ -16,7 +17,7 @@ export interface BootInfo {
   meterSerialNumber?: string | undefined;
 }
 
-export interface ConnectorStatusInput {
+interface ConnectorStatusInput {
   connectorId: number;
   evseId?: number | undefined;
   status: string;
@@ -28,9 +29,9 @@ export interface ConnectorStatusInput {
   timestamp?: string | undefined;
 }
 
-export type BootStatus = 'Accepted' | 'Pending' | 'Rejected';
+type BootStatus = 'Accepted' | 'Pending' | 'Rejected';
 
-export type Admission =
+type Admission =
   | { admitted: true; charger: ChargerRow }
   | { admitted: false; httpStatus: 401 | 404 | 429; reason: string };
 
@@ -66,7 +67,7 @@ export interface ChargerView {
   connectors: ConnectorView[];
 }
 
-export const registerChargerSchema = z
+const registerChargerSchema = z
   .object({
     id: z.string().refine(isValidChargerId, 'must be 1-48 printable ASCII characters other than /'),
     name: z.string().trim().min(1).max(100).optional(),
@@ -74,7 +75,7 @@ export const registerChargerSchema = z
   })
   .strict();
 
-export const updateChargerSchema = z
+const updateChargerSchema = z
   .object({
     name: z.string().trim().min(1).max(100).nullable().optional(),
     password: z.string().min(8, 'must be at least 8 characters').max(64).nullable().optional(),
@@ -82,19 +83,12 @@ export const updateChargerSchema = z
   })
   .strict();
 
-/** After this many wrong passwords within the window an identity is answered 429 for a while. */
-const AUTH_FAILURES_BEFORE_THROTTLE = 5;
-const AUTH_FAILURE_WINDOW_MS = 60_000;
-/** CONTRACT: a charger with the right password is never refused for more than 30 s. */
-const AUTH_THROTTLE_MS = 30_000;
-const AUTH_TRACKED_IDENTITIES_MAX = 10_000;
-
 interface Presence {
   since: string;
   ocppVersion: string;
 }
 
-export type ChargerChange =
+type ChargerChange =
   | { kind: 'connected' | 'disconnected' | 'booted' | 'registered' | 'updated' | 'removed'; chargerId: string }
   | { kind: 'status'; chargerId: string; connector: ConnectorRow };
 
@@ -107,9 +101,7 @@ export class ChargerService {
   private readonly presence = new Map<string, Presence>();
   private readonly lastSeen = new Map<string, string>();
   private readonly lastSeenDirty = new Set<string>();
-  private readonly authFailures = new Map<string, { count: number; windowStartMs: number; blockedUntilMs: number }>();
-  /** SHA-256 of the last password verified per charger: reconnect storms need no scrypt each. */
-  private readonly verifiedPasswords = new Map<string, string>();
+  private readonly passwords = new ChargerPasswords();
   private readonly listeners: ((change: ChargerChange) => void)[] = [];
   private readonly registrations = new Map<string, Registration | null>();
 
@@ -137,8 +129,7 @@ export class ChargerService {
    */
   async admit(id: string, basicAuth: { user: string; password: string } | undefined): Promise<Admission> {
     const nowMs = Date.now();
-    const failures = this.authFailures.get(id);
-    if (failures && failures.blockedUntilMs > nowMs) {
+    if (this.passwords.isThrottled(id, nowMs)) {
       return { admitted: false, httpStatus: 429, reason: 'too many failed authentication attempts' };
     }
     let charger = this.repository.get(id);
@@ -146,12 +137,12 @@ export class ChargerService {
       return { admitted: false, httpStatus: 404, reason: 'charger registration rejected' };
     }
     if (charger?.passwordHash) {
-      const ok = basicAuth !== undefined && basicAuth.user === id && (await this.checkPassword(charger, basicAuth.password));
+      const ok = basicAuth !== undefined && basicAuth.user === id && (await this.passwords.verify(charger, basicAuth.password));
       if (!ok) {
-        this.recordAuthFailure(id, nowMs);
+        this.passwords.recordFailure(id, nowMs);
         return { admitted: false, httpStatus: 401, reason: basicAuth ? 'wrong password' : 'password required' };
       }
-      this.authFailures.delete(id);
+      this.passwords.clearFailures(id);
       return { admitted: true, charger };
     }
     if (!charger) {
@@ -171,33 +162,6 @@ export class ChargerService {
       this.emit({ kind: 'registered', chargerId: id });
     }
     return { admitted: true, charger };
-  }
-
-  private async checkPassword(charger: ChargerRow, password: string): Promise<boolean> {
-    const digest = hashToken(password);
-    const cached = this.verifiedPasswords.get(charger.id);
-    if (cached !== undefined && constantTimeEqual(cached, digest)) return true;
-    const ok = await verifySecret(password, charger.passwordHash!);
-    if (ok) this.verifiedPasswords.set(charger.id, digest);
-    return ok;
-  }
-
-  private recordAuthFailure(id: string, nowMs: number): void {
-    let entry = this.authFailures.get(id);
-    if (!entry || nowMs - entry.windowStartMs > AUTH_FAILURE_WINDOW_MS) {
-      entry = { count: 0, windowStartMs: nowMs, blockedUntilMs: 0 };
-      if (this.authFailures.size >= AUTH_TRACKED_IDENTITIES_MAX) {
-        const oldest = this.authFailures.keys().next().value;
-        if (oldest !== undefined) this.authFailures.delete(oldest);
-      }
-      this.authFailures.set(id, entry);
-    }
-    entry.count++;
-    if (entry.count >= AUTH_FAILURES_BEFORE_THROTTLE) {
-      entry.blockedUntilMs = nowMs + AUTH_THROTTLE_MS;
-      entry.count = 0;
-      entry.windowStartMs = nowMs;
-    }
   }
 
   // ---- presence --------------------------------------------------------------------------
@@ -345,7 +309,7 @@ export class ChargerService {
         });
       }
     });
-    this.verifiedPasswords.delete(parsed.id);
+    this.passwords.forget(parsed.id);
     this.emit({ kind: 'registered', chargerId: parsed.id });
     return this.view(parsed.id)!;
   }
@@ -358,7 +322,7 @@ export class ChargerService {
     if (parsed.password !== undefined) patch.passwordHash = parsed.password === null ? null : await hashSecret(parsed.password);
     if (parsed.registration !== undefined) patch.registration = parsed.registration;
     await this.db.write(() => this.repository.update(id, patch));
-    this.verifiedPasswords.delete(id);
+    this.passwords.forget(id);
     this.emit({ kind: 'updated', chargerId: id });
     return this.view(id)!;
   }
@@ -366,7 +330,7 @@ export class ChargerService {
   async remove(id: string): Promise<void> {
     const removed = await this.db.write(() => this.repository.delete(id));
     if (!removed) throw notFound('Charger', id);
-    this.verifiedPasswords.delete(id);
+    this.passwords.forget(id);
     this.emit({ kind: 'removed', chargerId: id });
   }
 

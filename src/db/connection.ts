@@ -8,7 +8,7 @@ export type Orm = BetterSQLite3Database<typeof schema>;
 export type Sqlite = BetterSqlite3.Database;
 
 /** Milliseconds a connection waits for a lock held by another connection (the CLI, a backup). */
-export const BUSY_TIMEOUT_MS = 5000;
+const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * The WAL size (bytes) kept after the log starts over: SQLite truncates a longer file back to

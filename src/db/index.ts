@@ -7,7 +7,6 @@ import { migrate, migrationState } from './migrator';
 import { RoutedStatement, routingClient, type StatementRouter } from './routing';
 import { WriteBatcher } from './write-batcher';
 
-export type { Orm } from './connection';
 export { NewerDatabaseError, loadMigrations, migrationState } from './migrator';
 export { storageUnavailable, type WalSyncer } from './durability';
 export * as schema from './schema';

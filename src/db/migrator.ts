@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Sqlite } from './connection';
 
 
-export interface Migration {
+interface Migration {
   tag: string;
   statements: string[];
   hash: string;

@@ -6,7 +6,7 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
-export interface WriteBatcherStats {
+interface WriteBatcherStats {
   batches: number;
   writes: number;
   largestBatch: number;

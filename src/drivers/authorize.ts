@@ -18,7 +18,7 @@ export type AuthorizationStatus =
   | 'NotAtThisLocation'
   | 'Unknown';
 
-export interface AuthorizationRequest {
+interface AuthorizationRequest {
   idTag: string;
   chargerId: string;
   connectorId?: number | undefined;
@@ -37,7 +37,7 @@ export interface AuthorizationDecision {
   reason: string;
 }
 
-export interface AuthorizerOptions {
+interface AuthorizerOptions {
   drivers: DriverService;
   ledger: Ledger;
   settings: SettingsService;

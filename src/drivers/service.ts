@@ -9,7 +9,7 @@ import { isValidUid, normaliseUid, uidFromReader } from './uid';
 
 export type DriverRow = typeof schema.drivers.$inferSelect;
 export type CardRow = typeof schema.cards.$inferSelect;
-export type UnknownCardRow = typeof schema.unknownCards.$inferSelect;
+type UnknownCardRow = typeof schema.unknownCards.$inferSelect;
 
 /** Digits with an optional leading +, 6–15 digits (E.164 allows 15); spaces, dashes, dots and brackets dropped. */
 export function normalisePhone(raw: string): string | undefined {
@@ -34,7 +34,7 @@ const isoTime = z.string().transform((raw, context) => {
   return iso;
 });
 
-export const userCreateSchema = z
+const userCreateSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     phone: phoneSchema,
@@ -43,9 +43,9 @@ export const userCreateSchema = z
     notes: z.string().max(2000).nullish(),
   })
   .strict();
-export const userPatchSchema = userCreateSchema.partial().strict();
+const userPatchSchema = userCreateSchema.partial().strict();
 
-export const cardCreateSchema = z
+const cardCreateSchema = z
   .object({
     uid: z.string().min(1).max(100),
     kind: z.enum(['personal', 'prepaid']),
@@ -56,7 +56,7 @@ export const cardCreateSchema = z
     label: z.string().max(100).nullish(),
   })
   .strict();
-export const cardPatchSchema = z
+const cardPatchSchema = z
   .object({
     status: z.enum(['active', 'blocked', 'lost']),
     userId: z.number().int().positive().nullable(),
@@ -68,7 +68,7 @@ export const cardPatchSchema = z
   .partial()
   .strict();
 
-export interface CardView {
+interface CardView {
   uid: string;
   kind: CardRow['kind'];
   status: CardRow['status'];
@@ -83,7 +83,7 @@ export interface CardView {
   createdAt: string;
 }
 
-export interface UserView {
+interface UserView {
   id: number;
   name: string;
   phone: string;
@@ -364,16 +364,18 @@ export class DriverService {
   // ---- unknown cards ----------------------------------------------------------------------------
 
   /** Remembers an idTag a charger presented that matches no card, for staff to register. */
-  recordUnknownCard(uid: string, chargerId: string): void {
+  async recordUnknownCard(uid: string, chargerId: string): Promise<void> {
     const now = nowIso();
-    this.db.orm
-      .insert(schema.unknownCards)
-      .values({ uid, firstSeenAt: now, lastSeenAt: now, lastChargerId: chargerId, timesSeen: 1 })
-      .onConflictDoUpdate({
-        target: schema.unknownCards.uid,
-        set: { lastSeenAt: now, lastChargerId: chargerId, timesSeen: sql`${schema.unknownCards.timesSeen} + 1` },
-      })
-      .run();
+    await this.db.write(() =>
+      this.db.orm
+        .insert(schema.unknownCards)
+        .values({ uid, firstSeenAt: now, lastSeenAt: now, lastChargerId: chargerId, timesSeen: 1 })
+        .onConflictDoUpdate({
+          target: schema.unknownCards.uid,
+          set: { lastSeenAt: now, lastChargerId: chargerId, timesSeen: sql`${schema.unknownCards.timesSeen} + 1` },
+        })
+        .run(),
+    );
   }
 
   unknownCards(limit: number): UnknownCardRow[] {

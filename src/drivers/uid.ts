@@ -1,7 +1,7 @@
 import { badRequest } from '../shared';
 
 /** How the desk reader prints a UID (site setting `cardReaderFormat`). Chargers send hex. */
-export type CardReaderFormat = 'hex' | 'decimal' | 'hex-reversed';
+type CardReaderFormat = 'hex' | 'decimal' | 'hex-reversed';
 
 /** OCPP 2.0.1 idToken is at most 36 characters (1.6 idTag 20); UIDs are letters and digits only. */
 const UID_PATTERN = /^[0-9A-Z]{1,36}$/;
@@ -10,7 +10,7 @@ const UID_PATTERN = /^[0-9A-Z]{1,36}$/;
  * A QR-start session runs under an idTag naming the driver, not a card. `#` never survives card
  * UID validation, so such a tag can never be mistaken for a card.
  */
-export const DRIVER_TAG_PREFIX = '#U';
+const DRIVER_TAG_PREFIX = '#U';
 
 export function driverIdTag(userId: number): string {
   return `${DRIVER_TAG_PREFIX}${userId}`;
@@ -31,7 +31,7 @@ export function isValidUid(uid: string): boolean {
 }
 
 /** Normalises a UID from outside and refuses one no charger could send (400 invalid_uid). */
-export function parseUid(raw: string): string {
+function parseUid(raw: string): string {
   const uid = normaliseUid(raw);
   if (!isValidUid(uid)) throw badRequest('invalid_uid', 'A card UID is 1–36 letters or digits (separators are ignored)');
   return uid;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { assert } from '../shared';
 import type { JobHistory, JobResult, JobRun } from './history';
 
-export interface JobContext {
+interface JobContext {
   /** The time the run started. */
   now: Date;
   /** Aborted when the appliance stops: long jobs give up between steps. */
@@ -21,7 +21,7 @@ export interface Job {
 }
 
 /** What staff see per job (UI and health). */
-export interface JobStatus {
+interface JobStatus {
   name: string;
   cron: string;
   description: string;

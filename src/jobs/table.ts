@@ -118,7 +118,7 @@ async function flagStuckSessions(deps: JobDependencies, now: Date): Promise<stri
 }
 
 /** Closed days looked at by the rollup job; older days keep their rollups or are computed live. */
-export const ROLLUP_DAYS_BACK = 35;
+const ROLLUP_DAYS_BACK = 35;
 
 async function rollUpReports(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
   const rollups = deps.reportRollups;
@@ -135,7 +135,7 @@ async function rollUpReports(deps: JobDependencies, now: Date, signal: AbortSign
 }
 
 /** Idempotency-Keys are kept this long (clients retry within minutes; receipts are kept forever). */
-export const IDEMPOTENCY_KEY_RETENTION_DAYS = 90;
+const IDEMPOTENCY_KEY_RETENTION_DAYS = 90;
 
 async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
   const retentionDays = deps.settings.get().messageLogRetentionDays;

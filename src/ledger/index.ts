@@ -1,4 +1,6 @@
-export { Ledger, SYSTEM_ACCOUNTS, balanceOf, insufficientFunds } from './ledger';
-export type { AccountKind, AccountRow, BalanceView, EntryRow, HoldInput, LedgerCheck, SystemAccountKind, TransferInput, TransferRow } from './ledger';
-export { IdempotencyStore, canonicalJson, parseIdempotencyKey, requestHash } from './idempotency';
+export { Ledger } from './ledger';
+export type { TransferRow } from './ledger';
+export { balanceOf } from './accounts';
+export type { SystemAccountKind } from './accounts';
+export { IdempotencyStore, parseIdempotencyKey, requestHash } from './idempotency';
 export type { StoredOutcome } from './idempotency';

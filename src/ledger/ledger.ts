@@ -3,23 +3,13 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db';
 import { schema } from '../db';
 import { AppError, assert, assertAmount, conflict, notFound, nowIso, type AmountMinor } from '../shared';
+import { balanceOf, SYSTEM_ACCOUNTS, type AccountRow, type BalanceView, type SystemAccountKind } from './accounts';
+import { checkLedger, type LedgerCheck } from './check';
+import { prepareStatements, type LedgerStatements } from './statements';
 
-export type AccountRow = typeof schema.ledgerAccounts.$inferSelect;
 export type TransferRow = typeof schema.ledgerTransfers.$inferSelect;
-export type EntryRow = typeof schema.ledgerEntries.$inferSelect;
-export type AccountKind = AccountRow['kind'];
 
-/** Accounts the site has exactly one of; created on first use. */
-export const SYSTEM_ACCOUNTS = {
-  cash_drawer: { name: 'Cash drawer', normalSide: 'debit' },
-  card_terminal: { name: 'Card terminal', normalSide: 'debit' },
-  bank_transfer: { name: 'Bank transfers', normalSide: 'debit' },
-  charging_revenue: { name: 'Charging revenue', normalSide: 'credit' },
-  adjustments: { name: 'Adjustments', normalSide: 'debit' },
-} as const satisfies Record<string, { name: string; normalSide: 'debit' | 'credit' }>;
-export type SystemAccountKind = keyof typeof SYSTEM_ACCOUNTS;
-
-export interface TransferInput {
+interface TransferInput {
   debitAccountId: number;
   creditAccountId: number;
   amountMinor: AmountMinor;
@@ -36,29 +26,11 @@ export interface TransferInput {
   allowOverdraft?: boolean | undefined;
 }
 
-export interface HoldInput extends Omit<TransferInput, 'allowOverdraft' | 'correctsTransferId'> {
+interface HoldInput extends Omit<TransferInput, 'allowOverdraft' | 'correctsTransferId'> {
   timeoutAt: string;
 }
 
-export interface BalanceView {
-  /** Posted balance on the account's normal side (a driver's money is positive). */
-  balanceMinor: AmountMinor;
-  /** Open holds debiting the account. */
-  pendingMinor: AmountMinor;
-  /** The balance less open holds. */
-  availableMinor: AmountMinor;
-}
-
-export interface LedgerCheck {
-  ok: boolean;
-  /** Sum of every entry; zero in a sound ledger. */
-  totalMinor: number;
-  transfers: number;
-  entries: number;
-  problems: string[];
-}
-
-export const insufficientFunds = (accountId: number) =>
+const insufficientFunds = (accountId: number) =>
   conflict('insufficient_funds', `Account ${accountId} does not have enough available balance for this transfer`);
 
 /**
@@ -68,62 +40,14 @@ export const insufficientFunds = (accountId: number) =>
  */
 export class Ledger {
   private readonly systemAccountIds = new Map<SystemAccountKind, number>();
-  private readonly accountById;
-  private readonly insertTransfer;
-  private readonly insertEntry;
-  private readonly addToNet;
-  private readonly addToPending;
-  private readonly resolutionOf;
+  /** Prepared once: the ledger runs inside every top-up and every billed stop. */
+  private readonly statements: LedgerStatements;
 
   constructor(
     private readonly db: Db,
     private readonly currency: () => string,
   ) {
-    const { ledgerAccounts, ledgerTransfers, ledgerEntries } = schema;
-    this.accountById = db.orm.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, sql.placeholder('id'))).prepare();
-    this.insertTransfer = db.orm
-      .insert(ledgerTransfers)
-      .values({
-        kind: sql.placeholder('kind'),
-        debitAccountId: sql.placeholder('debitAccountId'),
-        creditAccountId: sql.placeholder('creditAccountId'),
-        amountMinor: sql.placeholder('amountMinor'),
-        currency: sql.placeholder('currency'),
-        code: sql.placeholder('code'),
-        reference: sql.placeholder('reference'),
-        pendingId: sql.placeholder('pendingId'),
-        correctsTransferId: sql.placeholder('correctsTransferId'),
-        reason: sql.placeholder('reason'),
-        timeoutAt: sql.placeholder('timeoutAt'),
-        createdBy: sql.placeholder('createdBy'),
-        createdAt: sql.placeholder('createdAt'),
-      })
-      .returning()
-      .prepare();
-    this.insertEntry = db.orm
-      .insert(ledgerEntries)
-      .values({
-        transferId: sql.placeholder('transferId'),
-        accountId: sql.placeholder('accountId'),
-        amountMinor: sql.placeholder('amountMinor'),
-        createdAt: sql.placeholder('createdAt'),
-      })
-      .prepare();
-    this.addToNet = db.orm
-      .update(ledgerAccounts)
-      .set({ netMinor: sql`${ledgerAccounts.netMinor} + ${sql.placeholder('deltaMinor')}` })
-      .where(eq(ledgerAccounts.id, sql.placeholder('id')))
-      .prepare();
-    this.addToPending = db.orm
-      .update(ledgerAccounts)
-      .set({ pendingDebitsMinor: sql`${ledgerAccounts.pendingDebitsMinor} + ${sql.placeholder('deltaMinor')}` })
-      .where(eq(ledgerAccounts.id, sql.placeholder('id')))
-      .prepare();
-    this.resolutionOf = db.orm
-      .select()
-      .from(ledgerTransfers)
-      .where(eq(ledgerTransfers.pendingId, sql.placeholder('pendingId')))
-      .prepare();
+    this.statements = prepareStatements(db);
   }
 
   // ---- accounts -------------------------------------------------------------------------------
@@ -162,7 +86,7 @@ export class Ledger {
   }
 
   account(id: number): AccountRow | undefined {
-    return this.accountById.get({ id });
+    return this.statements.accountById.get({ id });
   }
 
   accounts(): AccountRow[] {
@@ -248,7 +172,7 @@ export class Ledger {
       const amountMinor = positiveAmount(input.amountMinor);
       this.requireAvailable(debit, amountMinor, 'debit');
       const hold = this.insert({ ...input, kind: 'pending', amountMinor, currency, pendingId: null, correctsTransferId: null });
-      this.addToPending.run({ id: debit.id, deltaMinor: amountMinor });
+      this.statements.addToPending.run({ id: debit.id, deltaMinor: amountMinor });
       return hold;
     });
   }
@@ -261,7 +185,7 @@ export class Ledger {
       if (amountMinor > hold.amountMinor) {
         throw new AppError('amount_exceeds_hold', `Cannot post ${amountMinor}: hold ${pendingId} reserves only ${hold.amountMinor}`, 409);
       }
-      this.addToPending.run({ id: hold.debitAccountId, deltaMinor: -hold.amountMinor });
+      this.statements.addToPending.run({ id: hold.debitAccountId, deltaMinor: -hold.amountMinor });
       const posted = this.insert({
         kind: 'post_pending',
         debitAccountId: hold.debitAccountId,
@@ -316,13 +240,13 @@ export class Ledger {
   openHold(pendingId: number): TransferRow {
     const hold = this.transferById(pendingId);
     if (!hold || hold.kind !== 'pending') throw notFound('hold', pendingId);
-    const resolution = this.resolutionOf.get({ pendingId });
+    const resolution = this.statements.resolutionOf.get({ pendingId });
     if (resolution) throw conflict('hold_resolved', `Hold ${pendingId} was already resolved (${resolution.kind})`);
     return hold;
   }
 
   isHoldOpen(pendingId: number): boolean {
-    return this.resolutionOf.get({ pendingId }) === undefined;
+    return this.statements.resolutionOf.get({ pendingId }) === undefined;
   }
 
   transferById(id: number): TransferRow | undefined {
@@ -352,51 +276,9 @@ export class Ledger {
       .all();
   }
 
-  /**
-   * Proves the ledger: all entries sum to zero, every posted transfer has exactly its two entries,
-   * every cached balance and pending sum equals what the rows say, and no balance that may not go
-   * negative is negative except through a recorded overdraft.
-   */
+  /** Proves the ledger sums to zero and every cached balance matches its entries (see checkLedger). */
   check(): LedgerCheck {
-    const problems: string[] = [];
-    const totals = this.db.orm
-      .select({ total: sql<number>`coalesce(sum(${schema.ledgerEntries.amountMinor}), 0)`, count: sql<number>`count(*)` })
-      .from(schema.ledgerEntries)
-      .get()!;
-    if (totals.total !== 0) problems.push(`entries sum to ${totals.total}, not 0`);
-    const transferCount = this.db.orm.select({ count: sql<number>`count(*)` }).from(schema.ledgerTransfers).get()!.count;
-
-    const unbalanced = this.db.orm.all<{ id: number; kind: string; amount: number; n: number; sum: number; debit: number; credit: number }>(sql`
-      SELECT t.id, t.kind, t.amount_minor AS amount, count(e.id) AS n, coalesce(sum(e.amount_minor), 0) AS sum,
-             coalesce(sum(CASE WHEN e.account_id = t.debit_account_id AND e.amount_minor = t.amount_minor THEN 1 ELSE 0 END), 0) AS debit,
-             coalesce(sum(CASE WHEN e.account_id = t.credit_account_id AND e.amount_minor = -t.amount_minor THEN 1 ELSE 0 END), 0) AS credit
-      FROM ledger_transfers t LEFT JOIN ledger_entries e ON e.transfer_id = t.id
-      GROUP BY t.id
-      HAVING (t.kind IN ('posted', 'post_pending') AND (n <> 2 OR sum <> 0 OR debit <> 1 OR credit <> 1))
-          OR (t.kind NOT IN ('posted', 'post_pending') AND n <> 0)
-      LIMIT 20`);
-    for (const row of unbalanced) problems.push(`transfer ${row.id} (${row.kind}) has ${row.n} entries summing to ${row.sum}`);
-
-    const cached = this.db.orm.all<{ id: number; cachedNet: number; net: number; cachedPending: number; pending: number }>(sql`
-      SELECT a.id, a.net_minor AS cachedNet,
-             (SELECT coalesce(sum(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id) AS net,
-             a.pending_debits_minor AS cachedPending,
-             (SELECT coalesce(sum(h.amount_minor), 0) FROM ledger_transfers h
-                WHERE h.debit_account_id = a.id AND h.kind = 'pending'
-                  AND NOT EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.pending_id = h.id)) AS pending
-      FROM ledger_accounts a`);
-    for (const row of cached) {
-      if (row.cachedNet !== row.net) problems.push(`account ${row.id}: cached net ${row.cachedNet} but entries sum to ${row.net}`);
-      if (row.cachedPending !== row.pending) problems.push(`account ${row.id}: cached holds ${row.cachedPending} but open holds sum to ${row.pending}`);
-    }
-
-    const posts = this.db.orm.all<{ id: number }>(sql`
-      SELECT r.id FROM ledger_transfers r JOIN ledger_transfers h ON h.id = r.pending_id
-      WHERE h.kind <> 'pending' OR r.amount_minor > h.amount_minor OR r.debit_account_id <> h.debit_account_id
-         OR r.credit_account_id <> h.credit_account_id`);
-    for (const row of posts) problems.push(`transfer ${row.id} resolves a hold it does not match`);
-
-    return { ok: problems.length === 0, totalMinor: totals.total, transfers: transferCount, entries: totals.count, problems };
+    return checkLedger(this.db);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -425,7 +307,7 @@ export class Ledger {
   }
 
   private insert(row: NewTransfer): TransferRow {
-    return this.insertTransfer.get({
+    return this.statements.insertTransfer.get({
       kind: row.kind,
       debitAccountId: row.debitAccountId,
       creditAccountId: row.creditAccountId,
@@ -443,14 +325,14 @@ export class Ledger {
   }
 
   private post(transfer: TransferRow, debitAccountId: number, creditAccountId: number, amountMinor: number): void {
-    this.insertEntry.run({ transferId: transfer.id, accountId: debitAccountId, amountMinor, createdAt: transfer.createdAt });
-    this.insertEntry.run({ transferId: transfer.id, accountId: creditAccountId, amountMinor: -amountMinor, createdAt: transfer.createdAt });
-    this.addToNet.run({ id: debitAccountId, deltaMinor: amountMinor });
-    this.addToNet.run({ id: creditAccountId, deltaMinor: -amountMinor });
+    this.statements.insertEntry.run({ transferId: transfer.id, accountId: debitAccountId, amountMinor, createdAt: transfer.createdAt });
+    this.statements.insertEntry.run({ transferId: transfer.id, accountId: creditAccountId, amountMinor: -amountMinor, createdAt: transfer.createdAt });
+    this.statements.addToNet.run({ id: debitAccountId, deltaMinor: amountMinor });
+    this.statements.addToNet.run({ id: creditAccountId, deltaMinor: -amountMinor });
   }
 
   private release(hold: TransferRow, kind: 'void_pending' | 'expire_pending', reason: string, createdBy: string | null): TransferRow {
-    this.addToPending.run({ id: hold.debitAccountId, deltaMinor: -hold.amountMinor });
+    this.statements.addToPending.run({ id: hold.debitAccountId, deltaMinor: -hold.amountMinor });
     return this.insert({
       kind,
       debitAccountId: hold.debitAccountId,
@@ -471,11 +353,6 @@ export class Ledger {
 type NewTransfer = Pick<TransferRow, 'kind' | 'debitAccountId' | 'creditAccountId' | 'amountMinor' | 'currency' | 'code'> & {
   [K in 'reference' | 'pendingId' | 'correctsTransferId' | 'reason' | 'timeoutAt' | 'createdBy']?: TransferRow[K] | undefined;
 } & { createdAt?: string };
-
-export function balanceOf(account: AccountRow): BalanceView {
-  const balanceMinor = account.normalSide === 'credit' ? 0 - account.netMinor : account.netMinor;
-  return { balanceMinor, pendingMinor: account.pendingDebitsMinor, availableMinor: balanceMinor - account.pendingDebitsMinor };
-}
 
 /** Balances are read back into JavaScript numbers: a transfer that would leave the safe range is refused. */
 function requireSafeBalances(debit: AccountRow, credit: AccountRow, amountMinor: number): void {

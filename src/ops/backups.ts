@@ -3,8 +3,8 @@ import path from 'node:path';
 import { loadMigrations, openSqlite } from '../db';
 
 /** The database file inside CSMS_DATA_DIR (main.ts opens the same name). */
-export const DATABASE_FILE_NAME = 'chargeyard.db';
-export const BACKUPS_DIR_NAME = 'backups';
+const DATABASE_FILE_NAME = 'chargeyard.db';
+const BACKUPS_DIR_NAME = 'backups';
 
 export function databaseFile(dataDir: string): string {
   return path.join(dataDir, DATABASE_FILE_NAME);
@@ -15,7 +15,7 @@ export function backupsDir(dataDir: string): string {
 }
 
 /** Why a backup is taken; scheduled ones are pruned by retention, the others are kept longer. */
-export type BackupKind = 'nightly' | 'manual' | 'pre-restore' | 'pre-upgrade';
+type BackupKind = 'nightly' | 'manual' | 'pre-restore' | 'pre-upgrade';
 const BACKUP_KINDS: readonly BackupKind[] = ['nightly', 'manual', 'pre-restore', 'pre-upgrade'];
 
 /** Anything that can copy a live database with SQLite's online backup API (db.Database). */
@@ -110,7 +110,7 @@ export function verifyDatabaseFile(file: string): { migrations: number } {
   }
 }
 
-export interface TakeBackupOptions {
+interface TakeBackupOptions {
   kind: BackupKind;
   /** Where the file goes; default CSMS_DATA_DIR/backups/<generated name>. */
   destinationFile?: string;
@@ -195,7 +195,7 @@ function keepNewestPerBucket(backups: BackupFile[], bucketOf: (backup: BackupFil
 }
 
 /** ISO 8601 week, e.g. 2026-W48 (weeks start on Monday; week 1 holds the first Thursday). */
-export function isoWeek(date: Date): string {
+function isoWeek(date: Date): string {
   const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
   const weekday = day.getUTCDay() || 7;
   day.setUTCDate(day.getUTCDate() + 4 - weekday);

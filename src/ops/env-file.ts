@@ -5,7 +5,7 @@ import fs from 'node:fs';
  * /etc/chargeyard/env. Only simple assignments are understood; anything else is an error naming
  * the line, so a typo is reported rather than silently ignored.
  */
-export function parseEnvFile(text: string, file = 'env file'): Map<string, string> {
+function parseEnvFile(text: string, file = 'env file'): Map<string, string> {
   const values = new Map<string, string>();
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const line = rawLine.trim();

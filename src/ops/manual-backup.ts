@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type BackupFile, type BackupSource, takeBackup } from './backups';
 
 /** What staff see of the backup they started from the admin UI. */
-export interface ManualBackupState {
+interface ManualBackupState {
   running: boolean;
   /** 0..1 while running (SQLite's backup API reports pages copied). */
   fraction: number;

@@ -6,7 +6,7 @@ import path from 'node:path';
  * whether the database is in use (restore refuses to swap a live database). A stale file left
  * by a crash or power cut is harmless: the pid is checked to be alive and to be a Node process.
  */
-export const PID_FILE_NAME = 'chargeyard.pid';
+const PID_FILE_NAME = 'chargeyard.pid';
 
 export function pidFile(dataDir: string): string {
   return path.join(dataDir, PID_FILE_NAME);

@@ -13,7 +13,7 @@ export class ApplianceRunningError extends Error {
   }
 }
 
-export interface RestoreResult {
+interface RestoreResult {
   /** The backup of the database that was replaced; undefined when the data directory was empty. */
   safetyBackup: BackupFile | undefined;
   restoredFile: string;

@@ -5,13 +5,13 @@ import { schema } from '../db';
 import type { DriverRow, DriverService } from '../drivers';
 import { hashToken, nowIso } from '../shared';
 
-/** Issue 6: "sign-in lasts on that phone". A driver stays signed in for half a year unless they sign out. */
+/** A driver's sign-in lasts on that phone: a driver stays signed in for half a year unless they sign out. */
 export const DRIVER_SESSION_MS = 180 * 24 * 60 * 60 * 1000;
 /** After this many wrong PINs for one phone number, sign-in is refused for LOCKOUT_MS. */
-export const MAX_PIN_FAILURES = 5;
-export const PIN_LOCKOUT_MS = 15 * 60 * 1000;
+const MAX_PIN_FAILURES = 5;
+const PIN_LOCKOUT_MS = 15 * 60 * 1000;
 
-export type SignInOutcome =
+type SignInOutcome =
   | { ok: true; user: DriverRow; token: string }
   | { ok: false; reason: 'wrong_pin'; attemptsLeft: number }
   | { ok: false; reason: 'locked'; retryAfterS: number };

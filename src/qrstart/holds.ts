@@ -10,9 +10,9 @@ import { conflict, nowIso, type AmountMinor } from '../shared';
  * the charger accepting releases the hold. The QR flow releases it at those moments; this is the
  * backstop after which the expiry job releases a hold no session took.
  */
-export const START_HOLD_TIMEOUT_MS = (30 + 120 + 30) * 1000;
+const START_HOLD_TIMEOUT_MS = (30 + 120 + 30) * 1000;
 
-export interface PlaceStartHoldInput {
+interface PlaceStartHoldInput {
   userId: number;
   chargerId: string;
   connectorId: number;

@@ -3,7 +3,7 @@ import { startTestApp, V16_SCRIPT, V201_SCRIPT, type SimulatedCharger, type Test
 import type { QrStartRow, QrStartStatus } from './service';
 
 /**
- * QR start against the real appliance and simulated chargers (issue 6): the hold comes first, the
+ * QR start against the real appliance and simulated chargers (CONTRACT "Web pages"): the hold comes first, the
  * remote start after it, and every way a start can fail releases the hold. The ledger is proven
  * balanced after each case.
  */

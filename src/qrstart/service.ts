@@ -20,7 +20,7 @@ export interface QrStartTimeouts {
   commandTimeoutMs: number;
   plugInTimeoutMs: number;
 }
-export const DEFAULT_QR_START_TIMEOUTS: QrStartTimeouts = { commandTimeoutMs: 30_000, plugInTimeoutMs: 120_000 };
+const DEFAULT_QR_START_TIMEOUTS: QrStartTimeouts = { commandTimeoutMs: 30_000, plugInTimeoutMs: 120_000 };
 
 /** The two OCPP commands the QR start needs, in version-neutral words (CommandService in the app). */
 export interface StartStopCommands {
@@ -28,7 +28,7 @@ export interface StartStopCommands {
   remoteStop(session: { chargerId: string; transactionId: string | null }, timeoutMs: number): Promise<{ accepted: boolean }>;
 }
 
-export interface QrStartDependencies {
+interface QrStartDependencies {
   db: Db;
   ledger: Ledger;
   holds: StartHoldService;
@@ -43,7 +43,7 @@ export interface QrStartDependencies {
 }
 
 /** Why a connector cannot be started from its QR page now; each has a message on the page. */
-export type StartRefusal =
+type StartRefusal =
   | 'charger_offline'
   | 'connector_unavailable'
   | 'connector_occupied'
@@ -57,7 +57,7 @@ const UNAVAILABLE_STATUSES = new Set(['Unavailable', 'Faulted']);
 const ACTIVE: readonly QrStartStatus[] = QR_START_ACTIVE_STATUSES;
 
 /** What the driver's page shows of one start: the hold, the session so far, and the receipt at the end. */
-export interface QrStartView {
+interface QrStartView {
   start: QrStartRow;
   session: SessionRow | undefined;
   energyWh: number;
@@ -70,7 +70,7 @@ export interface QrStartView {
 }
 
 /**
- * The QR start (issue 6, CONTRACT "Web pages"): the driver's chosen amount is held on their
+ * The QR start (CONTRACT "Web pages"): the driver's chosen amount is held on their
  * balance first; only once that hold is committed is the remote start sent with the driver's
  * idTag. A refusal, no answer in time, or no transaction after accepting releases the hold. The
  * session that follows takes the hold (billing attaches it), is stopped remotely when its running
@@ -350,6 +350,6 @@ export class QrStartService {
   }
 }
 
-export function refusalError(refusal: StartRefusal): AppError {
+function refusalError(refusal: StartRefusal): AppError {
   return conflict(refusal, `The connector cannot be started: ${refusal.replace(/_/g, ' ')}`);
 }

@@ -1,2 +1,2 @@
 export { ReportService } from './service';
-export type { DailyReport, PeriodReport, UsageTotals } from './service';
+

@@ -8,7 +8,7 @@ import type { SessionHooks, SessionRepository, SessionRow } from '../sessions';
 import type { SettingsService } from '../settings';
 import { addDays, defuseCell, localDate, minorToDecimalString, money, secondsBetween, startOfLocalDayUtc, type Money } from '../shared';
 
-export interface UsageTotals {
+interface UsageTotals {
   sessions: number;
   chargingSeconds: number;
   energyWh: number;
@@ -16,14 +16,14 @@ export interface UsageTotals {
   revenueMinor: number;
 }
 
-export interface DailyReport {
+interface DailyReport {
   date: string;
   timeZone: string;
   currency: string;
   items: { chargerId: string; sessions: number; chargingSeconds: number; energyWh: number; revenue: Money }[];
 }
 
-export interface PeriodReport {
+interface PeriodReport {
   from: string;
   to: string;
   timeZone: string;

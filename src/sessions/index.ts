@@ -1,6 +1,6 @@
 export { SessionService, STUCK_SESSION_FLAG } from './service';
-export type { MeterValueInput, SessionChange, SessionHooks, StartInput, StartResult, StopInput, StopResult } from './service';
+export type { MeterValueInput, SessionHooks } from './service';
 export { SessionRepository } from './repository';
-export type { SessionFilter, SessionRow, MeterValueRow } from './repository';
+export type { SessionFilter, SessionRow } from './repository';
 export { energyRegisterWh } from './meter';
 export type { SampledValueLike } from './meter';

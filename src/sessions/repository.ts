@@ -3,7 +3,7 @@ import type { Db, Statement } from '../db';
 import { schema, TableWriter } from '../db';
 
 export type SessionRow = typeof schema.sessions.$inferSelect;
-export type MeterValueRow = typeof schema.meterValues.$inferSelect;
+type MeterValueRow = typeof schema.meterValues.$inferSelect;
 
 export interface SessionFilter {
   chargerId?: string | undefined;
@@ -24,7 +24,6 @@ export class SessionRepository {
   private readonly updateLastMeter: Statement<unknown>;
   private readonly activeByTag: Statement<{ count: number }>;
   private readonly activeByCard: Statement<{ count: number }>;
-  private readonly setCostStatement;
   private readonly trustedReadingsStatement;
 
   private readonly writer: TableWriter<typeof schema.sessions.$inferInsert>;
@@ -43,17 +42,8 @@ export class SessionRepository {
     this.updateLastMeter = db.prepare('UPDATE sessions SET last_meter_wh = @lastMeterWh, last_meter_at = @lastMeterAt, updated_at = @updatedAt WHERE id = @id');
     this.activeByTag = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE id_tag = @idTag AND status = 'active'");
     this.activeByCard = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE card_uid = @cardUid AND status = 'active'");
-    const { sessions, meterValues } = schema;
-    // Billing prices every stop with these two.
-    this.setCostStatement = db.orm
-      .update(sessions)
-      .set({
-        costMinor: sql`${sql.placeholder('costMinor')}`,
-        tariffVersionId: sql`${sql.placeholder('tariffVersionId')}`,
-        costBreakdownJson: sql`${sql.placeholder('costBreakdownJson')}`,
-      })
-      .where(eq(sessions.id, sql.placeholder('id')))
-      .prepare();
+    const { meterValues } = schema;
+    // Billing reads these at every stop it prices.
     this.trustedReadingsStatement = db.orm
       .select({ at: meterValues.timestamp, registerWh: meterValues.energyRegisterWh })
       .from(meterValues)
@@ -103,7 +93,7 @@ export class SessionRepository {
 
   /** Billing's price of the session, with the tariff version and the breakdown that made it. */
   setCost(id: number, cost: { costMinor: number; tariffVersionId: number; costBreakdownJson: string }): void {
-    this.setCostStatement.run({ id, ...cost });
+    this.writer.update(id, cost);
   }
 
   addMeterValue(row: Omit<MeterValueRow, 'id'>): void {

@@ -9,7 +9,7 @@ export interface MeterValueInput {
   sampledValue: readonly SampledValueLike[];
 }
 
-export interface StartInput {
+interface StartInput {
   chargerId: string;
   connectorId: number;
   evseId?: number | undefined;
@@ -28,13 +28,13 @@ export interface StartInput {
   transactionId?: string | undefined;
 }
 
-export interface StartResult {
+interface StartResult {
   session: SessionRow;
   decision: AuthorizationDecision;
   duplicate: boolean;
 }
 
-export interface StopInput {
+interface StopInput {
   chargerId: string;
   transactionId: string;
   meterStopWh: number;
@@ -44,7 +44,7 @@ export interface StopInput {
   transactionData?: readonly MeterValueInput[] | undefined;
 }
 
-export interface StopResult {
+interface StopResult {
   session: SessionRow | undefined;
   duplicate: boolean;
   /** The charger named a transaction we do not know; the message was recorded for staff. */
@@ -64,11 +64,11 @@ export interface SessionHooks {
 }
 
 /** Flag of a session whose charger gave no energy register at the start (yet). */
-export const METER_START_UNKNOWN = 'meter_start_unknown';
+const METER_START_UNKNOWN = 'meter_start_unknown';
 /** Flag of an active session with no meter value for a long time (the stuck-sessions job). */
 export const STUCK_SESSION_FLAG = 'stuck';
 
-export type SessionChange = { kind: 'started' | 'updated' | 'completed'; session: SessionRow };
+type SessionChange = { kind: 'started' | 'updated' | 'completed'; session: SessionRow };
 
 export class SessionService {
   private readonly listeners: ((change: SessionChange) => void)[] = [];
@@ -91,10 +91,6 @@ export class SessionService {
 
   authorize(chargerId: string, idTag: string, connectorId?: number): AuthorizationDecision {
     return this.authorizer.authorize({ chargerId, idTag, connectorId, purpose: 'authorize' });
-  }
-
-  activeCountForTag(idTag: string): number {
-    return this.repository.activeCountForTag(idTag);
   }
 
   /**

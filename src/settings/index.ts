@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
@@ -6,8 +5,8 @@ import { conflict, isValidTimeZone, nowIso, parseInput } from '../shared';
 
 export const UNKNOWN_CHARGER_POLICIES = ['reject', 'pending', 'accept'] as const;
 export const CARD_READER_FORMATS = ['hex', 'decimal', 'hex-reversed'] as const;
-export type UnknownChargerPolicy = (typeof UNKNOWN_CHARGER_POLICIES)[number];
-export type CardReaderFormat = (typeof CARD_READER_FORMATS)[number];
+type UnknownChargerPolicy = (typeof UNKNOWN_CHARGER_POLICIES)[number];
+type CardReaderFormat = (typeof CARD_READER_FORMATS)[number];
 
 /** Site settings (CONTRACT `GET /settings`), plus operating knobs kept with them. */
 export interface SiteSettings {
@@ -28,7 +27,7 @@ export function machineTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-export const DEFAULT_SETTINGS: SiteSettings = {
+const DEFAULT_SETTINGS: SiteSettings = {
   siteName: 'Chargeyard',
   currency: 'INR',
   timeZone: machineTimeZone(),
@@ -54,7 +53,7 @@ const currencySchema = z
   }, 'is not a known ISO 4217 currency');
 
 /** The editable settings; every field optional in a PATCH, unknown fields refused. */
-export const settingsPatchSchema = z
+const settingsPatchSchema = z
   .object({
     siteName: z.string().trim().min(1).max(100),
     currency: currencySchema,
@@ -75,7 +74,7 @@ export const settingsPatchSchema = z
   .partial()
   .strict();
 
-export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 /**
  * Settings are read on every OCPP message, so they are cached in memory and written through.
@@ -133,10 +132,5 @@ export class SettingsService {
     const stored: Record<string, unknown> = {};
     for (const row of rows) stored[row.key] = JSON.parse(row.valueJson);
     return { ...DEFAULT_SETTINGS, ...stored } as SiteSettings;
-  }
-
-  /** True once a value was stored (the setup wizard uses this to know the site was configured). */
-  isStored(key: keyof SiteSettings): boolean {
-    return this.db.orm.select().from(schema.settings).where(eq(schema.settings.key, key)).get() !== undefined;
   }
 }

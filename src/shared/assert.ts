@@ -2,7 +2,7 @@
  * Assertions guard against programmer errors (TigerBeetle style): when one fails the code is wrong,
  * not the input, so it throws an ordinary Error that must never be turned into a 4xx.
  */
-export class AssertionError extends Error {
+class AssertionError extends Error {
   constructor(message: string) {
     super(`Assertion failed: ${message}`);
     this.name = 'AssertionError';
@@ -11,8 +11,4 @@ export class AssertionError extends Error {
 
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionError(message);
-}
-
-export function assertNever(value: never, message = 'unexpected value'): never {
-  throw new AssertionError(`${message}: ${JSON.stringify(value)}`);
 }

@@ -1,5 +1,4 @@
 import { assert } from './assert';
-import { badRequest } from './errors';
 
 /** An amount of money in integer minor units (paise, cents) of the site currency. */
 export type AmountMinor = number;
@@ -10,20 +9,10 @@ export interface Money {
   currency: string;
 }
 
-export const MAX_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
-
 /** Asserts an internal amount is a safe integer; a failure is a programmer error. */
 export function assertAmount(amountMinor: number, what = 'amount'): AmountMinor {
   assert(Number.isSafeInteger(amountMinor), `${what} must be a safe integer, got ${amountMinor}`);
   return amountMinor;
-}
-
-/** Parses an amount from outside (API body, form): a positive safe integer in minor units. */
-export function parsePositiveAmount(value: unknown, field = 'amount'): AmountMinor {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw badRequest('invalid_amount', `${field} must be a positive integer number of minor units (1 to 2^53-1)`);
-  }
-  return value;
 }
 
 export function money(amountMinor: AmountMinor, currency: string): Money {

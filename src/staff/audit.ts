@@ -3,14 +3,14 @@ import type { Db } from '../db';
 import { schema } from '../db';
 import { nowIso } from '../shared';
 
-export type AuditRow = typeof schema.auditLog.$inferSelect;
+type AuditRow = typeof schema.auditLog.$inferSelect;
 
-export interface AuditActor {
+interface AuditActor {
   userId: number | null;
   name: string;
 }
 
-export interface AuditEntry {
+interface AuditEntry {
   action: string;
   objectType: string;
   objectId?: string | number | null;
@@ -18,7 +18,7 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-export interface AuditFilter {
+interface AuditFilter {
   actorName?: string | undefined;
   objectType?: string | undefined;
   action?: string | undefined;

@@ -1,17 +1,9 @@
 export { AuditLog } from './audit';
-export type { AuditActor, AuditEntry, AuditFilter, AuditRow } from './audit';
-export { LoginThrottle, StaffSessionService, LOCKOUT_MS, MAX_LOGIN_FAILURES, SESSION_IDLE_MS } from './sessions';
-export type { SignedIn } from './sessions';
-export {
-  MIN_PASSWORD_LENGTH,
-  STAFF_LANGUAGES,
-  STAFF_ROLES,
-  STAFF_THEMES,
-  StaffUserService,
-  resetPassword,
-  toStaffUser,
-} from './users';
-export type { StaffLanguage, StaffRole, StaffTheme, StaffUser } from './users';
+
+export { LoginThrottle, StaffSessionService, LOCKOUT_MS, MAX_LOGIN_FAILURES } from './sessions';
+
+export { MIN_PASSWORD_LENGTH, STAFF_LANGUAGES, STAFF_ROLES, STAFF_THEMES, StaffUserService, resetPassword } from './users';
+export type { StaffRole, StaffUser } from './users';
 export { bootstrapAdminFromEnv } from './bootstrap';
 
 import type { Db } from '../db';

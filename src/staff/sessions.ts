@@ -6,8 +6,8 @@ import { hashToken, nowIso } from '../shared';
 import { toStaffUser, type StaffUser } from './users';
 
 /** A signed-in browser expires after this long without a request, and at the latest after a day. */
-export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
-export const SESSION_MAX_MS = 24 * 60 * 60 * 1000;
+const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
+const SESSION_MAX_MS = 24 * 60 * 60 * 1000;
 /** lastSeenAt is written at most this often per session, to keep page views from writing every time. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
 
@@ -15,7 +15,7 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 export const MAX_LOGIN_FAILURES = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;
 
-export interface SignedIn {
+interface SignedIn {
   user: StaffUser;
   tokenHash: string;
 }

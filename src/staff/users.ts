@@ -7,11 +7,11 @@ import { conflict, hashSecret, notFound, nowIso, parseInput, verifySecret } from
 export const STAFF_ROLES = ['admin', 'cashier', 'viewer'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 export const STAFF_LANGUAGES = ['en', 'pa', 'hi'] as const;
-export type StaffLanguage = (typeof STAFF_LANGUAGES)[number];
+type StaffLanguage = (typeof STAFF_LANGUAGES)[number];
 export const STAFF_THEMES = ['light', 'dark', 'system'] as const;
-export type StaffTheme = (typeof STAFF_THEMES)[number];
+type StaffTheme = (typeof STAFF_THEMES)[number];
 
-export type StaffUserRow = typeof schema.staffUsers.$inferSelect;
+type StaffUserRow = typeof schema.staffUsers.$inferSelect;
 
 /** What the UI may know about a staff user: never the hash. */
 export interface StaffUser {
@@ -27,20 +27,20 @@ export interface StaffUser {
 
 /** Long enough to resist guessing on a LAN appliance, short enough to type at a desk. */
 export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 200;
+const MAX_PASSWORD_LENGTH = 200;
 
-export const passwordSchema = z
+const passwordSchema = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(MAX_PASSWORD_LENGTH);
 
-export const userNameSchema = z
+const userNameSchema = z
   .string()
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9._-]{2,40}$/, 'must be 2-40 letters, digits, dots, dashes or underscores');
 
-export const newStaffUserSchema = z
+const newStaffUserSchema = z
   .object({
     userName: userNameSchema,
     displayName: z.string().trim().min(1).max(100).optional(),
@@ -50,7 +50,7 @@ export const newStaffUserSchema = z
   })
   .strict();
 
-export const staffUserPatchSchema = z
+const staffUserPatchSchema = z
   .object({
     displayName: z.string().trim().min(1).max(100),
     role: z.enum(STAFF_ROLES),

@@ -20,7 +20,7 @@ export interface TariffPrices {
   bands: readonly TimeBand[];
 }
 
-export interface MeterReading {
+interface MeterReading {
   at: IsoTime;
   registerWh: number;
 }
@@ -171,7 +171,7 @@ function idleWithin(intervals: CostInput['idleIntervals'], startMs: number, stop
   return totalMs;
 }
 
-export function findBand(bands: readonly TimeBand[], minute: number): TimeBand | undefined {
+function findBand(bands: readonly TimeBand[], minute: number): TimeBand | undefined {
   return bands.find((band) =>
     band.startMinute < band.endMinute ? minute >= band.startMinute && minute < band.endMinute : minute >= band.startMinute || minute < band.endMinute,
   );
@@ -211,7 +211,7 @@ function wallTimeToUtcMs(wallMs: number, timeZone: string): number {
   return guess;
 }
 
-export function minuteOfDay(epochMs: number, timeZone: string): number {
+function minuteOfDay(epochMs: number, timeZone: string): number {
   const wall = wallClockMs(epochMs, timeZone);
   return Math.floor((((wall % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
 }

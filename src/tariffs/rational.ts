@@ -25,14 +25,6 @@ export class Rational {
     return Rational.of(this.numerator * other.denominator + other.numerator * this.denominator, this.denominator * other.denominator);
   }
 
-  times(other: Rational): Rational {
-    return Rational.of(this.numerator * other.numerator, this.denominator * other.denominator);
-  }
-
-  isZero(): boolean {
-    return this.numerator === 0n;
-  }
-
   /** Rounds half up (away from zero for the non-negative sums billing produces). */
   roundHalfUp(): bigint {
     assert(this.numerator >= 0n, 'only non-negative amounts are rounded');

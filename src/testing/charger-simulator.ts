@@ -23,7 +23,7 @@ export class CallErrorReply extends Error {
 }
 
 /** A CSMS-initiated CALL as the simulated charger saw it. */
-export interface IncomingCall {
+interface IncomingCall {
   messageId: string;
   action: string;
   payload: Record<string, any>;
@@ -348,7 +348,7 @@ function defaultAnswer(call: IncomingCall): Record<string, unknown> {
 }
 
 /** A 2.0.1 transaction event as the tests describe it; the simulator fills in the rest. */
-export interface TransactionEvent201 {
+interface TransactionEvent201 {
   eventType: 'Started' | 'Updated' | 'Ended';
   transactionId: string;
   seqNo?: number;
@@ -371,8 +371,4 @@ function defaultTriggerReason(eventType: TransactionEvent201['eventType']): stri
 
 function contextOf(eventType: TransactionEvent201['eventType']): string {
   return eventType === 'Started' ? 'Transaction.Begin' : eventType === 'Updated' ? 'Sample.Periodic' : 'Transaction.End';
-}
-
-export async function connectCharger(options: SimulatorOptions): Promise<SimulatedCharger> {
-  return new SimulatedCharger(options).connect();
 }

@@ -5,21 +5,21 @@ import type { SimulatedCharger } from './charger-simulator';
  * One charging session told the way each OCPP version tells it, so a table of end-to-end cases
  * (and the mixed-site benchmark) runs unchanged against the 1.6 and the 2.0.1 adapter.
  */
-export interface SessionStart {
+interface SessionStart {
   connectorId: number;
   idTag: string;
   meterStartWh: number;
   timestamp?: string;
 }
 
-export interface SessionStop {
+interface SessionStop {
   meterStopWh: number;
   timestamp?: string;
   idTag?: string;
   reason?: string;
 }
 
-export interface StartedSession {
+interface StartedSession {
   transactionId: string;
   /** The authorization status the CSMS answered, in the version's own words. */
   status: string;
@@ -27,7 +27,7 @@ export interface StartedSession {
   repeat(): Promise<{ transactionId: string; status: string }>;
 }
 
-export interface StoppedSession {
+interface StoppedSession {
   reply: Record<string, unknown>;
   /** Sends exactly the same stop message again. */
   repeat(): Promise<Record<string, unknown>>;

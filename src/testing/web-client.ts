@@ -2,7 +2,7 @@
  * A browser-like HTTP client for web route tests: keeps cookies, remembers the CSRF token of the
  * last page it read, and does not follow redirects (tests assert the 303s).
  */
-export interface WebResponse {
+interface WebResponse {
   status: number;
   headers: Headers;
   text: string;

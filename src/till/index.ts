@@ -1,4 +1,4 @@
-export { TillService, topupInputSchema } from './service';
-export type { TopupResult, TopupRow } from './service';
+export { TillService } from './service';
+export type { TopupResult } from './service';
 export { ShiftService } from './shifts';
-export type { PaymentMethod, ShiftRow, ShiftView } from './shifts';
+

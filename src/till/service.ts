@@ -8,7 +8,7 @@ import type { SettingsService } from '../settings';
 import { badRequest, conflict, money, notFound, parseInput, type AmountMinor, type Money } from '../shared';
 import type { PaymentMethod, ShiftService } from './shifts';
 
-export type TopupRow = typeof schema.topups.$inferSelect;
+type TopupRow = typeof schema.topups.$inferSelect;
 
 const METHOD_ACCOUNTS: Record<PaymentMethod, SystemAccountKind> = {
   cash: 'cash_drawer',
@@ -26,11 +26,11 @@ const signedAmountSchema = z
   .refine((value) => value !== 0, 'must not be zero');
 const reasonSchema = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(500);
 
-export const topupInputSchema = z
+const topupInputSchema = z
   .object({ amount: amountSchema, method: z.enum(['cash', 'card', 'transfer']), note: z.string().max(500).nullish(), currency: z.string().optional() })
   .strict();
-export const refundInputSchema = z.object({ amount: amountSchema.optional(), reason: reasonSchema, currency: z.string().optional() }).strict();
-export const adjustmentInputSchema = z.object({ amount: signedAmountSchema, reason: reasonSchema, currency: z.string().optional() }).strict();
+const refundInputSchema = z.object({ amount: amountSchema.optional(), reason: reasonSchema, currency: z.string().optional() }).strict();
+const adjustmentInputSchema = z.object({ amount: signedAmountSchema, reason: reasonSchema, currency: z.string().optional() }).strict();
 
 export interface TopupResult {
   topupId: number;

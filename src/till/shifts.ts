@@ -5,14 +5,14 @@ import { schema } from '../db';
 import type { SettingsService } from '../settings';
 import { conflict, money, nowIso, parseInput, type Money } from '../shared';
 
-export type ShiftRow = typeof schema.cashierShifts.$inferSelect;
+type ShiftRow = typeof schema.cashierShifts.$inferSelect;
 /** How a top-up was paid; each method has its own drawer total in a shift. */
 export type PaymentMethod = (typeof schema.topups.$inferSelect)['method'];
 
-export const shiftOpenSchema = z.object({ openingFloat: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0) }).strict();
-export const shiftCloseSchema = z.object({ countedCash: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), note: z.string().max(500).nullish() }).strict();
+const shiftOpenSchema = z.object({ openingFloat: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0) }).strict();
+const shiftCloseSchema = z.object({ countedCash: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), note: z.string().max(500).nullish() }).strict();
 
-export interface ShiftView {
+interface ShiftView {
   id: number;
   cashier: string;
   openedAt: string;

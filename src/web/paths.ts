@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** The repository (or install) root: the folder with package.json above src/ or dist/src/. */
-export function projectRoot(): string {
+function projectRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
     if (fs.existsSync(path.join(dir, 'package.json'))) return dir;

@@ -3,7 +3,7 @@ import { connectorPageUrl, qrSvg } from '../qrstart';
 import { startTestApp, V16_SCRIPT, WebClient, type SimulatedCharger, type TestApp } from '../testing';
 
 /**
- * The QR pages over HTTP (issue 6): a phone that scans the code, signs in with phone and PIN, holds
+ * The QR pages over HTTP (CONTRACT "Web pages", QR start): a phone that scans the code, signs in with phone and PIN, holds
  * an amount and follows its charge; the staff's label sheets and the API's QR SVG.
  */
 const TARIFF = { energyPricePerKwh: 2000, sessionFee: 500, timePricePerHour: 0 };

@@ -36,9 +36,9 @@ export function securityHeaders(): RequestHandler {
 
 /** The browser's anonymous id: binds CSRF tokens to one browser before and after sign-in. */
 export const VISITOR_COOKIE = 'cy_visitor';
-export const CSRF_COOKIE = 'cy_csrf';
-export const CSRF_HEADER = 'x-csrf-token';
-export const CSRF_FIELD = '_csrf';
+const CSRF_COOKIE = 'cy_csrf';
+const CSRF_HEADER = 'x-csrf-token';
+const CSRF_FIELD = '_csrf';
 
 /** The HMAC secret of the CSRF tokens, kept in the data folder so a restart keeps forms valid. */
 function loadOrCreateSecret(dataDir: string): string {

@@ -3,10 +3,10 @@ import type { AppServices } from '../services';
 import { AppError } from '../shared';
 
 /** What changed, as live pages care: a charger (status, presence), a session (meter, stop) or its OCPP log. */
-export type LiveTopic = { kind: 'charger' | 'session' | 'message'; chargerId: string };
+type LiveTopic = { kind: 'charger' | 'session' | 'message'; chargerId: string };
 
 /** One named SSE event of a stream: which changes it follows and how it renders. */
-export interface LiveEvent {
+interface LiveEvent {
   event: string;
   minIntervalMs: number;
   /** Wait at least this long after a change before rendering (for data written in batches). */

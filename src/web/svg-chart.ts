@@ -2,7 +2,7 @@
  * Server-side SVG bar charts (no client script, CSP-safe). Labels are our own date strings and
  * numbers, but they are escaped anyway because the result is printed unescaped.
  */
-export interface Bar {
+interface Bar {
   label: string;
   value: number;
 }

@@ -4,7 +4,7 @@ import { pricesOf, type TariffInput, type TariffVersionRow } from '../tariffs';
 import { fieldErrorsOf, formInteger, type FieldErrors } from './forms';
 
 /** How many time-of-day band rows the form offers empty; a site rarely needs more than six. */
-export const TARIFF_BAND_ROWS = 6;
+const TARIFF_BAND_ROWS = 6;
 /** The most bands the tariff domain takes (set through the API): shown and read back so a form save keeps them all. */
 const MAX_BAND_ROWS = 24;
 const MINUTES_PER_DAY = 1440;
@@ -22,7 +22,7 @@ const tariffForm = z.object({
 type BandInput = NonNullable<TariffInput['bands']>[number];
 
 /** One band row as the template shows it: field names, values and the field errors (message keys). */
-export interface TariffBandRow {
+interface TariffBandRow {
   number: number;
   startName: string;
   endName: string;

@@ -9,7 +9,7 @@ import { viewsDir } from './paths';
  * What every template can rely on in its root context (set by the locals middleware):
  * the language, the site's time zone and currency. Helpers format through Intl with them.
  */
-export interface ViewRoot {
+interface ViewRoot {
   lang: UiLanguage;
   timeZone: string;
   currency: string;
@@ -25,11 +25,11 @@ function splitArgs(args: unknown[]): { values: unknown[]; options: HelperOptions
   return { values: args.slice(0, -1), options: args[args.length - 1] as HelperOptions };
 }
 
-export function formatDateTime(iso: string, lang: UiLanguage, timeZone: string): string {
+function formatDateTime(iso: string, lang: UiLanguage, timeZone: string): string {
   return new Intl.DateTimeFormat(INTL_LOCALE[lang], { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
-export const helpers = {
+const helpers = {
   /** {{t "login.locked" minutes=15}}: a catalogue message in the viewer's language. */
   t(key: string, options: HelperOptions): string {
     return translator(rootOf(options).lang)(key, options.hash as Record<string, unknown>);

@@ -27,7 +27,7 @@ export const startHolds = sqliteTable(
 export const QR_START_ACTIVE_STATUSES = ['starting', 'accepted', 'charging'] as const;
 
 /**
- * QR starts (issue 6): a driver's "Start" on the public page. The form key is made when the page
+ * QR starts (CONTRACT "Web pages"): a driver's "Start" on the public page. The form key is made when the page
  * was rendered, so a reload or a double tap finds the same row; the partial unique index lets a
  * connector have at most one start that is still starting or charging, whichever phone asked.
  */

@@ -67,6 +67,6 @@ export const en = {
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
-export type Catalogue = Widen<typeof en>;
+type Catalogue = Widen<typeof en>;
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends string ? string : DeepPartial<T[K]> };
 export type PartialCatalogue = DeepPartial<Catalogue>;

@@ -62,7 +62,7 @@ function commandFor(action: RemoteAction, form: Record<string, string>, version:
 }
 
 /** One charger's usage on one site-local day. */
-export interface ChargerDay {
+interface ChargerDay {
   date: string;
   chargerId: string;
   sessions: number;
@@ -76,7 +76,7 @@ export interface ChargerDay {
  * Per charger per site-local day, from the same daily report as the API, so the UI and the API
  * never disagree about a day. Days without sessions are zeros.
  */
-export function chargerDays(services: AppServices, fromDate: string, toDate: string, chargerId?: string): ChargerDay[] {
+function chargerDays(services: AppServices, fromDate: string, toDate: string, chargerId?: string): ChargerDay[] {
   const rows: ChargerDay[] = [];
   for (let date = fromDate; date <= toDate; date = addDays(date, 1)) {
     const report = services.reports.daily(date);

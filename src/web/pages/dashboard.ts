@@ -13,7 +13,7 @@ const BACKUP_STALE_MS = 36 * 60 * 60 * 1000;
 const UNKNOWN_CARD_ALERT_MS = 24 * 60 * 60 * 1000;
 const MAX_UNKNOWN_CARD_ALERTS = 10;
 /** The page polls as a fallback when the SSE stream is down. */
-export const DASHBOARD_POLL_S = 30;
+const DASHBOARD_POLL_S = 30;
 
 interface Alert {
   key: string;
@@ -25,7 +25,7 @@ interface Alert {
 const chargerHref = (id: string) => `/chargers/${encodeURIComponent(id)}`;
 
 /** Everything the dashboard shows, computed from the domain services. */
-export function dashboardModel(services: AppServices) {
+function dashboardModel(services: AppServices) {
   const now = nowIso();
   const settings = services.settings.get();
   const chargers = services.chargers.all();

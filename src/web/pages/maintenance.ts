@@ -16,7 +16,7 @@ import { formBody } from '../forms';
 import type { WebArea } from '../area';
 
 /** An uploaded backup may be this large (the database of a big site is well below it). */
-export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 /** Runs shown per job in the history under each job. */
 const RECENT_RUNS_SHOWN = 5;
 /** "Run now" waits this long for the job to finish before answering "still running". */
@@ -33,7 +33,7 @@ interface RestoreSource {
 }
 
 /**
- * Issue 7 "scheduled jobs staff can see" and "backups downloaded and restored from the admin UI":
+ * The admin Maintenance page, where staff see the scheduled jobs and download and restore backups:
  * the jobs with their last run and "Run now", the backup folder with download, "Back up now"
  * (progress polled by htmx) and restore, which swaps the database in while the appliance restarts
  * itself in-process (main.ts restart loop).

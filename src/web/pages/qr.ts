@@ -11,7 +11,7 @@ import { formBody } from '../forms';
 import type { WebArea } from '../area';
 
 /** The driver's sign-in on their phone; apart from the staff cookie so neither can stand in for the other. */
-export const DRIVER_COOKIE = 'cy_driver';
+const DRIVER_COOKIE = 'cy_driver';
 /** Preset amounts on the QR page, in major units of the site currency (only those the balance covers are offered). */
 const PRESET_AMOUNTS_MAJOR = [100, 200, 500];
 /**
@@ -45,7 +45,7 @@ function durationText(seconds: number): string {
   return `${hours}:${String(minutes).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
-/** The public pages under /q/ (issue 6): connector page, driver sign-in, start, live charge and receipt. */
+/** The public pages under /q/ (CONTRACT "Web pages", QR start): connector page, driver sign-in, start, live charge and receipt. */
 export const qrDriverPages: WebArea = (router, { services, csrf }) => {
   const secureCookies = services.config.tls !== undefined;
 

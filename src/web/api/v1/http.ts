@@ -6,10 +6,10 @@ import { AppError, badRequest, forbidden } from '../../../shared';
 export type ApiRouteGroup = (router: Router, services: AppServices) => void;
 
 /** Roles of API tokens and staff users: admin > cashier > viewer. */
-export type Role = 'admin' | 'cashier' | 'viewer';
+type Role = 'admin' | 'cashier' | 'viewer';
 const ROLE_RANK: Record<Role, number> = { viewer: 0, cashier: 1, admin: 2 };
 
-export interface ApiPrincipal {
+interface ApiPrincipal {
   kind: 'token' | 'env-token' | 'staff';
   name: string;
   role: Role;
@@ -37,8 +37,8 @@ export function requireRole(role: Role) {
   };
 }
 
-export const DEFAULT_PAGE_LIMIT = 50;
-export const MAX_PAGE_LIMIT = 500;
+const DEFAULT_PAGE_LIMIT = 50;
+const MAX_PAGE_LIMIT = 500;
 
 /** CONTRACT: `?limit=` default 50, 1–500, else 400 invalid_request. */
 export function parseLimit(query: Request['query']): number {
@@ -51,7 +51,7 @@ export function parseLimit(query: Request['query']): number {
 }
 
 /** Cursors are opaque: base64url of a JSON array of the sort key of the last item. */
-export function encodeCursor(key: readonly (string | number)[]): string {
+function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 

@@ -48,7 +48,7 @@ function sendCsv(response: express.Response, fileName: string, csv: string): voi
   response.send(csv);
 }
 
-/** Drivers, cards, top-ups, tariffs, reports and the ledger (CONTRACT, issue 4). */
+/** Drivers, cards, top-ups, shifts, tariffs, reports and the ledger (CONTRACT "JSON API" and "Money rules"). */
 export function moneyRoutes(router: express.Router, services: AppServices): void {
   const { drivers, till, shifts, tariffs, reports, ledger } = services;
   const currency = () => services.settings.get().currency;

@@ -6,7 +6,7 @@ import { badRequest, notFound, toUtcIso } from '../../../shared';
 import { allowQuery, decodeCursor, page, parseLimit, queryId, queryString } from './http';
 
 /** CONTRACT session object. transactionId is the charger's: an integer for 1.6, a string for 2.0.1. */
-export function sessionView(session: SessionRow, currency: string) {
+function sessionView(session: SessionRow, currency: string) {
   return {
     id: session.id,
     transactionId: session.ocppVersion === '1.6' && session.transactionId !== null ? Number(session.transactionId) : session.transactionId,
@@ -31,7 +31,7 @@ export function sessionView(session: SessionRow, currency: string) {
 
 const FILTERS = ['chargerId', 'userId', 'cardUid', 'from', 'to', 'status'] as const;
 
-export function parseSessionFilter(query: express.Request['query']): SessionFilter {
+function parseSessionFilter(query: express.Request['query']): SessionFilter {
   const filter: SessionFilter = {};
   const chargerId = queryString(query, 'chargerId');
   if (chargerId !== undefined) filter.chargerId = chargerId;

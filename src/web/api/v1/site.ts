@@ -4,7 +4,7 @@ import { badRequest } from '../../../shared';
 import type { SiteSettings } from '../../../settings';
 import { requireRole } from './http';
 
-export function settingsView(settings: SiteSettings, services: AppServices) {
+function settingsView(settings: SiteSettings, services: AppServices) {
   return {
     siteName: settings.siteName,
     currency: settings.currency,
