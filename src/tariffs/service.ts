@@ -14,7 +14,7 @@ const clock = z
   .transform((text) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5)));
 
 /** A tariff as the API takes it (CONTRACT `PUT /tariffs/default`): prices in minor units. */
-export const tariffInputSchema = z
+const tariffInputSchema = z
   .object({
     energyPricePerKwh: priceMinor,
     sessionFee: priceMinor.default(0),
@@ -34,7 +34,7 @@ export const tariffInputSchema = z
   .strict();
 export type TariffInput = z.input<typeof tariffInputSchema>;
 
-export interface TariffView {
+interface TariffView {
   versionId: number;
   chargerId: string | null;
   energyPricePerKwh: number;
@@ -81,8 +81,13 @@ export class TariffService {
 
   /** The version that prices a session starting now at `chargerId`, or null when none exists. */
   versionInForce(chargerId: string): TariffVersionRow | null {
-    const cached = this.inForce.get(chargerId);
-    if (cached !== undefined) return cached;
+    // The cache holds durable state for the reads outside a write (every Authorize). Inside a
+    // write the newest rows count, durable or not: a start in the batch after a tariff change
+    // prices with it, before the change's own write has returned and cleared the cache.
+    if (!this.db.inWrite) {
+      const cached = this.inForce.get(chargerId);
+      if (cached !== undefined) return cached;
+    }
     const override = this.latest(chargerId);
     const version = override && !override.removed ? override : (this.latest(null) ?? null);
     // Inside a write the row may not be durable yet: an Authorize must not answer from it (db/index.ts).
