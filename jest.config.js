@@ -9,4 +9,6 @@ module.exports = {
   testTimeout: 30000,
   // Integration tests start real servers and browsers; two workers match the two cores.
   maxWorkers: 2,
+  // A skipped test is listed by name (which says why) after the summary, never only counted.
+  reporters: ['default', '<rootDir>/jest.skipped-reporter.js'],
 };

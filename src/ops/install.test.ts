@@ -2,6 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { commandRequirement, testRequiring } from '../testing/requires';
 import { listBackups } from './backups';
 
 /**
@@ -102,9 +103,8 @@ function installedVersion(prefix: string): string {
   return execFileSync(path.join(prefix, 'bin', 'chargeyard'), ['version'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
 }
 
-function commandExists(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
+const SHELLCHECK = commandRequirement('shellcheck', 'apt-get install shellcheck');
+const SYSTEMD_ANALYZE = commandRequirement('systemd-analyze', 'apt-get install systemd');
 
 describe('install.sh', () => {
   let work: string;
@@ -122,11 +122,7 @@ describe('install.sh', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test('passes shellcheck', () => {
-    if (!commandExists('shellcheck')) {
-      console.warn('shellcheck is not installed (apt-get install shellcheck): skipping the lint of install.sh');
-      return;
-    }
+  testRequiring(SHELLCHECK, 'passes shellcheck', () => {
     const result = spawnSync('shellcheck', [path.join(REPO, 'install.sh')], { encoding: 'utf8' });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -144,11 +140,6 @@ describe('install.sh', () => {
     const unit = fs.readFileSync(unitFile, 'utf8');
     expect(unit).toContain(`ExecStart=${process.execPath} ${path.join(prefix, 'opt', 'chargeyard', 'current', 'bin', 'chargeyard')} start`);
     expect(unit).toContain(`ReadWritePaths=${path.join(prefix, 'var', 'lib', 'chargeyard')}`);
-    if (commandExists('systemd-analyze')) {
-      const verify = spawnSync('systemd-analyze', ['verify', unitFile], { encoding: 'utf8' });
-      expect(verify.stderr).toBe('');
-      expect(verify.status).toBe(0);
-    }
     // Production dependencies only.
     const release = path.join(prefix, 'opt', 'chargeyard', 'current');
     expect(fs.existsSync(path.join(release, 'node_modules', 'express'))).toBe(true);
@@ -164,6 +155,12 @@ describe('install.sh', () => {
     } finally {
       expect(await running.stop()).toBe(0);
     }
+  });
+
+  testRequiring(SYSTEMD_ANALYZE, "the unit rendered with the install's paths passes systemd-analyze verify", () => {
+    const verify = spawnSync('systemd-analyze', ['verify', path.join(prefix, 'etc', 'systemd', 'system', 'chargeyard.service')], { encoding: 'utf8' });
+    expect(verify.stderr).toBe('');
+    expect(verify.status).toBe(0);
   });
 
   test('rerunning the same version changes nothing and keeps the configuration', () => {
@@ -234,11 +231,7 @@ describe('install.sh', () => {
 });
 
 describe('the systemd unit', () => {
-  test('passes systemd-analyze verify as shipped (the rendered copy is verified by the install test)', () => {
-    if (!commandExists('systemd-analyze')) {
-      console.warn('systemd-analyze is not available (apt-get install systemd): skipping the unit verification');
-      return;
-    }
+  testRequiring(SYSTEMD_ANALYZE, 'passes systemd-analyze verify as shipped (the rendered copy is verified after the install test)', () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'chargeyard-unit-'));
     try {
       const shipped = fs.readFileSync(path.join(REPO, 'systemd', 'chargeyard.service'), 'utf8');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
+import { findOnPath } from './requires';
 
 /**
  * The one Chromium launcher for browser tests and screenshots. It decides which browser runs:
@@ -45,20 +46,6 @@ const SYSTEM_ARGS = ['--headless', '--disable-gpu'];
  * the whole browser when a test closes its context.
  */
 const LEFT_OUT_ARGS = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process']);
-
-function findOnPath(command: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, command);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
 
 /** Which browser launchBrowser starts, from the environment alone (nothing is unpacked here). */
 export function chooseBrowser(env: NodeJS.ProcessEnv = process.env): BrowserChoice {

@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import path from 'node:path';
-import { makeTempDir, startTestApp } from '../testing';
+import { selfSignedTls, startTestApp } from '../testing';
 
 interface Reply {
   status: number;
@@ -24,11 +22,8 @@ function request(url: string, method: string, headers: Record<string, string>, b
 }
 
 test('under TLS every web cookie is Secure, HttpOnly and SameSite=Lax', async () => {
-  const certDir = makeTempDir('chargeyard-web-tls-');
-  const certFile = path.join(certDir, 'cert.pem');
-  const keyFile = path.join(certDir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
-  const app = await startTestApp({ config: { tls: { certPem: fs.readFileSync(certFile), keyPem: fs.readFileSync(keyFile), certFile, keyFile } } });
+  const { dir, tls } = await selfSignedTls();
+  const app = await startTestApp({ config: { tls } });
   try {
     await app.app.services.staff.users.create({ userName: 'admin', role: 'admin', password: 'correct horse battery' });
     const page = await request(`${app.baseUrl}/login`, 'GET', {});
@@ -47,5 +42,6 @@ test('under TLS every web cookie is Secure, HttpOnly and SameSite=Lax', async ()
     }
   } finally {
     await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
