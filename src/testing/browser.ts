@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
-import { findOnPath } from './requires';
+import { findOnPath } from './find-program';
 
 /**
  * The one Chromium launcher for browser tests and screenshots. It decides which browser runs:

@@ -3,5 +3,4 @@ export * from './charger-simulator';
 export * from './version-scripts';
 export * from './web-client';
 export * from './browser';
-export * from './requires';
 export * from './tls';

@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { findOnPath } from './find-program';
 
 /**
  * Tests that need something a plain machine (Node and npm, no root) lacks: a tool such as
@@ -7,6 +6,8 @@ import path from 'node:path';
  * the reason in its name (`SKIPPED, needs …: name`) and listed again at the end of the run by
  * jest.skipped-reporter.js, so a skip is never silent. `.ci/run` installs every one of them and
  * sets CHARGEYARD_REQUIRE_ALL=1, under which a missing requirement fails the test instead.
+ * It registers Jest tests, so it is imported by test files directly (not through ./index, which
+ * the benchmark loads outside Jest) and left out of the build.
  *
  *   testRequiring(commandRequirement('systemd-analyze', 'apt-get install systemd'), 'the unit verifies', () => { ... });
  */
@@ -21,21 +22,6 @@ export interface Requirement {
 
 export function requirement(what: string, available: boolean, howToGet: string): Requirement {
   return { what, available, howToGet };
-}
-
-/** The program `command` would run from this search path (like `command -v`), if any. */
-export function findOnPath(command: string, searchPath = process.env.PATH ?? ''): string | undefined {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, command);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
 }
 
 /** A program on PATH. */
