@@ -92,7 +92,8 @@ describe('QR pages', () => {
     for (let attempt = 0; attempt < 31; attempt++) statuses.push((await phone.post(`${page}/sign-in`, { phone: `+9198000100${String(attempt).padStart(2, '0')}`, pin: '1111' })).status);
     expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
     expect(statuses[30]).toBe(429);
-  });
+    // 31 sign-ins, each checking a PIN with scrypt: over 30 s on a busy 2-core machine.
+  }, 120_000);
 
   test('sign-in lasts on the phone: a long-lived HttpOnly driver cookie apart from the staff one', async () => {
     const { phone, page } = await site();

@@ -148,4 +148,5 @@ test('the main pages have no serious axe violations', async () => {
     expect(found).toEqual({});
     expect(errors).toEqual([]);
   }, { bypassCSP: true });
-});
+  // Eighteen page loads with an axe run each: over 50 s on a busy 2-core machine.
+}, 120_000);
