@@ -49,7 +49,8 @@ export function runningAppliancePid(dataDir: string): number | undefined {
   return pid;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
+import { isAlive } from '../ops/pid-file';
 import { findOnPath } from './find-program';
 
 /**
@@ -147,15 +148,6 @@ const libraries = await inflate(path.join(binDir, 'al2023.tar.br'));
 process.stdout.write(JSON.stringify({ executable, args: Chromium.args, libraryDir: path.join(libraries, 'lib'), fontDir: path.join(process.env.TMPDIR, 'fonts', 'fonts') }));
 `;
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Unpacks the packaged browser once per checkout and package version (~200 MB, a few seconds).
  * Two Jest workers may start at the same moment: each unpacks into its own staging folder and
@@ -181,7 +173,7 @@ async function unpackPackagedChromium(): Promise<UnpackedChromium> {
   // Staging folders of runs that were killed while unpacking.
   for (const name of fs.readdirSync(root)) {
     const match = /^chromium-.+\.partial-(\d+)$/.exec(name);
-    if (match && !isRunning(Number(match[1]))) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    if (match && !isAlive(Number(match[1]))) fs.rmSync(path.join(root, name), { recursive: true, force: true });
   }
   const staging = `${target}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
