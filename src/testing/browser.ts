@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,10 +37,13 @@ export type BrowserChoice = { kind: 'system'; executablePath: string; descriptio
 const BROWSER_SETTINGS = ['auto', 'system', 'packaged'] as const;
 const PACKAGED_CHROMIUM = '@sparticuz/chromium';
 const FONT_PACKAGES = ['@expo-google-fonts/noto-sans-gurmukhi', '@expo-google-fonts/noto-sans-devanagari'];
-/** Flags for every browser: no sandbox (tests may run as root), no network besides the test server. */
-const COMMON_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'];
-/** The system browser's extra flags: it has no GPU here. */
-const SYSTEM_ARGS = ['--headless', '--disable-gpu'];
+/**
+ * Flags for every browser: no sandbox (tests may run as root), no network besides the test server,
+ * no GPU (there is none; software GL would only cost CPU time the tests share).
+ */
+const COMMON_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage', '--disable-gpu'];
+/** The system browser's extra flag; the packaged one's own flags select its headless shell. */
+const SYSTEM_ARGS = ['--headless'];
 /**
  * The package's own flags are made for serverless functions. Left out here: the two that switch off
  * the same-origin policy and mixed-content blocking (the UI tests must see a browser as strict as
@@ -133,15 +137,17 @@ interface UnpackRecord {
 
 /**
  * Runs in a child Node process: the package is an ES module that Jest's module system cannot load.
- * With TMPDIR pointed at the staging folder, the package's own executablePath() unpacks the binary,
- * its font and its graphics libraries there; its inflate() adds the NSS libraries, which it unpacks
- * by itself only on Amazon Linux. Called without a URL, the package downloads nothing.
+ * With TMPDIR pointed at the staging folder, the package's own executablePath() unpacks the binary
+ * and its font there; its inflate() adds the NSS libraries, which it unpacks by itself only on
+ * Amazon Linux. Graphics mode off: no SwiftShader software GL, which costs CPU and no test needs
+ * (no WebGL). Called without a URL, the package downloads nothing.
  */
 const UNPACK_SCRIPT = `
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 const [entryUrl] = process.argv.slice(1);
 const { default: Chromium, inflate } = await import(entryUrl);
+Chromium.setGraphicsMode = false;
 const binDir = path.join(path.dirname(fileURLToPath(entryUrl)), '..', 'bin');
 const executable = await Chromium.executablePath();
 const libraries = await inflate(path.join(binDir, 'al2023.tar.br'));
@@ -149,14 +155,15 @@ process.stdout.write(JSON.stringify({ executable, args: Chromium.args, libraryDi
 `;
 
 /**
- * Unpacks the packaged browser once per checkout and package version (~200 MB, a few seconds).
+ * Unpacks the packaged browser once per checkout, package version and unpack script (~200 MB, a
+ * few seconds).
  * Two Jest workers may start at the same moment: each unpacks into its own staging folder and
  * renames it into place; the loser removes its copy and uses the winner's.
  */
 async function unpackPackagedChromium(): Promise<UnpackedChromium> {
   const { version, entry } = packagedChromiumPackage();
   const root = cacheRoot();
-  const target = path.join(root, `chromium-${version}`);
+  const target = path.join(root, `chromium-${version}-${createHash('sha256').update(UNPACK_SCRIPT).digest('hex').slice(0, 8)}`);
   const recordFile = (dir: string) => path.join(dir, 'unpacked.json');
   const resolveRecord = (dir: string): UnpackedChromium => {
     const record = JSON.parse(fs.readFileSync(recordFile(dir), 'utf8')) as UnpackRecord;
@@ -170,10 +177,11 @@ async function unpackPackagedChromium(): Promise<UnpackedChromium> {
   if (fs.existsSync(recordFile(target))) return resolveRecord(target);
 
   fs.mkdirSync(root, { recursive: true });
-  // Staging folders of runs that were killed while unpacking.
+  // Unpacks of other package versions or unpack scripts, and staging folders of runs killed while unpacking.
   for (const name of fs.readdirSync(root)) {
-    const match = /^chromium-.+\.partial-(\d+)$/.exec(name);
-    if (match && !isAlive(Number(match[1]))) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    const staging = /^chromium-.+\.partial-(\d+)$/.exec(name);
+    const stale = staging ? !isAlive(Number(staging[1])) : name.startsWith('chromium-');
+    if (stale) fs.rmSync(path.join(root, name), { recursive: true, force: true });
   }
   const staging = `${target}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
