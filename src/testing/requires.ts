@@ -16,17 +16,17 @@ export interface Requirement {
   /** What is needed, e.g. "systemd-analyze" or "root". */
   what: string;
   available: boolean;
-  /** How to get it, e.g. "apt-get install systemd". */
-  howToGet: string;
+  /** How to get it or why it is missing, e.g. "apt-get install systemd", "mounting LazyFS needs root". */
+  hint: string;
 }
 
-export function requirement(what: string, available: boolean, howToGet: string): Requirement {
-  return { what, available, howToGet };
+export function requirement(what: string, available: boolean, hint: string): Requirement {
+  return { what, available, hint };
 }
 
 /** A program on PATH. */
-export function commandRequirement(command: string, howToGet: string): Requirement {
-  return requirement(command, findOnPath(command) !== undefined, howToGet);
+export function commandRequirement(command: string, hint: string): Requirement {
+  return requirement(command, findOnPath(command) !== undefined, hint);
 }
 
 /** Running as root (mounting a tmpfs or a FUSE file system). */
@@ -39,7 +39,7 @@ function missing(requirements: Requirement[]): Requirement[] {
 }
 
 function reason(absent: Requirement[]): string {
-  return absent.map((each) => `${each.what} (${each.howToGet})`).join(' and ');
+  return absent.map((each) => `${each.what} (${each.hint})`).join(' and ');
 }
 
 function mustRunAll(): boolean {
