@@ -178,6 +178,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     qrStartTimeouts: options.qrStart,
   });
   const { settings, chargers, messageLog, sessions, billing, qrStart } = domains;
+  // Drivers registered before numbers were stored in E.164 (CONTRACT /users) are brought to it.
+  const phones = await domains.drivers.normaliseStoredPhones();
+  if (phones.changed > 0) logger.info({ changed: phones.changed }, 'Driver phone numbers stored in E.164');
+  for (const conflict of phones.conflicts) {
+    logger.warn({ driverId: conflict.id, phone: conflict.phone }, 'A driver phone number is the same number as another driver\'s; left as it was for staff to correct');
+  }
 
   // The OCPP edge: one adapter per version over the same domains, then the outbound commands.
   const v201 = createV201Adapter({ db, chargers, sessions, settings, runningCostOf: (sessionId) => billing.runningCostOf(sessionId) });

@@ -4,27 +4,13 @@ import type { Db } from '../db';
 import { schema } from '../db';
 import { balanceOf, type Ledger } from '../ledger';
 import type { SettingsService } from '../settings';
-import { conflict, hashSecret, money, notFound, nowIso, parseInput, toUtcIso, verifySecret, type Money } from '../shared';
+import { conflict, hashSecret, money, normalisePhone, notFound, nowIso, parseInput, toUtcIso, verifySecret, type E164Phone, type Money } from '../shared';
 import { isValidUid, normaliseUid, uidFromReader } from './uid';
 
 export type DriverRow = typeof schema.drivers.$inferSelect;
 export type CardRow = typeof schema.cards.$inferSelect;
 type UnknownCardRow = typeof schema.unknownCards.$inferSelect;
 
-/** Digits with an optional leading +, 6–15 digits (E.164 allows 15); spaces, dashes, dots and brackets dropped. */
-export function normalisePhone(raw: string): string | undefined {
-  const text = raw.trim().replace(/[\s\-.()]/g, '');
-  return /^\+?\d{6,15}$/.test(text) ? text : undefined;
-}
-
-const phoneSchema = z.string().transform((raw, context) => {
-  const phone = normalisePhone(raw);
-  if (phone === undefined) {
-    context.addIssue({ code: 'custom', message: 'must be a phone number of 6–15 digits' });
-    return z.NEVER;
-  }
-  return phone;
-});
 const isoTime = z.string().transform((raw, context) => {
   const iso = toUtcIso(raw);
   if (iso === undefined || !/\d{4}-\d{2}-\d{2}/.test(raw)) {
@@ -34,16 +20,33 @@ const isoTime = z.string().transform((raw, context) => {
   return iso;
 });
 
-const userCreateSchema = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    phone: phoneSchema,
-    email: z.email().max(200).nullish(),
-    pin: z.string().regex(/^\d{4,8}$/, 'must be 4–8 digits').nullish(),
-    notes: z.string().max(2000).nullish(),
-  })
-  .strict();
-const userPatchSchema = userCreateSchema.partial().strict();
+/** A phone number as written, made E.164 with the site's calling code (CONTRACT `/users`). */
+function phoneSchema(countryCallingCode: string) {
+  return z.string().transform((raw, context) => {
+    const phone = normalisePhone(raw, countryCallingCode);
+    if (phone === undefined) {
+      context.addIssue({ code: 'custom', message: 'must be a phone number, such as +91 98140 12345 or 98140 12345' });
+      return z.NEVER;
+    }
+    return phone;
+  });
+}
+
+/** A driver as POST /users takes it; the phone is read with the site's `phoneCountryCode`. */
+function userCreateSchema(countryCallingCode: string) {
+  return z
+    .object({
+      name: z.string().trim().min(1).max(100),
+      phone: phoneSchema(countryCallingCode),
+      email: z.email().max(200).nullish(),
+      pin: z.string().regex(/^\d{4,8}$/, 'must be 4–8 digits').nullish(),
+      notes: z.string().max(2000).nullish(),
+    })
+    .strict();
+}
+function userPatchSchema(countryCallingCode: string) {
+  return userCreateSchema(countryCallingCode).partial().strict();
+}
 
 const cardCreateSchema = z
   .object({
@@ -118,7 +121,7 @@ export class DriverService {
   // ---- drivers ----------------------------------------------------------------------------------
 
   async createUser(input: unknown): Promise<DriverRow> {
-    const user = parseInput(userCreateSchema, input);
+    const user = parseInput(userCreateSchema(this.phoneCountryCode()), input);
     const pinHash = user.pin ? await hashSecret(user.pin) : null;
     return this.db.write(() => {
       this.requirePhoneFree(user.phone);
@@ -133,7 +136,7 @@ export class DriverService {
   }
 
   async updateUser(id: number, input: unknown): Promise<DriverRow> {
-    const patch = parseInput(userPatchSchema, input);
+    const patch = parseInput(userPatchSchema(this.phoneCountryCode()), input);
     const pinHash = patch.pin ? await hashSecret(patch.pin) : patch.pin === null ? null : undefined;
     return this.db.write(() => {
       this.requireUser(id);
@@ -164,10 +167,43 @@ export class DriverService {
     return user;
   }
 
+  /** A number as people write it → E.164 with the site's calling code, or undefined. */
+  normalisePhone(rawPhone: string): E164Phone | undefined {
+    return normalisePhone(rawPhone, this.phoneCountryCode());
+  }
+
+  /** The driver with this number, however it is written (CONTRACT: one number is one driver). */
   userByPhone(rawPhone: string): DriverRow | undefined {
-    const phone = normalisePhone(rawPhone);
+    const phone = this.normalisePhone(rawPhone);
     if (phone === undefined) return undefined;
     return this.db.orm.select().from(schema.drivers).where(eq(schema.drivers.phone, phone)).get();
+  }
+
+  /**
+   * Brings numbers stored before E.164 (digits as typed, no country code) to E.164 with the site's
+   * calling code; run at every start, it changes nothing once done. A number that would become
+   * another driver's is left as it is and reported: two accounts are never merged silently.
+   */
+  async normaliseStoredPhones(): Promise<{ changed: number; conflicts: { id: number; phone: string }[] }> {
+    return this.db.write(() => {
+      const rows = this.db.orm.select({ id: schema.drivers.id, phone: schema.drivers.phone }).from(schema.drivers).orderBy(schema.drivers.id).all();
+      const taken = new Set(rows.map((row) => row.phone));
+      const conflicts: { id: number; phone: string }[] = [];
+      let changed = 0;
+      for (const row of rows) {
+        const phone = this.normalisePhone(row.phone);
+        if (phone === undefined || phone === row.phone) continue;
+        if (taken.has(phone)) {
+          conflicts.push(row);
+          continue;
+        }
+        this.db.orm.update(schema.drivers).set({ phone, updatedAt: nowIso() }).where(eq(schema.drivers.id, row.id)).run();
+        taken.delete(row.phone);
+        taken.add(phone);
+        changed++;
+      }
+      return { changed, conflicts };
+    });
   }
 
   /** The QR page's sign-in: the driver when phone and PIN match, else undefined (constant work). */
@@ -380,6 +416,10 @@ export class DriverService {
 
   unknownCards(limit: number): UnknownCardRow[] {
     return this.db.orm.select().from(schema.unknownCards).orderBy(desc(schema.unknownCards.lastSeenAt)).limit(limit).all();
+  }
+
+  private phoneCountryCode(): string {
+    return this.settings.get().phoneCountryCode;
   }
 
   private requirePhoneFree(phone: string, exceptId?: number): void {

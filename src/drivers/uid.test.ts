@@ -1,5 +1,4 @@
 import { driverIdTag, normaliseUid, uidFromReader, userIdFromDriverTag } from './uid';
-import { normalisePhone } from './service';
 
 describe('card UIDs', () => {
   test.each([
@@ -30,16 +29,5 @@ describe('card UIDs', () => {
     expect(userIdFromDriverTag(driverIdTag(42))).toBe(42);
     expect(userIdFromDriverTag('U42')).toBeUndefined();
     expect(() => uidFromReader(driverIdTag(42), 'hex')).toThrow(expect.objectContaining({ code: 'invalid_uid' }));
-  });
-});
-
-describe('phone numbers', () => {
-  test.each([
-    ['+91 98765-43210', '+919876543210'],
-    ['(0172) 555 1234', '01725551234'],
-    ['12', undefined],
-    ['call me', undefined],
-  ])('%j normalises to %j', (raw, expected) => {
-    expect(normalisePhone(raw)).toBe(expected);
   });
 });

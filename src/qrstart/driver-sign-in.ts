@@ -28,8 +28,9 @@ export class DriverSignInService {
   ) {}
 
   async signIn(rawPhone: string, pin: string): Promise<SignInOutcome> {
-    // Unknown phones are counted too, under what was typed, so a lockout reveals nothing about who is registered.
-    const key = lockoutKey(rawPhone);
+    // Unknown phones are counted too, under the number in E.164 (every way of writing it locks
+    // together), so a lockout reveals nothing about who is registered.
+    const key = this.drivers.normalisePhone(rawPhone) ?? lockoutKey(rawPhone);
     const retryAfterS = this.retryAfterS(key);
     if (retryAfterS > 0) return { ok: false, reason: 'locked', retryAfterS };
     const user = /^\d{4,8}$/.test(pin) ? await this.drivers.verifyPin(rawPhone, pin) : undefined;
@@ -96,7 +97,7 @@ export class DriverSignInService {
   }
 }
 
-/** The phone as typed, without separators, bounded: the same number typed two ways locks together. */
+/** A phone that is no number, as typed without separators, bounded (a real number locks as its E.164 form). */
 function lockoutKey(rawPhone: string): string {
   return rawPhone.replace(/[\s\-.()]/g, '').slice(0, 32);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { conflict, isValidTimeZone, nowIso, parseInput } from '../shared';
+import { conflict, isCallingCode, isValidTimeZone, nowIso, parseInput } from '../shared';
 
 export const UNKNOWN_CHARGER_POLICIES = ['reject', 'pending', 'accept'] as const;
 export const CARD_READER_FORMATS = ['hex', 'decimal', 'hex-reversed'] as const;
@@ -18,6 +18,8 @@ export interface SiteSettings {
   minimumBalanceMinor: number;
   publicBaseUrl: string | null;
   cardReaderFormat: CardReaderFormat;
+  /** The calling code assumed for phone numbers written without one (CONTRACT: digits, default "91"). */
+  phoneCountryCode: string;
   heartbeatIntervalS: number;
   /** Days of OCPP message log kept per charger before the housekeeping job prunes it. */
   messageLogRetentionDays: number;
@@ -36,6 +38,7 @@ const DEFAULT_SETTINGS: SiteSettings = {
   minimumBalanceMinor: 0,
   publicBaseUrl: null,
   cardReaderFormat: 'hex',
+  phoneCountryCode: '91',
   heartbeatIntervalS: 300,
   messageLogRetentionDays: 30,
 };
@@ -68,6 +71,11 @@ const settingsPatchSchema = z
       .transform((url) => url.replace(/\/+$/, ''))
       .nullable(),
     cardReaderFormat: z.enum(CARD_READER_FORMATS),
+    phoneCountryCode: z
+      .string()
+      .trim()
+      .transform((code) => code.replace(/^\+/, ''))
+      .refine((code) => /^\d{1,3}$/.test(code) && isCallingCode(code), 'must be a country calling code such as 91'),
     heartbeatIntervalS: z.number().int().min(10).max(86400),
     messageLogRetentionDays: z.number().int().min(1).max(3650),
   })

@@ -5,3 +5,4 @@ export * from './time';
 export * from './passwords';
 export * from './validation';
 export * from './csv';
+export * from './phone';

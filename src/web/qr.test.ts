@@ -95,6 +95,19 @@ describe('QR pages', () => {
     // 31 sign-ins, each checking a PIN with scrypt: over 30 s on a busy 2-core machine.
   }, 120_000);
 
+  test('a driver registered as +91 98000 00001 signs in with the number written locally, and wrong PINs lock every way of writing it', async () => {
+    const { phone, page } = await site();
+    await phone.get(page);
+    const local = await phone.post(`${page}/sign-in`, { phone: '098000 00001', pin: PIN });
+    expect([local.status, local.location]).toEqual([303, page]);
+    const other = new WebClient(app.baseUrl);
+    await other.get(page);
+    const ways = ['98000 00001', '+91 98000-00001', '0091 9800000001', '09800000001', '9800000001'];
+    for (const way of ways) await other.post(`${page}/sign-in`, { phone: way, pin: '0000' });
+    const locked = await other.post(`${page}/sign-in`, { phone: PHONE, pin: PIN });
+    expect(locked.status).toBe(429);
+  });
+
   test('sign-in lasts on the phone: a long-lived HttpOnly driver cookie apart from the staff one', async () => {
     const { phone, page } = await site();
     await phone.get(page);

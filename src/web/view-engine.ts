@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { create, type ExpressHandlebars } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
-import { formatMoney } from '../shared';
+import { formatMoney, formatPhone } from '../shared';
 import { INTL_LOCALE, isUiLanguage, translator, type UiLanguage } from './i18n';
 import { viewsDir } from './paths';
 
@@ -57,6 +57,11 @@ const helpers = {
     const wh = values[0];
     if (typeof wh !== 'number') return '—';
     return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 3 }).format(wh / 1000)} kWh`;
+  },
+  /** {{phone driver.phone}}: an E.164 number grouped for reading (+91 98140 12345). */
+  phone(...args: unknown[]): string {
+    const { values } = splitArgs(args);
+    return typeof values[0] === 'string' ? formatPhone(values[0]) : '—';
   },
   number(...args: unknown[]): string {
     const { values, options } = splitArgs(args);

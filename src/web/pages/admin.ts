@@ -188,6 +188,7 @@ export const adminPages: WebArea = (router, { services }) => {
         minimumBalance: minorToDecimalString(settings.minimumBalanceMinor, settings.currency),
         publicBaseUrl: settings.publicBaseUrl ?? '',
         cardReaderFormat: settings.cardReaderFormat,
+        phoneCountryCode: settings.phoneCountryCode,
         ...values,
       },
       errors,
@@ -212,6 +213,7 @@ export const adminPages: WebArea = (router, { services }) => {
       minimumBalanceMinor,
       publicBaseUrl: form.publicBaseUrl ? form.publicBaseUrl.trim() : null,
       cardReaderFormat: form.cardReaderFormat,
+      phoneCountryCode: form.phoneCountryCode,
     };
     if (minimumBalanceMinor === undefined) return renderSettings(response, form, { minimumBalance: 'cashier.badAmount' }, 400);
     try {

@@ -56,8 +56,16 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   // ---- drivers ----------------------------------------------------------------------------------
 
   router.get('/users', (request, response) => {
-    allowQuery(request.query, ['limit', 'cursor']);
+    allowQuery(request.query, ['limit', 'cursor', 'phone']);
     const limit = parseLimit(request.query);
+    const phone = queryString(request.query, 'phone');
+    if (phone !== undefined) {
+      // CONTRACT: every way of writing one number finds the same driver (at most one).
+      if (drivers.normalisePhone(phone) === undefined) throw badRequest('invalid_request', 'phone must be a phone number, such as +919814012345');
+      const user = drivers.userByPhone(phone);
+      response.json({ items: user ? [drivers.userView(user)] : [], nextCursor: null });
+      return;
+    }
     const after = decodeCursor<[number]>(request.query, ['number']);
     response.json(page(drivers.users(limit + 1, after?.[0]), limit, (user) => drivers.userView(user), (user) => [user.id]));
   });

@@ -13,6 +13,7 @@ function settingsView(settings: SiteSettings, services: AppServices) {
     minimumBalance: { amount: settings.minimumBalanceMinor, currency: settings.currency },
     publicBaseUrl: settings.publicBaseUrl ?? services.uiUrl().replace(/\/$/, ''),
     cardReaderFormat: settings.cardReaderFormat,
+    phoneCountryCode: settings.phoneCountryCode,
     language: settings.language,
     heartbeatIntervalS: settings.heartbeatIntervalS,
     messageLogRetentionDays: settings.messageLogRetentionDays,
