@@ -3,7 +3,7 @@ import { en } from './locales/en';
 import { hi } from './locales/hi';
 import { pa } from './locales/pa';
 
-const UI_LANGUAGES = ['en', 'pa', 'hi'] as const;
+export const UI_LANGUAGES = ['en', 'pa', 'hi'] as const;
 export type UiLanguage = (typeof UI_LANGUAGES)[number];
 
 /** Intl locales per UI language; all use Indian digit grouping (lakh, crore). */

@@ -13,7 +13,7 @@ import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
 import { driverPages } from './pages/drivers';
 import { maintenancePages } from './pages/maintenance';
-import { qrDriverPages, qrLabelPages } from './pages/qr';
+import { driverLocals, qrDriverPages, qrLabelPages } from './pages/qr';
 import { sessionPages } from './pages/sessions';
 import type { WebArea, WebContext } from './area';
 import { LiveHub } from './sse';
@@ -97,8 +97,16 @@ function errorTail(services: AppServices) {
     const textKey = csrfFailure ? 'errors.csrf' : status === 404 ? 'errors.notFoundText' : status === 403 ? 'errors.forbiddenText' : 'errors.serverText';
     const message = status < 500 && known ? error.message : '';
     response.status(status);
+    // CONTRACT: an error on the QR pages leaves the driver on them, with the way back to the charger.
+    // The CSRF check runs before the pages' own middleware: the driver's pages are known by their path here.
+    const driverPage = /^\/(q|charges)(\/|$)/.test(request.path);
+    const driverBack = driverPage ? /^\/(q\/[^/]+\/\d{1,4}|charges\/\d{1,15})/.exec(request.path)?.[0] : undefined;
+    if (driverPage) Object.assign(response.locals, driverLocals(request, services));
     response.format({
-      html: () => response.render('pages/errors/error', { titleKey, textKey, message, status, layout: request.staff ? 'main' : 'plain' }),
+      html: () =>
+        driverPage
+          ? response.render('pages/qr/error', { layout: 'driver', titleKey, textKey: csrfFailure ? 'qr.expired' : status === 404 ? 'qr.notFound' : textKey, back: driverBack })
+          : response.render('pages/errors/error', { titleKey, textKey, message, status, layout: request.staff ? 'main' : 'plain' }),
       json: () => response.json({ error: { code, message: message || titleKey } }),
       default: () => response.type('text/plain').send(`${status} ${code}`),
     });

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { driverIdTag } from '../drivers';
 import { launchBrowser, startTestApp, V16_SCRIPT, type TestApp } from '../testing';
 
 /**
@@ -9,6 +8,8 @@ import { launchBrowser, startTestApp, V16_SCRIPT, type TestApp } from '../testin
  * read the receipt. The ledger is proven balanced at the end.
  */
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+// The whole phone flow in a real browser takes 20-40 s on a busy 2-core machine.
+jest.setTimeout(120_000);
 
 let browser: Browser;
 let app: TestApp;
@@ -54,11 +55,11 @@ test('a driver on a phone scans, signs in, holds up to the balance, charges live
     await page.getByRole('button', { name: 'Up to my balance (₹300.00)' }).tap();
     await page.waitForURL(/\/charges\/\d+$/);
     expect((await app.api('GET', `/users/${user.body.id}`)).body).toMatchObject({ balance: { amount: 30000 }, available: { amount: 0 } });
-    await charger.waitForCall('RemoteStartTransaction');
+    const remoteStart = await charger.waitForCall('RemoteStartTransaction');
     await page.getByText('Plug in your car now').waitFor();
 
     // The car is plugged in: the charger starts the transaction and reports energy; the page follows by itself.
-    const session = await V16_SCRIPT.start(charger, { connectorId: 1, idTag: driverIdTag(user.body.id), meterStartWh: 0 });
+    const session = await V16_SCRIPT.start(charger, { connectorId: 1, idTag: String(remoteStart.payload.idTag), meterStartWh: 0 });
     await V16_SCRIPT.meter(charger, { connectorId: 1, transactionId: session.transactionId }, 2500);
     await page.locator('[data-testid="energy"]', { hasText: '2.5 kWh' }).waitFor({ timeout: 8000 });
     await expect(page.getByTestId('cost').textContent()).resolves.toBe('₹50.00');
@@ -70,6 +71,9 @@ test('a driver on a phone scans, signs in, holds up to the balance, charges live
     await V16_SCRIPT.stop(charger, { connectorId: 1, transactionId: session.transactionId }, { meterStopWh: 3000, reason: 'Remote' });
     await page.getByTestId('receipt').waitFor({ timeout: 8000 });
     await expect(page.getByTestId('receipt-cost').textContent()).resolves.toBe('₹60.00');
+    // The receipt is final: what each part cost, not a running "cost so far".
+    await expect(page.getByTestId('line-energy').textContent()).resolves.toMatch(/Energy \(3 kWh\)\s*₹60\.00/);
+    await expect(page.getByTestId('receipt').textContent()).resolves.not.toContain('Cost so far');
     await expect(page.getByTestId('receipt-released').textContent()).resolves.toBe('₹240.00');
     expect((await app.api('GET', `/users/${user.body.id}`)).body).toMatchObject({ balance: { amount: 24000 }, available: { amount: 24000 } });
 

@@ -66,10 +66,17 @@ describe('QR pages', () => {
     await charger.status(1, 'Faulted', 'GroundFailure');
     const faulted = await phone.get(page);
     expect(faulted.text).toMatch(/data-testid="connector-status">Faulted</);
+    // Out of order: the page says so and asks nobody to sign in.
+    expect(faulted.text).toContain('This connector is out of order');
     expect(faulted.text).toContain('This connector is out of service right now.');
-    const status = await phone.get(`${page}/status`);
-    expect(status.text).toMatch(/^<p id="qr-connector-status" hx-get="\/q\/QR1\/1\/status"/);
+    expect(faulted.text).not.toContain('name="pin"');
+    const status = await phone.get(`${page}/status?drawn=out`);
+    expect(status.text).toMatch(/^<div id="qr-connector-status" hx-get="\/q\/QR1\/1\/status\?drawn=out"/);
     expect(status.text).toMatch(/data-testid="connector-status">Faulted</);
+    expect(status.text).not.toContain('status-changed');
+    // Back in service: the polled status offers the page as it is now.
+    await charger.status(1, 'Available');
+    expect((await phone.get(`${page}/status?drawn=out`)).text).toContain('data-testid="status-changed"');
   });
 
   test('wrong PINs are answered clearly and lock the phone number after five tries, even for the right PIN', async () => {

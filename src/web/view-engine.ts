@@ -58,8 +58,8 @@ const helpers = {
     if (typeof wh !== 'number') return '—';
     return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 3 }).format(wh / 1000)} kWh`;
   },
-  /** {{phone driver.phone}}: an E.164 number grouped for reading (+91 98140 12345). */
-  phone(...args: unknown[]): string {
+  /** {{phoneNumber driver.phone}}: an E.164 number grouped for reading (+91 98140 12345). */
+  phoneNumber(...args: unknown[]): string {
     const { values } = splitArgs(args);
     return typeof values[0] === 'string' ? formatPhone(values[0]) : '—';
   },

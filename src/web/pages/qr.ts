@@ -6,12 +6,16 @@ import type { DriverRow } from '../../drivers';
 import { connectorPageUrl, DRIVER_SESSION_MS, qrSvg, readableUrl, type QrStartRow } from '../../qrstart';
 import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor, minorToDecimalString } from '../../shared';
-import { tariffView } from '../../tariffs';
+import { costLines, tariffView } from '../../tariffs';
 import { formBody } from '../forms';
+import { isUiLanguage, UI_LANGUAGES } from '../i18n';
 import type { WebArea } from '../area';
 
 /** The driver's sign-in on their phone; apart from the staff cookie so neither can stand in for the other. */
 const DRIVER_COOKIE = 'cy_driver';
+/** The language a driver chose on the QR pages, remembered on the phone (not a sign-in: no secret). */
+const DRIVER_LANGUAGE_COOKIE = 'cy_lang';
+const LANGUAGE_COOKIE_MS = 365 * 24 * 60 * 60 * 1000;
 /** Preset amounts on the QR page, in major units of the site currency (only those the balance covers are offered). */
 const PRESET_AMOUNTS_MAJOR = [100, 200, 500];
 /**
@@ -39,6 +43,39 @@ function publicBase(services: AppServices): string {
   return (services.settings.get().publicBaseUrl ?? services.uiUrl()).replace(/\/+$/, '');
 }
 
+/** The connector page's own path: every form on it posts below it, whatever URL rendered it. */
+function connectorPath(chargerId: string, connectorId: number): string {
+  return `/q/${encodeURIComponent(chargerId)}/${connectorId}`;
+}
+
+/** A path on the QR pages a driver may be sent back to (the connector page or a charge). */
+function driverPagePath(raw: unknown): string | undefined {
+  return typeof raw === 'string' && /^\/(q\/[^/?#\\]+\/\d{1,4}|charges\/\d{1,15})$/.test(raw) ? raw : undefined;
+}
+
+/**
+ * What every driver page shows besides its own content: the language the driver chose (it wins
+ * over the site's and a staff user's), the site name, and the page to come back to after a
+ * language change. Also used by the error tail, which can run before the pages' middleware.
+ */
+export function driverLocals(request: Request, services: AppServices): Record<string, unknown> {
+  const settings = services.settings.get();
+  const chosen = request.cookies?.[DRIVER_LANGUAGE_COOKIE];
+  const siteLanguage = isUiLanguage(settings.language) ? settings.language : 'en';
+  return {
+    lang: isUiLanguage(chosen) ? chosen : siteLanguage,
+    siteName: settings.siteName,
+    timeZone: settings.timeZone,
+    currency: settings.currency,
+    // originalUrl: under router.use('/q') the path has lost its mount point.
+    languageBack: driverPagePath(request.originalUrl.split('?')[0]!.replace(/\/(sign-in|start|status|live|stop)$/, '')),
+    languages: UI_LANGUAGES,
+  };
+}
+
+/** Refusals that mean the connector cannot be used at all now: the page says so instead of asking for a sign-in. */
+const OUT_OF_ORDER = new Set(['charger_offline', 'connector_unavailable', 'no_tariff']);
+
 function durationText(seconds: number): string {
   const hours = Math.floor(seconds / 3600);
   const minutes = Math.floor((seconds % 3600) / 60);
@@ -48,6 +85,20 @@ function durationText(seconds: number): string {
 /** The public pages under /q/ (CONTRACT "Web pages", QR start): connector page, driver sign-in, start, live charge and receipt. */
 export const qrDriverPages: WebArea = (router, { services, csrf }) => {
   const secureCookies = services.config.tls !== undefined;
+
+  router.use(['/q', '/charges'], (request, response, next) => {
+    Object.assign(response.locals, driverLocals(request, services));
+    next();
+  });
+
+  /** The language buttons on every driver page: remembered on the phone for a year, back to the same page. */
+  router.post('/q/language', (request, response) => {
+    const form = formBody(request);
+    if (isUiLanguage(form.language)) {
+      response.cookie(DRIVER_LANGUAGE_COOKIE, form.language, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: LANGUAGE_COOKIE_MS });
+    }
+    response.redirect(303, driverPagePath(form.back) ?? '/q/signed-out');
+  });
 
   const renderNotFound = (response: Response) => response.status(404).render('pages/qr/not-found', { layout: 'driver', titleKey: 'qr.title' });
 
@@ -68,12 +119,14 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
       titleKey: 'qr.title',
       charger: { id: charger.id, name: charger.name ?? charger.id, connected: charger.connected },
       connector,
-      pagePath: request.originalUrl.split('?')[0],
+      pagePath: connectorPath(chargerId, connectorId),
       tariff: version ? tariffView(version) : undefined,
       driver,
       availableMinor,
       presets,
       refusal,
+      outOfOrder: refusal !== undefined && OUT_OF_ORDER.has(refusal),
+      drawnOutOfOrder: refusal !== undefined && OUT_OF_ORDER.has(refusal),
       formKey: `qr-${crypto.randomUUID()}`,
       activeStart: driver ? qrStart.activeStartOf(driver.id) : undefined,
       ...extra,
@@ -99,11 +152,18 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
   /** The connector's status, polled by the page so a driver waiting for a free connector sees it change. */
   router.get('/q/:chargerId/:connectorId/status', withConnector((request, response, chargerId, connectorId) => {
     const { charger, connector } = services.qrStart.connector(chargerId, connectorId);
+    const refusal = services.qrStart.refusalFor(chargerId, connectorId, undefined);
+    const outOfOrder = refusal !== undefined && OUT_OF_ORDER.has(refusal);
     response.render('fragments/qr-connector-status', {
       layout: false,
       charger: { connected: charger.connected },
       connector,
-      pagePath: request.originalUrl.split('?')[0]!.replace(/\/status$/, ''),
+      pagePath: connectorPath(chargerId, connectorId),
+      outOfOrder,
+      // The page keeps the state it was drawn in; when the connector is now in the other one
+      // (in service again, or out of order), the driver is offered the page as it is now.
+      drawnOutOfOrder: request.query.drawn === 'out',
+      changed: (request.query.drawn === 'out') !== outOfOrder,
     });
   }));
 
@@ -132,7 +192,7 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
     response.cookie(DRIVER_COOKIE, outcome.token, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: DRIVER_SESSION_MS });
     // A new visitor id at sign-in: a CSRF token planted before it is worthless after it.
     csrf.rotateVisitor(request, response);
-    response.redirect(303, request.originalUrl.replace(/\/sign-in$/, ''));
+    response.redirect(303, connectorPath(chargerId, connectorId));
   }));
 
   router.post('/q/sign-out', async (request, response) => {
@@ -140,20 +200,19 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
     if (typeof token === 'string') await services.driverSignIn.signOut(token);
     response.clearCookie(DRIVER_COOKIE, { path: '/' });
     const back = String(formBody(request).back ?? '');
-    response.redirect(303, /^\/q\/[^/]+\/\d{1,4}$/.test(back) ? back : '/q/signed-out');
+    response.redirect(303, driverPagePath(back) ?? '/q/signed-out');
   });
 
   router.get('/q/signed-out', (_request, response) => response.render('pages/qr/signed-out', { layout: 'driver', titleKey: 'qr.title' }));
 
   router.post('/q/:chargerId/:connectorId/start', withConnector(async (request, response, chargerId, connectorId) => {
     const driver = driverOf(services, request);
-    const pagePath = request.originalUrl.replace(/\/start$/, '');
-    if (!driver) return response.redirect(303, pagePath);
+    if (!driver) return response.redirect(303, connectorPath(chargerId, connectorId));
     const form = formBody(request);
     const { currency } = services.settings.get();
     const amountMinor = form.amount === 'all' ? services.qrStart.availableMinor(driver) : decimalStringToMinor(String(form.amount ?? form.otherAmount ?? ''), currency);
     const formKey = String(form.formKey ?? '');
-    if (!/^qr-[0-9a-f-]{36}$/.test(formKey)) throw new AppError('invalid_request', 'The form is incomplete; reload the page', 400);
+    if (!/^qr-[0-9a-f-]{36}$/.test(formKey)) return renderConnector(request, response, chargerId, connectorId, { startError: 'qr.expired' }, 400);
     if (amountMinor === undefined || amountMinor < 1) {
       return renderConnector(request, response, chargerId, connectorId, { amountError: 'qr.badAmount', otherAmount: form.otherAmount ?? '' }, 400);
     }
@@ -180,11 +239,14 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
 
   const liveContext = (start: QrStartRow) => {
     const view = services.qrStart.view(start);
+    const lines = view.receipt ? costLines(view.session?.costBreakdownJson) : undefined;
     return {
       ...view,
+      costLines: lines?.lines.filter((line) => line.amountMinor > 0 || line.part === 'energy'),
+      durationTextFinal: lines ? durationText(lines.durationS) : undefined,
       durationText: durationText(view.durationS),
       pollSeconds: LIVE_POLL_S,
-      connectorPath: `/q/${encodeURIComponent(start.chargerId)}/${start.connectorId}`,
+      connectorPath: connectorPath(start.chargerId, start.connectorId),
     };
   };
 
