@@ -68,6 +68,8 @@ export function wallClockMs(epochMs: number, timeZone: string): number {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
+      // The era tells 5 BC from 5 AD: a charger's clock can say anything (CONTRACT, untrusted timestamps).
+      era: 'short',
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
@@ -79,7 +81,38 @@ export function wallClockMs(epochMs: number, timeZone: string): number {
   }
   const parts = formatter.formatToParts(new Date(epochMs));
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) + ((epochMs % 1000) + 1000) % 1000;
+  const year = parts.find((part) => part.type === 'era')?.value === 'BC' ? 1 - get('year') : get('year');
+  return utcMs(year, get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) + (((epochMs % 1000) + 1000) % 1000);
+}
+
+/**
+ * Date.UTC for any year: Date.UTC itself reads years 0–99 as 1900–1999, which would put a
+ * charger's year-1 clock nineteen centuries off.
+ */
+export function utcMs(year: number, month0: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month0, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
+/** Earliest charger timestamp believed (CONTRACT "OCPP endpoint": untrusted timestamps). */
+export const EARLIEST_TRUSTED_TIME: IsoTime = '2020-01-01T00:00:00.000Z';
+/** A charger timestamp this far ahead of the message's arrival cannot be true. */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
+/**
+ * Whether a charger's timestamp can be true (CONTRACT: not before 2020-01-01, not more than
+ * 5 minutes after the message arrived). A charger that lost its clock after a power cut says 1970.
+ */
+export function isTrustedTimestamp(chargerTime: IsoTime, arrivedAt: IsoTime): boolean {
+  const ms = Date.parse(chargerTime);
+  return Number.isFinite(ms) && ms >= Date.parse(EARLIEST_TRUSTED_TIME) && ms <= Date.parse(arrivedAt) + MAX_CLOCK_AHEAD_MS;
+}
+
+/** The charger's time when it can be true, else the time the message arrived. */
+export function trustedTimeOr(chargerTime: IsoTime, arrivedAt: IsoTime): IsoTime {
+  return isTrustedTimestamp(chargerTime, arrivedAt) ? chargerTime : arrivedAt;
 }
 
 export function addDays(date: string, days: number): string {

@@ -148,4 +148,67 @@ describe('sessionCost', () => {
     const result = sessionCost({ ...flat, timePricePerHourMinor: 100 }, input({ stoppedAt: '2026-03-01T09:00:00.000Z', energyWh: 1000 }));
     expect(result).toMatchObject({ totalMinor: 1500, durationS: 0 });
   });
+
+  describe('bounded work whatever the span (CONTRACT: pricing never takes more than a moment)', () => {
+    // 18:00–22:00 costs more per hour and per kWh, 22:00–06:00 less per kWh; the rest is the base.
+    const evening: TariffPrices = {
+      ...flat,
+      energyPricePerKwhMinor: 1000,
+      timePricePerHourMinor: 1000,
+      bands: [
+        { startMinute: 18 * 60, endMinute: 22 * 60, energyPricePerKwhMinor: 2000, timePricePerHourMinor: 2000 },
+        { startMinute: 22 * 60, endMinute: 6 * 60, energyPricePerKwhMinor: 500 },
+      ],
+    };
+
+    test('a session from year 1 to year 9999 with time-of-day bands is priced, every day at its band prices', () => {
+      const startedAt = '0001-01-01T00:00:00.000Z';
+      const stoppedAt = '9999-12-31T00:00:00.000Z';
+      const days = (Date.parse(stoppedAt) - Date.parse(startedAt)) / 86_400_000;
+      const result = sessionCost(evening, input({ startedAt, stoppedAt, energyWh: 0, timeZone: 'UTC' }));
+      // Each whole UTC day: 4 hours at 2000 and 20 hours at 1000.
+      expect(result.time).toBe(String(days * (4 * 2000 + 20 * 1000)));
+      expect(result.durationS).toBe(days * 86_400);
+    });
+
+    test('a start a thousand years back in a zone with a historical offset prices every millisecond once', () => {
+      // Every band has the base time price here, so the time part is the duration at that price.
+      const sameTimePrice: TariffPrices = { ...evening, bands: evening.bands.map((band) => ({ ...band, timePricePerHourMinor: 1000 })) };
+      const startedAt = '1026-03-01T10:00:00.000Z';
+      const stoppedAt = '2026-03-01T11:00:00.000Z';
+      const result = sessionCost(sameTimePrice, input({ startedAt, stoppedAt, energyWh: 5000, timeZone: 'Asia/Kolkata' }));
+      const durationMs = Date.parse(stoppedAt) - Date.parse(startedAt);
+      expect(Rational.of(durationMs * 1000, 3_600_000).toString()).toBe(result.time);
+      // 5 kWh spread evenly over a thousand years: a mix of 500, 1000 and 2000 per kWh, within their bounds.
+      expect(result.totalMinor - Number(Rational.of(durationMs * 1000, 3_600_000).roundHalfUp())).toBeGreaterThanOrEqual(2500 - 1);
+      expect(result.totalMinor - Number(Rational.of(durationMs * 1000, 3_600_000).roundHalfUp())).toBeLessThanOrEqual(10000 + 1);
+    });
+
+    test('the middle of a session over two months long prices exactly as its days walked one by one', () => {
+      // Asia/Kolkata has kept one offset since 1945, so the closed form must agree to the fraction.
+      const cut = ['2026-01-01T03:17:00.000Z', '2026-02-10T00:00:00.000Z', '2026-03-20T12:00:00.000Z', '2026-04-30T21:43:00.000Z'];
+      const whole = sessionCost(evening, input({ startedAt: cut[0], stoppedAt: cut[3], timeZone: 'Asia/Kolkata' }));
+      let sum = Rational.ZERO;
+      for (let i = 0; i < 3; i++) sum = sum.plus(parse(sessionCost(evening, input({ startedAt: cut[i], stoppedAt: cut[i + 1], timeZone: 'Asia/Kolkata' })).time));
+      expect(whole.time).toBe(sum.toString());
+    });
+
+    test('a year of readings spreads the energy over the bands and still bills exactly the energy', () => {
+      const startMs = Date.parse('2025-01-01T00:00:00.000Z');
+      // One reading an hour for a year: 100 Wh each hour.
+      const readings = Array.from({ length: 365 * 24 - 1 }, (_, hour) => ({ at: new Date(startMs + (hour + 1) * 3_600_000).toISOString(), registerWh: (hour + 1) * 100 }));
+      const result = sessionCost({ ...evening, timePricePerHourMinor: 0, bands: evening.bands.map((band) => ({ ...band, timePricePerHourMinor: 0 })) }, {
+        ...input({ startedAt: '2025-01-01T00:00:00.000Z', stoppedAt: '2026-01-01T00:00:00.000Z', timeZone: 'UTC' }),
+        energyWh: 365 * 24 * 100,
+        readings,
+      });
+      // Per day: 4 h at 2000, 8 h at 500, 12 h at 1000, 100 Wh each hour.
+      expect(result.energy).toBe(String((365 * (4 * 2000 + 8 * 500 + 12 * 1000) * 100) / 1000));
+    });
+  });
 });
+
+function parse(fraction: string): Rational {
+  const [numerator, denominator] = fraction.split('/');
+  return Rational.of(BigInt(numerator!), BigInt(denominator ?? '1'));
+}
