@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import type { SettingsService } from '../settings';
-import { conflict, hashSecret, notFound, nowIso, parseInput } from '../shared';
+import { conflict, hashSecret, notFound, nowIso, parseInput, trustedTimeOr } from '../shared';
 import { ChargerPasswords } from './passwords';
 import { isValidChargerId } from './identity';
 import { ChargerRepository, type ChargerRow, type ConnectorRow, type Registration } from './repository';
@@ -254,7 +254,8 @@ export class ChargerService {
       info: input.info ?? null,
       vendorId: input.vendorId ?? null,
       vendorErrorCode: input.vendorErrorCode ?? null,
-      statusAt: input.timestamp ?? receivedAt,
+      // A charger that lost its clock reports 1970: the arrival time stands in (CONTRACT, untrusted timestamps).
+      statusAt: input.timestamp === undefined ? receivedAt : trustedTimeOr(input.timestamp, receivedAt),
       receivedAt,
     };
     await this.db.write(() => this.repository.recordStatus(row));

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gte, isNotNull, lt, sql, type SQL, type Table } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
 import { schema, TableWriter } from '../db';
+import { trustedTimeOr } from '../shared';
 
 export type SessionRow = typeof schema.sessions.$inferSelect;
 type MeterValueRow = typeof schema.meterValues.$inferSelect;
@@ -45,7 +46,7 @@ export class SessionRepository {
     const { meterValues } = schema;
     // Billing reads these at every stop it prices.
     this.trustedReadingsStatement = db.orm
-      .select({ at: meterValues.timestamp, registerWh: meterValues.energyRegisterWh })
+      .select({ at: meterValues.timestamp, receivedAt: meterValues.receivedAt, registerWh: meterValues.energyRegisterWh })
       .from(meterValues)
       .where(and(eq(meterValues.sessionId, sql.placeholder('sessionId')), eq(meterValues.rollback, false), isNotNull(meterValues.energyRegisterWh)))
       .orderBy(asc(meterValues.timestamp))
@@ -109,9 +110,12 @@ export class SessionRepository {
       .all();
   }
 
-  /** The session's energy register readings that can be trusted (no rollback), oldest first. */
+  /**
+   * The session's energy register readings that can be trusted, oldest first, each at the
+   * charger's time or, when that cannot be true, the time it arrived.
+   */
   trustedReadings(sessionId: number): { at: string; registerWh: number }[] {
-    return this.trustedReadingsStatement.all({ sessionId }).map((row) => ({ at: row.at, registerWh: row.registerWh! }));
+    return this.trustedReadingsStatement.all({ sessionId }).map((row) => ({ at: trustedTimeOr(row.at, row.receivedAt), registerWh: row.registerWh! }));
   }
 
   /** When the newest meter value of the session arrived, if any did. */

@@ -1,7 +1,8 @@
 import type { Db } from '../db';
 import type { AuthorizationDecision, AuthorizationStatus, Authorizer } from '../drivers';
-import { assert, nowIso } from '../shared';
-import { energyRegisterWh, type SampledValueLike } from './meter';
+import { assert, nowIso, trustedTimeOr } from '../shared';
+import { parseFlags, SESSION_FLAGS, withFlag } from './flags';
+import { canFollow, energyRegisterWh, readRegister, type SampledValueLike, type TrustedReading } from './meter';
 import type { SessionRepository, SessionRow } from './repository';
 
 export interface MeterValueInput {
@@ -20,8 +21,10 @@ interface StartInput {
    * is never billed as one session.
    */
   meterStartWh: number | undefined;
-  /** The charger's timestamp (CONTRACT: a session's startedAt is the charger's). */
+  /** The charger's timestamp (CONTRACT: a session's startedAt is the charger's, when it can be true). */
   timestamp: string;
+  /** When the message that started the session arrived (default: now). */
+  receivedAt?: string | undefined;
   reservationId?: number | undefined;
   ocppVersion: '1.6' | '2.0.1';
   /** 2.0.1 chargers name the transaction; for 1.6 the appliance assigns an integer. */
@@ -37,8 +40,10 @@ interface StartResult {
 interface StopInput {
   chargerId: string;
   transactionId: string;
+  /** As the charger sent it: possibly impossible (1e300, negative), which is kept and flagged. */
   meterStopWh: number;
   timestamp: string;
+  receivedAt?: string | undefined;
   reason?: string | undefined;
   idTag?: string | undefined;
   transactionData?: readonly MeterValueInput[] | undefined;
@@ -64,9 +69,9 @@ export interface SessionHooks {
 }
 
 /** Flag of a session whose charger gave no energy register at the start (yet). */
-const METER_START_UNKNOWN = 'meter_start_unknown';
+const METER_START_UNKNOWN = SESSION_FLAGS.meterStartUnknown;
 /** Flag of an active session with no meter value for a long time (the stuck-sessions job). */
-export const STUCK_SESSION_FLAG = 'stuck';
+export const STUCK_SESSION_FLAG = SESSION_FLAGS.stuck;
 
 type SessionChange = { kind: 'started' | 'updated' | 'completed'; session: SessionRow };
 
@@ -100,7 +105,16 @@ export class SessionService {
   async start(input: StartInput): Promise<StartResult> {
     const fingerprint =
       input.transactionId ?? [input.connectorId, input.idTag, input.meterStartWh ?? '', input.timestamp, input.reservationId ?? ''].join('|');
-    const startKnown = input.meterStartWh !== undefined;
+    const receivedAt = input.receivedAt ?? nowIso();
+    // CONTRACT: a start time that cannot be true is kept but the arrival time stands in; a start
+    // reading that cannot be true is kept in the fingerprint and the first good reading starts the session.
+    const startedAt = trustedTimeOr(input.timestamp, receivedAt);
+    const meterStartPossible = input.meterStartWh !== undefined && Number.isSafeInteger(input.meterStartWh) && input.meterStartWh >= 0;
+    const meterStartWh = meterStartPossible ? input.meterStartWh : undefined;
+    const flags: string[] = [];
+    if (meterStartWh === undefined) flags.push(SESSION_FLAGS.meterStartUnknown);
+    if (input.meterStartWh !== undefined && !meterStartPossible) flags.push(SESSION_FLAGS.meterReadingUntrusted);
+    if (startedAt !== input.timestamp) flags.push(SESSION_FLAGS.startTimeUntrusted);
     const result = await this.db.write(() => {
       const existing = this.repository.byStartFingerprint(input.chargerId, fingerprint);
       if (existing) return { session: existing, decision: storedDecision(existing), duplicate: true };
@@ -122,11 +136,13 @@ export class SessionService {
         userId: decision.userId,
         authorizationStatus: decision.status,
         status: 'active',
-        startedAt: input.timestamp,
-        meterStartWh: input.meterStartWh ?? 0,
-        lastMeterWh: input.meterStartWh ?? null,
-        lastMeterAt: input.timestamp,
-        flagsJson: JSON.stringify(startKnown ? [] : [METER_START_UNKNOWN]),
+        startedAt,
+        chargerStartedAt: input.timestamp,
+        meterStartWh: meterStartWh ?? 0,
+        lastMeterWh: meterStartWh ?? null,
+        lastMeterAt: startedAt,
+        lastMeterChargerAt: input.timestamp,
+        flagsJson: JSON.stringify(flags),
         reservationId: input.reservationId ?? null,
         startFingerprint: fingerprint,
         createdAt: now,
@@ -143,8 +159,13 @@ export class SessionService {
     return result;
   }
 
-  /** Records a transaction stop and bills it, once; repeats and unknown transactions are answered too. */
+  /**
+   * Records a transaction stop and bills it, once; repeats and unknown transactions are answered
+   * too. A stop whose time or meter reading cannot be true still ends the session (CONTRACT): the
+   * arrival time stands in, and the session is billed up to its last trusted reading.
+   */
   async stop(input: StopInput): Promise<StopResult> {
+    const receivedAt = input.receivedAt ?? nowIso();
     const result = await this.db.write((): StopResult & { justCompleted: boolean } => {
       let found = this.repository.byChargerTransaction(input.chargerId, input.transactionId);
       const now = nowIso();
@@ -153,26 +174,31 @@ export class SessionService {
         return { session: undefined, duplicate: false, unmatched: true, justCompleted: false };
       }
       if (found.status === 'completed') return { session: found, duplicate: true, unmatched: false, justCompleted: false };
-      found = this.resolveUnknownStart(found, [
-        ...(input.transactionData ?? []),
-        { timestamp: input.timestamp, sampledValue: [{ value: String(input.meterStopWh) }] },
-      ]);
-      let lastTrustedWh = found.lastMeterWh ?? found.meterStartWh;
-      for (const meterValue of input.transactionData ?? []) {
-        lastTrustedWh = this.storeMeterValue(found, meterValue, lastTrustedWh, now);
-      }
-      const flags = JSON.parse(found.flagsJson) as string[];
-      let meterStopWh = input.meterStopWh;
-      if (meterStopWh < found.meterStartWh) {
-        // A meter that went backwards is flagged and not trusted: bill what we last saw go up.
-        flags.push('meter_stop_below_start');
-        meterStopWh = Math.max(found.meterStartWh, lastTrustedWh);
+      const stopReading: MeterValueInput = { timestamp: input.timestamp, sampledValue: [{ value: input.meterStopWh }] };
+      found = this.resolveUnknownStart(found, [...(input.transactionData ?? []), stopReading], receivedAt);
+      const readings = this.storeMeterValues(found, input.transactionData ?? [], receivedAt);
+      let flags = readings.flags;
+      const stoppedAt = trustedTimeOr(input.timestamp, receivedAt);
+      if (stoppedAt !== input.timestamp) flags = withFlag(flags, SESSION_FLAGS.stopTimeUntrusted);
+      // CONTRACT: a stop earlier than its start bills no time (the price counts no time before the start).
+      if (Date.parse(stoppedAt) < Date.parse(found.startedAt)) flags = withFlag(flags, SESSION_FLAGS.stopBeforeStart);
+      const stop = readRegister(stopReading.sampledValue);
+      let billedUpToWh = readings.last.wh;
+      if (stop.kind === 'reading' && canFollow(stop.wh, input.timestamp, readings.last)) billedUpToWh = stop.wh;
+      else {
+        flags = withFlag(flags, SESSION_FLAGS.meterStopUntrusted);
+        // Kept as sent (a safe integer in its column, anything else as a meter value) for staff.
+        if (stop.kind !== 'reading') this.addMeterValue(found, stopReading, undefined, true, receivedAt);
       }
       const completed = this.repository.update(found.id, {
         status: 'completed',
-        stoppedAt: input.timestamp,
-        meterStopWh: input.meterStopWh,
-        energyWh: meterStopWh - found.meterStartWh,
+        stoppedAt,
+        chargerStoppedAt: input.timestamp,
+        meterStopWh: Number.isSafeInteger(input.meterStopWh) ? input.meterStopWh : null,
+        energyWh: Math.max(0, billedUpToWh - found.meterStartWh),
+        lastMeterWh: readings.last.wh,
+        lastMeterAt: readings.lastAt,
+        lastMeterChargerAt: readings.last.chargerAt,
         stopReason: input.reason ?? 'Local',
         stopIdTag: input.idTag ?? null,
         flagsJson: JSON.stringify(flags),
@@ -197,7 +223,9 @@ export class SessionService {
     connectorId: number;
     transactionId?: string | undefined;
     meterValue: readonly MeterValueInput[];
+    receivedAt?: string | undefined;
   }): Promise<SessionRow | undefined> {
+    const receivedAt = input.receivedAt ?? nowIso();
     const session = await this.db.write(() => {
       const now = nowIso();
       let found: SessionRow | undefined;
@@ -206,17 +234,11 @@ export class SessionService {
         if (!found) {
           this.repository.recordUnmatched(input.chargerId, input.transactionId, 'MeterValues', input, now);
         } else {
-          found = this.resolveUnknownStart(found, input.meterValue);
+          found = this.resolveUnknownStart(found, input.meterValue, receivedAt);
         }
       }
-      let lastTrustedWh = found ? (found.lastMeterWh ?? found.meterStartWh) : 0;
-      const before = lastTrustedWh;
-      let lastAt = found?.lastMeterAt ?? null;
-      for (const meterValue of input.meterValue) {
-        if (found) {
-          lastTrustedWh = this.storeMeterValue(found, meterValue, lastTrustedWh, now);
-          if (lastTrustedWh !== before) lastAt = meterValue.timestamp;
-        } else {
+      if (!found) {
+        for (const meterValue of input.meterValue) {
           this.repository.addMeterValue({
             sessionId: null,
             chargerId: input.chargerId,
@@ -227,15 +249,21 @@ export class SessionService {
             energyRegisterWh: energyRegisterWh(meterValue.sampledValue) ?? null,
             rollback: false,
             sampledValueJson: JSON.stringify(meterValue.sampledValue),
-            receivedAt: now,
+            receivedAt,
           });
         }
+        return undefined;
       }
-      if (found && found.status === 'active' && lastTrustedWh !== before) {
-        this.repository.setLastMeter(found.id, lastTrustedWh, lastAt ?? now, now);
-        return { ...found, lastMeterWh: lastTrustedWh, lastMeterAt: lastAt, updatedAt: now };
-      }
-      return found;
+      const readings = this.storeMeterValues(found, input.meterValue, receivedAt);
+      if (found.status !== 'active') return found;
+      const patch = {
+        lastMeterWh: readings.last.wh,
+        lastMeterAt: readings.lastAt,
+        lastMeterChargerAt: readings.last.chargerAt,
+        flagsJson: JSON.stringify(readings.flags),
+      };
+      if (patch.lastMeterWh === found.lastMeterWh && patch.lastMeterChargerAt === found.lastMeterChargerAt && patch.flagsJson === found.flagsJson) return found;
+      return this.repository.update(found.id, { ...patch, updatedAt: now });
     });
     if (session && session.status === 'active') {
       this.emit({ kind: 'updated', session });
@@ -248,8 +276,8 @@ export class SessionService {
    * A session started without a register reading takes its first reading as the start
    * (flag meter_start_unknown is then dropped); until then it has delivered no known energy.
    */
-  private resolveUnknownStart(session: SessionRow, elements: readonly MeterValueInput[]): SessionRow {
-    const flags = JSON.parse(session.flagsJson) as string[];
+  private resolveUnknownStart(session: SessionRow, elements: readonly MeterValueInput[], receivedAt: string): SessionRow {
+    const flags = parseFlags(session.flagsJson);
     if (!flags.includes(METER_START_UNKNOWN)) return session;
     for (const element of elements) {
       const registerWh = energyRegisterWh(element.sampledValue);
@@ -257,7 +285,8 @@ export class SessionService {
       return this.repository.update(session.id, {
         meterStartWh: registerWh,
         lastMeterWh: registerWh,
-        lastMeterAt: element.timestamp,
+        lastMeterAt: trustedTimeOr(element.timestamp, receivedAt),
+        lastMeterChargerAt: element.timestamp,
         flagsJson: JSON.stringify(flags.filter((flag) => flag !== METER_START_UNKNOWN)),
         updatedAt: nowIso(),
       });
@@ -265,10 +294,38 @@ export class SessionService {
     return session;
   }
 
-  /** Stores one MeterValue element; returns the newest trusted register reading. */
-  private storeMeterValue(session: SessionRow, meterValue: MeterValueInput, lastTrustedWh: number, receivedAt: string): number {
-    const registerWh = energyRegisterWh(meterValue.sampledValue);
-    const rollback = registerWh !== undefined && registerWh < lastTrustedWh;
+  /**
+   * Stores a session's MeterValue elements, each register reading judged against the last
+   * trusted one (CONTRACT: one that cannot be true is kept and flagged, never billed). Returns
+   * the last trusted reading, when it was taken, and the session's flags after these readings.
+   */
+  private storeMeterValues(
+    session: SessionRow,
+    meterValues: readonly MeterValueInput[],
+    receivedAt: string,
+  ): { last: TrustedReading; lastAt: string; flags: string[] } {
+    let last: TrustedReading = {
+      wh: session.lastMeterWh ?? session.meterStartWh,
+      chargerAt: session.lastMeterChargerAt ?? session.chargerStartedAt ?? session.lastMeterAt ?? session.startedAt,
+    };
+    let lastAt = session.lastMeterAt ?? session.startedAt;
+    let flags = parseFlags(session.flagsJson);
+    const startKnown = !flags.includes(SESSION_FLAGS.meterStartUnknown);
+    for (const meterValue of meterValues) {
+      const register = readRegister(meterValue.sampledValue);
+      const trusted = register.kind === 'reading' && startKnown && canFollow(register.wh, meterValue.timestamp, last);
+      const untrusted = register.kind === 'impossible' || (register.kind === 'reading' && startKnown && !trusted);
+      this.addMeterValue(session, meterValue, register.kind === 'reading' ? register.wh : undefined, untrusted, receivedAt);
+      if (untrusted) flags = withFlag(flags, SESSION_FLAGS.meterReadingUntrusted);
+      if (trusted && register.kind === 'reading') {
+        last = { wh: register.wh, chargerAt: meterValue.timestamp };
+        lastAt = trustedTimeOr(meterValue.timestamp, receivedAt);
+      }
+    }
+    return { last, lastAt, flags };
+  }
+
+  private addMeterValue(session: SessionRow, meterValue: MeterValueInput, registerWh: number | undefined, untrusted: boolean, receivedAt: string): void {
     this.repository.addMeterValue({
       sessionId: session.id,
       chargerId: session.chargerId,
@@ -277,11 +334,10 @@ export class SessionService {
       timestamp: meterValue.timestamp,
       context: meterValue.sampledValue[0]?.context ?? null,
       energyRegisterWh: registerWh ?? null,
-      rollback,
+      rollback: untrusted,
       sampledValueJson: JSON.stringify(meterValue.sampledValue),
       receivedAt,
     });
-    return registerWh !== undefined && !rollback ? registerWh : lastTrustedWh;
   }
 
   /**

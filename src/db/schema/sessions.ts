@@ -16,13 +16,19 @@ export const sessions = sqliteTable(
     userId: integer('user_id'),
     authorizationStatus: text('authorization_status').notNull(),
     status: text('status', { enum: ['active', 'completed'] }).notNull(),
+    /** The charger's start time, or the time its message arrived when the charger's cannot be true (CONTRACT). */
     startedAt: text('started_at').notNull(),
     stoppedAt: text('stopped_at'),
+    /** The timestamps exactly as the charger sent them (normalised to UTC), trusted or not. */
+    chargerStartedAt: text('charger_started_at'),
+    chargerStoppedAt: text('charger_stopped_at'),
     meterStartWh: integer('meter_start_wh').notNull(),
     meterStopWh: integer('meter_stop_wh'),
     energyWh: integer('energy_wh'),
+    /** The last trusted energy register reading: its value, when it was taken (trusted time) and the charger's clock then. */
     lastMeterWh: integer('last_meter_wh'),
     lastMeterAt: text('last_meter_at'),
+    lastMeterChargerAt: text('last_meter_charger_at'),
     stopReason: text('stop_reason'),
     stopIdTag: text('stop_id_tag'),
     reservationId: integer('reservation_id'),
@@ -56,11 +62,15 @@ export const meterValues = sqliteTable(
     chargerId: text('charger_id').notNull(),
     connectorId: integer('connector_id').notNull(),
     transactionId: text('transaction_id'),
+    /** The charger's timestamp as sent (normalised to UTC); `receivedAt` stands in when it cannot be true. */
     timestamp: text('timestamp').notNull(),
     context: text('context'),
     /** The register Energy.Active.Import.Register in Wh, when the element has one. */
     energyRegisterWh: integer('energy_register_wh'),
-    /** Set when the register went backwards: the value is kept but not trusted for billing. */
+    /**
+     * Set when the reading cannot be true (went backwards, jumped beyond what 1 MW delivers, not a
+     * safe integer): kept as sent, never billed (CONTRACT "OCPP endpoint").
+     */
     rollback: integer('rollback', { mode: 'boolean' }).notNull().default(false),
     sampledValueJson: text('sampled_value_json').notNull(),
     receivedAt: text('received_at').notNull(),

@@ -72,6 +72,7 @@ export class TransactionEventHandler {
         idTag,
         meterStartWh: earlier.find((event) => event.energyRegisterWh !== null)?.energyRegisterWh ?? firstRegisterWh(meterValues),
         timestamp: earlier[0]?.timestamp ?? at,
+        receivedAt: earlier[0]?.receivedAt,
         reservationId: request.reservationId,
         ocppVersion: '2.0.1',
         transactionId,

@@ -73,9 +73,14 @@ export function sessionRoutes(router: express.Router, services: AppServices): vo
     if (!session) throw notFound('Session', raw);
     response.json({
       ...sessionView(session, services.settings.get().currency),
+      // Kept as the charger sent them, also when they could not be true and the arrival time stands in.
+      chargerStartedAt: session.chargerStartedAt,
+      chargerStoppedAt: session.chargerStoppedAt,
       meterValues: services.sessions.repository.meterValues(session.id).map((row) => ({
         timestamp: row.timestamp,
+        receivedAt: row.receivedAt,
         energyRegisterWh: row.energyRegisterWh,
+        // Not trusted, so not billed: it went backwards or cannot be true (CONTRACT).
         rollback: row.rollback,
         sampledValue: JSON.parse(row.sampledValueJson) as unknown,
       })),
