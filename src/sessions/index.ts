@@ -1,8 +1,7 @@
-export { SessionService, STUCK_SESSION_FLAG } from './service';
+export { SessionService, STUCK_SESSION_FLAG, closeSessionSchema } from './service';
 export type { MeterValueInput, SessionHooks } from './service';
 export { SessionRepository } from './repository';
 export type { SessionFilter, SessionRow } from './repository';
 export { energyRegisterWh } from './meter';
 export { SESSION_FLAGS, parseFlags } from './flags';
-export type { SessionFlag } from './flags';
 export type { SampledValueLike } from './meter';

@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import type { Db } from '../db';
 import type { AuthorizationDecision, AuthorizationStatus, Authorizer } from '../drivers';
-import { assert, nowIso, trustedTimeOr } from '../shared';
+import { assert, conflict, notFound, nowIso, trustedTimeOr } from '../shared';
 import { parseFlags, SESSION_FLAGS, withFlag } from './flags';
 import { canFollow, energyRegisterWh, readRegister, type SampledValueLike, type TrustedReading } from './meter';
 import type { SessionRepository, SessionRow } from './repository';
@@ -72,6 +73,10 @@ export interface SessionHooks {
 const METER_START_UNKNOWN = SESSION_FLAGS.meterStartUnknown;
 /** Flag of an active session with no meter value for a long time (the stuck-sessions job). */
 export const STUCK_SESSION_FLAG = SESSION_FLAGS.stuck;
+/** CONTRACT `POST /sessions/{id}/close` `{reason}`: why staff end it, kept with the session and in the audit log. */
+export const closeSessionSchema = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(500) }).strict();
+/** The stopReason of a session ended by staff (CONTRACT `POST /sessions/{id}/close`). */
+export const CLOSED_BY_STAFF = 'ClosedByStaff';
 
 type SessionChange = { kind: 'started' | 'updated' | 'completed'; session: SessionRow };
 
@@ -215,6 +220,38 @@ export class SessionService {
       for (const hook of this.hooks) hook.afterCompleted?.(result.session);
     }
     return { session: result.session, duplicate: result.duplicate, unmatched: result.unmatched };
+  }
+
+  /**
+   * Staff end a session whose charger will never report its end (replaced, broken, gone):
+   * billed once, up to its last trusted reading and the time of it, stopReason ClosedByStaff,
+   * flagged (CONTRACT `POST /sessions/{id}/close`). The card and connector are free at once; a
+   * StopTransaction arriving later finds the session completed, is answered, and bills nothing.
+   * `inSameWrite` runs inside the closing transaction (the caller's audit entry).
+   */
+  async close(id: number, reason: string, inSameWrite: (session: SessionRow) => void = () => undefined): Promise<SessionRow> {
+    const closed = await this.db.write(() => {
+      const found = this.repository.byId(id);
+      if (!found) throw notFound('Session', id);
+      if (found.status !== 'active') throw conflict('session_not_active', `Session ${id} has already ended`);
+      const completed = this.repository.update(found.id, {
+        status: 'completed',
+        // The last evidence of the session: nothing after it can be billed.
+        stoppedAt: found.lastMeterAt ?? found.startedAt,
+        energyWh: Math.max(0, (found.lastMeterWh ?? found.meterStartWh) - found.meterStartWh),
+        stopReason: CLOSED_BY_STAFF,
+        closeReason: reason,
+        flagsJson: JSON.stringify(withFlag(parseFlags(found.flagsJson), SESSION_FLAGS.closedByStaff)),
+        updatedAt: nowIso(),
+      });
+      for (const hook of this.hooks) hook.onCompleted?.(completed);
+      const billed = this.repository.byId(completed.id)!;
+      inSameWrite(billed);
+      return billed;
+    });
+    this.emit({ kind: 'completed', session: closed });
+    for (const hook of this.hooks) hook.afterCompleted?.(closed);
+    return closed;
   }
 
   /** Stores meter values; ones for an unknown transaction are kept for staff. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { create, type ExpressHandlebars } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
+import { parseFlags } from '../sessions';
 import { formatMoney, formatPhone } from '../shared';
 import { INTL_LOCALE, isUiLanguage, translator, type UiLanguage } from './i18n';
 import { viewsDir } from './paths';
@@ -87,6 +88,11 @@ const helpers = {
   eq(...args: unknown[]): boolean {
     const { values } = splitArgs(args);
     return values[0] === values[1];
+  },
+  /** {{#each (flagsOf flagsJson)}}: a session's flags, each a word of the sessionFlags catalogue. */
+  flagsOf(...args: unknown[]): string[] {
+    const { values } = splitArgs(args);
+    return typeof values[0] === 'string' ? parseFlags(values[0]) : [];
   },
   /** A status word as a CSS token (status-charging), never as the only signal: the word is printed too. */
   statusClass(...args: unknown[]): string {

@@ -30,6 +30,8 @@ export const sessions = sqliteTable(
     lastMeterAt: text('last_meter_at'),
     lastMeterChargerAt: text('last_meter_charger_at'),
     stopReason: text('stop_reason'),
+    /** Why staff closed the session (stopReason ClosedByStaff). */
+    closeReason: text('close_reason'),
     stopIdTag: text('stop_id_tag'),
     reservationId: integer('reservation_id'),
     /** The priced cost in minor units of the site currency; set by billing when the session ends. */

@@ -1,9 +1,12 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../services';
-import type { SessionFilter, SessionRow } from '../../sessions';
+import { closeSessionSchema, parseFlags, type SessionFilter, type SessionRow } from '../../sessions';
 import { addDays, AppError, csvLine, minorToDecimalString, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../area';
+import { actorOf, requireRole } from '../auth';
+import { setFlash } from '../flash';
+import { formBody } from '../forms';
 import { barChartSvg } from '../svg-chart';
 import { renderFragment } from '../view-engine';
 import { fragmentRoot } from './dashboard';
@@ -112,6 +115,9 @@ export const sessionPages: WebArea = (router, { services, live }) => {
     const breakdown = session.costBreakdownJson ? (JSON.parse(session.costBreakdownJson) as Record<string, unknown>) : undefined;
     return {
       session,
+      flags: parseFlags(session.flagsJson),
+      startClockDiffers: session.chargerStartedAt !== null && session.chargerStartedAt !== session.startedAt,
+      stopClockDiffers: session.chargerStoppedAt !== null && session.chargerStoppedAt !== session.stoppedAt,
       runningWh: session.lastMeterWh === null ? null : Math.max(0, session.lastMeterWh - session.meterStartWh),
       // Known while a prepaid session runs (billing tracks it to stop at the balance).
       runningCostMinor: session.status === 'active' ? (services.billing.runningCostOf(session.id) ?? null) : null,
@@ -131,9 +137,25 @@ export const sessionPages: WebArea = (router, { services, live }) => {
     return model;
   };
 
+  const renderDetail = (response: Response, model: NonNullable<ReturnType<typeof sessionModel>>, form: { values: Record<string, string>; errors: Record<string, string> }, status = 200) =>
+    response.status(status).render('pages/sessions/detail', { titleKey: 'sessions.detail', titleId: model.session.id, area: 'sessions', ...model, ...form });
+
   router.get('/sessions/:sessionId', (request, response) => {
+    renderDetail(response, requireSession(request), { values: {}, errors: {} });
+  });
+
+  /** CONTRACT `POST /sessions/{id}/close` from the session page: an admin ends a session the charger never will. */
+  router.post('/sessions/:sessionId/close', requireRole('admin'), async (request, response) => {
     const model = requireSession(request);
-    response.render('pages/sessions/detail', { titleKey: 'sessions.detail', titleId: model.session.id, area: 'sessions', ...model });
+    const form = formBody(request);
+    const parsed = closeSessionSchema.safeParse({ reason: form.reason ?? '' });
+    if (!parsed.success) return renderDetail(response, model, { values: { reason: form.reason ?? '' }, errors: { reason: 'sessions.reasonNeeded' } }, 400);
+    const actor = actorOf(request);
+    await services.sessions.close(model.session.id, parsed.data.reason, (session) =>
+      services.staff.audit.recordNow(actor, { action: 'session.close', objectType: 'session', objectId: session.id, after: { reason: parsed.data.reason, costMinor: session.costMinor, energyWh: session.energyWh } }),
+    );
+    setFlash(request, { key: 'sessions.closed', params: { id: model.session.id }, kind: 'ok' });
+    response.redirect(303, `/sessions/${model.session.id}`);
   });
 
   /** A running session live: energy, running cost and the meter chart as meter values arrive. */

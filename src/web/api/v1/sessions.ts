@@ -1,9 +1,9 @@
 import type express from 'express';
 import { normaliseUid } from '../../../drivers';
 import type { AppServices } from '../../../services';
-import type { SessionFilter, SessionRow } from '../../../sessions';
-import { badRequest, notFound, toUtcIso } from '../../../shared';
-import { allowQuery, decodeCursor, page, parseLimit, queryId, queryString } from './http';
+import { closeSessionSchema, type SessionFilter, type SessionRow } from '../../../sessions';
+import { badRequest, notFound, parseInput, toUtcIso } from '../../../shared';
+import { allowQuery, decodeCursor, page, parseLimit, principalOf, queryId, queryString, requireRole } from './http';
 
 /** CONTRACT session object. transactionId is the charger's: an integer for 1.6, a string for 2.0.1. */
 function sessionView(session: SessionRow, currency: string) {
@@ -25,6 +25,7 @@ function sessionView(session: SessionRow, currency: string) {
     energyWh: session.status === 'completed' ? session.energyWh : (session.lastMeterWh ?? session.meterStartWh) - session.meterStartWh,
     cost: { amount: session.costMinor ?? 0, currency },
     stopReason: session.stopReason,
+    closeReason: session.closeReason,
     flags: JSON.parse(session.flagsJson) as string[],
   };
 }
@@ -86,5 +87,17 @@ export function sessionRoutes(router: express.Router, services: AppServices): vo
       })),
       costBreakdown: session.costBreakdownJson ? (JSON.parse(session.costBreakdownJson) as unknown) : null,
     });
+  });
+
+  router.post('/sessions/:sessionId/close', requireRole('admin'), async (request, response) => {
+    const raw = request.params.sessionId as string;
+    if (!/^\d{1,15}$/.test(raw)) throw notFound('Session', raw);
+    const { reason } = parseInput(closeSessionSchema, request.body);
+    const principal = principalOf(request);
+    const actor = { userId: principal.staffUserId ?? null, name: `${principal.kind}:${principal.name}` };
+    const closed = await services.sessions.close(Number(raw), reason, (session) =>
+      services.staff.audit.recordNow(actor, { action: 'session.close', objectType: 'session', objectId: session.id, after: { reason, costMinor: session.costMinor, energyWh: session.energyWh } }),
+    );
+    response.json(sessionView(closed, services.settings.get().currency));
   });
 }
