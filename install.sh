@@ -103,6 +103,9 @@ check_node() {
 		node_hint
 		die "node was not found on the PATH"
 	fi
+	# The unit names the program itself, not a link on this shell's PATH (a version manager's
+	# shim, a link farm) that may be gone or point elsewhere when systemd starts the service.
+	NODE=$(readlink -f "$NODE")
 	NODE_MAJOR=$("$NODE" -p 'process.versions.node.split(".")[0]')
 	if [ "$NODE_MAJOR" -lt 20 ] || [ "$NODE_MAJOR" -gt 22 ]; then
 		node_hint
