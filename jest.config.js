@@ -6,7 +6,9 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  testTimeout: 30000,
+  // Generous: on a busy shared machine a real server, browser or child process is slow to start;
+  // a hung test still fails, later.
+  testTimeout: 120000,
   // Integration tests start real servers and browsers; two workers match the two cores.
   maxWorkers: 2,
   // A skipped test is listed by name (which says why) after the summary, never only counted.

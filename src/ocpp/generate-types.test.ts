@@ -22,7 +22,7 @@ describe('generated OCPP message types', () => {
   let generated: GeneratedFile[];
   beforeAll(async () => {
     generated = await generateInMemory();
-  }, 60_000);
+  }, 180_000);
 
   const textOf = (file: string): string => generated.find((candidate) => candidate.path === file)!.text;
 

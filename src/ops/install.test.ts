@@ -64,7 +64,7 @@ function startInstalled(prefix: string): Promise<Running> {
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 120_000);
     void exited.then(() => reject(new Error(`exited before starting:\n${output}`)));
     const onData = (chunk: Buffer) => {
       output += chunk.toString();

@@ -149,4 +149,4 @@ test('the main pages have no serious axe violations', async () => {
     expect(errors).toEqual([]);
   }, { bypassCSP: true });
   // Eighteen page loads with an axe run each: over 50 s on a busy 2-core machine.
-}, 120_000);
+}, 300_000);
