@@ -123,7 +123,12 @@ export async function spawnAppliance(dataDir: string, env: Record<string, string
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`appliance did not start:\n${output}`)), 20000);
+    // A cold start takes about a second; on a busy shared machine, after a power cut's WAL recovery,
+    // it has taken 20 s. A child that never starts is killed, not left running.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`appliance did not start within 90 s:\n${output}`));
+    }, 90_000);
     const check = () => {
       for (const line of output.split('\n')) {
         if (!line.startsWith('{')) continue;
