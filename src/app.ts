@@ -23,7 +23,7 @@ import { SessionRepository, SessionService } from './sessions';
 import { SettingsService } from './settings';
 import { bootstrapAdminFromEnv, createStaffServices } from './staff';
 import { TariffService } from './tariffs';
-import { ShiftService, TillService } from './till';
+import { PaymentRequestService, ShiftService, TillService } from './till';
 import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
 import { createWebRouter } from './web';
@@ -35,6 +35,8 @@ export interface AppOptions {
   ocpp?: Partial<OcppServerOptions>;
   /** QR start timeouts (CONTRACT defaults 30 s and 120 s); tests shorten them. */
   qrStart?: Partial<QrStartTimeouts>;
+  /** How long a walk-in payment request stays open (CONTRACT 15 minutes); tests shorten it. */
+  paymentRequestTtlMs?: number;
   /** The restart loop (main.ts) that can close and reopen this app; without it restarts are refused. */
   onRestartRequest?: (request: RestartRequest) => boolean;
 }
@@ -63,6 +65,8 @@ export interface DomainWiring {
   onError(error: unknown, context: string): void;
   /** QR start timeouts (CONTRACT defaults 30 s and 120 s); tests shorten them. */
   qrStartTimeouts?: Partial<QrStartTimeouts> | undefined;
+  /** How long a walk-in payment request stays open (CONTRACT 15 minutes); tests shorten it. */
+  paymentRequestTtlMs?: number | undefined;
 }
 
 /**
@@ -97,7 +101,9 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     requestRemoteStop: wiring.requestRemoteStop,
     onError: wiring.onError,
   });
-  const reports = new ReportService(db, settings, sessionRepository, billing.repository, chargers.repository);
+  const shifts = new ShiftService(db, settings);
+  const till = new TillService(db, ledger, drivers, settings, shifts, idempotency);
+  const reports = new ReportService(db, settings, sessionRepository, billing.repository, chargers.repository, till);
   const qrStart = new QrStartService({
     db,
     ledger,
@@ -132,8 +138,16 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     //    it once billing has posted the cost from that hold.
     qrStart.hooks(),
   ]);
-  const shifts = new ShiftService(db, settings);
-  const till = new TillService(db, ledger, drivers, settings, shifts, idempotency);
+  const paymentRequests = new PaymentRequestService({
+    db,
+    drivers,
+    settings,
+    till,
+    idempotency,
+    qrStart,
+    ttlMs: wiring.paymentRequestTtlMs,
+    onError: wiring.onError,
+  });
   const driverSignIn = new DriverSignInService(db, drivers);
   return {
     settings,
@@ -151,6 +165,7 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     driverSignIn,
     till,
     shifts,
+    paymentRequests,
     reports,
   };
 }
@@ -176,6 +191,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     onError: (error, context) => logger.error({ err: error }, `${context} failed`),
     qrStartTimeouts: options.qrStart,
+    paymentRequestTtlMs: options.paymentRequestTtlMs,
   });
   const { settings, chargers, messageLog, sessions, billing, qrStart } = domains;
   // Drivers registered before numbers were stored in E.164 (CONTRACT /users) are brought to it.
@@ -208,6 +224,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       disconnectCharger: (chargerId, reason) => ocpp.disconnect(chargerId, reason),
       backupCopyDir: config.backupCopyDir,
       expireHolds: (nowIso) => domains.startHolds.expireDue(nowIso),
+      expirePaymentRequests: (nowIso) => domains.paymentRequests.expireDue(nowIso),
       pruneExpiredSignIns: async () => (await staff.sessions.pruneExpired()) + (await domains.driverSignIn.pruneExpired()),
       pruneIdempotencyKeys: (beforeIso) => domains.idempotency.prune(beforeIso),
       reportRollups: domains.reports,
@@ -268,6 +285,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   ocpp.start();
   messageLog.start();
   qrStart.resumePending();
+  await domains.paymentRequests.resumeInterrupted();
   jobs.start();
   const lastSeenTimer = setInterval(() => void chargers.flushLastSeen().catch(() => undefined), LAST_SEEN_FLUSH_MS);
   lastSeenTimer.unref();

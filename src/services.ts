@@ -15,7 +15,7 @@ import type { SessionService } from './sessions';
 import type { SettingsService } from './settings';
 import type { StaffServices } from './staff';
 import type { TariffService } from './tariffs';
-import type { ShiftService, TillService } from './till';
+import type { PaymentRequestService, ShiftService, TillService } from './till';
 
 /** The domain services createDomains (app.ts) builds, each complete with its collaborators. */
 export interface Domains {
@@ -43,6 +43,8 @@ export interface Domains {
   till: TillService;
   /** Cashier shifts and their Z-report. */
   shifts: ShiftService;
+  /** Walk-in payments asked for on the QR pages, confirmed at the desk. */
+  paymentRequests: PaymentRequestService;
   /** Daily and per-driver reports, and the rollups of closed days. */
   reports: ReportService;
 }

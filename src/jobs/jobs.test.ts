@@ -74,7 +74,7 @@ describe('the cron table', () => {
     const fixture = setUp();
     fixture.scheduler.start();
     const status = fixture.scheduler.status();
-    expect(status.map((job) => job.name)).toEqual(['backup', 'charger-presence', 'stuck-sessions', 'expire-holds', 'report-rollups', 'prune-logs']);
+    expect(status.map((job) => job.name)).toEqual(['backup', 'charger-presence', 'stuck-sessions', 'expire-holds', 'expire-payment-requests', 'report-rollups', 'prune-logs']);
     for (const job of status) {
       expect(job.nextRunAt).not.toBeNull();
       expect(job.lastRunAt).toBeNull();

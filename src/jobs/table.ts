@@ -18,6 +18,8 @@ export interface JobDependencies {
   disconnectCharger(chargerId: string, reason: string): void;
   /** Releases QR-start holds whose time ran out: returns how many. */
   expireHolds?(nowIso: string): Promise<number>;
+  /** Marks walk-in payment requests past their 15 minutes expired: returns how many. */
+  expirePaymentRequests?(nowIso: string): Promise<number>;
   /** Deletes expired sign-ins (staff and QR-page drivers): returns how many. */
   pruneExpiredSignIns?(): Promise<number>;
   /** Report rollups: whether a closed site-local day is rolled up, and rolling one up. */
@@ -67,6 +69,16 @@ export function createJobTable(deps: JobDependencies): Job[] {
         if (!deps.expireHolds) return 'no ledger wired';
         const released = await deps.expireHolds(context.now.toISOString());
         return `${released} hold(s) expired`;
+      },
+    },
+    {
+      name: 'expire-payment-requests',
+      cron: '* * * * *',
+      description: 'Marks walk-in payment requests expired 15 minutes after they were made',
+      run: async (context) => {
+        if (!deps.expirePaymentRequests) return 'no payment requests wired';
+        const expired = await deps.expirePaymentRequests(context.now.toISOString());
+        return `${expired} payment request(s) expired`;
       },
     },
     {

@@ -8,6 +8,7 @@ export const SYSTEM_ACCOUNTS = {
   cash_drawer: { name: 'Cash drawer', normalSide: 'debit' },
   card_terminal: { name: 'Card terminal', normalSide: 'debit' },
   bank_transfer: { name: 'Bank transfers', normalSide: 'debit' },
+  upi_payments: { name: 'UPI payments', normalSide: 'debit' },
   charging_revenue: { name: 'Charging revenue', normalSide: 'credit' },
   adjustments: { name: 'Adjustments', normalSide: 'debit' },
 } as const satisfies Record<string, { name: string; normalSide: 'debit' | 'credit' }>;

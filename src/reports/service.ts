@@ -6,6 +6,7 @@ import type { Db } from '../db';
 import { schema } from '../db';
 import type { SessionHooks, SessionRepository, SessionRow } from '../sessions';
 import type { SettingsService } from '../settings';
+import type { TillService } from '../till';
 import { addDays, defuseCell, localDate, minorToDecimalString, money, secondsBetween, startOfLocalDayUtc, type Money } from '../shared';
 
 interface UsageTotals {
@@ -21,6 +22,8 @@ interface DailyReport {
   timeZone: string;
   currency: string;
   items: { chargerId: string; sessions: number; chargingSeconds: number; energyWh: number; revenue: Money }[];
+  /** Money taken at the till that day, per method: top-ups made, refunds made, and what is left. */
+  topups: { method: string; topups: number; amount: Money; refunded: Money; net: Money }[];
 }
 
 interface PeriodReport {
@@ -40,6 +43,8 @@ export class ReportService {
     /** Who paid for a session: only prepaid sessions' costs count as revenue. */
     private readonly billing: BillingRepository,
     private readonly chargers: ChargerRepository,
+    /** Top-ups per method for the day (the till owns them). */
+    private readonly till: Pick<TillService, 'totalsByMethod'>,
   ) {
     // Days shift with the zone: rollups made for another zone are forgotten.
     settings.onChange(() => void db.write(() => this.forgetRollupsNotIn(settings.get().timeZone)).catch(() => undefined));
@@ -62,7 +67,14 @@ export class ReportService {
     const items = [...perCharger.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([chargerId, totals]) => ({ chargerId, ...withoutRevenue(totals), revenue: money(totals.revenueMinor, currency) }));
-    return { date, timeZone, currency, items };
+    const topups = this.till.totalsByMethod(startOfLocalDayUtc(date, timeZone), startOfLocalDayUtc(addDays(date, 1), timeZone)).map((totals) => ({
+      method: totals.method,
+      topups: totals.topups,
+      amount: money(totals.amountMinor, currency),
+      refunded: money(totals.refundedMinor, currency),
+      net: money(totals.amountMinor - totals.refundedMinor, currency),
+    }));
+    return { date, timeZone, currency, items, topups };
   }
 
   /** Totals per charger of the sessions that ended on a site-local day, from the sessions table. */

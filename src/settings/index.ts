@@ -20,6 +20,8 @@ export interface SiteSettings {
   cardReaderFormat: CardReaderFormat;
   /** The calling code assumed for phone numbers written without one (CONTRACT: digits, default "91"). */
   phoneCountryCode: string;
+  /** The site's UPI address (`name@bank`) shown to walk-in drivers with a payment link, or null. */
+  upiId: string | null;
   heartbeatIntervalS: number;
   /** Days of OCPP message log kept per charger before the housekeeping job prunes it. */
   messageLogRetentionDays: number;
@@ -39,6 +41,7 @@ const DEFAULT_SETTINGS: SiteSettings = {
   publicBaseUrl: null,
   cardReaderFormat: 'hex',
   phoneCountryCode: '91',
+  upiId: null,
   heartbeatIntervalS: 300,
   messageLogRetentionDays: 30,
 };
@@ -76,6 +79,13 @@ const settingsPatchSchema = z
       .trim()
       .transform((code) => code.replace(/^\+/, ''))
       .refine((code) => /^\d{1,3}$/.test(code) && isCallingCode(code), 'must be a country calling code such as 91'),
+    // A virtual payment address as UPI apps write it: a handle, @, the bank's or app's name.
+    upiId: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,98}@[A-Za-z][A-Za-z0-9]{1,63}$/, 'must be a UPI address such as chargeyard@okaxis')
+      .nullable(),
     heartbeatIntervalS: z.number().int().min(10).max(86400),
     messageLogRetentionDays: z.number().int().min(1).max(3650),
   })

@@ -1,7 +1,8 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
+import { PAYMENT_METHODS } from '../db/schema/till';
 import { normaliseUid, type DriverService } from '../drivers';
 import { requestHash, type IdempotencyStore, type Ledger, type StoredOutcome, type SystemAccountKind } from '../ledger';
 import type { SettingsService } from '../settings';
@@ -14,6 +15,7 @@ const METHOD_ACCOUNTS: Record<PaymentMethod, SystemAccountKind> = {
   cash: 'cash_drawer',
   card: 'card_terminal',
   transfer: 'bank_transfer',
+  upi: 'upi_payments',
 };
 
 /** CONTRACT: an amount is a positive safe integer; a currency, if sent, is the site's. */
@@ -27,10 +29,21 @@ const signedAmountSchema = z
 const reasonSchema = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(500);
 
 const topupInputSchema = z
-  .object({ amount: amountSchema, method: z.enum(['cash', 'card', 'transfer']), note: z.string().max(500).nullish(), currency: z.string().optional() })
+  .object({ amount: amountSchema, method: z.enum(PAYMENT_METHODS), note: z.string().max(500).nullish(), currency: z.string().optional() })
   .strict();
 const refundInputSchema = z.object({ amount: amountSchema.optional(), reason: reasonSchema, currency: z.string().optional() }).strict();
 const adjustmentInputSchema = z.object({ amount: signedAmountSchema, reason: reasonSchema, currency: z.string().optional() }).strict();
+
+/** A parsed top-up: amount in minor units, how it was paid, an optional note for the receipt. */
+export type TopupInput = Omit<z.infer<typeof topupInputSchema>, 'currency'>;
+
+/** Top-ups and their refunds per method over a period (the daily report). */
+export interface TopupTotals {
+  method: PaymentMethod;
+  topups: number;
+  amountMinor: AmountMinor;
+  refundedMinor: AmountMinor;
+}
 
 export interface TopupResult {
   topupId: number;
@@ -84,7 +97,7 @@ export class TillService {
       this.idempotency.run(idempotencyKey, requestHash(`POST /cards/${normaliseUid(rawUid)}/topups`, topup), () => {
         const card = this.drivers.requireCard(rawUid);
         if (card.kind !== 'prepaid' || card.accountId === null) throw conflict('card_not_prepaid', `Card ${card.uid} is a personal card: it has no balance`);
-        return { status: 201, body: this.topUp(card.accountId, { cardUid: card.uid, userId: card.userId }, topup, actor) };
+        return { status: 201, body: this.topUpWithin(card.accountId, { cardUid: card.uid, userId: card.userId }, topup, actor) };
       }),
     );
   }
@@ -95,17 +108,16 @@ export class TillService {
     return this.db.write(() =>
       this.idempotency.run(idempotencyKey, requestHash(`POST /users/${userId}/topups`, topup), () => {
         const user = this.drivers.requireUser(userId);
-        return { status: 201, body: this.topUp(user.accountId, { cardUid: null, userId: user.id }, topup, actor) };
+        return { status: 201, body: this.topUpWithin(user.accountId, { cardUid: null, userId: user.id }, topup, actor) };
       }),
     );
   }
 
-  private topUp(
-    accountId: number,
-    owner: { cardUid: string | null; userId: number | null },
-    topup: z.infer<typeof topupInputSchema>,
-    actor: string,
-  ): TopupResult {
+  /**
+   * One top-up inside the caller's write: the money, a gapless receipt number and the cashier's
+   * shift. For a caller that records its own row with it in one transaction (a confirmed payment request).
+   */
+  topUpWithin(accountId: number, owner: { cardUid: string | null; userId: number | null }, topup: TopupInput, actor: string): TopupResult {
     const transfer = this.ledger.transfer({
       debitAccountId: this.ledger.systemAccountId(METHOD_ACCOUNTS[topup.method]),
       creditAccountId: accountId,
@@ -207,6 +219,28 @@ export class TillService {
       .orderBy(desc(schema.topups.id))
       .limit(limit)
       .all();
+  }
+
+  /** Top-ups made in [fromIso, toIso) and refunds made then, per method; every method is listed, zeros included. */
+  totalsByMethod(fromIso: string, toIso: string): TopupTotals[] {
+    const { topups, topupRefunds } = schema;
+    const made = this.db.orm
+      .select({ method: topups.method, count: sql<number>`count(*)`, sum: sql<number>`sum(${topups.amountMinor})` })
+      .from(topups)
+      .where(and(gte(topups.createdAt, fromIso), lt(topups.createdAt, toIso)))
+      .groupBy(topups.method)
+      .all();
+    const refunded = this.db.orm
+      .select({ method: topups.method, sum: sql<number>`sum(${topupRefunds.amountMinor})` })
+      .from(topupRefunds)
+      .innerJoin(topups, eq(topups.id, topupRefunds.topupId))
+      .where(and(gte(topupRefunds.createdAt, fromIso), lt(topupRefunds.createdAt, toIso)))
+      .groupBy(topups.method)
+      .all();
+    return PAYMENT_METHODS.map((method) => {
+      const row = made.find((candidate) => candidate.method === method);
+      return { method, topups: row?.count ?? 0, amountMinor: row?.sum ?? 0, refundedMinor: refunded.find((candidate) => candidate.method === method)?.sum ?? 0 };
+    });
   }
 
   refundedMinor(topupId: number): AmountMinor {

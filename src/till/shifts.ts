@@ -100,7 +100,7 @@ export class ShiftService {
       openedAt: shift.openedAt,
       closedAt: shift.closedAt,
       openingFloat: money(shift.openingFloatMinor, currency),
-      totals: { cash: money(totals.cash, currency), card: money(totals.card, currency), transfer: money(totals.transfer, currency) },
+      totals: { cash: money(totals.cash, currency), card: money(totals.card, currency), transfer: money(totals.transfer, currency), upi: money(totals.upi, currency) },
       expectedCash: money(expectedCashMinor, currency),
       countedCash: shift.countedCashMinor === null ? null : money(shift.countedCashMinor, currency),
       difference: shift.differenceMinor === null ? null : money(shift.differenceMinor, currency),
@@ -109,7 +109,7 @@ export class ShiftService {
   }
 
   private totalsMinor(shiftId: number): Record<PaymentMethod, number> {
-    const totals: Record<PaymentMethod, number> = { cash: 0, card: 0, transfer: 0 };
+    const totals: Record<PaymentMethod, number> = { cash: 0, card: 0, transfer: 0, upi: 0 };
     const topups = this.db.orm
       .select({ method: schema.topups.method, sum: sql<number>`sum(${schema.topups.amountMinor})` })
       .from(schema.topups)

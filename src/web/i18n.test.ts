@@ -56,6 +56,14 @@ describe('message catalogue', () => {
     expect(keysOf(catalogue.qr ?? {}).sort()).toEqual(keysOf(en.qr).sort());
   });
 
+  it.each([
+    ['pa', pa],
+    ['hi', hi],
+  ])('%s translates every string of walk-in payments', (_language, catalogue) => {
+    expect(keysOf(catalogue.payments ?? {}).sort()).toEqual(keysOf(en.payments).sort());
+    expect(catalogue.cashier?.upi).toBe('UPI');
+  });
+
   it('a key missing in Punjabi falls back to English; values are not HTML-escaped twice', () => {
     expect(translator('pa')('login.title')).toBe('ਸਾਈਨ ਇਨ');
     expect(translator('pa')('app.name')).toBe('Chargeyard');

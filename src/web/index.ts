@@ -13,6 +13,7 @@ import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
 import { driverPages } from './pages/drivers';
 import { maintenancePages } from './pages/maintenance';
+import { paymentPages } from './pages/payments';
 import { driverLocals, qrDriverPages, qrLabelPages } from './pages/qr';
 import { sessionPages } from './pages/sessions';
 import type { WebArea, WebContext } from './area';
@@ -29,7 +30,7 @@ import { viewsDir } from './paths';
 const PUBLIC_AREAS: WebArea[] = [accessPages, qrDriverPages];
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
-const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, sessionPages, driverPages, adminPages, maintenancePages, qrLabelPages];
+const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, paymentPages, sessionPages, driverPages, adminPages, maintenancePages, qrLabelPages];
 
 /** Form posts are small; anything larger is refused before parsing. */
 const MAX_FORM_BYTES = 64 * 1024;

@@ -2,8 +2,11 @@ import type { Request, Response } from 'express';
 import type { AppServices } from '../services';
 import { AppError } from '../shared';
 
-/** What changed, as live pages care: a charger (status, presence), a session (meter, stop) or its OCPP log. */
-type LiveTopic = { kind: 'charger' | 'session' | 'message'; chargerId: string };
+/**
+ * What changed, as live pages care: a charger (status, presence), a session (meter, stop), its
+ * OCPP log, or a walk-in payment request at one of its connectors (`requestId`).
+ */
+type LiveTopic = { kind: 'charger' | 'session' | 'message'; chargerId: string } | { kind: 'payment'; chargerId: string; requestId: number };
 
 /** One named SSE event of a stream: which changes it follows and how it renders. */
 interface LiveEvent {
@@ -39,6 +42,7 @@ export class LiveHub {
     services.chargers.onChange((change) => this.publish({ kind: 'charger', chargerId: change.chargerId }));
     services.sessions.onChange((change) => this.publish({ kind: 'session', chargerId: change.session.chargerId }));
     services.messageLog.onEntry((entry) => this.publish({ kind: 'message', chargerId: entry.chargerId }));
+    services.paymentRequests.onChange((change) => this.publish({ kind: 'payment', chargerId: change.request.chargerId, requestId: change.request.id }));
   }
 
   private publish(topic: LiveTopic): void {

@@ -24,6 +24,43 @@
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 })();
+// The cashier's queue of walk-in payments: outside a text field (a card reader types into the scan
+// field), C or U puts the focus on "Cash received" or "UPI received" of the chosen row (the first
+// unless 1-9 picked another) and Enter confirms; nothing moves money on one key alone. The queue is
+// re-rendered live, so the focused button is found again by its request after each swap.
+(function () {
+  'use strict';
+  var chosenRow = '1';
+  var focused = null;
+  function typing(element) {
+    if (!element) return false;
+    var tag = element.tagName;
+    return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || element.isContentEditable;
+  }
+  document.addEventListener('keydown', function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) return;
+    var queue = document.querySelector('[data-payment-queue]');
+    if (!queue) return;
+    var key = (event.key || '').toLowerCase();
+    if (/^[1-9]$/.test(key) && queue.querySelector('[data-payment-row="' + key + '"]')) {
+      chosenRow = key;
+      event.preventDefault();
+      return;
+    }
+    if (key !== 'c' && key !== 'u') return;
+    var row = queue.querySelector('[data-payment-row="' + chosenRow + '"]') || queue.querySelector('[data-payment-row]');
+    var button = row && row.querySelector('[data-method-key="' + key + '"]');
+    if (!button) return;
+    focused = { requestId: row.getAttribute('data-request-id'), key: key };
+    button.focus();
+    event.preventDefault();
+  });
+  document.addEventListener('htmx:afterSettle', function () {
+    if (!focused || document.activeElement !== document.body) return;
+    var again = document.querySelector('[data-payment-queue] [data-request-id="' + focused.requestId + '"] [data-method-key="' + focused.key + '"]');
+    if (again) again.focus();
+  });
+})();
 // Print buttons (data-print): no inline handlers under the CSP.
 document.addEventListener('click', function (event) {
   var target = event.target;

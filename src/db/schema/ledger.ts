@@ -10,7 +10,7 @@ export const ledgerAccounts = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     kind: text('kind', {
-      enum: ['driver', 'card', 'cash_drawer', 'card_terminal', 'bank_transfer', 'charging_revenue', 'adjustments'],
+      enum: ['driver', 'card', 'cash_drawer', 'card_terminal', 'bank_transfer', 'upi_payments', 'charging_revenue', 'adjustments'],
     }).notNull(),
     name: text('name').notNull(),
     /** Which side a positive balance sits on: liabilities and income are credit-normal. */

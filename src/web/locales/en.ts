@@ -1,5 +1,6 @@
 import { qrEn } from './qr';
 import { maintenanceEn } from './maintenance';
+import { paymentsEn } from './payments';
 
 /** The English message catalogue: every visible string of the staff UI. Other languages fall back to it. */
 export const en = {
@@ -39,7 +40,7 @@ export const en = {
     title: 'Cashier', scan: 'Scan or type the card UID', scanButton: 'Look up', unknownCard: 'Card {{uid}} is not registered.', badUid: 'That is not a card UID.',
     holder: 'Holder', kind: 'Kind', status: 'Status', balance: 'Balance', available: 'Available', noHolder: 'No driver', personal: 'Personal (no balance)', prepaid: 'Prepaid',
     active: 'Active', blocked: 'Blocked', lost: 'Lost', lastSessions: 'Last sessions', topUp: 'Top up', quick: 'Quick amounts', amount: 'Other amount', method: 'Payment method',
-    cash: 'Cash', card: 'Card', transfer: 'Transfer', badAmount: 'Enter an amount greater than zero, e.g. 500 or 500.50', badMethod: 'Choose how the driver pays', tooLarge: 'That is more than one desk top-up may be (10,00,000). Was a card scanned into the amount?',
+    cash: 'Cash', card: 'Card', transfer: 'Transfer', upi: 'UPI', badAmount: 'Enter an amount greater than zero, e.g. 500 or 500.50', badMethod: 'Choose how the driver pays', tooLarge: 'That is more than one desk top-up may be (10,00,000). Was a card scanned into the amount?',
     newCard: 'Register as a new prepaid card and top up', driverName: 'Driver name (optional)', driverPhone: 'Driver phone (optional)', nameAndPhone: 'Give both name and phone, or neither',
     receipt: 'Receipt', receiptNo: 'Receipt no.', cashier: 'Cashier', newBalance: 'New balance', at: 'Time', done: 'Topped up {{amount}}. New balance {{balance}}.', next: 'Scan the next card',
     shift: 'Shift', openShift: 'Open shift', openingFloat: 'Opening float', closeShift: 'Close shift', countedCash: 'Counted cash', note: 'Note', shiftOpen: 'Shift open since {{at}}',
@@ -65,6 +66,7 @@ export const en = {
   status: { Available: 'Available', Preparing: 'Preparing', Charging: 'Charging', SuspendedEV: 'Suspended by car', SuspendedEVSE: 'Suspended by charger', Finishing: 'Finishing', Reserved: 'Reserved', Unavailable: 'Unavailable', Faulted: 'Faulted', Occupied: 'Occupied', Unknown: 'Unknown' },
   qr: qrEn,
   maintenance: maintenanceEn,
+  payments: paymentsEn,
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1,5 +1,6 @@
 import type { PartialCatalogue } from './en';
 import { maintenanceHi } from './maintenance';
+import { paymentsHi } from './payments';
 import { qrHi } from './qr';
 
 /** Hindi. Keys missing here fall back to English. */
@@ -9,7 +10,7 @@ export const hi: PartialCatalogue = {
     title: 'कैशियर', scan: 'कार्ड UID स्कैन करें या लिखें', scanButton: 'खोजें', unknownCard: 'कार्ड {{uid}} पंजीकृत नहीं है।', badUid: 'यह कार्ड UID नहीं है।',
     holder: 'धारक', kind: 'प्रकार', status: 'स्थिति', balance: 'शेष राशि', available: 'उपलब्ध', noHolder: 'कोई चालक नहीं', personal: 'व्यक्तिगत (शेष नहीं)', prepaid: 'प्रीपेड',
     active: 'सक्रिय', blocked: 'अवरुद्ध', lost: 'खोया हुआ', lastSessions: 'पिछले सत्र', topUp: 'टॉप-अप', quick: 'तुरंत राशियाँ', amount: 'अन्य राशि', method: 'भुगतान का तरीका',
-    cash: 'नकद', card: 'कार्ड', transfer: 'ट्रांसफ़र', badAmount: 'शून्य से बड़ी राशि लिखें, जैसे 500 या 500.50', badMethod: 'भुगतान का तरीका चुनें', tooLarge: 'यह एक डेस्क टॉप-अप की सीमा (10,00,000) से ज़्यादा है। क्या राशि में कार्ड स्कैन हो गया?',
+    cash: 'नकद', card: 'कार्ड', transfer: 'ट्रांसफ़र', upi: 'UPI', badAmount: 'शून्य से बड़ी राशि लिखें, जैसे 500 या 500.50', badMethod: 'भुगतान का तरीका चुनें', tooLarge: 'यह एक डेस्क टॉप-अप की सीमा (10,00,000) से ज़्यादा है। क्या राशि में कार्ड स्कैन हो गया?',
     newCard: 'नए प्रीपेड कार्ड के रूप में पंजीकृत करें और टॉप-अप करें', driverName: 'चालक का नाम (वैकल्पिक)', driverPhone: 'चालक का फ़ोन (वैकल्पिक)', nameAndPhone: 'नाम और फ़ोन दोनों दें, या कोई नहीं',
     receipt: 'रसीद', receiptNo: 'रसीद सं.', cashier: 'कैशियर', newBalance: 'नई शेष राशि', at: 'समय', done: '{{amount}} का टॉप-अप हुआ। नई शेष राशि {{balance}}।', next: 'अगला कार्ड स्कैन करें',
     shift: 'शिफ़्ट', openShift: 'शिफ़्ट शुरू करें', openingFloat: 'शुरुआती नकद', closeShift: 'शिफ़्ट बंद करें', countedCash: 'गिना हुआ नकद', note: 'टिप्पणी', shiftOpen: '{{at}} से शिफ़्ट चालू',
@@ -37,4 +38,5 @@ export const hi: PartialCatalogue = {
   tokens: { title: 'API टोकन', name: 'नाम', role: 'भूमिका', created: 'बनाया गया', revoked: 'रद्द किया गया', revoke: 'रद्द करें', create: 'टोकन बनाएँ', shown: 'यह टोकन अभी कॉपी करें; यह दोबारा नहीं दिखेगा:', none: 'अभी कोई टोकन नहीं।' },
   qr: qrHi,
   maintenance: maintenanceHi,
+  payments: paymentsHi,
 };

@@ -21,6 +21,7 @@ export const maintenanceEn = {
     'charger-presence': 'Marks chargers offline when their heartbeats stop',
     'stuck-sessions': 'Flags active sessions with no meter values for a long time',
     'expire-holds': 'Releases QR-start holds whose time ran out',
+    'expire-payment-requests': 'Marks walk-in payment requests expired 15 minutes after they were made',
     'prune-logs': 'Prunes the OCPP message log, expired sign-ins and old idempotency keys',
   },
   jobDone: 'Job {{name}} finished: {{message}}',
@@ -89,6 +90,9 @@ export const maintenancePa = {
   result_skipped: 'ਛੱਡਿਆ (ਪਹਿਲਾਂ ਤੋਂ ਚੱਲ ਰਿਹਾ)',
   trigger_scheduled: 'ਨਿਯਤ',
   'trigger_on-demand': 'ਹੁਣੇ ਚਲਾਇਆ',
+  jobText: {
+    'expire-payment-requests': 'ਵਾਕ-ਇਨ ਭੁਗਤਾਨ ਬੇਨਤੀਆਂ ਨੂੰ ਬਣਨ ਤੋਂ 15 ਮਿੰਟ ਬਾਅਦ ਮਿਆਦ ਪੁੱਗੀ ਮੰਨਦਾ ਹੈ',
+  },
   jobDone: 'ਕੰਮ {{name}} ਪੂਰਾ ਹੋਇਆ: {{message}}',
   jobFailed: 'ਕੰਮ {{name}} ਅਸਫ਼ਲ: {{message}}',
   jobSkipped: 'ਕੰਮ {{name}} ਪਹਿਲਾਂ ਤੋਂ ਚੱਲ ਰਿਹਾ ਹੈ; ਦੁਬਾਰਾ ਸ਼ੁਰੂ ਨਹੀਂ ਕੀਤਾ।',
@@ -141,6 +145,9 @@ export const maintenanceHi = {
   result_skipped: 'छोड़ा गया (पहले से चल रहा)',
   trigger_scheduled: 'निर्धारित',
   'trigger_on-demand': 'अभी चलाया',
+  jobText: {
+    'expire-payment-requests': 'वॉक-इन भुगतान अनुरोधों को बनने के 15 मिनट बाद समाप्त मानता है',
+  },
   jobDone: 'कार्य {{name}} पूरा हुआ: {{message}}',
   jobFailed: 'कार्य {{name}} विफल: {{message}}',
   jobSkipped: 'कार्य {{name}} पहले से चल रहा है; दोबारा शुरू नहीं किया गया।',

@@ -1,5 +1,6 @@
 import type { PartialCatalogue } from './en';
 import { maintenancePa } from './maintenance';
+import { paymentsPa } from './payments';
 import { qrPa } from './qr';
 
 /** Punjabi (Gurmukhi). Keys missing here fall back to English. */
@@ -9,7 +10,7 @@ export const pa: PartialCatalogue = {
     title: 'ਕੈਸ਼ੀਅਰ', scan: 'ਕਾਰਡ UID ਸਕੈਨ ਕਰੋ ਜਾਂ ਲਿਖੋ', scanButton: 'ਲੱਭੋ', unknownCard: 'ਕਾਰਡ {{uid}} ਰਜਿਸਟਰ ਨਹੀਂ ਹੈ।', badUid: 'ਇਹ ਕਾਰਡ UID ਨਹੀਂ ਹੈ।',
     holder: 'ਧਾਰਕ', kind: 'ਕਿਸਮ', status: 'ਸਥਿਤੀ', balance: 'ਬਕਾਇਆ', available: 'ਉਪਲਬਧ', noHolder: 'ਕੋਈ ਡਰਾਈਵਰ ਨਹੀਂ', personal: 'ਨਿੱਜੀ (ਬਕਾਇਆ ਨਹੀਂ)', prepaid: 'ਪ੍ਰੀਪੇਡ',
     active: 'ਸਰਗਰਮ', blocked: 'ਬਲੌਕ', lost: 'ਗੁਆਚਿਆ', lastSessions: 'ਪਿਛਲੇ ਸੈਸ਼ਨ', topUp: 'ਟੌਪ-ਅੱਪ', quick: 'ਤੁਰੰਤ ਰਕਮਾਂ', amount: 'ਹੋਰ ਰਕਮ', method: 'ਭੁਗਤਾਨ ਦਾ ਤਰੀਕਾ',
-    cash: 'ਨਕਦ', card: 'ਕਾਰਡ', transfer: 'ਟ੍ਰਾਂਸਫ਼ਰ', badAmount: 'ਸਿਫ਼ਰ ਤੋਂ ਵੱਡੀ ਰਕਮ ਲਿਖੋ, ਜਿਵੇਂ 500 ਜਾਂ 500.50', badMethod: 'ਭੁਗਤਾਨ ਦਾ ਤਰੀਕਾ ਚੁਣੋ', tooLarge: 'ਇਹ ਇੱਕ ਡੈਸਕ ਟੌਪ-ਅੱਪ ਦੀ ਹੱਦ (10,00,000) ਤੋਂ ਵੱਧ ਹੈ। ਕੀ ਰਕਮ ਵਿੱਚ ਕਾਰਡ ਸਕੈਨ ਹੋ ਗਿਆ?',
+    cash: 'ਨਕਦ', card: 'ਕਾਰਡ', transfer: 'ਟ੍ਰਾਂਸਫ਼ਰ', upi: 'UPI', badAmount: 'ਸਿਫ਼ਰ ਤੋਂ ਵੱਡੀ ਰਕਮ ਲਿਖੋ, ਜਿਵੇਂ 500 ਜਾਂ 500.50', badMethod: 'ਭੁਗਤਾਨ ਦਾ ਤਰੀਕਾ ਚੁਣੋ', tooLarge: 'ਇਹ ਇੱਕ ਡੈਸਕ ਟੌਪ-ਅੱਪ ਦੀ ਹੱਦ (10,00,000) ਤੋਂ ਵੱਧ ਹੈ। ਕੀ ਰਕਮ ਵਿੱਚ ਕਾਰਡ ਸਕੈਨ ਹੋ ਗਿਆ?',
     newCard: 'ਨਵੇਂ ਪ੍ਰੀਪੇਡ ਕਾਰਡ ਵਜੋਂ ਰਜਿਸਟਰ ਕਰੋ ਅਤੇ ਟੌਪ-ਅੱਪ ਕਰੋ', driverName: 'ਡਰਾਈਵਰ ਦਾ ਨਾਮ (ਚੋਣਵਾਂ)', driverPhone: 'ਡਰਾਈਵਰ ਦਾ ਫ਼ੋਨ (ਚੋਣਵਾਂ)', nameAndPhone: 'ਨਾਮ ਅਤੇ ਫ਼ੋਨ ਦੋਵੇਂ ਦਿਓ, ਜਾਂ ਕੋਈ ਨਹੀਂ',
     receipt: 'ਰਸੀਦ', receiptNo: 'ਰਸੀਦ ਨੰ.', cashier: 'ਕੈਸ਼ੀਅਰ', newBalance: 'ਨਵਾਂ ਬਕਾਇਆ', at: 'ਸਮਾਂ', done: '{{amount}} ਦਾ ਟੌਪ-ਅੱਪ ਹੋਇਆ। ਨਵਾਂ ਬਕਾਇਆ {{balance}}।', next: 'ਅਗਲਾ ਕਾਰਡ ਸਕੈਨ ਕਰੋ',
     shift: 'ਸ਼ਿਫ਼ਟ', openShift: 'ਸ਼ਿਫ਼ਟ ਸ਼ੁਰੂ ਕਰੋ', openingFloat: 'ਸ਼ੁਰੂਆਤੀ ਨਕਦ', closeShift: 'ਸ਼ਿਫ਼ਟ ਬੰਦ ਕਰੋ', countedCash: 'ਗਿਣਿਆ ਨਕਦ', note: 'ਟਿੱਪਣੀ', shiftOpen: '{{at}} ਤੋਂ ਸ਼ਿਫ਼ਟ ਚਾਲੂ',
@@ -37,4 +38,5 @@ export const pa: PartialCatalogue = {
   tokens: { title: 'API ਟੋਕਨ', name: 'ਨਾਮ', role: 'ਭੂਮਿਕਾ', created: 'ਬਣਾਇਆ', revoked: 'ਰੱਦ ਕੀਤਾ', revoke: 'ਰੱਦ ਕਰੋ', create: 'ਟੋਕਨ ਬਣਾਓ', shown: 'ਇਹ ਟੋਕਨ ਹੁਣੇ ਕਾਪੀ ਕਰੋ; ਇਹ ਦੁਬਾਰਾ ਨਹੀਂ ਦਿਖੇਗਾ:', none: 'ਹਾਲੇ ਕੋਈ ਟੋਕਨ ਨਹੀਂ।' },
   qr: qrPa,
   maintenance: maintenancePa,
+  payments: paymentsPa,
 };

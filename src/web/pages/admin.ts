@@ -189,6 +189,7 @@ export const adminPages: WebArea = (router, { services }) => {
         publicBaseUrl: settings.publicBaseUrl ?? '',
         cardReaderFormat: settings.cardReaderFormat,
         phoneCountryCode: settings.phoneCountryCode,
+        upiId: settings.upiId ?? '',
         ...values,
       },
       errors,
@@ -214,6 +215,7 @@ export const adminPages: WebArea = (router, { services }) => {
       publicBaseUrl: form.publicBaseUrl ? form.publicBaseUrl.trim() : null,
       cardReaderFormat: form.cardReaderFormat,
       phoneCountryCode: form.phoneCountryCode,
+      upiId: form.upiId?.trim() ? form.upiId.trim() : null,
     };
     if (minimumBalanceMinor === undefined) return renderSettings(response, form, { minimumBalance: 'cashier.badAmount' }, 400);
     try {

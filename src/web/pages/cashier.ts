@@ -8,6 +8,7 @@ import { AppError, decimalStringToMinor } from '../../shared';
 import { actorOf, requireRole, staffOf } from '../auth';
 import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../area';
+import { PAYMENT_QUEUE_REFRESH_S, paymentQueueModel } from './payments';
 
 /** Quick amounts offered at the desk, in major units of the site currency. */
 const QUICK_AMOUNTS_MAJOR = [100, 200, 500, 1000, 2000];
@@ -66,6 +67,7 @@ export const cashierPages: WebArea = (router, { services }) => {
       quickAmounts: quickAmounts(),
       methods: METHODS,
       formKey: newFormKey(),
+      paymentQueue: { queue: paymentQueueModel(services), refreshS: PAYMENT_QUEUE_REFRESH_S },
       ...extra,
     });
   };

@@ -4,12 +4,13 @@ import { AppError } from '../../../shared';
 import { chargerRoutes } from './chargers';
 import { sendError, type ApiRouteGroup } from './http';
 import { moneyRoutes } from './money';
+import { paymentRequestRoutes } from './payment-requests';
 import { qrRoutes } from './qr';
 import { sessionRoutes } from './sessions';
 import { siteRoutes } from './site';
 
 /** Every route group of the API; each registers its own paths. */
-const ROUTE_GROUPS: readonly ApiRouteGroup[] = [siteRoutes, chargerRoutes, sessionRoutes, moneyRoutes, qrRoutes];
+const ROUTE_GROUPS: readonly ApiRouteGroup[] = [siteRoutes, chargerRoutes, sessionRoutes, moneyRoutes, paymentRequestRoutes, qrRoutes];
 
 /** CONTRACT: request bodies are JSON, at most 1 MiB. */
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -14,6 +14,7 @@ function settingsView(settings: SiteSettings, services: AppServices) {
     publicBaseUrl: settings.publicBaseUrl ?? services.uiUrl().replace(/\/$/, ''),
     cardReaderFormat: settings.cardReaderFormat,
     phoneCountryCode: settings.phoneCountryCode,
+    upiId: settings.upiId,
     language: settings.language,
     heartbeatIntervalS: settings.heartbeatIntervalS,
     messageLogRetentionDays: settings.messageLogRetentionDays,
