@@ -1,6 +1,4 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
-import { schema } from '../db';
 
 interface OcppLogEntry {
   chargerId: string;
@@ -17,12 +15,27 @@ const MAX_LOGGED_FRAME_CHARS = 8192;
 /** Entries waiting for the next flush; beyond this the oldest are dropped (and counted). */
 const MAX_PENDING_ENTRIES = 50_000;
 const FLUSH_INTERVAL_MS = 250;
-const LOG_ROWS_PER_WRITE = 64;
+/** Chunk rows per write, so the group commit can slice a big flush between charger messages. */
+const CHUNKS_PER_WRITE = 64;
+/**
+ * An entry's id is its chunk's row id times this plus its place in the chunk (so ids keep
+ * growing with time, one cursor pages through them, and they stay safe integers); a flush
+ * splits a charger's entries into chunks of at most this many.
+ */
+const ENTRIES_PER_CHUNK = 1024;
+
+/** A logged frame with its id (newest have the highest). */
+export interface OcppLogRow extends OcppLogEntry {
+  id: number;
+}
+
+type StoredEntry = [direction: 'in' | 'out', messageTypeId: number, messageId: string | null, action: string | null, frame: string, at: string];
 
 /**
  * The per-charger OCPP message log. It is diagnostic, not a record of anything a charger was
- * promised, so it is written in the background in large batches rather than delaying answers;
- * entries are pruned by the retention setting (the housekeeping job).
+ * promised, so it is written in the background rather than delaying answers: every 250 ms, one
+ * row per charger holding the frames it exchanged since (ocpp_message_chunks). Entries are
+ * pruned by the retention setting (the housekeeping job), a chunk once its newest entry is old.
  */
 export class MessageLog {
   private pending: OcppLogEntry[] = [];
@@ -30,12 +43,21 @@ export class MessageLog {
   private readonly listeners: ((entry: OcppLogEntry) => void)[] = [];
   dropped = 0;
 
-  private readonly insert: Statement<unknown>;
+  private readonly insertChunk: Statement<unknown>;
+  private readonly chunksOfCharger: Statement<{ id: number; entriesJson: string }>;
+  private readonly oldChunks: Statement<{ chunks: number; entries: number | null }>;
+  private readonly deleteOldChunks: Statement<unknown>;
 
   constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      'INSERT INTO ocpp_messages (charger_id, direction, message_type_id, message_id, action, frame, at) VALUES (@chargerId, @direction, @messageTypeId, @messageId, @action, @frame, @at)',
+    this.insertChunk = db.prepare(
+      'INSERT INTO ocpp_message_chunks (charger_id, entry_count, first_at, last_at, entries_json) VALUES (@chargerId, @entryCount, @firstAt, @lastAt, @entriesJson)',
     );
+    this.chunksOfCharger = db.prepare(
+      'SELECT id, entries_json AS entriesJson FROM ocpp_message_chunks WHERE charger_id = @chargerId AND id <= @maxId ORDER BY id DESC LIMIT @limit',
+    );
+    const old = 'SELECT id, entry_count FROM ocpp_message_chunks WHERE last_at < @beforeIso ORDER BY last_at LIMIT @limit';
+    this.oldChunks = db.prepare(`SELECT count(*) AS chunks, sum(entry_count) AS entries FROM (${old})`);
+    this.deleteOldChunks = db.prepare(`DELETE FROM ocpp_message_chunks WHERE id IN (SELECT id FROM (${old}))`);
   }
 
   start(): void {
@@ -66,19 +88,18 @@ export class MessageLog {
 
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const batch = this.pending;
+    const chunks = chunksOf(this.pending);
     this.pending = [];
-    // Written in small pieces so the group commit can slice them between charger messages.
     const pieces: Promise<void>[] = [];
-    for (let start = 0; start < batch.length; start += LOG_ROWS_PER_WRITE) {
-      const piece = batch.slice(start, start + LOG_ROWS_PER_WRITE);
+    for (let start = 0; start < chunks.length; start += CHUNKS_PER_WRITE) {
+      const piece = chunks.slice(start, start + CHUNKS_PER_WRITE);
       pieces.push(
         this.db
           .write(() => {
-            for (const entry of piece) this.insert.run(entry as unknown as Record<string, unknown>);
+            for (const chunk of piece) this.insertChunk.run(chunk);
           })
           .catch(() => {
-            this.dropped += piece.length;
+            for (const chunk of piece) this.dropped += chunk.entryCount;
           }),
       );
     }
@@ -91,34 +112,59 @@ export class MessageLog {
     await this.flush();
   }
 
-  /** Newest first; `beforeId` pages backwards. Includes entries not yet flushed. */
-  list(chargerId: string, limit: number, beforeId?: number) {
-    const { ocppMessages } = schema;
-    return this.db.orm
-      .select()
-      .from(ocppMessages)
-      .where(and(eq(ocppMessages.chargerId, chargerId), beforeId ? lt(ocppMessages.id, beforeId) : undefined))
-      .orderBy(desc(ocppMessages.id))
-      .limit(limit)
-      .all();
+  /** Newest first; `beforeId` pages backwards. Entries appear once flushed (within 250 ms). */
+  list(chargerId: string, limit: number, beforeId?: number): OcppLogRow[] {
+    const rows: OcppLogRow[] = [];
+    let maxChunkId = beforeId === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(beforeId / ENTRIES_PER_CHUNK);
+    while (rows.length < limit) {
+      // Every chunk holds at least one entry: `limit` chunks are enough unless ids are skipped.
+      const chunks = this.chunksOfCharger.all({ chargerId, maxId: maxChunkId, limit: limit - rows.length + 1 });
+      for (const chunk of chunks) {
+        const entries = JSON.parse(chunk.entriesJson) as StoredEntry[];
+        for (let index = entries.length - 1; index >= 0 && rows.length < limit; index--) {
+          const id = chunk.id * ENTRIES_PER_CHUNK + index;
+          if (beforeId !== undefined && id >= beforeId) continue;
+          const [direction, messageTypeId, messageId, action, frame, at] = entries[index]!;
+          rows.push({ id, chargerId, direction, messageTypeId, messageId, action, frame, at });
+        }
+        if (rows.length >= limit) break;
+      }
+      if (chunks.length === 0) break;
+      maxChunkId = chunks[chunks.length - 1]!.id - 1;
+    }
+    return rows;
   }
 
   /**
-   * Deletes up to `maxRows` entries older than `beforeIso` in one write; returns how many went.
-   * The caller repeats while a full batch went, so charger traffic never waits behind a long prune.
+   * Deletes up to `maxChunks` chunks whose newest entry is older than `beforeIso` in one write;
+   * returns how many entries went. The caller repeats while some went, so charger traffic never
+   * waits behind a long prune.
    */
-  pruneBatch(beforeIso: string, maxRows: number): Promise<number> {
-    const { ocppMessages } = schema;
+  pruneBatch(beforeIso: string, maxChunks: number): Promise<number> {
     return this.db.write(() => {
-      const ids = this.db.orm
-        .select({ id: ocppMessages.id })
-        .from(ocppMessages)
-        .where(lt(ocppMessages.at, beforeIso))
-        .limit(maxRows)
-        .all()
-        .map((row) => row.id);
-      if (ids.length === 0) return 0;
-      return this.db.orm.delete(ocppMessages).where(inArray(ocppMessages.id, ids)).run().changes;
+      const old = this.oldChunks.get({ beforeIso, limit: maxChunks });
+      if (!old || old.chunks === 0) return 0;
+      this.deleteOldChunks.run({ beforeIso, limit: maxChunks });
+      return old.entries ?? 0;
     });
   }
+}
+
+/** Entries grouped per charger in their order, as chunk rows of at most ENTRIES_PER_CHUNK. */
+function chunksOf(entries: readonly OcppLogEntry[]) {
+  const byCharger = new Map<string, OcppLogEntry[]>();
+  for (const entry of entries) {
+    let list = byCharger.get(entry.chargerId);
+    if (!list) byCharger.set(entry.chargerId, (list = []));
+    list.push(entry);
+  }
+  const chunks: { chargerId: string; entryCount: number; firstAt: string; lastAt: string; entriesJson: string }[] = [];
+  for (const [chargerId, list] of byCharger) {
+    for (let start = 0; start < list.length; start += ENTRIES_PER_CHUNK) {
+      const part = list.slice(start, start + ENTRIES_PER_CHUNK);
+      const stored = part.map((entry): StoredEntry => [entry.direction, entry.messageTypeId, entry.messageId, entry.action, entry.frame, entry.at]);
+      chunks.push({ chargerId, entryCount: part.length, firstAt: part[0]!.at, lastAt: part[part.length - 1]!.at, entriesJson: JSON.stringify(stored) });
+    }
+  }
+  return chunks;
 }

@@ -199,20 +199,18 @@ describe('durable group commit (synchronous=NORMAL + fdatasync of the WAL)', () 
     const syncer = new HeldSyncer();
     const db = openDb({ walSyncer: syncer });
     const tariffs = new TariffService(db);
-    expect(tariffs.versionInForce('CP1')).toBeNull();
     const saved = tariffs.setDefault({ energyPricePerKwh: 1000, sessionFee: 0, timePricePerHour: 0 });
     await turns();
-    // Not durable yet: an Authorize must not see the new tariff, and its read must not stick.
-    expect(tariffs.versionInForce('CP1')).toBeNull();
-    // A start inside a write sees it (and is answered after the sync), but does not cache it.
-    const started = db.write(() => tariffs.versionInForce('CP1')?.energyPricePerKwhMinor);
+    // A start inside a write sees the new tariff (it is answered after the sync) but must not cache it.
+    const insideWrite = db.write(() => tariffs.versionInForce('CP1')?.energyPricePerKwhMinor);
     await turns();
+    // Not durable yet: an Authorize reading outside a write must not see the new tariff.
     expect(tariffs.versionInForce('CP1')).toBeNull();
     syncer.release();
     await saved;
     await turns();
     syncer.release();
-    expect(await started).toBe(1000);
+    expect(await insideWrite).toBe(1000);
     expect(tariffs.versionInForce('CP1')?.energyPricePerKwhMinor).toBe(1000);
     db.close();
   });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type { ChargerService } from '../chargers';
+import type { ChargerService, MessageLog } from '../chargers';
 import { Database, schema } from '../db';
 import { backupFileName, backupsDir, listBackups, verifyDatabaseFile } from '../ops/backups';
 import { STUCK_SESSION_FLAG, type SessionService } from '../sessions';
@@ -18,6 +18,7 @@ interface Fixture {
   settings: SettingsService;
   chargers: ChargerService;
   sessions: SessionService;
+  messageLog: MessageLog;
   disconnected: string[];
   scheduler: JobScheduler;
 }
@@ -43,7 +44,7 @@ function setUp(overrides: Partial<JobDependencies> = {}): Fixture {
     ...overrides,
   };
   const scheduler = new JobScheduler(createJobTable(deps), silent, 'UTC');
-  const fixture = { dataDir, db, settings, chargers, sessions, disconnected, scheduler };
+  const fixture = { dataDir, db, settings, chargers, sessions, messageLog, disconnected, scheduler };
   opened.push(fixture);
   return fixture;
 }
@@ -266,15 +267,14 @@ describe('prune-logs job', () => {
       frame: `[2,"${messageId}","Heartbeat",{}]`,
       at: new Date(Date.now() - ageDays * day).toISOString(),
     });
-    await fixture.db.write(() => {
-      const rows = [];
-      for (let i = 0; i < 12_000; i++) rows.push(frame(10, `old-${i}`));
-      for (let i = 0; i < rows.length; i += 500) fixture.db.orm.insert(schema.ocppMessages).values(rows.slice(i, i + 500)).run();
-      fixture.db.orm.insert(schema.ocppMessages).values([frame(1, 'recent-1'), frame(6, 'recent-6')]).run();
-    });
+    for (let i = 0; i < 12_000; i++) fixture.messageLog.record(frame(10, `old-${i}`));
+    await fixture.messageLog.flush();
+    fixture.messageLog.record(frame(6, 'recent-6'));
+    fixture.messageLog.record(frame(1, 'recent-1'));
+    await fixture.messageLog.flush();
     const run = await fixture.scheduler.runJob('prune-logs');
     expect(run).toMatchObject({ result: 'ok', summary: '12000 OCPP message(s) older than 7 day(s) pruned' });
-    const left = fixture.db.orm.select().from(schema.ocppMessages).all();
+    const left = fixture.messageLog.list('CP-LOG', 100);
     expect(left.map((row) => row.messageId).sort()).toEqual(['recent-1', 'recent-6']);
   });
 

@@ -77,18 +77,22 @@ export const chargerEvents = sqliteTable(
   (table) => [index('charger_events_charger').on(table.chargerId, table.id)],
 );
 
-/** The OCPP message log, both directions, pruned by retention. */
-export const ocppMessages = sqliteTable(
-  'ocpp_messages',
+/**
+ * The OCPP message log, both directions, pruned by retention: one row per charger per flush
+ * (every 250 ms) holding that charger's frames in order. A row per frame cost two inserts and two
+ * index entries for every message a charger sent; at thousands of messages a second that was
+ * more work than storing the message itself.
+ */
+export const ocppMessageChunks = sqliteTable(
+  'ocpp_message_chunks',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     chargerId: text('charger_id').notNull(),
-    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
-    messageTypeId: integer('message_type_id').notNull(),
-    messageId: text('message_id'),
-    action: text('action'),
-    frame: text('frame').notNull(),
-    at: text('at').notNull(),
+    entryCount: integer('entry_count').notNull(),
+    firstAt: text('first_at').notNull(),
+    lastAt: text('last_at').notNull(),
+    /** JSON array of [direction, messageTypeId, messageId, action, frame, at], oldest first. */
+    entriesJson: text('entries_json').notNull(),
   },
-  (table) => [index('ocpp_messages_charger').on(table.chargerId, table.id), index('ocpp_messages_at').on(table.at)],
+  (table) => [index('ocpp_message_chunks_charger').on(table.chargerId, table.id), index('ocpp_message_chunks_last_at').on(table.lastAt)],
 );
