@@ -2,7 +2,8 @@ import path from 'node:path';
 import { Database, loadMigrations, openSqlite } from '../db';
 import { migrate } from '../db/migrator';
 import { makeTempDir } from '../testing';
-import { MessageLog, type OcppLogEntry } from '.';
+import { MessageLog } from '.';
+import type { OcppLogEntry } from './message-log';
 
 function entry(chargerId: string, messageId: string, at = new Date().toISOString()): OcppLogEntry {
   return { chargerId, direction: 'in', messageTypeId: 2, messageId, action: 'Heartbeat', frame: `[2,"${messageId}","Heartbeat",{}]`, at };

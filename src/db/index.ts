@@ -35,6 +35,11 @@ export interface Db {
   readonly inWrite: boolean;
   /** Runs `run` once everything committed so far (the open transaction included) is durable. */
   afterDurable(run: () => void): void;
+  /**
+   * Inside a write or transaction: runs `run` if the innermost savepoint or the transaction rolls
+   * back, so a cache filled or changed inside it is undone with the rows (outside: nothing to undo).
+   */
+  onRollback(run: () => void): void;
 }
 
 export interface Statement<Row> {
@@ -70,6 +75,8 @@ export class Database implements Db {
   /** Depth of write transactions open on the writer (group commit or `tx`). */
   private writeDepth = 0;
   private readonly runAfterCommitDurable: (() => void)[] = [];
+  /** Undo callbacks per open savepoint, innermost last (Db.onRollback). */
+  private readonly rollbackScopes: (() => void)[][] = [];
   private closed = false;
 
   private constructor(
@@ -102,6 +109,8 @@ export class Database implements Db {
       beforeWrite: () => this.beginWrite(),
       afterWrite: (changed) => this.endWrite(changed),
       whenDurable: (sequence, settle) => this.durability.whenDurable(sequence, settle),
+      enterScope: () => this.enterScope(),
+      leaveScope: (rolledBack) => this.leaveScope(rolledBack),
     });
   }
 
@@ -127,7 +136,7 @@ export class Database implements Db {
   }
 
   tx<T>(run: () => T): T {
-    if (this.writeDepth > 0) return this.sqlite.transaction(run)();
+    if (this.writeDepth > 0) return this.inScope(() => this.sqlite.transaction(run)());
     this.assertOpen();
     // A transaction on its own (not in the group commit) is durable before it returns: one
     // fdatasync on the main thread. Hot paths use `write`; this is for jobs, the CLI, tests.
@@ -135,7 +144,7 @@ export class Database implements Db {
     const changesBefore = this.totalChanges.get();
     let result: T;
     try {
-      result = this.sqlite.transaction(run).immediate();
+      result = this.inScope(() => this.sqlite.transaction(run).immediate());
     } catch (error) {
       this.endWrite(false); // rolled back: nothing was committed
       throw error;
@@ -154,6 +163,10 @@ export class Database implements Db {
     // Inside a transaction: once its own commit is durable (endWrite knows which one that is).
     if (this.writeDepth > 0) this.runAfterCommitDurable.push(run);
     else this.durability.whenDurable(this.durability.lastCommit, () => run());
+  }
+
+  onRollback(run: () => void): void {
+    this.rollbackScopes[this.rollbackScopes.length - 1]?.push(run);
   }
 
   prepare<Row = unknown>(sql: string): Statement<Row> {
@@ -220,6 +233,34 @@ export class Database implements Db {
       });
     }
     return sequence;
+  }
+
+  /** Runs `run` as one rollback scope: it rolled back if it threw (better-sqlite3's transaction rolls back then). */
+  private inScope<T>(run: () => T): T {
+    this.enterScope();
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      this.leaveScope(true);
+      throw error;
+    }
+    this.leaveScope(false);
+    return result;
+  }
+
+  private enterScope(): void {
+    this.rollbackScopes.push([]);
+  }
+
+  /** A scope that committed into its parent hands its undo callbacks up: the parent may still roll back. */
+  private leaveScope(rolledBack: boolean): void {
+    const undo = this.rollbackScopes.pop()!;
+    if (rolledBack) {
+      for (let index = undo.length - 1; index >= 0; index--) undo[index]!();
+    } else if (this.rollbackScopes.length > 0) {
+      this.rollbackScopes[this.rollbackScopes.length - 1]!.push(...undo);
+    }
   }
 
   private routed(source: string): RoutedStatement {

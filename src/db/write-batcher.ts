@@ -20,6 +20,10 @@ export interface CommitPipeline {
   afterWrite(changed: boolean): number;
   /** `settle` runs once that commit is durable, or with the error that kept it from the disk. */
   whenDurable(sequence: number, settle: (error: Error | undefined) => void): void;
+  /** A savepoint (or the whole batch) begins: what rolls back with it is collected from now. */
+  enterScope(): void;
+  /** It ended; `rolledBack` runs what was registered to undo (Db.onRollback). */
+  leaveScope(rolledBack: boolean): void;
 }
 
 /**
@@ -101,6 +105,7 @@ export class WriteBatcher {
     const outcomes: { ok: boolean; value: unknown }[] = [];
     let taken = 0;
     this.pipeline.beforeWrite();
+    this.pipeline.enterScope();
     const changesBefore = this.totalChanges.get();
     try {
       this.begin.run();
@@ -114,11 +119,13 @@ export class WriteBatcher {
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of this batch is durable.
       if (this.sqlite.inTransaction) this.rollback.run();
+      this.pipeline.leaveScope(true);
       this.pipeline.afterWrite(false);
       for (const write of this.queue.splice(0, Math.max(taken, 1))) write.reject(error);
       this.scheduleIfPending();
       return;
     }
+    this.pipeline.leaveScope(false);
     const sequence = this.pipeline.afterWrite(this.totalChanges.get() !== changesBefore);
     const batch = this.queue.splice(0, taken);
     this.stats.batches++;
@@ -138,13 +145,16 @@ export class WriteBatcher {
 
   private runOne(write: PendingWrite): { ok: boolean; value: unknown } {
     this.savepoint.run();
+    this.pipeline.enterScope();
     try {
       const value = write.run();
       this.release.run();
+      this.pipeline.leaveScope(false);
       return { ok: true, value };
     } catch (error) {
       this.rollbackToSavepoint.run();
       this.release.run();
+      this.pipeline.leaveScope(true);
       return { ok: false, value: error };
     }
   }

@@ -17,6 +17,11 @@ export interface SessionFilter {
   to?: string | undefined;
 }
 
+type LastMeterPatch = Pick<SessionRow, 'lastMeterWh' | 'lastMeterAt' | 'lastMeterChargerAt' | 'flagsJson'>;
+
+/** Rows remembered for lookups inside writes (about one per charging session); beyond it the memory starts over. */
+const MAX_REMEMBERED_ROWS = 20_000;
+
 export class SessionRepository {
   private readonly byTransaction: Statement<SessionRow>;
   private readonly byFingerprint: Statement<SessionRow>;
@@ -28,6 +33,15 @@ export class SessionRepository {
   private readonly trustedReadingsStatement;
 
   private readonly writer: TableWriter<typeof schema.sessions.$inferInsert>;
+  /**
+   * Rows looked up by (charger, transaction id) inside writes, kept for the next lookup: every
+   * MeterValues makes one, and reading the row's 28 columns back cost more than storing the
+   * values. Only writes use it (their answers wait for the sync that covers what they read);
+   * every change of a row goes through this repository and refreshes or forgets it, and a
+   * rolled-back savepoint forgets what it cached.
+   */
+  private readonly rowsByTransaction = new Map<string, SessionRow>();
+  private readonly transactionKeyById = new Map<number, string>();
 
   constructor(private readonly db: Db) {
     this.writer = new TableWriter(db, schema.sessions);
@@ -40,7 +54,9 @@ export class SessionRepository {
       `INSERT INTO meter_values (session_id, charger_id, connector_id, transaction_id, timestamp, context, energy_register_wh, rollback, sampled_value_json, received_at)
        VALUES (@sessionId, @chargerId, @connectorId, @transactionId, @timestamp, @context, @energyRegisterWh, @rollback, @sampledValueJson, @receivedAt)`,
     );
-    this.updateLastMeter = db.prepare('UPDATE sessions SET last_meter_wh = @lastMeterWh, last_meter_at = @lastMeterAt, updated_at = @updatedAt WHERE id = @id');
+    this.updateLastMeter = db.prepare(
+      'UPDATE sessions SET last_meter_wh = @lastMeterWh, last_meter_at = @lastMeterAt, last_meter_charger_at = @lastMeterChargerAt, flags_json = @flagsJson, updated_at = @updatedAt WHERE id = @id',
+    );
     this.activeByTag = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE id_tag = @idTag AND status = 'active'");
     this.activeByCard = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE card_uid = @cardUid AND status = 'active'");
     const { meterValues } = schema;
@@ -58,7 +74,13 @@ export class SessionRepository {
   }
 
   byChargerTransaction(chargerId: string, transactionId: string): SessionRow | undefined {
-    return this.byTransaction.get({ chargerId, transactionId });
+    if (!this.db.inWrite) return this.byTransaction.get({ chargerId, transactionId });
+    const key = `${chargerId}\n${transactionId}`;
+    const cached = this.rowsByTransaction.get(key);
+    if (cached) return cached;
+    const row = this.byTransaction.get({ chargerId, transactionId });
+    if (row) this.remember(key, row);
+    return row;
   }
 
   byStartFingerprint(chargerId: string, fingerprint: string): SessionRow | undefined {
@@ -79,26 +101,62 @@ export class SessionRepository {
   }
 
   update(id: number, patch: Partial<typeof schema.sessions.$inferInsert>): SessionRow {
+    this.forget(id);
     this.writer.update(id, patch);
     return this.byId(id)!;
   }
 
-  setLastMeter(id: number, lastMeterWh: number, lastMeterAt: string, updatedAt: string): void {
-    this.updateLastMeter.run({ id, lastMeterWh, lastMeterAt, updatedAt });
+  /** The newest trusted register reading of a session and its flags; returns the row as it is now. */
+  setLastMeter(session: SessionRow, patch: LastMeterPatch, updatedAt: string): SessionRow {
+    this.updateLastMeter.run({ id: session.id, ...patch, updatedAt });
+    const updated = { ...session, ...patch, updatedAt };
+    const key = this.transactionKeyById.get(session.id);
+    if (key !== undefined) this.remember(key, updated);
+    return updated;
   }
 
   /** The tariff version that prices the session, fixed by billing when it starts. */
   setTariffVersion(id: number, tariffVersionId: number): void {
+    this.forget(id);
     this.writer.update(id, { tariffVersionId });
   }
 
   /** Billing's price of the session, with the tariff version and the breakdown that made it. */
   setCost(id: number, cost: { costMinor: number; tariffVersionId: number; costBreakdownJson: string }): void {
+    this.forget(id);
     this.writer.update(id, cost);
   }
 
+  private remember(key: string, row: SessionRow): void {
+    if (this.rowsByTransaction.size >= MAX_REMEMBERED_ROWS && !this.rowsByTransaction.has(key)) {
+      this.rowsByTransaction.clear();
+      this.transactionKeyById.clear();
+    }
+    this.rowsByTransaction.set(key, row);
+    this.transactionKeyById.set(row.id, key);
+    this.db.onRollback(() => this.forget(row.id));
+  }
+
+  private forget(id: number): void {
+    const key = this.transactionKeyById.get(id);
+    if (key === undefined) return;
+    this.rowsByTransaction.delete(key);
+    this.transactionKeyById.delete(id);
+  }
+
   addMeterValue(row: Omit<MeterValueRow, 'id'>): void {
-    this.insertMeterValue.run({ ...row, rollback: row.rollback ? 1 : 0 });
+    this.insertMeterValue.run({
+      sessionId: row.sessionId,
+      chargerId: row.chargerId,
+      connectorId: row.connectorId,
+      transactionId: row.transactionId,
+      timestamp: row.timestamp,
+      context: row.context,
+      energyRegisterWh: row.energyRegisterWh,
+      rollback: row.rollback ? 1 : 0,
+      sampledValueJson: row.sampledValueJson,
+      receivedAt: row.receivedAt,
+    });
   }
 
   meterValues(sessionId: number): MeterValueRow[] {

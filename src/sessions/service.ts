@@ -300,7 +300,7 @@ export class SessionService {
         flagsJson: JSON.stringify(readings.flags),
       };
       if (patch.lastMeterWh === found.lastMeterWh && patch.lastMeterChargerAt === found.lastMeterChargerAt && patch.flagsJson === found.flagsJson) return found;
-      return this.repository.update(found.id, { ...patch, updatedAt: now });
+      return this.repository.setLastMeter(found, patch, now);
     });
     if (session && session.status === 'active') {
       this.emit({ kind: 'updated', session });
