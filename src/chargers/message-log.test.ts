@@ -3,7 +3,8 @@ import { Database, loadMigrations, openSqlite } from '../db';
 import { migrate } from '../db/migrator';
 import { makeTempDir } from '../testing';
 import { MessageLog } from '.';
-import type { OcppLogEntry } from './message-log';
+
+type OcppLogEntry = Parameters<MessageLog['record']>[0];
 
 function entry(chargerId: string, messageId: string, at = new Date().toISOString()): OcppLogEntry {
   return { chargerId, direction: 'in', messageTypeId: 2, messageId, action: 'Heartbeat', frame: `[2,"${messageId}","Heartbeat",{}]`, at };
