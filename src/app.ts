@@ -13,8 +13,9 @@ import { Database } from './db';
 import { Authorizer, DriverService } from './drivers';
 import { createJobTable, JobHistory, JobScheduler } from './jobs';
 import { IdempotencyStore, Ledger } from './ledger';
+import { LoadService, type ChargingProfileSender, type LoadClock, type LoadServiceDependencies, type LoadTimings } from './load';
 import { createLogger } from './logger';
-import { CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
+import { ChargingProfileCommands, CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
 import { ManualBackupRunner } from './ops/manual-backup';
 import { DriverSignInService, QrStartService, StartHoldService, type QrStartTimeouts, type StartStopCommands } from './qrstart';
 import { ReportService } from './reports';
@@ -37,6 +38,8 @@ export interface AppOptions {
   qrStart?: Partial<QrStartTimeouts>;
   /** How long a walk-in payment request stays open (CONTRACT 15 minutes); tests shorten it. */
   paymentRequestTtlMs?: number;
+  /** Load management's clock and timings; with a clock of its own nothing runs on a timer (tests). */
+  load?: LoadOptions;
   /** The restart loop (main.ts) that can close and reopen this app; without it restarts are refused. */
   onRestartRequest?: (request: RestartRequest) => boolean;
 }
@@ -48,6 +51,11 @@ export interface App {
   ocppUrl: string;
   services: AppServices;
   close(): Promise<void>;
+}
+
+export interface LoadOptions {
+  clock?: LoadClock;
+  timings?: Partial<LoadTimings>;
 }
 
 /** How often in-memory last-seen times are written to the database. */
@@ -67,6 +75,14 @@ export interface DomainWiring {
   qrStartTimeouts?: Partial<QrStartTimeouts> | undefined;
   /** How long a walk-in payment request stays open (CONTRACT 15 minutes); tests shorten it. */
   paymentRequestTtlMs?: number | undefined;
+  /** Load management's charging profiles on the wire (the OCPP commands). */
+  chargingProfiles: ChargingProfileSender;
+  /** Whether a charger is connected now (the OCPP server). */
+  isConnected(chargerId: string): boolean;
+  /** Writes an audit entry inside the caller's transaction (the staff domain's audit log). */
+  audit: LoadServiceDependencies['audit'];
+  logger: Logger;
+  load?: LoadOptions | undefined;
 }
 
 /**
@@ -128,6 +144,23 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     // Remembering an unknown tag must not slow or fail the charger's answer: it is written in the next batch.
     onUnknownTag: (uid, chargerId) => void drivers.recordUnknownCard(uid, chargerId).catch((error) => wiring.onError(error, 'record unknown card')),
   });
+  const load = new LoadService({
+    db,
+    sessions: sessionRepository,
+    chargers: {
+      isConnected: (chargerId) => wiring.isConnected(chargerId),
+      isAccepted: (chargerId) => chargers.registrationOf(chargerId) === 'accepted',
+      connectedIds: () => chargers.all().filter((charger) => charger.connected).map((charger) => charger.id),
+    },
+    sender: wiring.chargingProfiles,
+    timeZone: () => settings.get().timeZone,
+    audit: wiring.audit,
+    logger: wiring.logger.child({ component: 'load' }),
+    clock: wiring.load?.clock,
+    timings: wiring.load?.timings,
+  });
+  // A charger that boots gets its safe default profile; one that comes or goes changes the sums.
+  chargers.onChange((change) => load.onChargerEvent(change.kind, change.chargerId));
   const sessions = new SessionService(db, sessionRepository, authorizer, [
     // 1. Billing: at a start it fixes who pays and attaches the driver's QR hold to the session; at
     //    a stop it prices the session and posts the charge, inside the session's own transaction.
@@ -137,6 +170,9 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     // 3. The QR start, after billing: it finds its start by the hold billing attached, and closes
     //    it once billing has posted the cost from that hold.
     qrStart.hooks(),
+    // 4. Load management, only after the commits (it sends charging profiles): a start or a stop
+    //    changes the shares, a reading may show a car drawing less or more.
+    load.sessionHooks(),
   ]);
   const paymentRequests = new PaymentRequestService({
     db,
@@ -150,6 +186,7 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
   });
   const driverSignIn = new DriverSignInService(db, drivers);
   return {
+    load,
     settings,
     ledger,
     idempotency,
@@ -192,8 +229,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onError: (error, context) => logger.error({ err: error }, `${context} failed`),
     qrStartTimeouts: options.qrStart,
     paymentRequestTtlMs: options.paymentRequestTtlMs,
+    // Built below like the commands: profiles are sent only once chargers are connected.
+    chargingProfiles: {
+      send: (order, timeoutMs) => chargingProfiles.send(order, timeoutMs),
+      clear: (chargerId, profiles, timeoutMs) => chargingProfiles.clear(chargerId, profiles, timeoutMs),
+      capabilities: (chargerId, timeoutMs) => chargingProfiles.capabilities(chargerId, timeoutMs),
+    },
+    isConnected: (chargerId) => ocpp.isConnected(chargerId),
+    audit: (actor, entry) => staff.audit.recordNow(actor, entry),
+    logger,
+    load: options.load,
   });
-  const { settings, chargers, messageLog, sessions, billing, qrStart } = domains;
+  const { settings, chargers, messageLog, sessions, billing, qrStart, load } = domains;
   // Drivers registered before numbers were stored in E.164 (CONTRACT /users) are brought to it.
   const phones = await domains.drivers.normaliseStoredPhones();
   if (phones.changed > 0) logger.info({ changed: phones.changed }, 'Driver phone numbers stored in E.164');
@@ -208,6 +255,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...options.ocpp,
   });
   const commands = new CommandService(ocpp, chargers, v201.deviceModel, (result) => v201.onCommandResult(result));
+  const chargingProfiles = new ChargingProfileCommands(commands, v201.deviceModel);
 
   const tokens = new ApiTokenService(db, config.apiToken);
   const staff = createStaffServices(db);
@@ -286,6 +334,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   messageLog.start();
   qrStart.resumePending();
   await domains.paymentRequests.resumeInterrupted();
+  load.start();
   jobs.start();
   const lastSeenTimer = setInterval(() => void chargers.flushLastSeen().catch(() => undefined), LAST_SEEN_FLUSH_MS);
   lastSeenTimer.unref();
@@ -304,6 +353,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await ocpp.close();
       // After the chargers are gone: a start still waiting for its answer fails at once and releases its hold.
       await qrStart.close();
+      // Profiles on their way fail at once now; their answers are written before the database closes.
+      await load.close();
       server.closeIdleConnections?.();
       const forced = setTimeout(() => server.closeAllConnections?.(), 3000);
       forced.unref();

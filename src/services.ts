@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { Database } from './db';
 import type { Authorizer, DriverService } from './drivers';
 import type { JobHistory, JobScheduler } from './jobs';
+import type { LoadService } from './load';
 import type { IdempotencyStore, Ledger } from './ledger';
 import type { CommandService, OcppServer } from './ocpp';
 import type { ManualBackupRunner } from './ops/manual-backup';
@@ -47,6 +48,8 @@ export interface Domains {
   paymentRequests: PaymentRequestService;
   /** Daily and per-driver reports, and the rollups of closed days. */
   reports: ReportService;
+  /** Site load management: limits, the allocation, charging profiles. */
+  load: LoadService;
 }
 
 /**

@@ -2,6 +2,6 @@ export { SessionService, STUCK_SESSION_FLAG, closeSessionSchema } from './servic
 export type { MeterValueInput, SessionHooks } from './service';
 export { SessionRepository } from './repository';
 export type { SessionFilter, SessionRow } from './repository';
-export { energyRegisterWh } from './meter';
+export { activePowerW, energyRegisterWh } from './meter';
 export { SESSION_FLAGS, parseFlags } from './flags';
 export type { SampledValueLike } from './meter';

@@ -83,3 +83,25 @@ export function canFollow(wh: number, chargerAt: string, last: TrustedReading): 
   const maxRiseWh = (MAX_PLAUSIBLE_POWER_W * ((Number.isFinite(gapMs) ? gapMs : 0) + READING_GAP_SLACK_MS)) / 3_600_000;
   return wh - last.wh <= maxRiseWh;
 }
+
+const ACTIVE_POWER = 'Power.Active.Import';
+
+/**
+ * Whole W the charger reports drawing (Power.Active.Import, W or kW): the total, or the phases
+ * summed when only per-phase values are given. Undefined when the element has no such value.
+ */
+export function activePowerW(sampledValues: readonly SampledValueLike[]): number | undefined {
+  let phaseSum: number | undefined;
+  for (const sampled of sampledValues) {
+    if (sampled.measurand !== ACTIVE_POWER || sampled.format === 'SignedData') continue;
+    const raw = typeof sampled.value === 'number' ? sampled.value : Number(String(sampled.value).trim());
+    if (!Number.isFinite(raw) || (typeof sampled.value === 'string' && sampled.value.trim() === '')) continue;
+    const unit = sampled.unitOfMeasure?.unit ?? sampled.unit ?? 'W';
+    const multiplier = 10 ** (sampled.unitOfMeasure?.multiplier ?? 0);
+    const watts = unit === 'W' ? raw * multiplier : unit === 'kW' ? raw * 1000 * multiplier : undefined;
+    if (watts === undefined || watts < 0 || !Number.isSafeInteger(Math.round(watts))) continue;
+    if (sampled.phase === undefined) return Math.round(watts);
+    if (/^L[123](-N)?$/.test(sampled.phase)) phaseSum = (phaseSum ?? 0) + Math.round(watts);
+  }
+  return phaseSum;
+}

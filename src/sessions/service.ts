@@ -65,7 +65,10 @@ interface StopResult {
 export interface SessionHooks {
   onStarted?(session: SessionRow, decision: AuthorizationDecision): void;
   onCompleted?(session: SessionRow): void;
-  afterMeterValues?(session: SessionRow): void;
+  /** After the start committed (not for a repeated StartTransaction). */
+  afterStarted?(session: SessionRow): void;
+  /** `meterValue` is what the charger sent (load management reads the power drawn from it). */
+  afterMeterValues?(session: SessionRow, meterValue: readonly MeterValueInput[]): void;
   afterCompleted?(session: SessionRow): void;
 }
 
@@ -160,7 +163,10 @@ export class SessionService {
       for (const hook of this.hooks) hook.onStarted?.(session, decision);
       return { session, decision, duplicate: false };
     });
-    if (!result.duplicate) this.emit({ kind: 'started', session: result.session });
+    if (!result.duplicate) {
+      this.emit({ kind: 'started', session: result.session });
+      for (const hook of this.hooks) hook.afterStarted?.(result.session);
+    }
     return result;
   }
 
@@ -304,7 +310,7 @@ export class SessionService {
     });
     if (session && session.status === 'active') {
       this.emit({ kind: 'updated', session });
-      for (const hook of this.hooks) hook.afterMeterValues?.(session);
+      for (const hook of this.hooks) hook.afterMeterValues?.(session, input.meterValue);
     }
     return session;
   }

@@ -4,3 +4,5 @@ export * from './version-scripts';
 export * from './web-client';
 export * from './browser';
 export * from './tls';
+export * from './load-simulator';
+export * from './load-site';

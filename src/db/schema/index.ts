@@ -15,3 +15,4 @@ export * from './reports';
 export * from './staff';
 export * from './ocpp';
 export * from './jobs';
+export * from './load';

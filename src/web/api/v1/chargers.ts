@@ -2,7 +2,7 @@ import type express from 'express';
 import { MAX_COMMAND_TIMEOUT_S } from '../../../ocpp';
 import type { AppServices } from '../../../services';
 import { badRequest, notFound } from '../../../shared';
-import { allowQuery, decodeCursor, page, parseLimit, queryString, requireRole } from './http';
+import { allowQuery, auditActorOf, decodeCursor, page, parseLimit, queryString, requireRole } from './http';
 
 /** Charge points (CONTRACT `/chargers`), their commands and their OCPP message log. */
 export function chargerRoutes(router: express.Router, services: AppServices): void {
@@ -13,7 +13,8 @@ export function chargerRoutes(router: express.Router, services: AppServices): vo
     const limit = parseLimit(request.query);
     const after = decodeCursor<[string, string]>(request.query, ['string', 'string']);
     const rows = chargers.list(limit + 1, after && { createdAt: after[0], id: after[1] });
-    response.json(page(rows, limit, (charger) => charger, (charger) => [charger.createdAt, charger.id]));
+    const maxPowerW = new Map(services.load.repository.chargers().map((row) => [row.chargerId, row.maxPowerW]));
+    response.json(page(rows, limit, (charger) => ({ ...charger, maxPowerW: maxPowerW.get(charger.id) ?? null }), (charger) => [charger.createdAt, charger.id]));
   });
 
   router.post('/chargers', requireRole('admin'), async (request, response) => {
@@ -23,12 +24,27 @@ export function chargerRoutes(router: express.Router, services: AppServices): vo
   router.get('/chargers/:chargerId', (request, response) => {
     const charger = chargers.view(request.params.chargerId as string);
     if (!charger) throw notFound('Charger', request.params.chargerId as string);
-    response.json(charger);
+    response.json(withMaxPower(charger));
   });
 
+  // CONTRACT: `maxPowerW` is the charger's maximum for load management (null: from the charger).
   router.patch('/chargers/:chargerId', requireRole('admin'), async (request, response) => {
-    response.json(await chargers.update(request.params.chargerId as string, request.body));
+    const chargerId = request.params.chargerId as string;
+    const body = request.body as unknown;
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    const { maxPowerW, ...rest } = isObject ? (body as Record<string, unknown>) : { maxPowerW: undefined };
+    const setsMaxPower = isObject && 'maxPowerW' in body;
+    // Every field is checked before anything is written.
+    const parsedMaxPowerW = setsMaxPower ? services.load.settings.parseMaxPower(maxPowerW) : null;
+    if (!chargers.view(chargerId)) throw notFound('Charger', chargerId);
+    const updated = !setsMaxPower || Object.keys(rest).length > 0 ? await chargers.update(chargerId, isObject ? rest : body) : chargers.view(chargerId)!;
+    if (setsMaxPower) await services.load.settings.setMaxPower(chargerId, parsedMaxPowerW, auditActorOf(request));
+    response.json(withMaxPower(updated));
   });
+
+  function withMaxPower<T extends { id: string }>(charger: T): T & { maxPowerW: number | null } {
+    return { ...charger, maxPowerW: services.load.repository.charger(charger.id)?.maxPowerW ?? null };
+  }
 
   router.delete('/chargers/:chargerId', requireRole('admin'), async (request, response) => {
     const chargerId = request.params.chargerId as string;

@@ -28,6 +28,12 @@ export function principalOf(request: Request): ApiPrincipal {
   return request.principal;
 }
 
+/** The audit log's "who" for an API request: the token (or staff user) by kind and name. */
+export function auditActorOf(request: Request): { userId: number | null; name: string } {
+  const principal = principalOf(request);
+  return { userId: principal.staffUserId ?? null, name: `${principal.kind}:${principal.name}` };
+}
+
 /** Route guard: 403 unless the caller's role is at least `role`. */
 export function requireRole(role: Role) {
   return (request: Request, _response: Response, next: NextFunction) => {

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { AppServices } from '../../../services';
 import { AppError } from '../../../shared';
 import { chargerRoutes } from './chargers';
+import { loadRoutes } from './load';
 import { sendError, type ApiRouteGroup } from './http';
 import { moneyRoutes } from './money';
 import { paymentRequestRoutes } from './payment-requests';
@@ -10,7 +11,7 @@ import { sessionRoutes } from './sessions';
 import { siteRoutes } from './site';
 
 /** Every route group of the API; each registers its own paths. */
-const ROUTE_GROUPS: readonly ApiRouteGroup[] = [siteRoutes, chargerRoutes, sessionRoutes, moneyRoutes, paymentRequestRoutes, qrRoutes];
+const ROUTE_GROUPS: readonly ApiRouteGroup[] = [siteRoutes, chargerRoutes, sessionRoutes, moneyRoutes, paymentRequestRoutes, qrRoutes, loadRoutes];
 
 /** CONTRACT: request bodies are JSON, at most 1 MiB. */
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,0 +1,90 @@
+import type { ActiveSession } from './ports';
+
+/**
+ * What each running session draws, from its MeterValues: the Power.Active.Import the charger
+ * reports, or, when it sends none, the rise of its energy register over the time between two
+ * readings (the charger's timestamps). Kept in memory per session; a restart starts with none,
+ * which counts as "may use its maximum" until the next reading.
+ */
+export interface DrawReading {
+  drawW: number;
+  /** The limit in force when the reading arrived (see estimateDemandW). */
+  limitAtReadingW: number;
+  atMs: number;
+}
+
+interface RegisterReading {
+  registerWh: number;
+  atMs: number;
+}
+
+/** Two register readings closer than this give no trustworthy average power. */
+const MIN_REGISTER_INTERVAL_MS = 10_000;
+/** More than this between two readings: the average says little about now. */
+const MAX_REGISTER_INTERVAL_MS = 15 * 60_000;
+/** Sessions tracked at most (a bound on memory whatever chargers send). */
+const MAX_TRACKED_SESSIONS = 20_000;
+
+export class DrawTracker {
+  private readonly readings = new Map<number, DrawReading>();
+  private readonly registers = new Map<number, RegisterReading>();
+  /** The draw each session had when the allocation was last computed. */
+  private readonly atRecompute = new Map<number, number>();
+
+  /**
+   * Takes a reading; returns the draw when one could be judged. `powerW` is the reported power,
+   * `registerWh`/`registerAtMs` the energy register with the charger's timestamp.
+   */
+  record(
+    session: ActiveSession,
+    reading: { powerW: number | undefined; registerWh: number | undefined; registerAtMs: number | undefined },
+    limitInForceW: number,
+    nowMs: number,
+  ): number | undefined {
+    let drawW = reading.powerW;
+    if (reading.registerWh !== undefined && reading.registerAtMs !== undefined) {
+      const previous = this.registers.get(session.id);
+      const elapsedMs = previous ? reading.registerAtMs - previous.atMs : 0;
+      if (drawW === undefined && previous && elapsedMs >= MIN_REGISTER_INTERVAL_MS && elapsedMs <= MAX_REGISTER_INTERVAL_MS && reading.registerWh >= previous.registerWh) {
+        drawW = Math.round(((reading.registerWh - previous.registerWh) * 3_600_000) / elapsedMs);
+      }
+      if (!previous || elapsedMs >= MIN_REGISTER_INTERVAL_MS || elapsedMs < 0) this.registers.set(session.id, { registerWh: reading.registerWh, atMs: reading.registerAtMs });
+    }
+    if (drawW === undefined) return undefined;
+    if (this.readings.size >= MAX_TRACKED_SESSIONS && !this.readings.has(session.id)) return drawW;
+    this.readings.set(session.id, { drawW, limitAtReadingW: limitInForceW, atMs: nowMs });
+    return drawW;
+  }
+
+  reading(sessionId: number): DrawReading | undefined {
+    return this.readings.get(sessionId);
+  }
+
+  /** True when the draw moved by at least `materialW` since the allocation was last computed. */
+  changedMaterially(sessionId: number, materialW: number): boolean {
+    const reading = this.readings.get(sessionId);
+    if (!reading) return false;
+    const before = this.atRecompute.get(sessionId);
+    return before === undefined || Math.abs(reading.drawW - before) >= materialW;
+  }
+
+  markRecomputed(sessionIds: Iterable<number>): void {
+    for (const sessionId of sessionIds) {
+      const reading = this.readings.get(sessionId);
+      if (reading) this.atRecompute.set(sessionId, reading.drawW);
+    }
+  }
+
+  /** Forgets sessions that no longer run. */
+  retain(activeIds: ReadonlySet<number>): void {
+    for (const map of [this.readings, this.registers, this.atRecompute]) {
+      for (const sessionId of map.keys()) if (!activeIds.has(sessionId)) map.delete(sessionId);
+    }
+  }
+
+  forget(sessionId: number): void {
+    this.readings.delete(sessionId);
+    this.registers.delete(sessionId);
+    this.atRecompute.delete(sessionId);
+  }
+}

@@ -1,0 +1,13 @@
+export { LoadService, DEFAULT_LOAD_TIMINGS, chooseRateUnit, materialChangeW } from './service';
+export type { LoadConnectorView, LoadFlag, LoadServiceDependencies, LoadTimings, LoadView } from './service';
+export { LoadSettings } from './settings';
+export { LoadRepository, LOAD_OFF } from './repository';
+export type { LoadChargerRow, LoadGroupRow, LoadSampleRow, LoadSite } from './repository';
+export { SYSTEM_CLOCK } from './ports';
+export type { ActiveSession, ChargerCapabilities, ChargingProfileSender, LoadChargers, LoadClock, LoadSessions, ProfileAnswer, ProfileOrder } from './ports';
+export { MAX_CHARGER_W, MAX_PRIORITY, MAX_SITE_W } from './input';
+export type { LoadSiteInput } from './input';
+export { clockFromMinute, minuteFromClock } from './budget';
+export type { PeakWindow } from './budget';
+export { DEFAULT_VOLTAGE_V, ampsPerPhaseFromWatts, limitInUnit, wattsFromAmpsPerPhase, wattsOfLimit } from './units';
+export type { ChargerLimit, Phases, RateUnit, Supply } from './units';

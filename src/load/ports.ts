@@ -1,0 +1,80 @@
+import type { ChargerLimit, Phases, RateUnit } from './units';
+
+/**
+ * What load management needs from the rest of the appliance, as narrow interfaces: app.ts hands
+ * in the OCPP side (profiles to send), the sessions and the chargers' presence. The domain knows
+ * nothing of OCPP versions or sockets.
+ */
+
+/** Milliseconds since the epoch; tests drive it by hand so timing never depends on a loaded machine. */
+export interface LoadClock {
+  nowMs(): number;
+}
+
+export const SYSTEM_CLOCK: LoadClock = { nowMs: () => Date.now() };
+
+/**
+ * One charging profile in version-neutral words. `connectorId` 0 with purpose `default` is the
+ * charger's default for every connector (1.6 TxDefaultProfile on connector 0, 2.0.1 on EVSE 0);
+ * purpose `transaction` limits the running transaction of one connector (TxProfile).
+ */
+export interface ProfileOrder {
+  chargerId: string;
+  connectorId: number;
+  purpose: 'default' | 'transaction';
+  transactionId?: string;
+  limit: ChargerLimit;
+}
+
+/** accepted / rejected by the charger (CALLERROR NotSupported counts as rejected); failed: offline, timeout, other error. */
+export type ProfileAnswer = 'accepted' | 'rejected' | 'failed';
+
+/** What a charger says about itself: the rate units it takes, its phases and its maximum. */
+export interface ChargerCapabilities {
+  rateUnits?: RateUnit[];
+  phases?: Phases;
+  maxPowerW?: number;
+}
+
+export interface ChargingProfileSender {
+  send(order: ProfileOrder, timeoutMs: number): Promise<ProfileAnswer>;
+  /** Removes the appliance's profiles (load management turned off); false when the charger did not answer. */
+  clear(chargerId: string, profiles: readonly { connectorId: number; purpose: ProfileOrder['purpose'] }[], timeoutMs: number): Promise<boolean>;
+  capabilities(chargerId: string, timeoutMs: number): Promise<ChargerCapabilities>;
+}
+
+/** A running session as load management sees it. */
+export interface ActiveSession {
+  id: number;
+  chargerId: string;
+  connectorId: number;
+  transactionId: string | null;
+  userId: number | null;
+  meterStartWh: number;
+  lastMeterWh: number | null;
+}
+
+export interface LoadSessions {
+  active(): ActiveSession[];
+}
+
+export interface LoadChargers {
+  isConnected(chargerId: string): boolean;
+  isAccepted(chargerId: string): boolean;
+  connectedIds(): string[];
+}
+
+/** Who changed a setting, and the audit entry written in the same transaction as the change. */
+export interface LoadAuditEntry {
+  action: string;
+  objectType: string;
+  objectId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+}
+export type LoadAudit<Actor> = (actor: Actor, entry: LoadAuditEntry) => void;
+
+export interface LoadLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+}

@@ -1,0 +1,677 @@
+import type { Db } from '../db';
+import { activePowerW, energyRegisterWh, type MeterValueInput, type SessionHooks } from '../sessions';
+import { assert } from '../shared';
+import type { AuditActor } from '../staff';
+import { allocate, type AllocationConnector, type FixedDraw } from './allocation';
+import { limitInForceW, siteBudgetW } from './budget';
+import { estimateDemandW } from './demand';
+import { DrawTracker } from './draws';
+import { planDecreases, planIncreases, type ConnectorProfileState, type Plan, type PlanBudgets, type ProfileChange } from './planner';
+import {
+  SYSTEM_CLOCK,
+  type ActiveSession,
+  type ChargingProfileSender,
+  type LoadAudit,
+  type LoadChargers,
+  type LoadClock,
+  type LoadLogger,
+  type LoadSessions,
+  type ProfileAnswer,
+} from './ports';
+import { LoadRepository, type LoadChargerRow, type LoadProfileRow, type LoadSite } from './repository';
+import { LoadSettings } from './settings';
+import { DEFAULT_MAX_CURRENT_A, limitInUnit, minimumChargingW, wattsFromAmpsPerPhase, type RateUnit, type Supply } from './units';
+
+export interface LoadTimings {
+  /** The scheduled recompute (and one chart sample a minute). */
+  recomputeIntervalMs: number;
+  /** At most one profile per connector per this interval (CONTRACT: no flood of profiles). */
+  profileIntervalMs: number;
+  /** How long a charger gets to answer SetChargingProfile. */
+  profileTimeoutMs: number;
+  /** A charger that rejected a profile is asked again after this long. */
+  rejectedRetryMs: number;
+}
+
+export const DEFAULT_LOAD_TIMINGS: LoadTimings = {
+  recomputeIntervalMs: 30_000,
+  profileIntervalMs: 10_000,
+  profileTimeoutMs: 30_000,
+  rejectedRetryMs: 5 * 60_000,
+};
+
+/** The smallest change worth a profile: 2 % of the connector's maximum, at least this. */
+const MATERIAL_CHANGE_MIN_W = 300;
+const MATERIAL_CHANGE_SHARE = 0.02;
+
+export interface LoadServiceDependencies {
+  db: Db;
+  sessions: LoadSessions;
+  chargers: LoadChargers;
+  sender: ChargingProfileSender;
+  /** The site's IANA time zone (the peak window is local wall-clock time). */
+  timeZone(): string;
+  /** Writes an audit entry inside the transaction of the change. */
+  audit: LoadAudit<AuditActor>;
+  logger: LoadLogger;
+  /** A clock of the test's own: then no timer runs and the test calls tick(). */
+  clock?: LoadClock;
+  timings?: Partial<LoadTimings>;
+}
+
+/** Why staff should look at a connector. */
+export type LoadFlag = 'offline' | 'rejects_profiles' | 'paused' | 'above_limit';
+
+export interface LoadConnectorView {
+  chargerId: string;
+  connectorId: number;
+  sessionId: number;
+  maxW: number;
+  minW: number;
+  /** The limit of the profile in force (what the connector may draw now). */
+  allocatedW: number;
+  /** What the last recompute gave it (reached once the rate limit lets the profile go). */
+  targetW: number;
+  drawW: number;
+  priority: number;
+  groupId: number | null;
+  unit: RateUnit;
+  flags: LoadFlag[];
+}
+
+export interface LoadView {
+  enabled: boolean;
+  /** The site limit staff set (null: off). */
+  limitW: number | null;
+  /** The limit now, the peak window's when inside it. */
+  limitInForceW: number | null;
+  marginW: number;
+  allocatedW: number;
+  drawW: number;
+  /** Measured draw above the limit in force: an alert for staff. */
+  overLimit: boolean;
+  connectors: LoadConnectorView[];
+}
+
+/** One active session with everything the allocation needs. */
+interface Participant {
+  key: string;
+  session: ActiveSession;
+  supply: Supply;
+  unit: RateUnit;
+  maxW: number;
+  minW: number;
+  priority: number;
+  groupId: number | null;
+  inForceW: number;
+  lastSentAtMs: number | undefined;
+  steerable: boolean;
+  flags: LoadFlag[];
+}
+
+type ChangeListener = () => void;
+
+/**
+ * The load settings in memory: MeterValues arrive many times a second and must not query them.
+ * Reloaded only after a write of them committed.
+ */
+interface LoadConfig {
+  site: LoadSite;
+  groupBudgetsW: Map<number, number>;
+  chargers: Map<string, LoadChargerRow>;
+  connectorPriority: Map<string, number>;
+  driverPriority: Map<number, number>;
+}
+
+/**
+ * Site load management: keeps the sum of what the charging connectors may draw within the site's
+ * limit (CONTRACT `/load`) by sending charging profiles, recomputing when a session starts or
+ * ends, when a draw changes materially, and on a schedule.
+ */
+export class LoadService {
+  readonly repository: LoadRepository;
+  /** Staff changes (audited); each one is followed by a recompute. */
+  readonly settings: LoadSettings;
+  private readonly timings: LoadTimings;
+  private readonly clock: LoadClock;
+  private readonly draws = new DrawTracker();
+  private readonly profiles = new Map<string, LoadProfileRow>();
+  private readonly targets = new Map<string, { targetW: number; paused: boolean }>();
+  private readonly listeners: ChangeListener[] = [];
+  private readonly work = new Set<Promise<unknown>>();
+  private loop: Promise<void> | undefined;
+  private wanted = false;
+  private closed = false;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private followUpTimer: NodeJS.Timeout | undefined;
+  private lastSampleMinuteMs = 0;
+  private lastPruneDay = '';
+  private overLimitSince: number | undefined;
+  private wasEnabled: boolean;
+  private config!: LoadConfig;
+
+  constructor(private readonly deps: LoadServiceDependencies) {
+    this.repository = new LoadRepository(deps.db);
+    this.timings = { ...DEFAULT_LOAD_TIMINGS, ...deps.timings };
+    this.clock = deps.clock ?? SYSTEM_CLOCK;
+    for (const row of this.repository.profiles()) this.profiles.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
+    this.reloadConfig();
+    this.wasEnabled = this.config.site.limitW !== null;
+    this.settings = new LoadSettings(deps.db, this.repository, deps.audit, () => this.onSettingsChanged());
+  }
+
+  private reloadConfig(): void {
+    this.config = {
+      site: this.repository.site(),
+      groupBudgetsW: new Map(this.repository.groups().map((group) => [group.id, group.limitW])),
+      chargers: new Map(this.repository.chargers().map((row) => [row.chargerId, row])),
+      connectorPriority: new Map(this.repository.connectorPriorities().map((row) => [`${row.chargerId}/${row.connectorId}`, row.priority])),
+      driverPriority: new Map(this.repository.driverPriorities().map((row) => [row.userId, row.priority])),
+    };
+  }
+
+  /** Writes a charger's row and takes it into memory once committed. */
+  private async patchCharger(chargerId: string, patch: Parameters<LoadRepository['patchCharger']>[1], at: string): Promise<void> {
+    await this.deps.db.write(() => this.repository.patchCharger(chargerId, patch, at));
+    const row = this.repository.charger(chargerId);
+    if (row) this.config.chargers.set(chargerId, row);
+  }
+
+  /** Turned on: every connected charger gets its safe default first; then the allocation follows. */
+  private onSettingsChanged(): void {
+    this.reloadConfig();
+    if (this.enabled() && !this.wasEnabled) {
+      this.wasEnabled = true;
+      for (const chargerId of this.deps.chargers.connectedIds()) this.track(this.installDefault(chargerId));
+    }
+    this.requestRecompute();
+    this.emit();
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /** Starts the schedule. With a clock of the test's own nothing runs by itself. */
+  start(): void {
+    if (this.deps.clock) return;
+    this.tickTimer = setInterval(() => void this.tick(), this.timings.recomputeIntervalMs);
+    this.tickTimer.unref();
+    // After a restart the chargers keep their last profiles; they are counted until this recompute.
+    this.requestRecompute();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.tickTimer);
+    clearTimeout(this.followUpTimer);
+    await this.settle();
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Resolves once no recompute or profile is on its way (tests and shutdown). */
+  async settle(): Promise<void> {
+    while (this.loop || this.work.size > 0) {
+      await Promise.allSettled([this.loop, ...this.work]);
+    }
+  }
+
+  private track<T>(promise: Promise<T>): void {
+    const tracked = promise.catch((error: unknown) => this.deps.logger.warn({ err: error }, 'load management step failed'));
+    this.work.add(tracked);
+    void tracked.finally(() => this.work.delete(tracked));
+  }
+
+  /** The scheduled step: recompute, and one chart sample per minute. */
+  async tick(): Promise<void> {
+    this.requestRecompute();
+    await this.settle();
+    await this.sample();
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+
+  /** The session hooks load management needs (after the commit: they may send profiles). */
+  sessionHooks(): SessionHooks {
+    return {
+      afterStarted: () => this.requestRecompute(),
+      afterMeterValues: (session, meterValue) => this.onMeterValues(session, meterValue),
+      afterCompleted: (session) => this.onSessionEnded(session),
+    };
+  }
+
+  private onSessionEnded(session: ActiveSession): void {
+    this.draws.forget(session.id);
+    const key = profileKey(session.chargerId, session.connectorId, 'transaction');
+    const row = this.profiles.get(key);
+    // The charger drops a TxProfile with its transaction (1.6 §3.13.3, 2.0.1 K01.FR.05).
+    if (row && row.transactionId === session.transactionId) {
+      this.profiles.delete(key);
+      this.track(this.deps.db.write(() => this.repository.deleteProfile(session.chargerId, session.connectorId, 'transaction')));
+    }
+    this.requestRecompute();
+  }
+
+  private onMeterValues(session: ActiveSession, meterValue: readonly MeterValueInput[]): void {
+    const latest = meterValue[meterValue.length - 1];
+    if (!latest || !this.enabled() || session.transactionId === null) return;
+    const settings = chargerSettings(this.config.chargers.get(session.chargerId), this.config.site);
+    const registerAtMs = Date.parse(latest.timestamp);
+    const drawW = this.draws.record(
+      session,
+      { powerW: activePowerW(latest.sampledValue), registerWh: energyRegisterWh(latest.sampledValue), registerAtMs: Number.isNaN(registerAtMs) ? undefined : registerAtMs },
+      this.limitInForce(session, settings, this.clock.nowMs()).inForceW,
+      this.clock.nowMs(),
+    );
+    if (drawW === undefined) return;
+    this.watchSiteDraw();
+    if (this.draws.changedMaterially(session.id, materialChangeW(settings.maxW))) this.requestRecompute();
+    this.emit();
+  }
+
+  /** A charger connected, booted, went away or was removed. */
+  onChargerEvent(kind: string, chargerId: string): void {
+    if (kind === 'booted') {
+      // After the BootNotification answer is on the wire: a charger takes CALLs once accepted.
+      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.installDefault(chargerId)));
+    } else if (kind === 'removed') {
+      for (const [key, row] of this.profiles) if (row.chargerId === chargerId) this.profiles.delete(key);
+      this.config.chargers.delete(chargerId);
+      this.track(this.deps.db.write(() => this.repository.deleteProfiles(chargerId)));
+      this.requestRecompute();
+    } else if (kind === 'connected' || kind === 'disconnected' || kind === 'updated') {
+      this.requestRecompute();
+    }
+  }
+
+  /** Asks for a recompute soon; many requests in one moment make one recompute. */
+  requestRecompute(): void {
+    if (this.closed) return;
+    this.wanted = true;
+    if (this.loop) return;
+    this.loop = (async () => {
+      // Let the answer to the message that caused this reach the charger first (a TxProfile
+      // names the transaction id the StartTransaction answer gives it).
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.wanted && !this.closed) {
+        this.wanted = false;
+        try {
+          await this.recompute();
+        } catch (error) {
+          this.deps.logger.warn({ err: error }, 'load recompute failed');
+        }
+      }
+      this.loop = undefined;
+    })();
+  }
+
+  // ---- the recompute -------------------------------------------------------------------------
+
+  private enabled(): boolean {
+    return this.config.site.limitW !== null;
+  }
+
+  private async recompute(): Promise<void> {
+    const site = this.config.site;
+    if (site.limitW === null) {
+      if (this.wasEnabled) await this.switchOff();
+      this.wasEnabled = false;
+      this.targets.clear();
+      this.emit();
+      return;
+    }
+    this.wasEnabled = true;
+    const nowMs = this.clock.nowMs();
+    const budgets = this.budgets(site, nowMs);
+    const participants = this.participants(site, nowMs);
+    this.allocate(participants, budgets);
+    this.draws.retain(new Set(participants.map((participant) => participant.session.id)));
+    this.draws.markRecomputed(participants.map((participant) => participant.session.id));
+
+    const rules = { minIntervalMs: this.timings.profileIntervalMs };
+    const decreases = planDecreases(this.states(participants), budgets, nowMs, rules);
+    await this.sendAll(participants, decreases.changes);
+    const afterDecreases = this.participants(site, this.clock.nowMs());
+    const increases = planIncreases(this.states(afterDecreases), budgets, this.clock.nowMs(), rules);
+    await this.sendAll(afterDecreases, increases.changes);
+    this.scheduleFollowUp(decreases, increases);
+    this.watchSiteDraw();
+    this.emit();
+  }
+
+  private budgets(site: LoadSite, nowMs: number): PlanBudgets {
+    const siteBudget = siteBudgetW(site, nowMs, this.deps.timeZone());
+    assert(siteBudget !== null, 'budgets are computed only while load management is on');
+    return { siteBudgetW: siteBudget, groupBudgetsW: this.config.groupBudgetsW };
+  }
+
+  /**
+   * What a session's connector may draw now: its own TxProfile, else the charger's default (0
+   * once accepted), else nothing is known, so its maximum. A charger that rejected a profile not
+   * long ago is counted at its maximum.
+   */
+  private limitInForce(session: ActiveSession, settings: ChargerSettings, nowMs: number): { inForceW: number; rejecting: boolean; lastSentAtMs: number | undefined } {
+    const txRow = this.profiles.get(profileKey(session.chargerId, session.connectorId, 'transaction'));
+    const ownRow = txRow && txRow.transactionId === session.transactionId ? txRow : undefined;
+    const defaultRow = this.profiles.get(profileKey(session.chargerId, 0, 'default'));
+    const rejectedAtMs = settings.profilesRejectedAtMs;
+    const rejecting =
+      (ownRow?.status === 'rejected' && nowMs - Date.parse(ownRow.sentAt) < this.timings.rejectedRetryMs) ||
+      (rejectedAtMs !== undefined && nowMs - rejectedAtMs < this.timings.rejectedRetryMs);
+    let inForceW = settings.maxW;
+    if (ownRow && ownRow.status !== 'rejected') inForceW = ownRow.inForceW;
+    else if (!ownRow && defaultRow?.status === 'accepted') inForceW = defaultRow.inForceW;
+    if (rejecting) inForceW = settings.maxW;
+    return { inForceW, rejecting, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
+  }
+
+  /** Every running session with its charger's settings and the limit it is under now. */
+  private participants(site: LoadSite, nowMs: number): Participant[] {
+    const participants: Participant[] = [];
+    for (const session of this.deps.sessions.active()) {
+      if (session.transactionId === null) continue;
+      const key = `${session.chargerId}/${session.connectorId}`;
+      const settings = chargerSettings(this.config.chargers.get(session.chargerId), site);
+      const { inForceW, rejecting, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
+      const flags: LoadFlag[] = [];
+      const connected = this.deps.chargers.isConnected(session.chargerId);
+      if (!connected) flags.push('offline');
+      if (rejecting) flags.push('rejects_profiles');
+      const driverPriority = session.userId === null ? 0 : (this.config.driverPriority.get(session.userId) ?? 0);
+      participants.push({
+        key,
+        session,
+        supply: settings.supply,
+        unit: settings.unit,
+        maxW: settings.maxW,
+        minW: settings.minW,
+        priority: Math.max(settings.priority, this.config.connectorPriority.get(key) ?? 0, driverPriority),
+        groupId: settings.groupId !== null && this.config.groupBudgetsW.has(settings.groupId) ? settings.groupId : null,
+        inForceW,
+        lastSentAtMs,
+        steerable: connected && !rejecting,
+        flags,
+      });
+    }
+    return participants;
+  }
+
+  private allocate(participants: readonly Participant[], budgets: PlanBudgets): void {
+    const fixed: FixedDraw[] = [];
+    const connectors: AllocationConnector[] = [];
+    for (const participant of participants) {
+      if (!participant.steerable) {
+        fixed.push({ key: participant.key, groupId: participant.groupId, reservedW: participant.inForceW });
+        continue;
+      }
+      const reading = this.draws.reading(participant.session.id);
+      connectors.push({
+        key: participant.key,
+        groupId: participant.groupId,
+        minW: participant.minW,
+        demandW: estimateDemandW({ maxW: participant.maxW, minW: participant.minW, drawW: reading?.drawW, limitW: reading?.limitAtReadingW }),
+        priority: participant.priority,
+        sessionEnergyWh: Math.max(0, (participant.session.lastMeterWh ?? participant.session.meterStartWh) - participant.session.meterStartWh),
+      });
+    }
+    const result = allocate({ ...budgets, connectors, fixed });
+    if (result.overcommittedW > 0) this.deps.logger.warn({ overcommittedW: result.overcommittedW }, 'chargers that cannot be steered alone exceed the limit');
+    this.targets.clear();
+    for (const participant of participants) {
+      const allocatedW = result.allocatedW.get(participant.key);
+      const targetW = allocatedW === undefined ? participant.inForceW : limitInUnit(allocatedW, participant.unit, participant.supply).effectiveW;
+      this.targets.set(participant.key, { targetW, paused: result.paused.has(participant.key) });
+    }
+  }
+
+  private states(participants: readonly Participant[]): ConnectorProfileState[] {
+    return participants.map((participant) => ({
+      key: participant.key,
+      groupId: participant.groupId,
+      inForceW: participant.inForceW,
+      targetW: this.targets.get(participant.key)?.targetW ?? participant.inForceW,
+      minW: participant.minW,
+      materialW: materialChangeW(participant.maxW),
+      lastSentAtMs: participant.lastSentAtMs,
+      steerable: participant.steerable,
+    }));
+  }
+
+  private async sendAll(participants: readonly Participant[], changes: readonly ProfileChange[]): Promise<void> {
+    const byKey = new Map(participants.map((participant) => [participant.key, participant]));
+    await Promise.all(changes.map((change) => this.sendTransactionProfile(byKey.get(change.key)!, change.limitW)));
+  }
+
+  /**
+   * One TxProfile. While the answer is awaited the connector counts at the higher of its old and
+   * new limit; once accepted, at the new one. A rejection counts it at its maximum (flagged).
+   */
+  private async sendTransactionProfile(participant: Participant, limitW: number): Promise<void> {
+    const { session } = participant;
+    const limit = limitInUnit(limitW, participant.unit, participant.supply);
+    const sentAt = new Date(this.clock.nowMs()).toISOString();
+    const row: LoadProfileRow = {
+      chargerId: session.chargerId,
+      connectorId: session.connectorId,
+      purpose: 'transaction',
+      transactionId: session.transactionId,
+      limitW: limit.effectiveW,
+      inForceW: Math.max(participant.inForceW, limit.effectiveW),
+      unit: limit.unit,
+      valueTenths: Math.round(limit.value * 10),
+      phases: limit.phases,
+      status: 'sent',
+      sentAt,
+    };
+    await this.saveProfile(row);
+    const answer = await this.deps.sender.send(
+      { chargerId: session.chargerId, connectorId: session.connectorId, purpose: 'transaction', transactionId: session.transactionId!, limit },
+      this.timings.profileTimeoutMs,
+    );
+    // The session may have ended meanwhile; its row is gone then and stays gone.
+    const current = this.profiles.get(profileKey(session.chargerId, session.connectorId, 'transaction'));
+    if (!current || current.transactionId !== session.transactionId || current.sentAt !== sentAt) return;
+    await this.saveProfile({ ...row, status: answer === 'accepted' ? 'accepted' : answer, inForceW: answer === 'accepted' ? limit.effectiveW : row.inForceW });
+    if (answer === 'rejected') this.deps.logger.warn({ chargerId: session.chargerId, connectorId: session.connectorId }, 'charger rejected a charging profile: counted at its maximum');
+  }
+
+  private async saveProfile(row: LoadProfileRow): Promise<void> {
+    await this.deps.db.write(() => this.repository.saveProfile(row));
+    this.profiles.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
+  }
+
+  private scheduleFollowUp(...plans: Plan[]): void {
+    const dueAtMs = plans.map((plan) => plan.nextDueAtMs).filter((value): value is number => value !== undefined);
+    if (dueAtMs.length === 0 || this.deps.clock || this.closed) return;
+    clearTimeout(this.followUpTimer);
+    this.followUpTimer = setTimeout(() => this.requestRecompute(), Math.max(0, Math.min(...dueAtMs) - this.clock.nowMs()) + 50);
+    this.followUpTimer.unref();
+  }
+
+  // ---- the charger's default profile ---------------------------------------------------------
+
+  /**
+   * The safe default (1.6 TxDefaultProfile on connector 0, 2.0.1 on EVSE 0) at 0 W: a session
+   * that starts before the appliance gave it a share, or while the charger is offline, draws
+   * nothing until its TxProfile comes. A charger that rejects it is counted at its maximum.
+   */
+  async installDefault(chargerId: string): Promise<void> {
+    if (this.closed || !this.deps.chargers.isConnected(chargerId) || !this.deps.chargers.isAccepted(chargerId)) return;
+    const site = this.config.site;
+    if (site.limitW === null) {
+      if ([...this.profiles.values()].some((row) => row.chargerId === chargerId)) await this.clearCharger(chargerId);
+      return;
+    }
+    const capabilities = await this.deps.sender.capabilities(chargerId, this.timings.profileTimeoutMs);
+    const nowIso = new Date(this.clock.nowMs()).toISOString();
+    await this.patchCharger(
+      chargerId,
+      {
+        ...(capabilities.rateUnits ? { reportedRateUnits: capabilities.rateUnits.join(',') } : {}),
+        ...(capabilities.maxPowerW ? { reportedMaxPowerW: capabilities.maxPowerW } : {}),
+      },
+      nowIso,
+    );
+    const settings = chargerSettings(this.config.chargers.get(chargerId), site);
+    let answer = await this.sendDefault(chargerId, settings.unit, settings.supply, nowIso);
+    if (answer === 'rejected' && !capabilities.rateUnits) {
+      // The charger did not say which units it takes: the other one may be what it wants.
+      const otherUnit: RateUnit = settings.unit === 'A' ? 'W' : 'A';
+      answer = await this.sendDefault(chargerId, otherUnit, settings.supply, nowIso);
+      if (answer === 'accepted') await this.patchCharger(chargerId, { reportedRateUnits: otherUnit }, nowIso);
+    }
+    await this.patchCharger(chargerId, { profilesRejectedAt: answer === 'rejected' ? nowIso : null }, nowIso);
+    if (answer === 'rejected') this.deps.logger.warn({ chargerId }, 'charger rejected the default charging profile: its sessions count at its maximum');
+    this.requestRecompute();
+  }
+
+  private async sendDefault(chargerId: string, unit: RateUnit, supply: Supply, sentAt: string): Promise<ProfileAnswer> {
+    const limit = limitInUnit(0, unit, supply);
+    const row: LoadProfileRow = { chargerId, connectorId: 0, purpose: 'default', transactionId: null, limitW: 0, inForceW: 0, unit, valueTenths: 0, phases: limit.phases, status: 'sent', sentAt };
+    await this.saveProfile(row);
+    const answer = await this.deps.sender.send({ chargerId, connectorId: 0, purpose: 'default', limit }, this.timings.profileTimeoutMs);
+    await this.saveProfile({ ...row, status: answer });
+    return answer;
+  }
+
+  /** Load management was turned off: the appliance's profiles are removed from the chargers. */
+  private async switchOff(): Promise<void> {
+    const chargerIds = new Set([...this.profiles.values()].map((row) => row.chargerId));
+    await Promise.all([...chargerIds].filter((chargerId) => this.deps.chargers.isConnected(chargerId)).map((chargerId) => this.clearCharger(chargerId)));
+  }
+
+  private async clearCharger(chargerId: string): Promise<void> {
+    const rows = [...this.profiles.values()].filter((row) => row.chargerId === chargerId);
+    if (!(await this.deps.sender.clear(chargerId, rows, this.timings.profileTimeoutMs))) return;
+    for (const row of rows) this.profiles.delete(profileKey(row.chargerId, row.connectorId, row.purpose));
+    await this.deps.db.write(() => this.repository.deleteProfiles(chargerId));
+  }
+
+  // ---- what staff see ------------------------------------------------------------------------
+
+  view(): LoadView {
+    const site = this.config.site;
+    if (site.limitW === null) {
+      return { enabled: false, limitW: null, limitInForceW: null, marginW: site.marginW, allocatedW: 0, drawW: 0, overLimit: false, connectors: [] };
+    }
+    const nowMs = this.clock.nowMs();
+    const connectors = this.participants(site, nowMs).map((participant): LoadConnectorView => {
+      const target = this.targets.get(participant.key);
+      const drawW = this.draws.reading(participant.session.id)?.drawW ?? 0;
+      const flags = [...participant.flags];
+      if (target?.paused) flags.push('paused');
+      if (drawW > participant.inForceW + materialChangeW(participant.maxW)) flags.push('above_limit');
+      return {
+        chargerId: participant.session.chargerId,
+        connectorId: participant.session.connectorId,
+        sessionId: participant.session.id,
+        maxW: participant.maxW,
+        minW: participant.minW,
+        allocatedW: participant.inForceW,
+        targetW: target?.targetW ?? participant.inForceW,
+        drawW,
+        priority: participant.priority,
+        groupId: participant.groupId,
+        unit: participant.unit,
+        flags,
+      };
+    });
+    const limitNowW = limitInForceW(site, nowMs, this.deps.timeZone());
+    const drawW = connectors.reduce((sum, connector) => sum + connector.drawW, 0);
+    return {
+      enabled: true,
+      limitW: site.limitW,
+      limitInForceW: limitNowW,
+      marginW: site.marginW,
+      allocatedW: connectors.reduce((sum, connector) => sum + connector.allocatedW, 0),
+      drawW,
+      overLimit: limitNowW !== null && drawW > limitNowW,
+      connectors,
+    };
+  }
+
+  /** Logs once when the measured draw goes above the limit, and once when it is back under. */
+  private watchSiteDraw(): void {
+    const view = this.view();
+    if (view.overLimit && this.overLimitSince === undefined) {
+      this.overLimitSince = this.clock.nowMs();
+      this.deps.logger.warn({ drawW: view.drawW, limitW: view.limitInForceW }, 'measured draw exceeds the site limit');
+    } else if (!view.overLimit && this.overLimitSince !== undefined) {
+      this.overLimitSince = undefined;
+      this.deps.logger.info({ drawW: view.drawW, limitW: view.limitInForceW }, 'measured draw is back under the site limit');
+    }
+  }
+
+  /** One sample per minute of the site and each charging connector, for the day chart. */
+  private async sample(): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    const minuteMs = Math.floor(nowMs / 60_000) * 60_000;
+    if (minuteMs === this.lastSampleMinuteMs) return;
+    this.lastSampleMinuteMs = minuteMs;
+    const view = this.view();
+    if (!view.enabled) return;
+    const at = new Date(minuteMs).toISOString();
+    const rows = [
+      { at, chargerId: '', connectorId: 0, limitW: view.limitInForceW, allocatedW: view.allocatedW, drawW: view.drawW },
+      ...view.connectors.map((connector) => ({ at, chargerId: connector.chargerId, connectorId: connector.connectorId, limitW: null, allocatedW: connector.allocatedW, drawW: connector.drawW })),
+    ];
+    const day = at.slice(0, 10);
+    const pruneBefore = day !== this.lastPruneDay ? new Date(minuteMs - SAMPLE_RETENTION_MS).toISOString() : undefined;
+    this.lastPruneDay = day;
+    await this.deps.db.write(() => {
+      this.repository.insertSamples(rows);
+      if (pruneBefore) this.repository.pruneSamples(pruneBefore);
+    });
+  }
+}
+
+/** Chart samples are kept this long. */
+const SAMPLE_RETENTION_MS = 31 * 24 * 60 * 60_000;
+
+function profileKey(chargerId: string, connectorId: number, purpose: LoadProfileRow['purpose']): string {
+  return `${chargerId}\u0000${connectorId}\u0000${purpose}`;
+}
+
+export function materialChangeW(maxW: number): number {
+  return Math.max(MATERIAL_CHANGE_MIN_W, Math.round(maxW * MATERIAL_CHANGE_SHARE));
+}
+
+/**
+ * The unit a charger gets: W when it takes watts (the budget is in watts, so nothing is lost to
+ * rounding), else A per phase. A charger that never said is sent A: every OCPP 1.6 charger with
+ * smart charging takes Current (ChargingScheduleAllowedChargingRateUnit), not all take Power.
+ */
+export function chooseRateUnit(reported: string | null | undefined): RateUnit {
+  const units = (reported ?? '').split(',').map((unit) => unit.trim());
+  return units.includes('W') ? 'W' : 'A';
+}
+
+interface ChargerSettings {
+  supply: Supply;
+  unit: RateUnit;
+  maxW: number;
+  minW: number;
+  priority: number;
+  groupId: number | null;
+  profilesRejectedAtMs: number | undefined;
+}
+
+/** A charger's settings with defaults: 3 phases at the site voltage, 32 A, a 6 A minimum. */
+function chargerSettings(row: LoadChargerRow | undefined, site: LoadSite): ChargerSettings {
+  const supply: Supply = { phases: row?.phases === 1 ? 1 : 3, voltageV: row?.voltageV ?? site.supplyVoltageV };
+  const maxW = row?.maxPowerW ?? row?.reportedMaxPowerW ?? wattsFromAmpsPerPhase(DEFAULT_MAX_CURRENT_A, supply);
+  return {
+    supply,
+    unit: chooseRateUnit(row?.reportedRateUnits),
+    maxW,
+    minW: Math.min(maxW, row?.minPowerW ?? minimumChargingW(supply)),
+    priority: row?.priority ?? 0,
+    groupId: row?.groupId ?? null,
+    profilesRejectedAtMs: row?.profilesRejectedAt ? Date.parse(row.profilesRejectedAt) : undefined,
+  };
+}

@@ -1,0 +1,69 @@
+import type { TestApp } from './app';
+import { ManualClock, ObedientCharger, SiteMeter, type ObedientChargerOptions } from './load-simulator';
+
+/**
+ * A simulated site for load management: obedient chargers of both OCPP versions against a real
+ * appliance whose load management runs on a clock the caller moves. Shared by the tests and the
+ * script that draws the README's simulated hour.
+ */
+export interface SiteChargerSpec extends Omit<ObedientChargerOptions, 'clock'> {
+  id: string;
+  version: '1.6' | '2.0.1';
+}
+
+export interface LoadSite {
+  clock: ManualClock;
+  chargers: ObedientCharger[];
+  meter: SiteMeter;
+  charger(id: string): ObedientCharger;
+  /** Lets `ms` of simulated time pass: cars charge, chargers report, the appliance recomputes. */
+  step(ms: number): Promise<void>;
+  /** Waits until load management has sent and heard back everything it wanted to. */
+  settle(): Promise<void>;
+}
+
+export const LOAD_TEST_ACTOR = { userId: null, name: 'test' };
+
+/** Registers and boots the chargers (handlers ready before the boot, as profiles follow it at once). */
+export async function buildLoadSite(t: TestApp, clock: ManualClock, specs: readonly SiteChargerSpec[]): Promise<LoadSite> {
+  const { load } = t.app.services;
+  const chargers: ObedientCharger[] = [];
+  for (const spec of specs) {
+    const registered = await t.api('POST', '/chargers', { id: spec.id });
+    if (registered.status !== 201) throw new Error(`could not register ${spec.id}: ${JSON.stringify(registered.body)}`);
+    if (spec.maxW !== undefined) await t.api('PATCH', `/chargers/${encodeURIComponent(spec.id)}`, { maxPowerW: spec.maxW });
+    if (spec.phases === 1) await load.settings.setCharger(spec.id, { phases: 1 }, LOAD_TEST_ACTOR, () => true);
+    const simulator = await t.charger(spec.id, { protocols: [spec.version === '2.0.1' ? 'ocpp2.0.1' : 'ocpp1.6'] });
+    const charger = new ObedientCharger(simulator, { ...spec, clock });
+    await simulator.boot();
+    chargers.push(charger);
+  }
+  const meter = new SiteMeter(chargers);
+  const site: LoadSite = {
+    clock,
+    chargers,
+    meter,
+    charger(id) {
+      const found = chargers.find((charger) => charger.id === id);
+      if (!found) throw new Error(`no charger ${id}`);
+      return found;
+    },
+    async step(ms) {
+      clock.advance(ms);
+      for (const charger of chargers) charger.advance(ms);
+      for (const charger of chargers) {
+        for (let connectorId = 1; connectorId <= charger.connectorCount; connectorId++) {
+          if (charger.transactionId(connectorId) !== undefined) await charger.sendMeterValues(connectorId);
+        }
+      }
+      await load.tick();
+      meter.sample();
+    },
+    async settle() {
+      await load.settle();
+      meter.sample();
+    },
+  };
+  await site.settle();
+  return site;
+}
