@@ -344,9 +344,17 @@ export class LoadService {
     this.emit();
   }
 
+  /**
+   * The budgets until the next scheduled recompute: a peak window that starts before then is
+   * applied now, so the chargers are already down when it begins.
+   */
   private budgets(site: LoadSite, nowMs: number): PlanBudgets {
-    const siteBudget = siteBudgetW(site, nowMs, this.deps.timeZone());
-    assert(siteBudget !== null, 'budgets are computed only while load management is on');
+    const timeZone = this.deps.timeZone();
+    const lookaheadMs = this.timings.recomputeIntervalMs + this.timings.profileTimeoutMs;
+    const nowBudget = siteBudgetW(site, nowMs, timeZone);
+    const nextBudget = siteBudgetW(site, nowMs + lookaheadMs, timeZone);
+    assert(nowBudget !== null && nextBudget !== null, 'budgets are computed only while load management is on');
+    const siteBudget = Math.min(nowBudget, nextBudget);
     return { siteBudgetW: siteBudget, groupBudgetsW: this.config.groupBudgetsW };
   }
 

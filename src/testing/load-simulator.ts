@@ -301,10 +301,12 @@ function parse201(payload: Record<string, any>): { connectorId: number; purpose:
  * change only at those moments, the highest sample is the highest the site ever drew.
  */
 export class SiteMeter {
-  readonly samples: { totalW: number; at: number }[] = [];
-  private sequence = 0;
+  readonly samples: { totalW: number; atMs: number }[] = [];
 
-  constructor(private readonly chargers: readonly ObedientCharger[]) {
+  constructor(
+    private readonly chargers: readonly ObedientCharger[],
+    private readonly clock: { nowMs(): number },
+  ) {
     for (const charger of chargers) charger.onDrawChange(() => this.sample());
   }
 
@@ -314,12 +316,13 @@ export class SiteMeter {
 
   sample(): number {
     const totalW = this.totalW();
-    this.samples.push({ totalW, at: this.sequence++ });
+    this.samples.push({ totalW, atMs: this.clock.nowMs() });
     return totalW;
   }
 
-  maxW(): number {
-    return Math.max(0, ...this.samples.map((sample) => sample.totalW));
+  /** The highest sample, of all or of those in [fromMs, toMs). */
+  maxW(fromMs = -Infinity, toMs = Infinity): number {
+    return this.samples.reduce((max, sample) => (sample.atMs >= fromMs && sample.atMs < toMs ? Math.max(max, sample.totalW) : max), 0);
   }
 }
 

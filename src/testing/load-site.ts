@@ -38,7 +38,7 @@ export async function buildLoadSite(t: TestApp, clock: ManualClock, specs: reado
     await simulator.boot();
     chargers.push(charger);
   }
-  const meter = new SiteMeter(chargers);
+  const meter = new SiteMeter(chargers, clock);
   const site: LoadSite = {
     clock,
     chargers,

@@ -12,6 +12,7 @@ import { cashierPages } from './pages/cashier';
 import { chargerPages } from './pages/chargers';
 import { dashboardPages } from './pages/dashboard';
 import { driverPages } from './pages/drivers';
+import { loadPages } from './pages/load';
 import { maintenancePages } from './pages/maintenance';
 import { paymentPages } from './pages/payments';
 import { driverLocals, qrDriverPages, qrLabelPages } from './pages/qr';
@@ -30,7 +31,7 @@ import { viewsDir } from './paths';
 const PUBLIC_AREAS: WebArea[] = [accessPages, qrDriverPages];
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
-const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, paymentPages, sessionPages, driverPages, adminPages, maintenancePages, qrLabelPages];
+const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, paymentPages, sessionPages, driverPages, loadPages, adminPages, maintenancePages, qrLabelPages];
 
 /** Form posts are small; anything larger is refused before parsing. */
 const MAX_FORM_BYTES = 64 * 1024;

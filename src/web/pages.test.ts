@@ -26,7 +26,7 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     await app.close();
   });
 
-  const EVERY_ROLE = ['/', '/fragments/dashboard', '/chargers', '/chargers/CP-P1', '/chargers/CP-P1/fragments/log', '/chargers/CP-P1/fragments/connectors', '/sessions', '/reports', '/reports/chargers', '/reports/period', '/reports/period?by=card', '/me', '/drivers', '/fragments/chargers'];
+  const EVERY_ROLE = ['/', '/fragments/dashboard', '/chargers', '/chargers/CP-P1', '/chargers/CP-P1/fragments/log', '/chargers/CP-P1/fragments/connectors', '/sessions', '/reports', '/reports/chargers', '/reports/period', '/reports/period?by=card', '/me', '/drivers', '/fragments/chargers', '/load', '/fragments/load', '/fragments/load-chart'];
   const CASHIER_UP = ['/cashier', '/cashier?uid=A0A0A0A0'];
   const ADMIN_ONLY = ['/staff', '/tokens', '/audit', '/settings'];
 
@@ -64,6 +64,12 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     ['/tokens/1/revoke', 'admin'],
     ['/settings', 'admin'],
     ['/settings/tariff', 'admin'],
+    ['/load/site', 'admin'],
+    ['/load/groups', 'admin'],
+    ['/load/groups/1', 'admin'],
+    ['/load/chargers/CP-P1', 'admin'],
+    ['/load/drivers', 'admin'],
+    ['/load/drivers/1/remove', 'admin'],
   ];
 
   it('a viewer is refused every write, a cashier every admin write (403, nothing changes)', async () => {

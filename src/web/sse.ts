@@ -4,9 +4,10 @@ import { AppError } from '../shared';
 
 /**
  * What changed, as live pages care: a charger (status, presence), a session (meter, stop), its
- * OCPP log, or a walk-in payment request at one of its connectors (`requestId`).
+ * OCPP log, a walk-in payment request at one of its connectors (`requestId`), or the site's load
+ * allocation (chargerId '' for the site).
  */
-type LiveTopic = { kind: 'charger' | 'session' | 'message'; chargerId: string } | { kind: 'payment'; chargerId: string; requestId: number };
+type LiveTopic = { kind: 'charger' | 'session' | 'message' | 'load'; chargerId: string } | { kind: 'payment'; chargerId: string; requestId: number };
 
 /** One named SSE event of a stream: which changes it follows and how it renders. */
 interface LiveEvent {
@@ -43,6 +44,7 @@ export class LiveHub {
     services.sessions.onChange((change) => this.publish({ kind: 'session', chargerId: change.session.chargerId }));
     services.messageLog.onEntry((entry) => this.publish({ kind: 'message', chargerId: entry.chargerId }));
     services.paymentRequests.onChange((change) => this.publish({ kind: 'payment', chargerId: change.request.chargerId, requestId: change.request.id }));
+    services.load.onChange(() => this.publish({ kind: 'load', chargerId: '' }));
   }
 
   private publish(topic: LiveTopic): void {

@@ -64,6 +64,13 @@ const helpers = {
     const { values } = splitArgs(args);
     return typeof values[0] === 'string' ? formatPhone(values[0]) : '—';
   },
+  /** {{kW watts}}: power in kW with one decimal (CONTRACT: watts on the wire, kW for people). */
+  kW(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    const watts = values[0];
+    if (typeof watts !== 'number') return '—';
+    return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 1 }).format(watts / 1000)} kW`;
+  },
   number(...args: unknown[]): string {
     const { values, options } = splitArgs(args);
     const value = values[0];

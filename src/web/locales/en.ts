@@ -1,3 +1,4 @@
+import { loadEn } from './load';
 import { qrEn } from './qr';
 import { maintenanceEn } from './maintenance';
 import { paymentsEn } from './payments';
@@ -5,7 +6,7 @@ import { paymentsEn } from './payments';
 /** The English message catalogue: every visible string of the staff UI. Other languages fall back to it. */
 export const en = {
   app: { name: 'Chargeyard', skip: 'Skip to content', live: 'Messages', mainNav: 'Main' },
-  nav: { dashboard: 'Dashboard', chargers: 'Chargers', sessions: 'Sessions', cashier: 'Cashier', audit: 'Audit log', staff: 'Staff', tokens: 'API tokens', logout: 'Sign out', settings: 'Settings', reports: 'Reports', drivers: 'Drivers and cards', signedInAs: 'Signed in as {{name}} ({{role}})', maintenance: 'Maintenance' },
+  nav: { dashboard: 'Dashboard', chargers: 'Chargers', sessions: 'Sessions', cashier: 'Cashier', audit: 'Audit log', staff: 'Staff', tokens: 'API tokens', logout: 'Sign out', settings: 'Settings', reports: 'Reports', drivers: 'Drivers and cards', signedInAs: 'Signed in as {{name}} ({{role}})', maintenance: 'Maintenance', load: 'Load' },
   role: { admin: 'Admin', cashier: 'Cashier', viewer: 'Viewer' },
   language: { en: 'English', pa: 'ਪੰਜਾਬੀ (Punjabi)', hi: 'हिन्दी (Hindi)' },
   theme: { label: 'Theme', light: 'Light', dark: 'Dark', system: 'As the system' },
@@ -67,6 +68,7 @@ export const en = {
   qr: qrEn,
   maintenance: maintenanceEn,
   payments: paymentsEn,
+  load: loadEn,
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

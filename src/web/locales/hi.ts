@@ -1,4 +1,5 @@
 import type { PartialCatalogue } from './en';
+import { loadHi } from './load';
 import { maintenanceHi } from './maintenance';
 import { paymentsHi } from './payments';
 import { qrHi } from './qr';
@@ -20,7 +21,7 @@ export const hi: PartialCatalogue = {
   drivers: { title: 'चालक और कार्ड', name: 'नाम', phone: 'फ़ोन', cards: 'कार्ड', none: 'अभी कोई चालक नहीं।', add: 'चालक जोड़ें', create: 'चालक जोड़ें', addCard: 'कार्ड जोड़ें', cardUid: 'कार्ड UID', consumption: 'चार्जिंग सत्र', topups: 'टॉप-अप', refund: 'वापसी', reason: 'कारण', adjust: 'शेष राशि समायोजित करें', set_active: 'अनब्लॉक', set_blocked: 'ब्लॉक', set_lost: 'खोया चिह्नित करें', detail: 'चालक {{id}}', email: 'ईमेल (वैकल्पिक)', pin: 'QR पेज के लिए PIN (4-8 अंक, वैकल्पिक)', pinHint: 'न बदलने के लिए खाली छोड़ें।', anonymousCards: 'बिना चालक वाले कार्ड', unknownCards: 'चार्जरों पर दिखे अज्ञात कार्ड', lastSeenAt: 'आख़िरी बार देखा', timesSeen: 'कितनी बार दिखा', attach: 'कार्ड पंजीकृत करें', attachTo: 'किस चालक का', edit: 'चालक बदलें', refundAll: 'जो बचा है वह सब', adjustAmount: 'राशि (घटाने के लिए ऋण)', badSignedAmount: 'शून्य के अलावा राशि लिखें, जैसे 50 या -12.50', reasonNeeded: 'कम से कम 3 अक्षरों का कारण दें', refundFailed: 'वापसी अस्वीकार: {{message}}' },
   reports: { period: 'प्रति चालक या कार्ड खपत', byUser: 'प्रति चालक', byCard: 'प्रति कार्ड', key: 'चालक या कार्ड', title: 'रिपोर्ट', chargersTitle: 'प्रति दिन चार्जर', date: 'तारीख', fees: 'शुल्क', daily: 'दैनिक रिपोर्ट', total: 'कुल' },
   staff: { locked: 'असफल साइन-इन के बाद लॉक', unlock: 'अनलॉक करें', title: 'स्टाफ़ उपयोगकर्ता', userName: 'उपयोगकर्ता नाम', displayName: 'नाम', role: 'भूमिका', language: 'भाषा', password: 'पासवर्ड', profile: 'मेरी पसंद', changePassword: 'मेरा पासवर्ड बदलें', currentPassword: 'मौजूदा पासवर्ड', newPassword: 'नया पासवर्ड', add: 'स्टाफ़ उपयोगकर्ता जोड़ें', create: 'बनाएँ', disabled: 'निष्क्रिय', enabled: 'सक्रिय', disable: 'निष्क्रिय करें', enable: 'सक्रिय करें', created: 'स्टाफ़ उपयोगकर्ता {{name}} बनाया गया।', wrongPassword: 'मौजूदा पासवर्ड गलत है' },
-  nav: { dashboard: 'डैशबोर्ड', chargers: 'चार्जर', sessions: 'सत्र', cashier: 'कैशियर', audit: 'ऑडिट लॉग', staff: 'स्टाफ़', tokens: 'API टोकन', logout: 'साइन आउट', settings: 'सेटिंग्स', reports: 'रिपोर्ट', drivers: 'चालक और कार्ड', signedInAs: '{{name}} ({{role}}) के रूप में साइन इन', maintenance: 'रखरखाव' },
+  nav: { dashboard: 'डैशबोर्ड', chargers: 'चार्जर', sessions: 'सत्र', cashier: 'कैशियर', audit: 'ऑडिट लॉग', staff: 'स्टाफ़', tokens: 'API टोकन', logout: 'साइन आउट', settings: 'सेटिंग्स', reports: 'रिपोर्ट', drivers: 'चालक और कार्ड', signedInAs: '{{name}} ({{role}}) के रूप में साइन इन', maintenance: 'रखरखाव', load: 'लोड' },
   role: { admin: 'एडमिन', cashier: 'कैशियर', viewer: 'दर्शक' },
   theme: { label: 'थीम', light: 'हल्की', dark: 'गहरी', system: 'सिस्टम जैसी' },
   common: { save: 'सहेजें', cancel: 'रद्द करें', yes: 'हाँ', no: 'नहीं', none: 'कोई नहीं', back: 'वापस', apply: 'लागू करें', exportCsv: 'CSV निर्यात', print: 'प्रिंट', from: 'से', to: 'तक', actions: 'कार्रवाइयाँ', never: 'कभी नहीं', required: 'यह फ़ील्ड ज़रूरी है' },
@@ -39,4 +40,5 @@ export const hi: PartialCatalogue = {
   qr: qrHi,
   maintenance: maintenanceHi,
   payments: paymentsHi,
+  load: loadHi,
 };

@@ -1,4 +1,5 @@
 import type { PartialCatalogue } from './en';
+import { loadPa } from './load';
 import { maintenancePa } from './maintenance';
 import { paymentsPa } from './payments';
 import { qrPa } from './qr';
@@ -20,7 +21,7 @@ export const pa: PartialCatalogue = {
   drivers: { title: 'ਡਰਾਈਵਰ ਅਤੇ ਕਾਰਡ', name: 'ਨਾਮ', phone: 'ਫ਼ੋਨ', cards: 'ਕਾਰਡ', none: 'ਹਾਲੇ ਕੋਈ ਡਰਾਈਵਰ ਨਹੀਂ।', add: 'ਡਰਾਈਵਰ ਜੋੜੋ', create: 'ਡਰਾਈਵਰ ਜੋੜੋ', addCard: 'ਕਾਰਡ ਜੋੜੋ', cardUid: 'ਕਾਰਡ UID', consumption: 'ਚਾਰਜਿੰਗ ਸੈਸ਼ਨ', topups: 'ਟੌਪ-ਅੱਪ', refund: 'ਵਾਪਸੀ', reason: 'ਕਾਰਨ', adjust: 'ਬਕਾਇਆ ਠੀਕ ਕਰੋ', set_active: 'ਅਨਬਲੌਕ', set_blocked: 'ਬਲੌਕ', set_lost: 'ਗੁਆਚਿਆ ਮਾਰਕ ਕਰੋ', detail: 'ਡਰਾਈਵਰ {{id}}', email: 'ਈਮੇਲ (ਚੋਣਵਾਂ)', pin: 'QR ਪੰਨੇ ਲਈ PIN (4-8 ਅੰਕ, ਚੋਣਵਾਂ)', pinHint: 'ਨਾ ਬਦਲਣ ਲਈ ਖਾਲੀ ਛੱਡੋ।', anonymousCards: 'ਬਿਨਾਂ ਡਰਾਈਵਰ ਵਾਲੇ ਕਾਰਡ', unknownCards: 'ਚਾਰਜਰਾਂ ’ਤੇ ਦਿਖੇ ਅਣਜਾਣ ਕਾਰਡ', lastSeenAt: 'ਆਖ਼ਰੀ ਵਾਰ ਦੇਖਿਆ', timesSeen: 'ਕਿੰਨੀ ਵਾਰ ਦਿਖਿਆ', attach: 'ਕਾਰਡ ਰਜਿਸਟਰ ਕਰੋ', attachTo: 'ਕਿਸ ਡਰਾਈਵਰ ਦਾ', edit: 'ਡਰਾਈਵਰ ਬਦਲੋ', refundAll: 'ਜੋ ਬਚਿਆ ਹੈ ਉਹ ਸਾਰਾ', adjustAmount: 'ਰਕਮ (ਘਟਾਉਣ ਲਈ ਰਿਣਾਤਮਕ)', badSignedAmount: 'ਸਿਫ਼ਰ ਤੋਂ ਇਲਾਵਾ ਰਕਮ ਲਿਖੋ, ਜਿਵੇਂ 50 ਜਾਂ -12.50', reasonNeeded: 'ਘੱਟੋ-ਘੱਟ 3 ਅੱਖਰਾਂ ਦਾ ਕਾਰਨ ਦਿਓ', refundFailed: 'ਵਾਪਸੀ ਰੱਦ: {{message}}' },
   reports: { period: 'ਪ੍ਰਤੀ ਡਰਾਈਵਰ ਜਾਂ ਕਾਰਡ ਖਪਤ', byUser: 'ਪ੍ਰਤੀ ਡਰਾਈਵਰ', byCard: 'ਪ੍ਰਤੀ ਕਾਰਡ', key: 'ਡਰਾਈਵਰ ਜਾਂ ਕਾਰਡ', title: 'ਰਿਪੋਰਟਾਂ', chargersTitle: 'ਪ੍ਰਤੀ ਦਿਨ ਚਾਰਜਰ', date: 'ਤਾਰੀਖ਼', fees: 'ਫ਼ੀਸ', daily: 'ਰੋਜ਼ਾਨਾ ਰਿਪੋਰਟ', total: 'ਕੁੱਲ' },
   staff: { locked: 'ਅਸਫਲ ਸਾਈਨ-ਇਨ ਤੋਂ ਬਾਅਦ ਲੌਕ', unlock: 'ਅਨਲੌਕ ਕਰੋ', title: 'ਸਟਾਫ਼ ਵਰਤੋਂਕਾਰ', userName: 'ਵਰਤੋਂਕਾਰ ਨਾਮ', displayName: 'ਨਾਮ', role: 'ਭੂਮਿਕਾ', language: 'ਭਾਸ਼ਾ', password: 'ਪਾਸਵਰਡ', profile: 'ਮੇਰੀਆਂ ਤਰਜੀਹਾਂ', changePassword: 'ਮੇਰਾ ਪਾਸਵਰਡ ਬਦਲੋ', currentPassword: 'ਮੌਜੂਦਾ ਪਾਸਵਰਡ', newPassword: 'ਨਵਾਂ ਪਾਸਵਰਡ', add: 'ਸਟਾਫ਼ ਵਰਤੋਂਕਾਰ ਜੋੜੋ', create: 'ਬਣਾਓ', disabled: 'ਬੰਦ', enabled: 'ਚਾਲੂ', disable: 'ਬੰਦ ਕਰੋ', enable: 'ਚਾਲੂ ਕਰੋ', created: 'ਸਟਾਫ਼ ਵਰਤੋਂਕਾਰ {{name}} ਬਣਾਇਆ ਗਿਆ।', wrongPassword: 'ਮੌਜੂਦਾ ਪਾਸਵਰਡ ਗਲਤ ਹੈ' },
-  nav: { dashboard: 'ਡੈਸ਼ਬੋਰਡ', chargers: 'ਚਾਰਜਰ', sessions: 'ਸੈਸ਼ਨ', cashier: 'ਕੈਸ਼ੀਅਰ', audit: 'ਆਡਿਟ ਲੌਗ', staff: 'ਸਟਾਫ਼', tokens: 'API ਟੋਕਨ', logout: 'ਸਾਈਨ ਆਊਟ', settings: 'ਸੈਟਿੰਗਾਂ', reports: 'ਰਿਪੋਰਟਾਂ', drivers: 'ਡਰਾਈਵਰ ਅਤੇ ਕਾਰਡ', signedInAs: '{{name}} ({{role}}) ਵਜੋਂ ਸਾਈਨ ਇਨ', maintenance: 'ਰੱਖ-ਰਖਾਅ' },
+  nav: { dashboard: 'ਡੈਸ਼ਬੋਰਡ', chargers: 'ਚਾਰਜਰ', sessions: 'ਸੈਸ਼ਨ', cashier: 'ਕੈਸ਼ੀਅਰ', audit: 'ਆਡਿਟ ਲੌਗ', staff: 'ਸਟਾਫ਼', tokens: 'API ਟੋਕਨ', logout: 'ਸਾਈਨ ਆਊਟ', settings: 'ਸੈਟਿੰਗਾਂ', reports: 'ਰਿਪੋਰਟਾਂ', drivers: 'ਡਰਾਈਵਰ ਅਤੇ ਕਾਰਡ', signedInAs: '{{name}} ({{role}}) ਵਜੋਂ ਸਾਈਨ ਇਨ', maintenance: 'ਰੱਖ-ਰਖਾਅ', load: 'ਲੋਡ' },
   role: { admin: 'ਐਡਮਿਨ', cashier: 'ਕੈਸ਼ੀਅਰ', viewer: 'ਦਰਸ਼ਕ' },
   theme: { label: 'ਥੀਮ', light: 'ਹਲਕੀ', dark: 'ਗੂੜ੍ਹੀ', system: 'ਸਿਸਟਮ ਵਾਂਗ' },
   common: { save: 'ਸੰਭਾਲੋ', cancel: 'ਰੱਦ ਕਰੋ', yes: 'ਹਾਂ', no: 'ਨਹੀਂ', none: 'ਕੋਈ ਨਹੀਂ', back: 'ਪਿੱਛੇ', apply: 'ਲਾਗੂ ਕਰੋ', exportCsv: 'CSV ਨਿਰਯਾਤ', print: 'ਪ੍ਰਿੰਟ', from: 'ਤੋਂ', to: 'ਤੱਕ', actions: 'ਕਾਰਵਾਈਆਂ', never: 'ਕਦੇ ਨਹੀਂ', required: 'ਇਹ ਖੇਤਰ ਲਾਜ਼ਮੀ ਹੈ' },
@@ -39,4 +40,5 @@ export const pa: PartialCatalogue = {
   qr: qrPa,
   maintenance: maintenancePa,
   payments: paymentsPa,
+  load: loadPa,
 };

@@ -52,6 +52,11 @@ function dashboardModel(services: AppServices) {
   for (const card of services.drivers.unknownCards(MAX_UNKNOWN_CARD_ALERTS).filter((row) => row.lastSeenAt >= dayAgo)) {
     alerts.push({ key: 'dashboard.alertUnknownCard', params: { id: card.uid, charger: card.lastChargerId, at: card.lastSeenAt }, href: '/drivers' });
   }
+  const load = services.load.view();
+  if (load.overLimit) alerts.push({ key: 'load.overLimit', params: { draw: load.drawW, limit: load.limitInForceW ?? 0 }, href: '/load' });
+  for (const chargerId of new Set(load.connectors.filter((connector) => connector.flags.includes('rejects_profiles')).map((connector) => connector.chargerId))) {
+    alerts.push({ key: 'load.rejects', params: { id: chargerId }, href: '/load' });
+  }
   const jobs = services.jobs.status();
   // The newest backup file on disk, so the age survives restarts (the job table only knows this run).
   const lastBackup = listBackups(backupsDir(services.config.dataDir))[0];
