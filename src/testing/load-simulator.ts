@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import type { IncomingCall, SimulatedCharger } from './charger-simulator';
 
 /**
@@ -71,6 +72,11 @@ export class ObedientCharger {
 
   get id(): string {
     return this.charger.id;
+  }
+
+  /** False once the test closed the charger's connection (it keeps its profiles, as a real one does). */
+  get connected(): boolean {
+    return this.charger.ws.readyState === WebSocket.OPEN;
   }
 
   get connectorCount(): number {

@@ -51,7 +51,7 @@ export async function buildLoadSite(t: TestApp, clock: ManualClock, specs: reado
     async step(ms) {
       clock.advance(ms);
       for (const charger of chargers) charger.advance(ms);
-      for (const charger of chargers) {
+      for (const charger of chargers.filter((entry) => entry.connected)) {
         for (let connectorId = 1; connectorId <= charger.connectorCount; connectorId++) {
           if (charger.transactionId(connectorId) !== undefined) await charger.sendMeterValues(connectorId);
         }

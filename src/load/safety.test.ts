@@ -1,0 +1,232 @@
+import { buildLoadSite, ManualClock, startTestApp, type TestApp } from '../testing';
+
+/** Safe by default, units, priorities and the API, with obedient simulated chargers on a manual clock. */
+const START = Date.parse('2026-12-01T04:30:00Z');
+const STEP_MS = 10_000;
+
+let t: TestApp;
+let clock: ManualClock;
+
+beforeEach(async () => {
+  clock = new ManualClock(START);
+  t = await startTestApp({ app: { load: { clock, timings: { profileIntervalMs: 10_000, recomputeIntervalMs: STEP_MS } } } });
+  for (const tag of ['T1', 'T2', 'T3', 'T4']) await t.api('POST', '/cards', { uid: tag, kind: 'personal' });
+});
+
+afterEach(async () => {
+  await t.close();
+});
+
+describe('GET and PUT /api/v1/load (CONTRACT)', () => {
+  test('off by default; PUT sets limit and margin, GET answers exactly the contract fields, the change is audited with its token', async () => {
+    expect((await t.api('GET', '/load')).body).toEqual({ limitW: null, marginW: 0, allocatedW: 0, drawW: 0, connectors: [] });
+    const put = await t.api('PUT', '/load', { limitW: 50_000, marginW: 2000 });
+    expect(put.status).toBe(200);
+    expect(put.body).toEqual({ limitW: 50_000, marginW: 2000, allocatedW: 0, drawW: 0, connectors: [] });
+    // marginW omitted keeps the margin; null turns load management off.
+    expect((await t.api('PUT', '/load', { limitW: 60_000 })).body).toMatchObject({ limitW: 60_000, marginW: 2000 });
+    expect((await t.api('PUT', '/load', { limitW: null })).body).toMatchObject({ limitW: null });
+    const entries = t.app.services.staff.audit.list({ action: 'load.limits' }, 10);
+    expect(entries).toHaveLength(3);
+    expect(entries[2]).toMatchObject({ actorName: 'env-token:CSMS_API_TOKEN', objectType: 'load' });
+    expect(JSON.parse(entries[2]!.afterJson!)).toEqual({ limitW: 50_000, marginW: 2000 });
+  });
+
+  test('bad bodies are 400 and change nothing; a viewer token is 403', async () => {
+    await t.api('PUT', '/load', { limitW: 50_000, marginW: 1000 });
+    for (const body of [{}, { limitW: -1 }, { limitW: 0 }, { limitW: 1.5 }, { limitW: '50000' }, { limitW: 50_000, marginW: 50_000 }, { limitW: 50_000, extra: 1 }, { limitW: 1e12 }, [50_000]]) {
+      const response = await t.api('PUT', '/load', body);
+      expect([JSON.stringify(body), response.status, response.body.error.code]).toEqual([JSON.stringify(body), 400, 'invalid_request']);
+    }
+    expect((await t.api('GET', '/load')).body).toMatchObject({ limitW: 50_000, marginW: 1000 });
+    const token = await t.app.services.tokens.create('watcher', 'viewer', null);
+    expect((await t.api('PUT', '/load', { limitW: 1000 }, { token: token.token })).status).toBe(403);
+    expect((await t.api('GET', '/load', undefined, { token: token.token })).status).toBe(200);
+    expect((await t.api('GET', '/load', undefined, { token: null })).status).toBe(401);
+  });
+
+  test('maxPowerW on PATCH /chargers/{id} sets the maximum load management uses, audited; bad values are 400', async () => {
+    await t.api('POST', '/chargers', { id: 'CP-1' });
+    const patched = await t.api('PATCH', '/chargers/CP-1', { maxPowerW: 7400, name: 'Bay 1' });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id: 'CP-1', name: 'Bay 1', maxPowerW: 7400 });
+    expect((await t.api('GET', '/chargers/CP-1')).body.maxPowerW).toBe(7400);
+    for (const maxPowerW of [0, -5, 1.5, '7400', 2_000_000]) expect((await t.api('PATCH', '/chargers/CP-1', { maxPowerW })).status).toBe(400);
+    expect((await t.api('PATCH', '/chargers/CP-1', { maxPowerW: 11_000, unknown: true })).status).toBe(400);
+    expect((await t.api('GET', '/chargers/CP-1')).body.maxPowerW).toBe(7400);
+    expect((await t.api('PATCH', '/chargers/NOPE', { maxPowerW: 7400 })).status).toBe(404);
+    expect((await t.api('PATCH', '/chargers/CP-1', { maxPowerW: null })).body.maxPowerW).toBeNull();
+    expect(t.app.services.staff.audit.list({ action: 'load.charger' }, 10)).toHaveLength(2);
+  });
+});
+
+describe('safe by default', () => {
+  test('a charger that rejects profiles is counted at its maximum and flagged; the others share the rest', async () => {
+    await t.api('PUT', '/load', { limitW: 40_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'OLD', version: '1.6', rejectsProfiles: true, maxW: 11_000 },
+      { id: 'A', version: '1.6' },
+      { id: 'B', version: '1.6' },
+    ]);
+    await site.charger('OLD').startSession(1, 'T1', 11_000);
+    await site.charger('A').startSession(1, 'T2', 22_080);
+    await site.charger('B').startSession(1, 'T3', 22_080);
+    await site.settle();
+    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    const load = (await t.api('GET', '/load')).body;
+    const old = load.connectors.find((connector: { chargerId: string }) => connector.chargerId === 'OLD');
+    expect(old).toMatchObject({ maxW: 11_000, allocatedW: 11_000 });
+    expect(site.charger('A').limitW(1) + site.charger('B').limitW(1)).toBeLessThanOrEqual(29_000);
+    expect(site.charger('A').limitW(1)).toBeGreaterThan(14_000);
+    expect(site.meter.maxW()).toBeLessThanOrEqual(40_000);
+    expect(t.app.services.load.view().connectors.find((connector) => connector.chargerId === 'OLD')!.flags).toContain('rejects_profiles');
+    expect((await t.api('GET', '/load')).body.allocatedW).toBeLessThanOrEqual(40_000);
+  });
+
+  test('a charger that goes offline keeps being counted at the limit it has; the others do not take its share', async () => {
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'A', version: '1.6' },
+      { id: 'B', version: '1.6' },
+    ]);
+    await site.charger('A').startSession(1, 'T1', 22_080);
+    await site.charger('B').startSession(1, 'T2', 22_080);
+    await site.settle();
+    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    const offlineLimitW = site.charger('A').limitW(1);
+    await site.charger('A').charger.close();
+    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    const view = t.app.services.load.view();
+    expect(view.connectors.find((connector) => connector.chargerId === 'A')).toMatchObject({ allocatedW: offlineLimitW, flags: ['offline'] });
+    expect(site.charger('B').limitW(1) + offlineLimitW).toBeLessThanOrEqual(30_000);
+  });
+
+  test('every charger gets a 0 W default profile when it boots, in the unit it takes', async () => {
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'AMPS', version: '1.6', rateUnits: ['A'], phases: 1 },
+      { id: 'WATTS', version: '1.6', rateUnits: ['W'] },
+      { id: 'NEW', version: '2.0.1', rateUnits: ['A'] },
+    ]);
+    const first = (id: string) => site.charger(id).profiles[0]!.call.payload;
+    expect(first('AMPS')).toEqual({
+      connectorId: 0,
+      csChargingProfiles: {
+        chargingProfileId: 1800,
+        stackLevel: 0,
+        chargingProfilePurpose: 'TxDefaultProfile',
+        chargingProfileKind: 'Relative',
+        chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 0, numberPhases: 1 }] },
+      },
+    });
+    expect(first('WATTS').csChargingProfiles.chargingSchedule).toEqual({ chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 0 }] });
+    expect(first('NEW')).toMatchObject({ evseId: 0, chargingProfile: { id: 1800, chargingProfilePurpose: 'TxDefaultProfile', chargingSchedule: [{ id: 1, chargingRateUnit: 'A' }] } });
+    // A session's TxProfile names its transaction, in A per phase for the single-phase charger.
+    await site.charger('AMPS').startSession(1, 'T1', 7360);
+    await site.settle();
+    const txProfile = site.charger('AMPS').profiles.find((profile) => profile.purpose === 'TxProfile')!.call.payload;
+    expect(txProfile).toMatchObject({
+      connectorId: 1,
+      csChargingProfiles: { chargingProfileId: 1801, transactionId: Number(site.charger('AMPS').transactionId(1)), chargingProfilePurpose: 'TxProfile', chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 32, numberPhases: 1 }] } },
+    });
+  });
+
+  test('after the appliance restarts, the limits the chargers keep are counted and nothing is resent until something changes', async () => {
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'A', version: '1.6' },
+      { id: 'B', version: '1.6' },
+    ]);
+    await site.charger('A').startSession(1, 'T1', 22_080);
+    await site.charger('B').startSession(1, 'T2', 22_080);
+    await site.settle();
+    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    const before = (await t.api('GET', '/load')).body;
+    expect(before.allocatedW).toBe(30_000);
+
+    t = await t.restart();
+    // The chargers are away (the restart closed them) and keep their profiles: they are counted.
+    const after = (await t.api('GET', '/load')).body;
+    expect(after.allocatedW).toBe(30_000);
+    expect(after.connectors.map((connector: { allocatedW: number }) => connector.allocatedW)).toEqual(before.connectors.map((connector: { allocatedW: number }) => connector.allocatedW));
+    for (const id of ['A', 'B']) {
+      const charger = await t.charger(id);
+      const sent: string[] = [];
+      charger.handle('SetChargingProfile', (call) => {
+        sent.push(call.payload.csChargingProfiles.chargingProfilePurpose);
+        return { status: 'Accepted' };
+      });
+      await t.app.services.load.tick();
+      expect(sent).toEqual([]);
+    }
+    clock.advance(STEP_MS);
+    await t.app.services.load.tick();
+    expect((await t.api('GET', '/load')).body).toMatchObject({ allocatedW: 30_000 });
+  });
+
+  test('turning load management off removes the profiles the appliance set', async () => {
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [{ id: 'A', version: '1.6' }]);
+    await site.charger('A').startSession(1, 'T1', 22_080);
+    await site.settle();
+    expect(site.charger('A').limitW(1)).toBe(22_080);
+    const cleared = site.charger('A').charger.waitForCall('ClearChargingProfile');
+    await t.api('PUT', '/load', { limitW: null });
+    await t.app.services.load.settle();
+    expect((await cleared).payload).toEqual({ id: 1800 });
+    expect(t.app.services.load.repository.profiles()).toEqual([]);
+  });
+});
+
+describe('limits over the day and priorities', () => {
+  test('entering the peak window lowers every limit at once, before the window starts, whatever the rate limit', async () => {
+    await t.api('PATCH', '/settings', { timeZone: 'UTC' });
+    // Peak window 05:00–05:05 UTC at 20 kW; the cars start charging at 04:58.
+    clock.ms = Date.parse('2026-12-01T04:58:00Z');
+    await t.app.services.load.settings.setSite(
+      { limitW: 40_000, marginW: 0, limitAmpsPerPhase: null, supply: { phases: 3, voltageV: 230 }, peakWindow: { fromMinute: 300, toMinute: 305, limitW: 20_000 } },
+      { userId: null, name: 'test' },
+    );
+    const site = await buildLoadSite(t, clock, [
+      { id: 'A', version: '1.6' },
+      { id: 'B', version: '2.0.1' },
+    ]);
+    await site.charger('A').startSession(1, 'T1', 22_080);
+    await site.charger('B').startSession(1, 'T2', 22_080);
+    await site.settle();
+    while (clock.nowMs() < Date.parse('2026-12-01T05:03:00Z')) await site.step(STEP_MS);
+    expect(site.meter.maxW(Date.parse('2026-12-01T05:00:00Z'))).toBeLessThanOrEqual(20_000);
+    expect(site.charger('A').limitW(1) + site.charger('B').limitW(1)).toBeGreaterThan(19_000);
+    while (clock.nowMs() < Date.parse('2026-12-01T05:07:00Z')) await site.step(STEP_MS);
+    expect(site.charger('A').limitW(1) + site.charger('B').limitW(1)).toBeGreaterThan(39_000);
+  });
+
+  test('a driver with priority is served first; a feeder keeps its chargers within its own limit', async () => {
+    const fleet = await t.api('POST', '/users', { name: 'Fleet', phone: '9814000001' });
+    await t.api('PATCH', '/cards/T1', { userId: fleet.body.id });
+    const actor = { userId: null, name: 'test' };
+    await t.app.services.load.settings.setDriverPriority(fleet.body.id, 5, actor);
+    const feeder = await t.app.services.load.settings.createGroup({ name: 'Feeder 2', limitW: 9000 }, actor);
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'A', version: '1.6' },
+      { id: 'B', version: '1.6' },
+      { id: 'C', version: '1.6' },
+      { id: 'D', version: '1.6' },
+    ]);
+    for (const id of ['C', 'D']) await t.app.services.load.settings.setCharger(id, { groupId: feeder.id }, actor, () => true);
+    await site.charger('B').startSession(1, 'T2', 22_080);
+    await site.charger('C').startSession(1, 'T3', 22_080);
+    await site.charger('D').startSession(1, 'T4', 22_080);
+    await site.settle();
+    await site.charger('A').startSession(1, 'T1', 22_080);
+    await site.settle();
+    for (let index = 0; index < 4; index++) await site.step(STEP_MS);
+    // The fleet car takes what it can use; B gets at least its minimum; C and D share 9 kW.
+    expect(site.charger('C').limitW(1) + site.charger('D').limitW(1)).toBeLessThanOrEqual(9000);
+    expect(site.charger('C').limitW(1)).toBeGreaterThanOrEqual(4140);
+    expect(site.charger('A').limitW(1)).toBeGreaterThanOrEqual(16_000);
+    expect(site.charger('B').limitW(1)).toBeGreaterThanOrEqual(4140);
+    expect(site.meter.maxW()).toBeLessThanOrEqual(30_000);
+  });
+});
