@@ -1,6 +1,8 @@
 import type { ChargerCapabilities, ChargingProfileSender, ProfileAnswer, ProfileOrder, RateUnit } from '../load';
 import { AppError } from '../shared';
 import type { CommandService, DeviceModelConfiguration } from './commands';
+import type { ChargingSchedulePeriod, SetChargingProfileRequest as SetChargingProfile16 } from './generated/v16';
+import type { ChargingSchedulePeriodType, SetChargingProfileRequest as SetChargingProfile201 } from './generated/v201';
 
 /**
  * Load management's charging profiles on the wire, per OCPP version.
@@ -19,7 +21,7 @@ import type { CommandService, DeviceModelConfiguration } from './commands';
 export const LOAD_PROFILE_ID_BASE = 1800;
 
 /** Relative, one period: the limit applies from now on (1.6 §7.8, 2.0.1 2.13). */
-function period(order: ProfileOrder): Record<string, number> {
+function period(order: ProfileOrder): ChargingSchedulePeriod & ChargingSchedulePeriodType {
   const { limit } = order;
   // A limit in A is per phase: say how many phases (3 is assumed when absent, 1.6 §7.14).
   return { startPeriod: 0, limit: limit.value, ...(limit.unit === 'A' ? { numberPhases: limit.phases } : {}) };
@@ -29,7 +31,7 @@ function profileId(order: { connectorId: number; purpose: ProfileOrder['purpose'
   return order.purpose === 'default' ? LOAD_PROFILE_ID_BASE : LOAD_PROFILE_ID_BASE + order.connectorId;
 }
 
-export function setChargingProfile16(order: ProfileOrder): Record<string, unknown> {
+export function setChargingProfile16(order: ProfileOrder): SetChargingProfile16 {
   const transaction = order.purpose === 'transaction';
   return {
     connectorId: transaction ? order.connectorId : 0,
@@ -44,7 +46,7 @@ export function setChargingProfile16(order: ProfileOrder): Record<string, unknow
   };
 }
 
-export function setChargingProfile201(order: ProfileOrder): Record<string, unknown> {
+export function setChargingProfile201(order: ProfileOrder): SetChargingProfile201 {
   const transaction = order.purpose === 'transaction';
   return {
     evseId: transaction ? order.connectorId : 0,
