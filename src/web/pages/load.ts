@@ -196,7 +196,7 @@ export const loadPages: WebArea = (router, { services, live }) => {
       titleKey: 'load.title',
       area: 'load',
       live: liveModel(services.load.view()),
-      chartSvg: dayChart(services, response.locals.lang as UiLanguage),
+      svg: dayChart(services, response.locals.lang as UiLanguage),
       chartPollS: LOAD_CHART_POLL_S,
       values: { ...siteValues(services), ...(state.form === 'site' ? state.values : {}) },
       ...pageModel(services, state),
@@ -215,7 +215,7 @@ export const loadPages: WebArea = (router, { services, live }) => {
   });
 
   router.get('/fragments/load-chart', (_request, response) => {
-    response.render('fragments/load-chart', { layout: false, chartSvg: dayChart(services, response.locals.lang as UiLanguage) });
+    response.render('fragments/load-chart', { layout: false, svg: dayChart(services, response.locals.lang as UiLanguage) });
   });
 
   /** Live: totals and connectors whenever an allocation or a draw changes. */
