@@ -56,6 +56,13 @@ export class DrawTracker {
     return drawW;
   }
 
+  /** What the running sessions draw together, as last measured. */
+  totalW(): number {
+    let totalW = 0;
+    for (const reading of this.readings.values()) totalW += reading.drawW;
+    return totalW;
+  }
+
   reading(sessionId: number): DrawReading | undefined {
     return this.readings.get(sessionId);
   }

@@ -1,4 +1,4 @@
-import { buildLoadSite, ManualClock, startTestApp, type TestApp } from '../testing';
+import { buildLoadSite, ManualClock, startTestApp, WebClient, type TestApp } from '../testing';
 
 /** Safe by default, units, priorities and the API, with obedient simulated chargers on a manual clock. */
 const START = Date.parse('2026-12-01T04:30:00Z');
@@ -81,6 +81,35 @@ describe('safe by default', () => {
     expect(site.meter.maxW()).toBeLessThanOrEqual(40_000);
     expect(t.app.services.load.view().connectors.find((connector) => connector.chargerId === 'OLD')!.flags).toContain('rejects_profiles');
     expect((await t.api('GET', '/load')).body.allocatedW).toBeLessThanOrEqual(40_000);
+  });
+
+  test('a charger that draws more than its profile allows raises the alert on the load page and the dashboard', async () => {
+    await t.api('PUT', '/load', { limitW: 20_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'BROKEN', version: '1.6', ignoresProfiles: true },
+      { id: 'A', version: '1.6' },
+    ]);
+    await site.charger('A').startSession(1, 'T1', 22_080);
+    await site.charger('BROKEN').startSession(1, 'T2', 22_080);
+    await site.settle();
+    await site.step(STEP_MS);
+    const view = t.app.services.load.view();
+    expect(view.overLimit).toBe(true);
+    expect(view.drawW).toBeGreaterThan(20_000);
+    expect(view.connectors.find((connector) => connector.chargerId === 'BROKEN')!.flags).toContain('above_limit');
+    await t.app.services.staff.users.create({ userName: 'watch', role: 'viewer', password: 'correct horse battery' });
+    const viewer = new WebClient(t.baseUrl);
+    await viewer.submit('/login', '/login', { userName: 'watch', password: 'correct horse battery' });
+    expect((await viewer.get('/fragments/load')).text).toContain('data-testid="load-over-limit"');
+    const dashboard = await viewer.get('/fragments/dashboard');
+    expect(dashboard.text).toMatch(/The site draws [\d.]+ kW, above its limit of 20 kW\./);
+    expect(dashboard.text).toContain('href="/load"');
+    // The car at the broken charger leaves: the draw is back under the limit and the alert goes.
+    await site.charger('BROKEN').stopSession(1);
+    await site.settle();
+    await site.step(STEP_MS);
+    expect(t.app.services.load.view().overLimit).toBe(false);
+    expect((await viewer.get('/fragments/dashboard')).text).not.toContain('above its limit');
   });
 
   test('a charger that goes offline keeps being counted at the limit it has; the others do not take its share', async () => {

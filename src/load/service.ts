@@ -603,15 +603,20 @@ export class LoadService {
     };
   }
 
-  /** Logs once when the measured draw goes above the limit, and once when it is back under. */
+  /**
+   * Logs once when the measured draw goes above the limit, and once when it is back under (the
+   * page and the dashboard show it while it lasts). Runs on every reading, so it reads memory only.
+   */
   private watchSiteDraw(): void {
-    const view = this.view();
-    if (view.overLimit && this.overLimitSince === undefined) {
+    const limitW = limitInForceW(this.config.site, this.clock.nowMs(), this.deps.timeZone());
+    const drawW = this.draws.totalW();
+    const overLimit = limitW !== null && drawW > limitW;
+    if (overLimit && this.overLimitSince === undefined) {
       this.overLimitSince = this.clock.nowMs();
-      this.deps.logger.warn({ drawW: view.drawW, limitW: view.limitInForceW }, 'measured draw exceeds the site limit');
-    } else if (!view.overLimit && this.overLimitSince !== undefined) {
+      this.deps.logger.warn({ drawW, limitW }, 'measured draw exceeds the site limit');
+    } else if (!overLimit && this.overLimitSince !== undefined) {
       this.overLimitSince = undefined;
-      this.deps.logger.info({ drawW: view.drawW, limitW: view.limitInForceW }, 'measured draw is back under the site limit');
+      this.deps.logger.info({ drawW, limitW }, 'measured draw is back under the site limit');
     }
   }
 

@@ -18,6 +18,8 @@ export interface ObedientChargerOptions {
   rateUnits?: readonly ('A' | 'W')[];
   /** A charger without smart charging: every SetChargingProfile is answered Rejected. */
   rejectsProfiles?: boolean;
+  /** A broken charger: accepts every profile and draws what the car wants anyway. */
+  ignoresProfiles?: boolean;
   /** The test's clock: profiles are stamped with it on arrival. */
   clock?: { nowMs(): number };
 }
@@ -158,6 +160,7 @@ export class ObedientCharger {
 
   /** The limit in force on a connector, in W (its maximum when no profile applies). */
   limitW(connectorId: number): number {
+    if (this.options.ignoresProfiles) return this.maxW;
     const state = this.connector(connectorId);
     const profile = (state.transactionId !== undefined ? state.txProfile : undefined) ?? state.defaultProfile ?? this.stationDefault;
     return profile ? Math.min(this.maxW, this.wattsOf(profile)) : this.maxW;
