@@ -255,7 +255,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...options.ocpp,
   });
   const commands = new CommandService(ocpp, chargers, v201.deviceModel, (result) => v201.onCommandResult(result));
-  const chargingProfiles = new ChargingProfileCommands(commands, v201.deviceModel);
+  const chargingProfiles = new ChargingProfileCommands(commands);
 
   const tokens = new ApiTokenService(db, config.apiToken);
   const staff = createStaffServices(db);

@@ -6,8 +6,11 @@ import { OcppCallError, OcppError, type OcppVersion } from './errors';
 import type { ActionOf, MessageSet } from './feature-profile';
 import type { OcppMessages as V16Messages } from './generated/v16';
 import type { OcppMessages as V201Messages, SetVariablesRequest } from './generated/v201';
+import type { ChargingProfileOrder } from './charging-profile-order';
 import { schemaValidator } from './schemas';
 import type { OcppServer } from './server';
+import { rateUnitsOf16, setChargingProfile16 } from './v16/set-charging-profile';
+import { RATE_UNIT_VARIABLE, rateUnitsOf201, setChargingProfile201 } from './v201/set-charging-profile';
 
 /** How much longer than the deadline the API waits for the answer (CONTRACT: answered within 2 s after it). */
 export const MAX_COMMAND_TIMEOUT_S = 120;
@@ -162,6 +165,34 @@ export class CommandService {
         ? await this.sendTyped<V201Messages, 'RequestStopTransaction'>(session.chargerId, 'RequestStopTransaction', { transactionId: session.transactionId }, timeoutMs)
         : await this.sendTyped<V16Messages, 'RemoteStopTransaction'>(session.chargerId, 'RemoteStopTransaction', { transactionId: Number(session.transactionId) }, timeoutMs);
     return { accepted: response.status === 'Accepted', response: { ...response } };
+  }
+
+  /** Sets a charging profile in the charger's version (1.6 §5.16, 2.0.1 K01); true when accepted. */
+  async setChargingProfile(chargerId: string, order: ChargingProfileOrder, timeoutMs: number): Promise<boolean> {
+    const response =
+      this.versionOf(chargerId) === '2.0.1'
+        ? await this.sendTyped<V201Messages, 'SetChargingProfile'>(chargerId, 'SetChargingProfile', setChargingProfile201(order), timeoutMs)
+        : await this.sendTyped<V16Messages, 'SetChargingProfile'>(chargerId, 'SetChargingProfile', setChargingProfile16(order), timeoutMs);
+    return response.status === 'Accepted';
+  }
+
+  /** Removes one charging profile by its id (1.6 §5.5, 2.0.1 K10). */
+  async clearChargingProfile(chargerId: string, profileId: number, timeoutMs: number): Promise<void> {
+    if (this.versionOf(chargerId) === '2.0.1') await this.sendTyped<V201Messages, 'ClearChargingProfile'>(chargerId, 'ClearChargingProfile', { chargingProfileId: profileId }, timeoutMs);
+    else await this.sendTyped<V16Messages, 'ClearChargingProfile'>(chargerId, 'ClearChargingProfile', { id: profileId }, timeoutMs);
+  }
+
+  /**
+   * The units a charger takes in a charging schedule: 1.6 asks the configuration key
+   * ChargingScheduleAllowedChargingRateUnit; 2.0.1 reads SmartChargingCtrlr.RateUnit from the device
+   * model. Undefined when the charger does not say.
+   */
+  async chargingRateUnits(chargerId: string, timeoutMs: number): Promise<('A' | 'W')[] | undefined> {
+    if (this.versionOf(chargerId) === '2.0.1') {
+      return rateUnitsOf201(this.deviceModel.configurationKeys(chargerId).find((entry) => entry.key === RATE_UNIT_VARIABLE)?.value);
+    }
+    const reply = await this.sendTyped<V16Messages, 'GetConfiguration'>(chargerId, 'GetConfiguration', { key: ['ChargingScheduleAllowedChargingRateUnit'] }, timeoutMs);
+    return rateUnitsOf16((reply.configurationKey ?? []).find((entry) => entry.key === 'ChargingScheduleAllowedChargingRateUnit')?.value);
   }
 
   /**

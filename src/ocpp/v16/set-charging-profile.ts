@@ -1,0 +1,36 @@
+import type { ChargingProfileOrder } from '../charging-profile-order';
+import type { SetChargingProfileRequest } from '../generated/v16';
+
+/**
+ * Load management's profile as 1.6 SetChargingProfile (§5.16): the charger's default is a
+ * TxDefaultProfile on connector 0 (it applies to every connector, §3.13.2); a running transaction
+ * gets a TxProfile on its connector naming the transaction (§3.13.3). Relative, one period from
+ * the start, no duration: the limit holds until replaced; an A limit is per phase and says how
+ * many phases (3 is assumed when absent, §7.14).
+ */
+export function setChargingProfile16(order: ChargingProfileOrder): SetChargingProfileRequest {
+  const transaction = order.purpose === 'transaction';
+  return {
+    connectorId: transaction ? order.connectorId : 0,
+    csChargingProfiles: {
+      chargingProfileId: order.profileId,
+      ...(transaction ? { transactionId: Number(order.transactionId) } : {}),
+      stackLevel: 0,
+      chargingProfilePurpose: transaction ? 'TxProfile' : 'TxDefaultProfile',
+      chargingProfileKind: 'Relative',
+      chargingSchedule: {
+        chargingRateUnit: order.unit,
+        chargingSchedulePeriod: [{ startPeriod: 0, limit: order.limit, ...(order.unit === 'A' ? { numberPhases: order.phases } : {}) }],
+      },
+    },
+  };
+}
+
+/** 1.6 ChargingScheduleAllowedChargingRateUnit (§9.4) "Current", "Power" or both → A / W. */
+export function rateUnitsOf16(value: string | null | undefined): ('A' | 'W')[] | undefined {
+  const units = (value ?? '').split(',').map((unit) => unit.trim());
+  const result: ('A' | 'W')[] = [];
+  if (units.includes('Current')) result.push('A');
+  if (units.includes('Power')) result.push('W');
+  return result.length > 0 ? result : undefined;
+}

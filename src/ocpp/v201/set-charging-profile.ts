@@ -1,0 +1,37 @@
+import type { ChargingProfileOrder } from '../charging-profile-order';
+import type { SetChargingProfileRequest } from '../generated/v201';
+
+/**
+ * Load management's profile as 2.0.1 SetChargingProfile (K01): the default is a TxDefaultProfile
+ * on EVSE 0, which applies to each EVSE; a running transaction gets a TxProfile on its EVSE with
+ * its transactionId (K01.FR.03). Relative, one period, no duration; A limits per phase with
+ * numberPhases. The same id again replaces the profile (K01.FR.05).
+ */
+export function setChargingProfile201(order: ChargingProfileOrder): SetChargingProfileRequest {
+  const transaction = order.purpose === 'transaction';
+  return {
+    evseId: transaction ? order.connectorId : 0,
+    chargingProfile: {
+      id: order.profileId,
+      stackLevel: 0,
+      chargingProfilePurpose: transaction ? 'TxProfile' : 'TxDefaultProfile',
+      chargingProfileKind: 'Relative',
+      ...(transaction && order.transactionId !== undefined ? { transactionId: order.transactionId } : {}),
+      chargingSchedule: [
+        {
+          id: 1,
+          chargingRateUnit: order.unit,
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: order.limit, ...(order.unit === 'A' ? { numberPhases: order.phases } : {}) }],
+        },
+      ],
+    },
+  };
+}
+
+/** The device model variable SmartChargingCtrlr.RateUnit, a member list such as "A,W". */
+export const RATE_UNIT_VARIABLE = 'SmartChargingCtrlr/RateUnit';
+
+export function rateUnitsOf201(value: string | null | undefined): ('A' | 'W')[] | undefined {
+  const units = (value ?? '').split(',').map((unit) => unit.trim()).filter((unit): unit is 'A' | 'W' => unit === 'A' || unit === 'W');
+  return units.length > 0 ? units : undefined;
+}
