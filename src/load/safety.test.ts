@@ -17,6 +17,20 @@ afterEach(async () => {
   await t.close();
 });
 
+/** Two 1.6 chargers, A and B, each with a car that wants 22 kW, a few steps after both started. */
+async function twoCarsCharging(limitW: number) {
+  await t.api('PUT', '/load', { limitW });
+  const site = await buildLoadSite(t, clock, [
+    { id: 'A', version: '1.6' },
+    { id: 'B', version: '1.6' },
+  ]);
+  await site.charger('A').startSession(1, 'T1', 22_080);
+  await site.charger('B').startSession(1, 'T2', 22_080);
+  await site.settle();
+  for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+  return site;
+}
+
 describe('GET and PUT /api/v1/load (CONTRACT)', () => {
   test('off by default; PUT sets limit and margin, GET answers exactly the contract fields, the change is audited with its token', async () => {
     expect((await t.api('GET', '/load')).body).toEqual({ limitW: null, marginW: 0, allocatedW: 0, drawW: 0, connectors: [] });
@@ -113,15 +127,7 @@ describe('safe by default', () => {
   });
 
   test('a charger that goes offline keeps being counted at the limit it has; the others do not take its share', async () => {
-    await t.api('PUT', '/load', { limitW: 30_000 });
-    const site = await buildLoadSite(t, clock, [
-      { id: 'A', version: '1.6' },
-      { id: 'B', version: '1.6' },
-    ]);
-    await site.charger('A').startSession(1, 'T1', 22_080);
-    await site.charger('B').startSession(1, 'T2', 22_080);
-    await site.settle();
-    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    const site = await twoCarsCharging(30_000);
     const offlineLimitW = site.charger('A').limitW(1);
     await site.charger('A').charger.close();
     for (let index = 0; index < 3; index++) await site.step(STEP_MS);
@@ -161,15 +167,7 @@ describe('safe by default', () => {
   });
 
   test('after the appliance restarts, the limits the chargers keep are counted and nothing is resent until something changes', async () => {
-    await t.api('PUT', '/load', { limitW: 30_000 });
-    const site = await buildLoadSite(t, clock, [
-      { id: 'A', version: '1.6' },
-      { id: 'B', version: '1.6' },
-    ]);
-    await site.charger('A').startSession(1, 'T1', 22_080);
-    await site.charger('B').startSession(1, 'T2', 22_080);
-    await site.settle();
-    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    await twoCarsCharging(30_000);
     const before = (await t.api('GET', '/load')).body;
     expect(before.allocatedW).toBe(30_000);
 

@@ -93,16 +93,10 @@ export interface LoadView {
   connectors: LoadConnectorView[];
 }
 
-/** One active session with everything the allocation needs. */
-interface Participant {
+/** One active session with everything the allocation needs (its priority: charger, connector or driver). */
+interface Participant extends Omit<ChargerSettings, 'profilesRejectedAtMs'> {
   key: string;
   session: ActiveSession;
-  supply: Supply;
-  unit: RateUnit;
-  maxW: number;
-  minW: number;
-  priority: number;
-  groupId: number | null;
   inForceW: number;
   lastSentAtMs: number | undefined;
   steerable: boolean;
