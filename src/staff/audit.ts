@@ -5,7 +5,7 @@ import { nowIso } from '../shared';
 
 type AuditRow = typeof schema.auditLog.$inferSelect;
 
-interface AuditActor {
+export interface AuditActor {
   userId: number | null;
   name: string;
 }

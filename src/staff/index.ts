@@ -1,4 +1,5 @@
 export { AuditLog } from './audit';
+export type { AuditActor } from './audit';
 
 export { LoginThrottle, StaffSessionService, LOCKOUT_MS, MAX_LOGIN_FAILURES } from './sessions';
 

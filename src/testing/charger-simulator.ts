@@ -23,7 +23,7 @@ export class CallErrorReply extends Error {
 }
 
 /** A CSMS-initiated CALL as the simulated charger saw it. */
-interface IncomingCall {
+export interface IncomingCall {
   messageId: string;
   action: string;
   payload: Record<string, any>;
