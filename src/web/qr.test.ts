@@ -17,7 +17,8 @@ afterEach(async () => {
 });
 
 async function site(chargerId = 'QR1'): Promise<{ charger: SimulatedCharger; userId: number; phone: WebClient; page: string }> {
-  app = await startTestApp({ app: { qrStart: { commandTimeoutMs: 600, plugInTimeoutMs: 800 } } });
+  // No test here waits for a start to expire (src/qrstart tests do): the windows only need to outlast a busy machine.
+  app = await startTestApp({ app: { qrStart: { commandTimeoutMs: 10_000, plugInTimeoutMs: 30_000 } } });
   await app.api('PUT', '/tariffs/default', TARIFF);
   const charger = await app.acceptedCharger(chargerId);
   await charger.status(1, 'Available');
