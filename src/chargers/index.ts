@@ -1,4 +1,4 @@
-export { ChargerService } from './service';
+export { ChargerService, MAX_EVENT_PAYLOAD_CHARS, MAX_PENDING_CHARGERS } from './service';
 export type { ChargerView, ConnectorView } from './service';
 export { isValidChargerId } from './identity';
 export type { ChargerRepository } from './repository';

@@ -14,20 +14,25 @@ const AUTH_TRACKED_IDENTITIES_MAX = 10_000;
  */
 export class ChargerPasswords {
   private readonly authFailures = new Map<string, { count: number; windowStartMs: number; blockedUntilMs: number }>();
-  /** SHA-256 of the last password verified per charger. */
-  private readonly verifiedPasswords = new Map<string, string>();
+  /**
+   * SHA-256 of the last password verified per charger, with the stored hash it matched: it counts
+   * only while that hash is still the charger's, so no password change (committed, rolled back,
+   * or racing a verification under way) can leave an old password accepted.
+   */
+  private readonly verifiedPasswords = new Map<string, { digest: string; passwordHash: string }>();
 
   isThrottled(id: string, nowMs: number): boolean {
     const failures = this.authFailures.get(id);
     return failures !== undefined && failures.blockedUntilMs > nowMs;
   }
 
-  async verify(charger: ChargerRow, password: string): Promise<boolean> {
+  async verify(charger: Pick<ChargerRow, 'id' | 'passwordHash'>, password: string): Promise<boolean> {
     const digest = hashToken(password);
+    const passwordHash = charger.passwordHash!;
     const cached = this.verifiedPasswords.get(charger.id);
-    if (cached !== undefined && constantTimeEqual(cached, digest)) return true;
-    const ok = await verifySecret(password, charger.passwordHash!);
-    if (ok) this.verifiedPasswords.set(charger.id, digest);
+    if (cached !== undefined && cached.passwordHash === passwordHash && constantTimeEqual(cached.digest, digest)) return true;
+    const ok = await verifySecret(password, passwordHash);
+    if (ok) this.verifiedPasswords.set(charger.id, { digest, passwordHash });
     return ok;
   }
 

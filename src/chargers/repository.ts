@@ -158,11 +158,19 @@ export class ChargerRepository {
       .map((row) => row.id);
   }
 
-  recordEvent(chargerId: string, kind: string, payload: unknown, receivedAt: string): void {
-    this.db.orm
-      .insert(schema.chargerEvents)
-      .values({ chargerId, kind, payloadJson: JSON.stringify(payload), receivedAt })
-      .run();
+  recordEvent(chargerId: string, kind: string, payloadJson: string, receivedAt: string): void {
+    this.db.orm.insert(schema.chargerEvents).values({ chargerId, kind, payloadJson, receivedAt }).run();
+  }
+
+  /** Deletes up to `limit` events received before `beforeIso`; returns how many. */
+  pruneEvents(beforeIso: string, limit: number): number {
+    return this.db.orm.run(sql`
+      DELETE FROM charger_events WHERE id IN (
+        SELECT id FROM charger_events WHERE received_at < ${beforeIso} ORDER BY id LIMIT ${limit})`).changes;
+  }
+
+  pendingCount(): number {
+    return this.db.orm.get<{ n: number }>(sql`SELECT count(*) AS n FROM chargers WHERE registration = 'pending'`).n;
   }
 
   events(chargerId: string, limit: number) {

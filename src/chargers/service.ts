@@ -31,9 +31,19 @@ interface ConnectorStatusInput {
 
 type BootStatus = 'Accepted' | 'Pending' | 'Rejected';
 
+/** CONTRACT "OCPP endpoint": at most this many unknown identities wait for approval at a time. */
+export const MAX_PENDING_CHARGERS = 200;
+/** What a charger's event payload (DataTransfer, security event…) may fill; longer ones are kept cut. */
+export const MAX_EVENT_PAYLOAD_CHARS = 16 * 1024;
+/** What a charger that is not accepted may have kept (CONTRACT); the rest is answered, not stored. */
+const KEPT_BEFORE_ACCEPTANCE = new Set(['BootNotification', 'Heartbeat', 'StatusNotification']);
+
+/** The pending list was full when the write ran (counted inside it, so concurrent upgrades cannot overshoot). */
+class PendingListFull extends Error {}
+
 type Admission =
   | { admitted: true; charger: ChargerRow }
-  | { admitted: false; httpStatus: 401 | 404 | 429; reason: string };
+  | { admitted: false; httpStatus: 401 | 404 | 429 | 503; reason: string };
 
 export interface ConnectorView {
   connectorId: number;
@@ -149,16 +159,17 @@ export class ChargerService {
       const policy = this.settings.get().unknownChargerPolicy;
       if (policy === 'reject') return { admitted: false, httpStatus: 404, reason: 'unknown charger (policy reject)' };
       const now = nowIso();
-      charger = await this.db.write(
-        () =>
-          this.repository.get(id) ??
-          this.repository.insert({
-            id,
-            registration: policy === 'accept' ? 'accepted' : 'pending',
-            createdAt: now,
-            updatedAt: now,
-          }),
-      );
+      try {
+        charger = await this.db.write(() => {
+          const existing = this.repository.get(id);
+          if (existing) return existing;
+          if (policy === 'pending' && this.repository.pendingCount() >= MAX_PENDING_CHARGERS) throw new PendingListFull();
+          return this.repository.insert({ id, registration: policy === 'accept' ? 'accepted' : 'pending', createdAt: now, updatedAt: now });
+        });
+      } catch (error) {
+        if (!(error instanceof PendingListFull)) throw error;
+        return { admitted: false, httpStatus: 503, reason: `${MAX_PENDING_CHARGERS} chargers are already waiting for approval` };
+      }
       this.emit({ kind: 'registered', chargerId: id });
     }
     return { admitted: true, charger };
@@ -237,8 +248,13 @@ export class ChargerService {
   registrationOf(id: string): Registration | undefined {
     let registration = this.registrations.get(id);
     if (registration === undefined) {
-      registration = this.repository.get(id)?.registration ?? null;
-      this.registrations.set(id, registration);
+      const read = this.repository.get(id)?.registration ?? null;
+      registration = read;
+      this.registrations.set(id, read);
+      // Read inside a write that may still roll back (a refused start): forgotten with it.
+      this.db.onRollback(() => {
+        if (this.registrations.get(id) === read) this.registrations.delete(id);
+      });
     }
     return registration ?? undefined;
   }
@@ -262,10 +278,17 @@ export class ChargerService {
     this.emit({ kind: 'status', chargerId: id, connector: row });
   }
 
+  /** Whether a message of this action from this charger is stored (CONTRACT: a pending charger's are answered, not kept). */
+  keepsMessagesOf(id: string, action: string | null): boolean {
+    return (action !== null && KEPT_BEFORE_ACCEPTANCE.has(action)) || this.registrationOf(id) === 'accepted';
+  }
+
   async recordEvent(id: string, kind: string, payload: unknown, patch?: Partial<ChargerRow>): Promise<void> {
+    if (!this.keepsMessagesOf(id, kind)) return;
     const now = nowIso();
+    const payloadJson = eventPayloadJson(payload);
     await this.db.write(() => {
-      this.repository.recordEvent(id, kind, payload, now);
+      this.repository.recordEvent(id, kind, payloadJson, now);
       if (patch) this.repository.update(id, { ...patch, updatedAt: now });
     });
   }
@@ -382,4 +405,11 @@ export class ChargerService {
   all(): ChargerView[] {
     return this.repository.all().map((charger) => this.toView(charger));
   }
+}
+
+/** A payload as stored: whole up to MAX_EVENT_PAYLOAD_CHARS, beyond that its start and its length (still JSON). */
+export function eventPayloadJson(payload: unknown): string {
+  const json = JSON.stringify(payload) ?? 'null';
+  if (json.length <= MAX_EVENT_PAYLOAD_CHARS) return json;
+  return JSON.stringify({ cut: true, chars: json.length, start: json.slice(0, MAX_EVENT_PAYLOAD_CHARS) });
 }

@@ -17,6 +17,18 @@ export const FDATASYNC: WalSyncer = {
   syncNow: (fd) => fs.fdatasyncSync(fd),
 };
 
+/**
+ * SQLite's answers when the disk, not the write, is at fault: full, failing, or gone read-only
+ * (CONTRACT "JSON API": nothing is acknowledged that was not committed, 503 storage_unavailable).
+ */
+const STORAGE_ERROR_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/;
+
+export function isStorageFailure(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === 'storage_unavailable';
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (STORAGE_ERROR_CODES.test(code) || code === 'ENOSPC' || code === 'EIO' || code === 'EROFS');
+}
+
 /** A write committed in SQLite that could not be made durable: its callers were never answered yes. */
 export function storageUnavailable(cause: unknown): AppError {
   const error = new AppError('storage_unavailable', 'The database could not be written to disk; nothing was saved, retry later', 503);

@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
+import { AppError } from '../shared';
 import { openSqlite, openReader, createOrm, type Orm, type Sqlite } from './connection';
 import { DEFAULT_CHECKPOINT_OPTIONS, WalCheckpoints, type CheckpointStats, type WalCheckpointOptions } from './checkpoints';
-import { FDATASYNC, WalDurability, type DurabilityStats, type WalSyncer } from './durability';
+import { FDATASYNC, isStorageFailure, storageUnavailable, WalDurability, type DurabilityStats, type WalSyncer } from './durability';
 import { migrate, migrationState } from './migrator';
 import { RoutedStatement, routingClient, type StatementRouter } from './routing';
 import { WriteBatcher } from './write-batcher';
 
 export { NewerDatabaseError, loadMigrations, migrationState } from './migrator';
-export { storageUnavailable, type WalSyncer } from './durability';
+export { isStorageFailure, storageUnavailable, type WalSyncer } from './durability';
 export * as schema from './schema';
 
 /**
@@ -61,6 +62,9 @@ export interface DatabaseStats {
   checkpoints: CheckpointStats;
 }
 
+/** What the free-space probe writes: room for a few commits' WAL frames. */
+const PROBE_BYTES = 256 * 1024;
+
 /** Distinct SQL texts kept prepared; drizzle builds a few hundred, `inArray` lists can make more. */
 const MAX_CACHED_STATEMENTS = 2000;
 
@@ -78,6 +82,8 @@ export class Database implements Db {
   /** Undo callbacks per open savepoint, innermost last (Db.onRollback). */
   private readonly rollbackScopes: (() => void)[][] = [];
   private closed = false;
+  /** When a write last failed because of the disk; cleared by the next write the disk took. */
+  private storageFailedAt: string | undefined;
 
   private constructor(
     private readonly sqlite: Sqlite,
@@ -147,16 +153,72 @@ export class Database implements Db {
       result = this.inScope(() => this.sqlite.transaction(run).immediate());
     } catch (error) {
       this.endWrite(false); // rolled back: nothing was committed
-      throw error;
+      throw this.storageOutcome(error);
     }
     this.endWrite(this.totalChanges.get() !== changesBefore, false);
-    this.durability.syncNow();
+    try {
+      this.durability.syncNow();
+    } catch (error) {
+      throw this.storageOutcome(error);
+    }
+    this.storageOutcome(undefined);
     this.checkpoints.afterSync();
     return result;
   }
 
   write<T>(run: () => T): Promise<T> {
-    return this.batcher.submit(run);
+    return this.batcher.submit(run).then(
+      (value) => {
+        this.storageOutcome(undefined);
+        return value;
+      },
+      (error: unknown) => {
+        throw this.storageOutcome(error);
+      },
+    );
+  }
+
+  /**
+   * The disk failed the last write (full, I/O error) and has not taken one since: /health says
+   * `degraded` (CONTRACT). `probe` checks whether space is free again without touching the
+   * database: a file the size of a few pages written, synced and removed in the data folder.
+   */
+  storageDegraded(probe = false): boolean {
+    if (this.storageFailedAt === undefined) return false;
+    if (probe && this.diskTakesWrites()) this.storageFailedAt = undefined;
+    return this.storageFailedAt !== undefined;
+  }
+
+  /**
+   * Turns a disk failure into 503 storage_unavailable (and remembers it for /health); any other
+   * outcome passes through. A write the disk took (`undefined`) ends the degraded state.
+   */
+  private storageOutcome(error: unknown): unknown {
+    if (error === undefined) {
+      this.storageFailedAt = undefined;
+      return undefined;
+    }
+    if (!isStorageFailure(error)) return error;
+    this.storageFailedAt = new Date().toISOString();
+    return error instanceof AppError ? error : storageUnavailable(error);
+  }
+
+  private diskTakesWrites(): boolean {
+    const probeFile = `${this.file}.space-probe`;
+    try {
+      const fd = fs.openSync(probeFile, 'w');
+      try {
+        fs.writeSync(fd, Buffer.alloc(PROBE_BYTES));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return true;
+    } catch {
+      return false;
+    } finally {
+      fs.rmSync(probeFile, { force: true });
+    }
   }
 
   afterDurable(run: () => void): void {

@@ -152,6 +152,12 @@ export class WriteBatcher {
       this.pipeline.leaveScope(false);
       return { ok: true, value };
     } catch (error) {
+      if (!this.sqlite.inTransaction) {
+        // A disk-full or I/O error ended the whole transaction already (SQLite rolls back on
+        // SQLITE_FULL): the batch fails with that error in flush, not the missing savepoint's.
+        this.pipeline.leaveScope(true);
+        throw error;
+      }
       this.rollbackToSavepoint.run();
       this.release.run();
       this.pipeline.leaveScope(true);

@@ -272,10 +272,16 @@ describe('prune-logs job', () => {
     fixture.messageLog.record(frame(6, 'recent-6'));
     fixture.messageLog.record(frame(1, 'recent-1'));
     await fixture.messageLog.flush();
+    // DataTransfer and security-event payloads a charger sent have the same retention.
+    const event = (ageDays: number, kind: string) => ({ chargerId: 'CP-LOG', kind, payloadJson: '{}', receivedAt: new Date(Date.now() - ageDays * day).toISOString() });
+    await fixture.db.write(() => {
+      fixture.db.orm.insert(schema.chargerEvents).values([event(10, 'DataTransfer'), event(9, 'SecurityEventNotification'), event(8, 'DataTransfer'), event(2, 'DataTransfer')]).run();
+    });
     const run = await fixture.scheduler.runJob('prune-logs');
-    expect(run).toMatchObject({ result: 'ok', summary: '12000 OCPP message(s) older than 7 day(s) pruned' });
+    expect(run).toMatchObject({ result: 'ok', summary: '12000 OCPP message(s) and 3 charger event(s) older than 7 day(s) pruned' });
     const left = fixture.messageLog.list('CP-LOG', 100);
     expect(left.map((row) => row.messageId).sort()).toEqual(['recent-1', 'recent-6']);
+    expect(fixture.db.orm.select().from(schema.chargerEvents).all().map((row) => row.kind)).toEqual(['DataTransfer']);
   });
 
   test('also removes expired staff sign-ins when wired', async () => {

@@ -125,8 +125,9 @@ function markSilentChargersOffline(deps: JobDependencies, now: Date): string {
 }
 
 async function flagStuckSessions(deps: JobDependencies, now: Date): Promise<string> {
-  const changes = await deps.sessions.flagStuck(now, (deps.stuckAfterS ?? DEFAULT_STUCK_AFTER_S) * 1000);
-  return `${changes.flagged} session(s) flagged stuck, ${changes.cleared} unflagged`;
+  const lastBootOf = (chargerId: string) => deps.chargers.repository.get(chargerId)?.lastBootAt ?? null;
+  const changes = await deps.sessions.flagStuck(now, (deps.stuckAfterS ?? DEFAULT_STUCK_AFTER_S) * 1000, lastBootOf);
+  return `${changes.flagged} session(s) flagged stuck or open after a reboot, ${changes.cleared} unflagged`;
 }
 
 /** Closed days looked at by the rollup job; older days keep their rollups or are computed live. */
@@ -159,7 +160,14 @@ async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSi
     deleted += batch;
     if (batch < PRUNE_BATCH_ROWS) break;
   }
-  let summary = `${deleted} OCPP message(s) older than ${retentionDays} day(s) pruned`;
+  let events = 0;
+  for (;;) {
+    if (signal.aborted) break;
+    const batch = await deps.db.write(() => deps.chargers.repository.pruneEvents(cutoff, PRUNE_BATCH_ROWS));
+    events += batch;
+    if (batch < PRUNE_BATCH_ROWS) break;
+  }
+  let summary = `${deleted} OCPP message(s) and ${events} charger event(s) older than ${retentionDays} day(s) pruned`;
   if (deps.pruneExpiredSignIns) summary += `, ${await deps.pruneExpiredSignIns()} expired sign-in(s) removed`;
   if (deps.pruneIdempotencyKeys) {
     // Far beyond any client's retry window: a key forgotten too early would let a late retry move money again.

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { schema } from '../db';
+import { isStorageFailure, schema } from '../db';
 import { AppError, conflict, nowIso } from '../shared';
 
 /** What a money write answered: replayed verbatim for a repeated Idempotency-Key. */
@@ -89,7 +89,8 @@ export class IdempotencyStore {
     try {
       return this.db.tx(operation);
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
+      // A full or failing disk is no answer to keep: the retry once space is free must run again.
+      if (!(error instanceof AppError) || isStorageFailure(error)) throw error;
       return { status: error.httpStatus, body: { error: { code: error.code, message: error.message } } };
     }
   }

@@ -82,6 +82,9 @@ export class Ledger {
         .get().id;
     });
     this.systemAccountIds.set(kind, id);
+    // A top-up refused after creating the account (balance_limit, a full disk) rolls the row
+    // back, and the id with it.
+    this.db.onRollback(() => this.systemAccountIds.delete(kind));
     return id;
   }
 

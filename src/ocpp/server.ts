@@ -135,6 +135,8 @@ export class OcppServer {
         // Heartbeats say only "still here": lastSeenAt records them; logging each would bury the
         // messages staff look for and cost a row per beat per charger.
         if (action === 'Heartbeat') return;
+        // What a charger that is not accepted sends besides Boot and Status is answered, not kept (CONTRACT).
+        if (!this.chargers.keepsMessagesOf(chargerId, action)) return;
         this.messageLog.record({ chargerId, direction, messageTypeId, messageId, action, frame, at: nowIso() });
       },
       this.options.limits,

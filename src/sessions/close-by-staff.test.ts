@@ -1,4 +1,5 @@
-import { startTestApp, type SimulatedCharger, type TestApp } from '../testing';
+import { startTestApp, WebClient, type SimulatedCharger, type TestApp } from '../testing';
+import { REBOOT_GRACE_MS } from './service';
 
 /** CONTRACT `POST /sessions/{id}/close`: nothing stays stuck when a charger will never end a session. */
 describe('staff close a session whose charger will never end it', () => {
@@ -56,5 +57,36 @@ describe('staff close a session whose charger will never end it', () => {
     const ended = await t.api('POST', `/sessions/${start.transactionId}/close`, { reason: 'gone' });
     expect(ended.status).toBe(409);
     expect(ended.body.error.code).toBe('session_not_active');
+  });
+
+  test('a charger that boots with a session still open: ended by its own Stop, or flagged open_after_reboot for staff after the grace', async () => {
+    const ended = await charger.startTransaction(1, 'PRE1', 0, minutesAgo(30));
+    expect((await t.api('POST', '/cards', { uid: 'PRE2', kind: 'prepaid' })).status).toBe(201);
+    await t.api('POST', '/cards/PRE2/topups', { amount: 1000, method: 'cash' });
+    const forgotten = await charger.startTransaction(2, 'PRE2', 0, minutesAgo(30));
+    await charger.meterValues(2, forgotten.transactionId, 500, minutesAgo(20));
+    // Power cut: the charger comes back, boots, and sends the Stop it had queued for connector 1 only.
+    charger.ws.terminate();
+    charger = await t.charger('CP-C');
+    await charger.boot();
+    await charger.stopTransaction(ended.transactionId, 1000, { idTag: 'PRE1' }, minutesAgo(1));
+    const { sessions, chargers } = t.app.services;
+    const lastBootOf = (id: string) => chargers.repository.get(id)?.lastBootAt ?? null;
+    // Within the grace a Stop may still come: nothing flagged yet.
+    await sessions.flagStuck(new Date(Date.now() + 60_000), 24 * 3_600_000, lastBootOf);
+    expect((await t.api('GET', `/sessions/${forgotten.transactionId}`)).body.flags).not.toContain('open_after_reboot');
+    const later = new Date(Date.now() + REBOOT_GRACE_MS + 60_000);
+    expect(await sessions.flagStuck(later, 24 * 3_600_000, lastBootOf)).toEqual({ flagged: 1, cleared: 0 });
+    expect((await t.api('GET', `/sessions/${forgotten.transactionId}`)).body).toMatchObject({ status: 'active', flags: ['open_after_reboot'] });
+    expect((await t.api('GET', `/sessions/${ended.transactionId}`)).body.flags).not.toContain('open_after_reboot');
+    // The job does the same on its schedule, and staff see an alert naming what to do.
+    expect((await t.app.services.jobs.runJob('stuck-sessions')).result).toBe('ok');
+    await t.app.services.staff.users.create({ userName: 'admin-one', role: 'admin', password: 'correct horse battery' });
+    const staff = new WebClient(t.baseUrl);
+    await staff.submit('/login', '/login', { userName: 'admin-one', password: 'correct horse battery' });
+    expect((await staff.get('/')).text).toContain(`Session ${forgotten.transactionId} is still open although CP-C restarted`);
+    // Closing it ends the matter: billed once up to its last reading.
+    const closed = await t.api('POST', `/sessions/${forgotten.transactionId}/close`, { reason: 'forgotten in a power cut' });
+    expect(closed.body).toMatchObject({ status: 'completed', energyWh: 500 });
   });
 });

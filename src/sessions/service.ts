@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import type { AuthorizationDecision, AuthorizationStatus, Authorizer } from '../drivers';
 import { assert, conflict, notFound, nowIso, trustedTimeOr } from '../shared';
-import { parseFlags, SESSION_FLAGS, withFlag } from './flags';
+import { parseFlags, SESSION_FLAGS, withFlag, type SessionFlag } from './flags';
 import { canFollow, energyRegisterWh, readRegister, type SampledValueLike, type TrustedReading } from './meter';
 import type { SessionRepository, SessionRow } from './repository';
 
@@ -76,6 +76,11 @@ export interface SessionHooks {
 const METER_START_UNKNOWN = SESSION_FLAGS.meterStartUnknown;
 /** Flag of an active session with no meter value for a long time (the stuck-sessions job). */
 export const STUCK_SESSION_FLAG = SESSION_FLAGS.stuck;
+/**
+ * How long after a boot a session the charger had open may still be ended by its own Stop (a
+ * 1.6 charger sends its queued StopTransaction right after booting) before staff are told.
+ */
+export const REBOOT_GRACE_MS = 10 * 60_000;
 /** CONTRACT `POST /sessions/{id}/close` `{reason}`: why staff end it, kept with the session and in the audit log. */
 export const closeSessionSchema = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(500) }).strict();
 /** The stopReason of a session ended by staff (CONTRACT `POST /sessions/{id}/close`). */
@@ -386,19 +391,31 @@ export class SessionService {
   /**
    * Flags active sessions that had no meter value for `stuckAfterMs` as stuck, for staff; the
    * flag comes off again once meter values arrive: it describes the session's state now.
+   * A session still open on a charger that booted after the session's last message, and did not
+   * end it within REBOOT_GRACE_MS, is flagged open_after_reboot (issue 14): the charger has most
+   * likely forgotten it, and staff close it (`close`). `lastBootOf` is the charger's last boot.
    */
-  flagStuck(now: Date, stuckAfterMs: number): Promise<{ flagged: number; cleared: number }> {
+  flagStuck(now: Date, stuckAfterMs: number, lastBootOf: (chargerId: string) => string | null = () => null): Promise<{ flagged: number; cleared: number }> {
     return this.db.write(() => {
       let flagged = 0;
       let cleared = 0;
       for (const session of this.repository.active()) {
         const lastActivity = this.repository.lastMeterValueReceivedAt(session.id) ?? session.createdAt;
         const stuck = now.getTime() - Date.parse(lastActivity) > stuckAfterMs;
-        const flags = JSON.parse(session.flagsJson) as string[];
-        if (stuck === flags.includes(STUCK_SESSION_FLAG)) continue;
-        const nextFlags = stuck ? [...flags, STUCK_SESSION_FLAG] : flags.filter((flag) => flag !== STUCK_SESSION_FLAG);
+        const flags = parseFlags(session.flagsJson);
+        const bootAt = lastBootOf(session.chargerId);
+        // Once flagged it stays until the charger speaks of the session again (or it ends).
+        const openAfterReboot =
+          bootAt !== null && bootAt > lastActivity && (flags.includes(SESSION_FLAGS.openAfterReboot) || now.getTime() - Date.parse(bootAt) > REBOOT_GRACE_MS);
+        const wanted: [SessionFlag, boolean][] = [
+          [STUCK_SESSION_FLAG, stuck],
+          [SESSION_FLAGS.openAfterReboot, openAfterReboot],
+        ];
+        if (wanted.every(([flag, on]) => flags.includes(flag) === on)) continue;
+        let nextFlags = flags;
+        for (const [flag, on] of wanted) nextFlags = on ? withFlag(nextFlags, flag) : nextFlags.filter((each) => each !== flag);
         this.repository.update(session.id, { flagsJson: JSON.stringify(nextFlags), updatedAt: now.toISOString() });
-        if (stuck) flagged++;
+        if (stuck || openAfterReboot) flagged++;
         else cleared++;
       }
       return { flagged, cleared };

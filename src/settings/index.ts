@@ -108,8 +108,14 @@ export class SettingsService {
   ) {}
 
   get(): SiteSettings {
-    if (!this.cache) this.cache = this.load();
-    return this.cache;
+    if (this.cache) return this.cache;
+    const settings = this.load();
+    this.cache = settings;
+    // Read inside a write, the rows may still be undone: then so is the cache (Db.onRollback).
+    this.db.onRollback(() => {
+      if (this.cache === settings) this.cache = undefined;
+    });
+    return settings;
   }
 
   onChange(listener: (settings: SiteSettings) => void): void {

@@ -24,7 +24,7 @@ export const en = {
     lastBackup: 'Last backup', title: 'Dashboard', online: 'Online', offline: 'Offline', faulted: 'Faulted', pending: 'Waiting for approval', chargers: 'Chargers', connectors: 'Connectors',
     activeSessions: 'Active sessions', noActive: 'No session is running.', todayEnergy: 'Energy today', todayRevenue: 'Revenue today', todaySessions: 'Sessions today',
     alerts: 'Alerts', noAlerts: 'No alerts.', alertOffline: 'Charger {{id}} is offline (last seen {{at}}).', alertFaulted: 'Charger {{id}} connector {{connector}} reports {{error}}.',
-    alertStuck: 'Session {{id}} on {{charger}} has had no meter value since {{at}}.', alertBackup: 'The last backup is {{age}} old.', alertNoBackup: 'No backup has been taken yet.', alertJob: 'Job {{name}} failed: {{result}}.', alertPending: 'Charger {{id}} waits for approval.', alertUnknownCard: 'Unknown card {{id}} was presented at {{charger}} ({{at}}).',
+    alertStuck: 'Session {{id}} on {{charger}} has had no meter value since {{at}}.', alertBackup: 'The last backup is {{age}} old.', alertNoBackup: 'No backup has been taken yet.', alertJob: 'Job {{name}} failed: {{result}}.', alertPendingMore: '{{number}} more chargers wait for approval.', alertOpenAfterReboot: 'Session {{id}} is still open although {{charger}} restarted; close it if the charger will not end it.', alertPending: 'Charger {{id}} waits for approval.', alertUnknownCard: 'Unknown card {{id}} was presented at {{charger}} ({{at}}).',
     updated: 'Updated {{at}}', jobs: 'Background jobs', jobName: 'Job', lastRun: 'Last run', lastResult: 'Result',
   },
   chargers: {

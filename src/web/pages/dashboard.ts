@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { backupsDir, listBackups } from '../../ops/backups';
 import type { AppServices } from '../../services';
+import { SESSION_FLAGS } from '../../sessions';
 import { addDays, localDate, nowIso, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../area';
 import { renderFragment } from '../view-engine';
@@ -12,6 +13,8 @@ const BACKUP_STALE_MS = 36 * 60 * 60 * 1000;
 /** Unknown cards seen within this window are alerts, at most this many. */
 const UNKNOWN_CARD_ALERT_MS = 24 * 60 * 60 * 1000;
 const MAX_UNKNOWN_CARD_ALERTS = 10;
+/** Pending chargers named one by one in the alerts, newest first. */
+const PENDING_ALERTS = 5;
 /** The page polls as a fallback when the SSE stream is down. */
 const DASHBOARD_POLL_S = 30;
 
@@ -39,12 +42,19 @@ function dashboardModel(services: AppServices) {
   const ended = services.sessions.repository.endedBetween(startOfLocalDayUtc(today, settings.timeZone), startOfLocalDayUtc(addDays(today, 1), settings.timeZone));
 
   const alerts: Alert[] = [];
-  for (const charger of chargers.filter((c) => c.registration === 'pending')) alerts.push({ key: 'dashboard.alertPending', params: { id: charger.id }, href: '/chargers' });
+  // Up to 200 strangers may wait (CONTRACT): the newest few are named, the rest counted.
+  const pending = chargers.filter((c) => c.registration === 'pending').sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  for (const charger of pending.slice(0, PENDING_ALERTS)) alerts.push({ key: 'dashboard.alertPending', params: { id: charger.id }, href: '/chargers' });
+  if (pending.length > PENDING_ALERTS) alerts.push({ key: 'dashboard.alertPendingMore', params: { number: pending.length - PENDING_ALERTS }, href: '/chargers' });
   for (const charger of accepted.filter((c) => !c.connected)) alerts.push({ key: 'dashboard.alertOffline', params: { id: charger.id, at: charger.lastSeenAt ?? '—' }, href: chargerHref(charger.id) });
   for (const { chargerId, connector } of faultedConnectors) {
     alerts.push({ key: 'dashboard.alertFaulted', params: { id: chargerId, connector: connector.connectorId, error: connector.errorCode ?? 'Faulted' }, href: chargerHref(chargerId) });
   }
   for (const session of active) {
+    // The charger restarted and never ended it (the stuck-sessions job): staff close it on its page.
+    if (session.flagsJson.includes(`"${SESSION_FLAGS.openAfterReboot}"`)) {
+      alerts.push({ key: 'dashboard.alertOpenAfterReboot', params: { id: session.id, charger: session.chargerId }, href: `/sessions/${session.id}` });
+    }
     const lastMs = Date.parse(session.lastMeterAt ?? session.startedAt);
     if (Date.now() - lastMs > STUCK_AFTER_MS) alerts.push({ key: 'dashboard.alertStuck', params: { id: session.id, charger: session.chargerId, at: session.lastMeterAt ?? session.startedAt }, href: `/sessions/${session.id}` });
   }
@@ -71,7 +81,7 @@ function dashboardModel(services: AppServices) {
       online: accepted.filter((c) => c.connected).length,
       offline: accepted.filter((c) => !c.connected).length,
       faulted: faultedIds.size,
-      pending: chargers.filter((c) => c.registration === 'pending').length,
+      pending: pending.length,
     },
     chargers: accepted,
     active: active.map((session) => ({

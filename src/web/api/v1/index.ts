@@ -40,7 +40,9 @@ export function createApiRouter(services: AppServices): express.Router {
       lastDurationMs,
       nextRunAt,
     }));
-    response.json({ status: 'ok', version: services.version, chargersConnected: services.ocpp.connectedCount, jobs });
+    // CONTRACT: 200 and `degraded` while the disk refuses writes; reads keep working meanwhile.
+    const status = services.db.storageDegraded(true) ? 'degraded' : 'ok';
+    response.json({ status, version: services.version, chargersConnected: services.ocpp.connectedCount, jobs });
   });
 
   router.use((request, _response, next) => {
