@@ -5,6 +5,7 @@ import path from 'node:path';
 import { closedLoop, openConnections, percentile, request, type LoadConnection } from './load';
 import { runMixedSite } from './mixed';
 import { runMoneyBench } from './money';
+import { runFaultSimulation } from '../src/testing/fault-simulation';
 
 /**
  * `npm run bench`: the appliance (compiled, its own process) against simulated chargers from
@@ -57,7 +58,11 @@ async function api(baseUrl: string, method: string, apiPath: string, body?: unkn
 const heartbeatFrame = (_connection: LoadConnection, sequence: number) => `[2,"h${sequence}","Heartbeat",{}]`;
 
 /** Which parts run (`BENCH_PARTS=meter,latency`); all by default. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'coldstart,memory,heartbeat,meter,latency,mixed,money').split(','));
+const ALL_PARTS = 'coldstart,memory,heartbeat,meter,latency,mixed,money,faults';
+const PARTS = new Set((process.env.BENCH_PARTS ?? ALL_PARTS).split(','));
+/** The long fault simulation (issue 14); `FAULT_SIM_SEED` replays a failed run. */
+const FAULT_SIM_STEPS = Number(process.env.FAULT_SIM_STEPS ?? 5000);
+const FAULT_SIM_SEED = Number(process.env.FAULT_SIM_SEED ?? Date.now() % 2 ** 31);
 
 /** Round trips per second of a closed loop over `connections`. */
 async function closedLoopRate(connections: LoadConnection[], makeFrame: (connection: LoadConnection, sequence: number) => string, durationMs: number) {
@@ -254,10 +259,25 @@ async function main(): Promise<void> {
   }
 
   if (PARTS.has('money')) rows.push(...moneyRows(await runMoneyBench()));
+  if (PARTS.has('faults')) {
+    const startedMs = performance.now();
+    const report = await runFaultSimulation({
+      seed: FAULT_SIM_SEED,
+      steps: FAULT_SIM_STEPS,
+      chargers: 60,
+      restartEvery: 500,
+      onProgress: (step) => {
+        if (step % 500 === 0) process.stderr.write(`fault simulation (seed ${FAULT_SIM_SEED}): step ${step} of ${FAULT_SIM_STEPS}\n`);
+      },
+    });
+    const seconds = (performance.now() - startedMs) / 1000;
+    rows.push({ figure: `fault simulation, seed ${report.seed}, ${report.chargers} chargers: steps / faults injected / invariants checked`, value: `${fmt(report.steps)} / ${fmt(report.faultsInjected)} / ${fmt(report.invariantsChecked)}`, ratio: '', target: 'no invariant broken' });
+    rows.push({ figure: 'fault simulation: sessions started / ended, top-ups, restarts, seconds', value: `${fmt(report.sessionsStarted)} / ${fmt(report.sessionsEnded)}, ${fmt(report.topups)}, ${report.restarts}, ${seconds.toFixed(0)}`, ratio: '', target: '' });
+  }
 
   const table = renderTable(rows);
   process.stdout.write(`\n${table}\n`);
-  if (PARTS.size === 7) writeReadme(table);
+  if (PARTS.size === ALL_PARTS.split(',').length) writeReadme(table);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 

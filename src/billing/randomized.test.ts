@@ -4,19 +4,7 @@ import type { Domains } from '../services';
 import type { SessionService } from '../sessions';
 import { AppError } from '../shared';
 import { createTestDomains } from '../testing/domains';
-
-/** A small deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]! };
-}
+import { seededRandom } from '../testing/fault-simulation';
 
 interface World {
   db: Database;
@@ -35,7 +23,7 @@ const RESTART_EVERY = 600;
 const SEED = 20261128;
 
 test(`${OPERATIONS} random top-ups, sessions, refunds, retries and restarts keep the ledger balanced and every balance equal to its entries`, async () => {
-  const random = prng(SEED);
+  const random = seededRandom(SEED);
   const fresh = freshDatabase();
   fresh.db.close();
   let world = await openWorld(fresh.file);
