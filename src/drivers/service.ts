@@ -206,6 +206,25 @@ export class DriverService {
     });
   }
 
+  /**
+   * Drivers the cashier may mean by what was typed: the one with that phone number (however it is
+   * written), else those whose name contains the text (any case), by name.
+   */
+  searchUsers(text: string, limit: number): DriverRow[] {
+    const byPhone = this.userByPhone(text);
+    if (byPhone) return [byPhone];
+    const words = text.trim().toLowerCase();
+    if (words.length < 2) return [];
+    const pattern = `%${words.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    return this.db.orm
+      .select()
+      .from(schema.drivers)
+      .where(sql`lower(${schema.drivers.name}) LIKE ${pattern} ESCAPE '\\'`)
+      .orderBy(schema.drivers.name, schema.drivers.id)
+      .limit(limit)
+      .all();
+  }
+
   /** The QR page's sign-in: the driver when phone and PIN match, else undefined (constant work). */
   async verifyPin(rawPhone: string, pin: string): Promise<DriverRow | undefined> {
     const user = this.userByPhone(rawPhone);

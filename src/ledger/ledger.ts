@@ -128,6 +128,22 @@ export class Ledger {
   }
 
   /**
+   * The balance of an account right after one of its transfers (a receipt's "new balance",
+   * reprinted later): its entries up to that transfer. Transfers are numbered in commit order.
+   */
+  balanceAfterTransfer(accountId: number, transferId: number): AmountMinor {
+    const account = this.account(accountId);
+    if (!account) throw notFound('account', accountId);
+    const row = this.db.orm
+      .select({ net: sql<number>`coalesce(sum(${schema.ledgerEntries.amountMinor}), 0)` })
+      .from(schema.ledgerEntries)
+      .where(and(eq(schema.ledgerEntries.accountId, accountId), lte(schema.ledgerEntries.transferId, transferId)))
+      .get();
+    const net = row?.net ?? 0;
+    return account.normalSide === 'credit' ? 0 - net : net;
+  }
+
+  /**
    * A new site may still change its currency (CONTRACT `PATCH /settings`): accounts opened before
    * that carry no money yet, so they simply adopt the new code.
    */

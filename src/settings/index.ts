@@ -7,10 +7,14 @@ export const UNKNOWN_CHARGER_POLICIES = ['reject', 'pending', 'accept'] as const
 export const CARD_READER_FORMATS = ['hex', 'decimal', 'hex-reversed'] as const;
 type UnknownChargerPolicy = (typeof UNKNOWN_CHARGER_POLICIES)[number];
 type CardReaderFormat = (typeof CARD_READER_FORMATS)[number];
+export const RECEIPT_PAPERS = ['thermal', 'a4'] as const;
+type ReceiptPaper = (typeof RECEIPT_PAPERS)[number];
 
 /** Site settings (CONTRACT `GET /settings`), plus operating knobs kept with them. */
 export interface SiteSettings {
   siteName: string;
+  /** Printed under the site name on receipts (lines separated by newlines). */
+  siteAddress: string | null;
   currency: string;
   timeZone: string;
   language: string;
@@ -22,6 +26,10 @@ export interface SiteSettings {
   phoneCountryCode: string;
   /** The site's UPI address (`name@bank`) shown to walk-in drivers with a payment link, or null. */
   upiId: string | null;
+  /** The cashier's confirm step warns (softly) about a top-up above this amount. */
+  largeTopupWarningMinor: number;
+  /** The paper the receipt is printed on when a top-up is confirmed; the other one is a button away. */
+  receiptPaper: ReceiptPaper;
   heartbeatIntervalS: number;
   /** Days of OCPP message log kept per charger before the housekeeping job prunes it. */
   messageLogRetentionDays: number;
@@ -33,6 +41,7 @@ export function machineTimeZone(): string {
 
 const DEFAULT_SETTINGS: SiteSettings = {
   siteName: 'Chargeyard',
+  siteAddress: null,
   currency: 'INR',
   timeZone: machineTimeZone(),
   language: 'en',
@@ -42,6 +51,8 @@ const DEFAULT_SETTINGS: SiteSettings = {
   cardReaderFormat: 'hex',
   phoneCountryCode: '91',
   upiId: null,
+  largeTopupWarningMinor: 500_000,
+  receiptPaper: 'thermal',
   heartbeatIntervalS: 300,
   messageLogRetentionDays: 30,
 };
@@ -62,6 +73,12 @@ const currencySchema = z
 const settingsPatchSchema = z
   .object({
     siteName: z.string().trim().min(1).max(100),
+    siteAddress: z
+      .string()
+      .trim()
+      .max(300)
+      .transform((text) => text.replace(/\r\n?/g, '\n') || null)
+      .nullable(),
     currency: currencySchema,
     timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Kolkata'),
     language: z.enum(['en', 'pa', 'hi']),
@@ -86,6 +103,8 @@ const settingsPatchSchema = z
       .max(100)
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,98}@[A-Za-z][A-Za-z0-9]{1,63}$/, 'must be a UPI address such as chargeyard@okaxis')
       .nullable(),
+    largeTopupWarningMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    receiptPaper: z.enum(RECEIPT_PAPERS),
     heartbeatIntervalS: z.number().int().min(10).max(86400),
     messageLogRetentionDays: z.number().int().min(1).max(3650),
   })

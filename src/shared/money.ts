@@ -34,10 +34,18 @@ export function minorToDecimalString(amountMinor: AmountMinor, currency: string)
   return `${negative ? '-' : ''}${whole}${fraction}`;
 }
 
-/** "12.34" → 1234 for a 2-digit currency; undefined when the text is not a valid amount. */
+/**
+ * An amount as people type it, in major units → minor units; undefined when it is not one.
+ * "12.34" → 1234 for a 2-digit currency. Grouping commas are read as people write them, Western
+ * ("1,000", "12,500.50") or Indian ("1,00,000"); a comma before one or two final digits is a
+ * decimal comma ("12,50"). A leading currency sign or code ("₹", "Rs.", "INR") is allowed.
+ */
 export function decimalStringToMinor(text: string, currency: string): AmountMinor | undefined {
   const digits = currencyDigits(currency);
-  const match = /^\s*(\d{1,15})(?:[.,](\d+))?\s*$/.exec(text);
+  const plain = text.trim().replace(new RegExp(`^(₹|rs\\.?|${currency})\\s*`, 'i'), '');
+  const grouped = /^(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d+)?$/.test(plain);
+  const normalised = grouped ? plain.replace(/,/g, '') : plain.replace(/^(\d+),(\d{1,2})$/, '$1.$2');
+  const match = /^(\d{1,15})(?:\.(\d+))?$/.exec(normalised);
   if (!match) return undefined;
   const fraction = match[2] ?? '';
   if (fraction.length > digits) return undefined;

@@ -41,6 +41,8 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
   const WRITES: [string, 'cashier' | 'admin'][] = [
     ['/cashier/topups', 'cashier'],
     ['/cashier/new-card', 'cashier'],
+    ['/cashier/topups/confirm', 'cashier'],
+    ['/cashier/new-card/confirm', 'cashier'],
     ['/cashier/shift/open', 'cashier'],
     ['/cashier/shift/close', 'cashier'],
     ['/drivers', 'cashier'],
@@ -180,6 +182,21 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     expect(tariff.status).toBe(303);
     expect(JSON.stringify((await app.api('GET', '/tariffs')).body)).toContain('2000');
     await app.api('PATCH', '/settings', { language: 'en', unknownChargerPolicy: 'pending', cardReaderFormat: 'hex' });
+  });
+
+  it('the receipt settings are set on the settings page in major units; every bad amount is shown beside its field', async () => {
+    const admin = await signedIn(app, 'admin');
+    const form = { siteName: 'Yard', currency: 'INR', timeZone: 'Asia/Kolkata', language: 'en', unknownChargerPolicy: 'pending', publicBaseUrl: '', cardReaderFormat: 'hex' };
+    const bad = await admin.post('/settings', { ...form, minimumBalance: 'ten', largeTopupWarning: '-5', siteAddress: '', receiptPaper: 'a4' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="f-minimumBalance"[^>]*aria-invalid="true"/);
+    expect(bad.text).toMatch(/id="f-largeTopupWarning"[^>]*aria-describedby="h-largeTopupWarning e-largeTopupWarning" aria-invalid="true"/);
+    const good = await admin.post('/settings', { ...form, minimumBalance: '0', largeTopupWarning: '2,500', siteAddress: 'Plot 7, GT Road\r\nJalandhar', receiptPaper: 'a4' });
+    expect(good.status).toBe(303);
+    expect((await app.api('GET', '/settings')).body).toMatchObject({ siteAddress: 'Plot 7, GT Road\nJalandhar', largeTopupWarning: { amount: 250000, currency: 'INR' }, receiptPaper: 'a4' });
+    const page = (await admin.get('/settings')).text;
+    expect(page).toMatch(/id="f-largeTopupWarning"[^>]*value="2500.00"/);
+    expect(page).toContain('<option value="a4" selected>A4 sheet</option>');
   });
 
   it('an admin saves time-of-day bands on the default tariff through the form; the tariff in force has them, audited and shown back', async () => {

@@ -89,6 +89,8 @@ test('the dashboard updates live over SSE when a simulated charger changes statu
 test('cashier: a keyboard-wedge scan, a top-up by keyboard only, the receipt, focus back on the scan field', async () => {
   await withApp(async (app, page, errors) => {
     await app.api('POST', '/cards', { uid: '04A1B2C3', kind: 'prepaid' });
+    // The receipt opens the print dialog, the browser's own window: not shown in a test.
+    await page.addInitScript('window.print = () => undefined;');
     await signIn(page, app, 'desk', 'cashier');
     await page.goto(`${app.baseUrl}/cashier`);
     // The scan field has focus on arrival; the reader types the UID and Enter.
@@ -99,6 +101,10 @@ test('cashier: a keyboard-wedge scan, a top-up by keyboard only, the receipt, fo
     // The card is found: the amount field has the focus, so the cashier just types.
     await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('f-amount');
     await page.keyboard.type('750');
+    await page.keyboard.press('Enter');
+    // Nothing moves before the confirm step; its button has the focus, so Enter confirms.
+    await page.waitForSelector('[data-testid="confirm"]');
+    expect((await app.api('GET', '/cards/04A1B2C3')).body.balance.amount).toBe(0);
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="receipt"]');
     await expect(page.locator('[data-testid="new-balance"]').textContent()).resolves.toContain('750.00');
@@ -123,7 +129,7 @@ test('the main pages have no serious axe violations', async () => {
     await app.acceptedCharger('CP-AXE');
     await app.api('POST', '/cards', { uid: '0badcafe', kind: 'prepaid' });
     await signIn(page, app, 'admin', 'admin');
-    const pages = ['/', '/chargers', '/chargers/CP-AXE', '/cashier', '/cashier?uid=0BADCAFE', '/reports/chargers', '/reports', '/sessions', '/drivers', '/settings', '/staff', '/tokens', '/audit', '/me'];
+    const pages = ['/', '/chargers', '/chargers/CP-AXE', '/cashier', '/cashier?uid=0BADCAFE', '/cashier?q=nobody', '/reports/chargers', '/reports', '/sessions', '/drivers', '/settings', '/staff', '/tokens', '/audit', '/me'];
     const found: Record<string, string[]> = {};
     for (const path of pages) {
       await page.goto(`${app.baseUrl}${path}`);

@@ -7,9 +7,25 @@
     var focus = (target && target.querySelector && target.querySelector('[data-focus]')) || document.querySelector('[data-focus]');
     if (focus && typeof focus.focus === 'function') focus.focus();
   });
-  // Esc clears the cashier screen: back to an empty scan field.
+  document.addEventListener('DOMContentLoaded', function () {
+    // A refused amount: the field has the focus and its text is selected, so typing replaces it.
+    var select = document.querySelector('[data-select]');
+    if (select && typeof select.select === 'function') {
+      select.focus();
+      select.select();
+    }
+    // A confirmed top-up opens the print dialog for its receipt at once.
+    if (document.querySelector('[data-print-on-load]')) window.print();
+  });
+  // Esc on the cashier screen: back from the confirm step (nothing moved), otherwise an empty search field.
   document.addEventListener('keydown', function (event) {
     if (event.key !== 'Escape') return;
+    var confirmStep = document.querySelector('[data-escape-href]');
+    if (confirmStep) {
+      event.preventDefault();
+      window.location.assign(confirmStep.getAttribute('data-escape-href'));
+      return;
+    }
     var scan = document.getElementById('scan-uid');
     if (!scan) return;
     var panel = document.getElementById('card-panel');
@@ -23,6 +39,23 @@
     var question = form && form.getAttribute && form.getAttribute('data-confirm');
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
+  // A hard reset cuts a running session off: htmx asks first (a soft reset waits for it to end).
+  document.addEventListener('htmx:confirm', function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute('data-confirm-hard');
+    if (!question || !form.elements || !form.elements.type || form.elements.type.value !== 'Hard') return;
+    event.preventDefault();
+    if (window.confirm(question)) event.detail.issueRequest(true);
+  });
+  // Print buttons (data-print, no inline handlers under the CSP); data-print="thermal" or "a4" picks the receipt's paper.
+  document.addEventListener('click', function (event) {
+    var button = event.target && event.target.closest && event.target.closest('[data-print]');
+    if (!button) return;
+    var paper = button.getAttribute('data-print');
+    var receipt = document.querySelector('.receipt');
+    if (receipt && (paper === 'thermal' || paper === 'a4')) receipt.className = receipt.className.replace(/\bpaper-\w+/, 'paper-' + paper);
+    window.print();
+  });
 })();
 // The cashier's queue of walk-in payments: outside a text field (a card reader types into the scan
 // field), C or U puts the focus on "Cash received" or "UPI received" of the chosen row (the first
@@ -61,8 +94,3 @@
     if (again) again.focus();
   });
 })();
-// Print buttons (data-print): no inline handlers under the CSP.
-document.addEventListener('click', function (event) {
-  var target = event.target;
-  if (target && target.closest && target.closest('[data-print]')) window.print();
-});

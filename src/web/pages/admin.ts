@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TOKEN_ROLES, type TokenRole } from '../../access';
 import { addDays, AppError, csvLine, decimalStringToMinor, localDate, minorToDecimalString, nowIso, startOfLocalDayUtc } from '../../shared';
 import { STAFF_LANGUAGES, STAFF_ROLES, STAFF_THEMES } from '../../staff';
-import { CARD_READER_FORMATS, UNKNOWN_CHARGER_POLICIES } from '../../settings';
+import { CARD_READER_FORMATS, RECEIPT_PAPERS, UNKNOWN_CHARGER_POLICIES } from '../../settings';
 import { actorOf, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
@@ -179,6 +179,8 @@ export const adminPages: WebArea = (router, { services }) => {
       area: 'settings',
       policies: UNKNOWN_CHARGER_POLICIES,
       readerFormats: CARD_READER_FORMATS,
+      receiptPapers: RECEIPT_PAPERS,
+      currency: settings.currency,
       values: {
         siteName: settings.siteName,
         currency: settings.currency,
@@ -190,6 +192,9 @@ export const adminPages: WebArea = (router, { services }) => {
         cardReaderFormat: settings.cardReaderFormat,
         phoneCountryCode: settings.phoneCountryCode,
         upiId: settings.upiId ?? '',
+        siteAddress: settings.siteAddress ?? '',
+        largeTopupWarning: minorToDecimalString(settings.largeTopupWarningMinor, settings.currency),
+        receiptPaper: settings.receiptPaper,
         ...values,
       },
       errors,
@@ -205,6 +210,8 @@ export const adminPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const before = services.settings.get();
     const minimumBalanceMinor = decimalStringToMinor(form.minimumBalance ?? '', form.currency || before.currency);
+    // A field left out of the form (an older page) keeps its setting; an emptied one turns the warning off.
+    const largeTopupWarningMinor = form.largeTopupWarning === undefined ? before.largeTopupWarningMinor : decimalStringToMinor(form.largeTopupWarning || '0', form.currency || before.currency);
     const patch = {
       siteName: form.siteName,
       currency: (form.currency ?? '').trim().toUpperCase(),
@@ -216,15 +223,22 @@ export const adminPages: WebArea = (router, { services }) => {
       cardReaderFormat: form.cardReaderFormat,
       phoneCountryCode: form.phoneCountryCode,
       upiId: form.upiId?.trim() ? form.upiId.trim() : null,
+      siteAddress: form.siteAddress,
+      largeTopupWarningMinor,
+      receiptPaper: form.receiptPaper,
     };
-    if (minimumBalanceMinor === undefined) return renderSettings(response, form, { minimumBalance: 'cashier.badAmount' }, 400);
+    // Every bad amount is reported at once, each beside its field.
+    const amountErrors: FieldErrors = {};
+    if (minimumBalanceMinor === undefined) amountErrors.minimumBalance = 'cashier.badAmount';
+    if (largeTopupWarningMinor === undefined) amountErrors.largeTopupWarning = 'cashier.badAmount';
+    if (Object.keys(amountErrors).length > 0) return renderSettings(response, form, amountErrors, 400);
     try {
       const after = await services.settings.updateFromInput(patch);
       await audit.record(actorOf(request), { action: 'settings.update', objectType: 'settings', before, after });
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
       const details = error.details as { field?: string } | undefined;
-      const field = error.code === 'currency_locked' ? 'currency' : details?.field === 'minimumBalanceMinor' ? 'minimumBalance' : (details?.field ?? 'siteName');
+      const field = error.code === 'currency_locked' ? 'currency' : details?.field === 'minimumBalanceMinor' ? 'minimumBalance' : details?.field === 'largeTopupWarningMinor' ? 'largeTopupWarning' : (details?.field ?? 'siteName');
       return renderSettings(response, form, { [field]: error.message }, error.httpStatus);
     }
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });

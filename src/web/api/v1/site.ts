@@ -7,6 +7,7 @@ import { requireRole } from './http';
 function settingsView(settings: SiteSettings, services: AppServices) {
   return {
     siteName: settings.siteName,
+    siteAddress: settings.siteAddress,
     currency: settings.currency,
     timeZone: settings.timeZone,
     unknownChargerPolicy: settings.unknownChargerPolicy,
@@ -15,6 +16,8 @@ function settingsView(settings: SiteSettings, services: AppServices) {
     cardReaderFormat: settings.cardReaderFormat,
     phoneCountryCode: settings.phoneCountryCode,
     upiId: settings.upiId,
+    largeTopupWarning: { amount: settings.largeTopupWarningMinor, currency: settings.currency },
+    receiptPaper: settings.receiptPaper,
     language: settings.language,
     heartbeatIntervalS: settings.heartbeatIntervalS,
     messageLogRetentionDays: settings.messageLogRetentionDays,
@@ -30,21 +33,24 @@ export function siteRoutes(router: express.Router, services: AppServices): void 
   router.patch('/settings', requireRole('admin'), async (request, response) => {
     const body = request.body as unknown;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('invalid_request', 'The body must be a JSON object');
-    const { minimumBalance, ...rest } = body as Record<string, unknown>;
+    const { minimumBalance, largeTopupWarning, ...rest } = body as Record<string, unknown>;
     const patch: Record<string, unknown> = { ...rest };
-    if (minimumBalance !== undefined) patch.minimumBalanceMinor = parseMinimumBalance(minimumBalance, (rest.currency as string) ?? services.settings.get().currency);
+    const currency = (rest.currency as string) ?? services.settings.get().currency;
+    if (minimumBalance !== undefined) patch.minimumBalanceMinor = parseMoneySetting(minimumBalance, 'minimumBalance', currency);
+    if (largeTopupWarning !== undefined) patch.largeTopupWarningMinor = parseMoneySetting(largeTopupWarning, 'largeTopupWarning', currency);
     const updated = await services.settings.updateFromInput(patch);
     response.json(settingsView(updated, services));
   });
 }
 
-function parseMinimumBalance(value: unknown, currency: string): number {
+/** A Money setting (`{amount, currency}` or a bare amount) in minor units, never negative. */
+function parseMoneySetting(value: unknown, name: string, currency: string): number {
   const amount = typeof value === 'object' && value !== null ? (value as { amount?: unknown; currency?: unknown }).amount : value;
   if (typeof value === 'object' && value !== null && 'currency' in value && (value as { currency: unknown }).currency !== currency) {
-    throw badRequest('currency_mismatch', `minimumBalance.currency must be the site currency ${currency}`);
+    throw badRequest('currency_mismatch', `${name}.currency must be the site currency ${currency}`);
   }
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0) {
-    throw badRequest('invalid_amount', 'minimumBalance.amount must be a non-negative integer number of minor units');
+    throw badRequest('invalid_amount', `${name}.amount must be a non-negative integer number of minor units`);
   }
   return amount;
 }
