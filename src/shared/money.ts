@@ -19,6 +19,17 @@ export function money(amountMinor: AmountMinor, currency: string): Money {
   return { amount: assertAmount(amountMinor), currency };
 }
 
+/** Whether the text is a currency code Intl can format (three capital letters). */
+export function isCurrencyCode(text: unknown): text is string {
+  if (typeof text !== 'string' || !/^[A-Z]{3}$/.test(text)) return false;
+  try {
+    new Intl.NumberFormat('en', { style: 'currency', currency: text });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Number of minor-unit digits of an ISO 4217 currency, from Intl. */
 export function currencyDigits(currency: string): number {
   return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;

@@ -10,8 +10,8 @@ const SETUP_FORM = {
   password: 'correct horse battery',
   passwordConfirm: 'correct horse battery',
   unknownChargerPolicy: 'pending',
-  energyPricePerKwh: '1800',
-  sessionFee: '500',
+  energyPricePerKwh: '18',
+  sessionFee: '5',
   timePricePerHour: '0',
   publicBaseUrl: '',
 };
@@ -45,7 +45,8 @@ describe('access: setup wizard, sign-in, CSRF, headers', () => {
     const settings = await appUnderTest.api('GET', '/settings');
     expect(settings.body).toMatchObject({ siteName: 'Depot <b>One</b>', timeZone: 'Asia/Kolkata', unknownChargerPolicy: 'pending' });
     const tariffs = await appUnderTest.api('GET', '/tariffs');
-    expect(JSON.stringify(tariffs.body)).toContain('1800');
+    // The owner typed "18" and "5": rupees, stored as paise.
+    expect(tariffs.body.default).toMatchObject({ energyPricePerKwh: 1800, sessionFee: 500 });
 
     const other = new WebClient(appUnderTest.baseUrl);
     expect((await other.get('/setup')).location).toBe('/login');

@@ -155,10 +155,15 @@ describe('chargers pages', () => {
     const bad = await admin.post('/chargers/CP-T/tariff', { energyPricePerKwh: 'lots' });
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/id="f-energyPricePerKwh"[^>]*aria-invalid="true"/);
-    expect((await admin.post('/chargers/CP-T/tariff', { energyPricePerKwh: '2500', idleFeePerHour: '600', idleGraceMinutes: '15' })).status).toBe(303);
+    // Prices are typed in rupees: "25" is ₹25.00 per kWh (2500 paise), never 25 paise.
+    expect((await admin.post('/chargers/CP-T/tariff', { energyPricePerKwh: '25', idleFeePerHour: '6', idleGraceMinutes: '15' })).status).toBe(303);
     const inForce = app.app.services.tariffs.versionInForce('CP-T')!;
     expect(inForce).toMatchObject({ chargerId: 'CP-T', energyPricePerKwhMinor: 2500, idleFeePerHourMinor: 600, idleGraceS: 900 });
-    expect((await admin.get('/chargers/CP-T')).text).toContain('an override for this charger');
+    const detail = (await admin.get('/chargers/CP-T')).text;
+    expect(detail).toContain('an override for this charger');
+    expect(detail).toMatch(/id="f-energyPricePerKwh"[^>]*value="25.00"/);
+    expect(detail).toContain('Energy price per kWh (INR)');
+    expect(detail).toMatch(/data-testid="tariff-preview"[^>]*>A 20 kWh, 1 h charge costs ₹500.00 at these prices/);
     expect((await admin.post('/chargers/CP-T/tariff/remove')).status).toBe(303);
     expect(app.app.services.tariffs.versionInForce('CP-T')?.chargerId ?? null).toBeNull();
   });
@@ -166,11 +171,11 @@ describe('chargers pages', () => {
   it('an admin gives one charger an override with a band over midnight; it becomes the tariff in force there', async () => {
     await app.acceptedCharger('CP-B');
     const admin = await signedIn(app, 'admin');
-    const same = await admin.post('/chargers/CP-B/tariff', { energyPricePerKwh: '2500', band0Start: '10:00', band0End: '10:00', band0Price: '9' });
+    const same = await admin.post('/chargers/CP-B/tariff', { energyPricePerKwh: '25', band0Start: '10:00', band0End: '10:00', band0Price: '9' });
     expect(same.status).toBe(400);
     expect(same.text).toMatch(/id="f-band0End"[^>]*aria-invalid="true"/);
     expect(app.app.services.tariffs.versionInForce('CP-B')?.chargerId ?? null).toBeNull();
-    expect((await admin.post('/chargers/CP-B/tariff', { energyPricePerKwh: '2500', band0Start: '23:00', band0End: '05:00', band0Price: '9.25' })).status).toBe(303);
+    expect((await admin.post('/chargers/CP-B/tariff', { energyPricePerKwh: '25', band0Start: '23:00', band0End: '05:00', band0Price: '9.25' })).status).toBe(303);
     const inForce = app.app.services.tariffs.versionInForce('CP-B')!;
     expect(tariffView(inForce).bands).toEqual([{ start: '23:00', end: '05:00', energyPricePerKwh: 925 }]);
     const page = (await admin.get('/chargers/CP-B')).text;
@@ -187,7 +192,7 @@ describe('chargers pages', () => {
     const admin = await signedIn(app, 'admin');
     const page = (await admin.get('/chargers/CP-M')).text;
     const fields = Object.fromEntries([...page.matchAll(/name="(band\d+(?:Start|End|Price|TimePrice))"[^>]*? value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]));
-    expect((await admin.post('/chargers/CP-M/tariff', { energyPricePerKwh: '2000', ...fields })).status).toBe(303);
+    expect((await admin.post('/chargers/CP-M/tariff', { energyPricePerKwh: '20', ...fields })).status).toBe(303);
     expect(tariffView(app.app.services.tariffs.versionInForce('CP-M')!).bands).toEqual(bands);
   });
 

@@ -178,9 +178,15 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
     const good = await admin.post('/settings', { siteName: 'Yard', currency: 'INR', timeZone: 'Asia/Kolkata', language: 'pa', unknownChargerPolicy: 'reject', minimumBalance: '10.50', publicBaseUrl: 'https://yard.example/', cardReaderFormat: 'decimal' });
     expect(good.status).toBe(303);
     expect((await app.api('GET', '/settings')).body).toMatchObject({ siteName: 'Yard', unknownChargerPolicy: 'reject', minimumBalance: { amount: 1050 }, publicBaseUrl: 'https://yard.example', cardReaderFormat: 'decimal' });
-    const tariff = await admin.post('/settings/tariff', { energyPricePerKwh: '2000', sessionFee: '0', timePricePerHour: '100' });
+    const tariff = await admin.post('/settings/tariff', { energyPricePerKwh: '18', sessionFee: '10', timePricePerHour: '1.50' });
     expect(tariff.status).toBe(303);
-    expect(JSON.stringify((await app.api('GET', '/tariffs')).body)).toContain('2000');
+    expect((await app.api('GET', '/tariffs')).body.default).toMatchObject({ energyPricePerKwh: 1800, sessionFee: 1000, timePricePerHour: 150 });
+    // 20 kWh at ₹18 + 1 h at ₹1.50 + ₹10 = ₹371.50
+    expect((await admin.get('/settings')).text).toMatch(/data-testid="tariff-preview"[^>]*>A 20 kWh, 1 h charge costs ₹371.50 at these prices/);
+    const paise = await admin.post('/settings/tariff', { energyPricePerKwh: '18.505', sessionFee: 'ten', timePricePerHour: '' });
+    expect(paise.status).toBe(400);
+    expect(paise.text).toMatch(/id="f-energyPricePerKwh"[^>]*aria-invalid="true"/);
+    expect(paise.text).toMatch(/id="f-sessionFee"[^>]*aria-invalid="true"/);
     await app.api('PATCH', '/settings', { language: 'en', unknownChargerPolicy: 'pending', cardReaderFormat: 'hex' });
   });
 
@@ -202,7 +208,7 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
   it('an admin saves time-of-day bands on the default tariff through the form; the tariff in force has them, audited and shown back', async () => {
     const admin = await signedIn(app, 'admin');
     const saved = await admin.post('/settings/tariff', {
-      energyPricePerKwh: '2000', band0Start: '22:00', band0End: '06:00', band0Price: '8.50',
+      energyPricePerKwh: '20', band0Start: '22:00', band0End: '06:00', band0Price: '8.50',
       band1Start: '', band1End: '', band1Price: '', band2Start: '12:00', band2End: '14:30', band2Price: '25',
     });
     expect(saved.status).toBe(303);
@@ -222,17 +228,17 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
   it('a bad time or overlapping bands come back inline next to the field and change nothing', async () => {
     const admin = await signedIn(app, 'admin');
     const before = (await app.api('GET', '/tariffs')).body.default;
-    const badTime = await admin.post('/settings/tariff', { energyPricePerKwh: '2000', band0Start: '25:00', band0End: '06:00', band0Price: '8' });
+    const badTime = await admin.post('/settings/tariff', { energyPricePerKwh: '20', band0Start: '25:00', band0End: '06:00', band0Price: '8' });
     expect(badTime.status).toBe(400);
     expect(badTime.text).toMatch(/id="f-band0Start"[^>]*aria-invalid="true" aria-describedby="e-band0Start"/);
     expect(badTime.text).toContain('<p class="error" id="e-band0Start">Enter a time as HH:MM, such as 22:00</p>');
     expect(badTime.text).toMatch(/name="band0Start" type="text" value="25:00"/);
-    const overlap = await admin.post('/settings/tariff', { energyPricePerKwh: '2000', band0Start: '22:00', band0End: '06:00', band0Price: '8', band1Start: '05:00', band1End: '07:00', band1Price: '9' });
+    const overlap = await admin.post('/settings/tariff', { energyPricePerKwh: '20', band0Start: '22:00', band0End: '06:00', band0Price: '8', band1Start: '05:00', band1End: '07:00', band1Price: '9' });
     expect(overlap.status).toBe(400);
     expect(overlap.text).toMatch(/id="f-band1Start"[^>]*aria-invalid="true"/);
     expect(overlap.text).toContain('This band overlaps an earlier band');
     expect(overlap.text).not.toMatch(/id="f-band0Start"[^>]*aria-invalid/);
-    const noPrice = await admin.post('/settings/tariff', { energyPricePerKwh: '2000', band0Start: '22:00', band0End: '06:00', band0Price: 'cheap' });
+    const noPrice = await admin.post('/settings/tariff', { energyPricePerKwh: '20', band0Start: '22:00', band0End: '06:00', band0Price: 'cheap' });
     expect(noPrice.text).toMatch(/id="f-band0Price"[^>]*aria-invalid="true"/);
     expect((await app.api('GET', '/tariffs')).body.default).toEqual(before);
   });

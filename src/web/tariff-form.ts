@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { decimalStringToMinor, minorToDecimalString } from '../shared';
 import { pricesOf, type TariffInput, type TariffVersionRow } from '../tariffs';
-import { fieldErrorsOf, formInteger, type FieldErrors } from './forms';
+import { formInteger, type FieldErrors } from './forms';
 
 /** How many time-of-day band rows the form offers empty; a site rarely needs more than six. */
 const TARIFF_BAND_ROWS = 6;
@@ -10,14 +9,39 @@ const MAX_BAND_ROWS = 24;
 const MINUTES_PER_DAY = 1440;
 const clockPattern = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
-/** The tariff form (prices in minor units, the idle grace in minutes) shared by settings and charger pages. */
-const tariffForm = z.object({
-  energyPricePerKwh: formInteger,
-  sessionFee: formInteger,
-  timePricePerHour: formInteger,
-  idleFeePerHour: formInteger,
-  idleGraceMinutes: formInteger,
-});
+/** The money fields of a tariff form: typed in major units of the site currency ("18" is ₹18.00, not 18 paise). */
+const PRICE_FIELDS = ['energyPricePerKwh', 'sessionFee', 'timePricePerHour', 'idleFeePerHour'] as const;
+type PriceField = (typeof PRICE_FIELDS)[number];
+
+/** The preview under a tariff form: what a charge of this size costs at the base prices. */
+const PREVIEW_ENERGY_KWH = 20;
+const PREVIEW_HOURS = 1;
+
+/**
+ * Reads the price fields in major units (an empty optional field is 0); a bad one gets its error.
+ * Shared by the tariff forms and the setup wizard, so an owner never types paise anywhere.
+ */
+export function parsePriceFields<Field extends string>(form: Record<string, string>, fields: readonly Field[], currency: string, errors: FieldErrors, required: readonly Field[] = []): Record<Field, number> | undefined {
+  const prices = {} as Record<Field, number>;
+  for (const field of fields) {
+    const text = (form[field] ?? '').trim();
+    const minor = text === '' && !required.includes(field) ? 0 : decimalStringToMinor(text, currency);
+    if (minor === undefined) errors[field] = 'tariffs.badPrice';
+    else prices[field] = minor;
+  }
+  return fields.some((field) => errors[field] !== undefined) ? undefined : prices;
+}
+
+/** The preview under a tariff form (stored or typed prices); no cost while one is not a price. */
+export function tariffPreview(values: Record<string, string>, currency: string): { costMinor: number | undefined; energyKwh: number; hours: number } {
+  const prices = parsePriceFields(values, ['energyPricePerKwh', 'sessionFee', 'timePricePerHour'] as const, currency, {});
+  return { costMinor: prices ? previewCostMinor(prices) : undefined, energyKwh: PREVIEW_ENERGY_KWH, hours: PREVIEW_HOURS };
+}
+
+/** The base cost of a PREVIEW_ENERGY_KWH, PREVIEW_HOURS charge (minor units), from minor-unit prices. */
+export function previewCostMinor(prices: { energyPricePerKwh: number; sessionFee: number; timePricePerHour: number }): number {
+  return prices.energyPricePerKwh * PREVIEW_ENERGY_KWH + prices.timePricePerHour * PREVIEW_HOURS + prices.sessionFee;
+}
 
 type BandInput = NonNullable<TariffInput['bands']>[number];
 
@@ -40,13 +64,13 @@ interface TariffBandRow {
 const bandField = (index: number, part: 'Start' | 'End' | 'Price' | 'TimePrice') => `band${index}${part}`;
 
 export function parseTariffForm(form: Record<string, string>, currency: string): { ok: true; input: TariffInput } | { ok: false; errors: FieldErrors } {
-  const withDefaults = { sessionFee: '0', timePricePerHour: '0', idleFeePerHour: '0', idleGraceMinutes: '0', ...Object.fromEntries(Object.entries(form).filter(([, value]) => value.trim() !== '')) };
-  const parsed = tariffForm.safeParse(withDefaults);
-  const errors: FieldErrors = parsed.success ? {} : fieldErrorsOf(parsed.error);
+  const errors: FieldErrors = {};
+  const prices = parsePriceFields<PriceField>(form, PRICE_FIELDS, currency, errors, ['energyPricePerKwh']);
+  const grace = formInteger.safeParse((form.idleGraceMinutes ?? '').trim() || '0');
+  if (!grace.success) errors.idleGraceMinutes = grace.error.issues[0]!.message;
   const bands = parseBandRows(form, currency, errors);
-  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
-  const { idleGraceMinutes, ...prices } = parsed.data;
-  return { ok: true, input: { ...prices, idleGraceS: idleGraceMinutes * 60, bands } };
+  if (!prices || !grace.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, input: { ...prices, idleGraceS: grace.data * 60, bands } };
 }
 
 /**
@@ -91,10 +115,10 @@ function parseBandRows(form: Record<string, string>, currency: string, errors: F
 /** A stored tariff version as the form shows it. */
 export function tariffFormValues(version: TariffVersionRow | null | undefined, currency: string): Record<string, string> {
   const values: Record<string, string> = {
-    energyPricePerKwh: String(version?.energyPricePerKwhMinor ?? 0),
-    sessionFee: String(version?.sessionFeeMinor ?? 0),
-    timePricePerHour: String(version?.timePricePerHourMinor ?? 0),
-    idleFeePerHour: String(version?.idleFeePerHourMinor ?? 0),
+    energyPricePerKwh: minorToDecimalString(version?.energyPricePerKwhMinor ?? 0, currency),
+    sessionFee: minorToDecimalString(version?.sessionFeeMinor ?? 0, currency),
+    timePricePerHour: minorToDecimalString(version?.timePricePerHourMinor ?? 0, currency),
+    idleFeePerHour: minorToDecimalString(version?.idleFeePerHourMinor ?? 0, currency),
     idleGraceMinutes: String(Math.round((version?.idleGraceS ?? 0) / 60)),
   };
   const bands = version ? pricesOf(version).bands : [];

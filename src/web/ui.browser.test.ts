@@ -60,11 +60,15 @@ test('the setup wizard runs in the browser and lands signed in on the dashboard'
     await page.getByLabel('Admin password').fill(PASSWORD);
     await page.getByLabel('Repeat the password').fill(PASSWORD);
     await page.getByLabel('Time zone (IANA, e.g. Asia/Kolkata)').fill('Asia/Kolkata');
-    await page.getByLabel('Energy price per kWh (minor units)').fill('1500');
+    // Prices in rupees, with a preview that follows the typing.
+    await page.getByLabel('Energy price per kWh (INR)').fill('18');
+    await page.getByLabel('Session fee (INR)').fill('10');
+    await expect(page.getByTestId('tariff-preview').textContent()).resolves.toBe('A 20 kWh, 1 h charge costs ₹370.00 at these prices (before time-of-day bands and idle fees).');
     await page.getByRole('button', { name: 'Finish setup' }).click();
     await page.waitForURL(`${app.baseUrl}/`);
     await expect(page.getByRole('heading', { name: 'Dashboard' }).isVisible()).resolves.toBe(true);
     expect(app.app.services.settings.get().siteName).toBe('Browser Depot');
+    expect(app.app.services.tariffs.current().default).toMatchObject({ energyPricePerKwhMinor: 1800, sessionFeeMinor: 1000 });
     expect(errors).toEqual([]);
   });
 });

@@ -44,6 +44,10 @@ const helpers = {
     const currency = typeof values[1] === 'string' ? values[1] : root.currency;
     return formatMoney(amount, currency, INTL_LOCALE[root.lang]);
   },
+  /** {{intlLocale}}: the Intl locale of the page's language, for scripts that format numbers as the server does. */
+  intlLocale(...args: unknown[]): string {
+    return INTL_LOCALE[rootOf(splitArgs(args).options).lang];
+  },
   /** {{dateTime iso}}: a UTC instant shown in the site's time zone. */
   dateTime(...args: unknown[]): string {
     const { values, options } = splitArgs(args);

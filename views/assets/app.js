@@ -47,6 +47,24 @@
     event.preventDefault();
     if (window.confirm(question)) event.detail.issueRequest(true);
   });
+  // The tariff preview follows the prices as they are typed (the server computes the same on save).
+  document.addEventListener('input', function (event) {
+    var form = event.target && event.target.form;
+    var preview = form && form.querySelector('[data-tariff-preview]');
+    if (!preview) return;
+    var currency = preview.getAttribute('data-currency');
+    var format = new Intl.NumberFormat(preview.getAttribute('data-locale'), { style: 'currency', currency: currency });
+    var digits = format.resolvedOptions().maximumFractionDigits;
+    var price = function (name) {
+      var field = form.elements[name];
+      var text = field ? field.value.trim().replace(/,/g, '') : '';
+      if (text === '') return name === 'energyPricePerKwh' ? NaN : 0;
+      return /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * Math.pow(10, digits)) : NaN;
+    };
+    var costMinor = price('energyPricePerKwh') * Number(preview.getAttribute('data-energy-kwh')) + price('timePricePerHour') * Number(preview.getAttribute('data-hours')) + price('sessionFee');
+    var cost = isNaN(costMinor) ? '—' : format.format(costMinor / Math.pow(10, digits));
+    preview.textContent = preview.getAttribute('data-tariff-preview').replace('{cost}', cost);
+  });
   // Print buttons (data-print, no inline handlers under the CSP); data-print="thermal" or "a4" picks the receipt's paper.
   document.addEventListener('click', function (event) {
     var button = event.target && event.target.closest && event.target.closest('[data-print]');

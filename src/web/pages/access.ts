@@ -1,11 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { AppError, isValidTimeZone } from '../../shared';
+import { AppError, isCurrencyCode, isValidTimeZone } from '../../shared';
 import { MIN_PASSWORD_LENGTH } from '../../staff';
 import { UNKNOWN_CHARGER_POLICIES, machineTimeZone } from '../../settings';
 import { SESSION_COOKIE, safeNextPath } from '../auth';
-import { fieldErrorsOf, formBody, formInteger, type FieldErrors } from '../forms';
+import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
+import { parsePriceFields, tariffPreview } from '../tariff-form';
 import { isUiLanguage } from '../i18n';
 import type { WebArea } from '../area';
 
@@ -19,9 +20,10 @@ const setupSchema = z
     password: z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
     passwordConfirm: z.string(),
     unknownChargerPolicy: z.enum(UNKNOWN_CHARGER_POLICIES),
-    energyPricePerKwh: formInteger,
-    sessionFee: formInteger,
-    timePricePerHour: formInteger,
+    // Prices are read in major units of the chosen currency after the rest (parsePriceFields).
+    energyPricePerKwh: z.string(),
+    sessionFee: z.string().default(''),
+    timePricePerHour: z.string().default(''),
     publicBaseUrl: z.union([z.literal(''), z.string().trim().url().refine((url) => /^https?:\/\//.test(url), 'must be an http(s) URL')]),
   })
   .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'setup.mismatch' });
@@ -55,6 +57,7 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
         ...values,
       },
       errors,
+      tariffPreview: tariffPreview({ energyPricePerKwh: '0', ...values }, isCurrencyCode(values.currency) ? values.currency : settings.currency),
     });
   };
 
@@ -71,7 +74,11 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
     if (isUiLanguage(form.language)) response.locals.lang = form.language;
     const parsed = setupSchema.safeParse(form);
     const { password: _password, passwordConfirm: _confirm, ...safeValues } = form;
-    if (!parsed.success) return renderSetup(response, safeValues, fieldErrorsOf(parsed.error), 400);
+    // Every error of the form at once: the prices (in the chosen currency) beside the others.
+    const errors = parsed.success ? {} : fieldErrorsOf(parsed.error);
+    const currency = parsed.success ? parsed.data.currency : (form.currency ?? '').trim().toUpperCase();
+    const prices = parsePriceFields(form, ['energyPricePerKwh', 'sessionFee', 'timePricePerHour'] as const, isCurrencyCode(currency) ? currency : 'INR', errors, ['energyPricePerKwh']);
+    if (!parsed.success || !prices) return renderSetup(response, safeValues, errors, 400);
     const input = parsed.data;
     // The admin is created first, atomically: a second wizard racing this one gets setup_done.
     const admin = await users.createFirstAdmin({ userName: input.userName, password: input.password, language: input.language });
@@ -84,7 +91,7 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
       publicBaseUrl: input.publicBaseUrl === '' ? null : input.publicBaseUrl.replace(/\/+$/, ''),
       ...(input.currency !== settingsBefore.currency ? { currency: input.currency } : {}),
     });
-    const tariff = { energyPricePerKwh: input.energyPricePerKwh, sessionFee: input.sessionFee, timePricePerHour: input.timePricePerHour };
+    const tariff = prices;
     await services.tariffs.setDefault(tariff, admin.userName);
     const actor = { userId: admin.id, name: admin.userName };
     await audit.recordAll(actor, [

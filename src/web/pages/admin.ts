@@ -8,7 +8,7 @@ import { actorOf, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../area';
-import { parseTariffForm, tariffBandRows, tariffFormValues } from '../tariff-form';
+import { parseTariffForm, tariffBandRows, tariffFormValues, tariffPreview } from '../tariff-form';
 
 const AUDIT_PAGE = 100;
 const AUDIT_EXPORT_MAX = 10_000;
@@ -201,6 +201,7 @@ export const adminPages: WebArea = (router, { services }) => {
       tariffValues,
       tariffErrors: tariffErrors ?? {},
       tariffBands: tariffBandRows(tariffValues, tariffErrors ?? {}),
+      tariffPreview: tariffPreview(tariffValues, settings.currency),
     });
   };
 

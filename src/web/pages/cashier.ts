@@ -5,6 +5,7 @@ import type { TopupResult } from '../../till';
 import type { CardRow, DriverRow } from '../../drivers';
 import { AppError, currencyDigits, decimalStringToMinor, formatPhone, minorToDecimalString } from '../../shared';
 import { actorOf, requireRole, staffOf } from '../auth';
+import { withWho } from '../names';
 import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../area';
 import { PAYMENT_QUEUE_REFRESH_S, paymentQueueModel } from './payments';
@@ -91,7 +92,7 @@ export const cashierPages: WebArea = (router, { services }) => {
         driver,
         canTopUp: card.balance !== null,
         balanceMinor: card.balance?.amount,
-        sessions: services.sessions.repository.list({ cardUid: card.uid }, RECENT_SESSIONS),
+        sessions: withWho(services, services.sessions.repository.list({ cardUid: card.uid }, RECENT_SESSIONS)),
       };
     }
     const driver = drivers.userView(target.driver);
@@ -102,7 +103,7 @@ export const cashierPages: WebArea = (router, { services }) => {
       driverCards: driver.cards,
       canTopUp: true,
       balanceMinor: driver.balance.amount,
-      sessions: services.sessions.repository.list({ userId: driver.id }, RECENT_SESSIONS),
+      sessions: withWho(services, services.sessions.repository.list({ userId: driver.id }, RECENT_SESSIONS)),
     };
   };
 

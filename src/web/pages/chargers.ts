@@ -10,7 +10,8 @@ import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../area';
 import { fragmentRoot } from './dashboard';
 import { barChartSvg } from '../svg-chart';
-import { parseTariffForm, tariffBandRows, tariffFormValues } from '../tariff-form';
+import { ocppBaseUrl, withWho } from '../names';
+import { parseTariffForm, tariffBandRows, tariffFormValues, tariffPreview } from '../tariff-form';
 import { MESSAGE_LOG_SETTLE_MS } from '../sse';
 import { renderFragment } from '../view-engine';
 
@@ -179,7 +180,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       area: 'chargers',
       charger,
       connectors: charger.connectors.filter((connector) => connector.connectorId > 0),
-      sessions: services.sessions.repository.list({ chargerId: charger.id }, 20),
+      sessions: withWho(services, services.sessions.repository.list({ chargerId: charger.id }, 20)),
       activeSessions: services.sessions.repository.active(charger.id),
       messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS),
       triggerMessages: TRIGGER_MESSAGES,
@@ -188,6 +189,8 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       tariffErrors: {},
       tariffBandsInForce: tariffBandsInForce(services.tariffs.versionInForce(charger.id)),
       tariffBands: tariffBandRows(tariffFormValues(services.tariffs.versionInForce(charger.id), currency), {}),
+      tariffPreview: tariffPreview(tariffFormValues(services.tariffs.versionInForce(charger.id), currency), currency),
+      ocppUrl: `${ocppBaseUrl(services)}${encodeURIComponent(charger.id)}`,
       charts: {
         energy: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.energyWh / 1000 })), 'kWh'),
         hours: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.chargingSeconds / 3600 })), 'h'),
@@ -240,7 +243,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     const charger = loadCharger(services, request);
     const form = formBody(request);
     const parsed = parseTariffForm(form, services.settings.get().currency);
-    if (!parsed.ok) return response.status(400).render('pages/chargers/detail', detailModel(charger, { tariffValues: form, tariffErrors: parsed.errors, tariffBands: tariffBandRows(form, parsed.errors) }));
+    if (!parsed.ok) return response.status(400).render('pages/chargers/detail', detailModel(charger, { tariffValues: form, tariffErrors: parsed.errors, tariffBands: tariffBandRows(form, parsed.errors), tariffPreview: tariffPreview(form, services.settings.get().currency) }));
     const before = services.tariffs.versionInForce(charger.id);
     await services.tariffs.setOverride(charger.id, parsed.input, staffOf(request).userName);
     await audit.record(actorOf(request), { action: 'tariff.set_override', objectType: 'charger', objectId: charger.id, before, after: parsed.input });

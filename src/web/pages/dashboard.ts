@@ -5,6 +5,7 @@ import { SESSION_FLAGS } from '../../sessions';
 import { addDays, localDate, nowIso, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../area';
 import { renderFragment } from '../view-engine';
+import { ocppBaseUrl, sessionWho } from '../names';
 
 /** A session with no meter value for this long is shown as stuck. */
 const STUCK_AFTER_MS = 60 * 60 * 1000;
@@ -18,7 +19,12 @@ const PENDING_ALERTS = 5;
 /** The page polls as a fallback when the SSE stream is down. */
 const DASHBOARD_POLL_S = 30;
 
+/** How much an alert matters: a charger that cannot charge first, then what staff should act on, then news. */
+type Severity = 'bad' | 'warn' | 'info';
+const SEVERITY_RANK: Record<Severity, number> = { bad: 0, warn: 1, info: 2 };
+
 interface Alert {
+  severity: Severity;
   key: string;
   params: Record<string, string | number>;
   /** Where staff deal with it, when there is a page for it. */
@@ -44,48 +50,62 @@ function dashboardModel(services: AppServices) {
   const alerts: Alert[] = [];
   // Up to 200 strangers may wait (CONTRACT): the newest few are named, the rest counted.
   const pending = chargers.filter((c) => c.registration === 'pending').sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  for (const charger of pending.slice(0, PENDING_ALERTS)) alerts.push({ key: 'dashboard.alertPending', params: { id: charger.id }, href: '/chargers' });
-  if (pending.length > PENDING_ALERTS) alerts.push({ key: 'dashboard.alertPendingMore', params: { number: pending.length - PENDING_ALERTS }, href: '/chargers' });
-  for (const charger of accepted.filter((c) => !c.connected)) alerts.push({ key: 'dashboard.alertOffline', params: { id: charger.id, at: charger.lastSeenAt ?? '—' }, href: chargerHref(charger.id) });
+  for (const charger of pending.slice(0, PENDING_ALERTS)) alerts.push({ severity: 'warn', key: 'dashboard.alertPending', params: { id: charger.id }, href: '/chargers' });
+  if (pending.length > PENDING_ALERTS) alerts.push({ severity: 'warn', key: 'dashboard.alertPendingMore', params: { number: pending.length - PENDING_ALERTS }, href: '/chargers' });
+  for (const charger of accepted.filter((c) => !c.connected)) alerts.push({ severity: 'bad', key: 'dashboard.alertOffline', params: { id: charger.id, at: charger.lastSeenAt ?? '—' }, href: chargerHref(charger.id) });
   for (const { chargerId, connector } of faultedConnectors) {
-    alerts.push({ key: 'dashboard.alertFaulted', params: { id: chargerId, connector: connector.connectorId, error: connector.errorCode ?? 'Faulted' }, href: chargerHref(chargerId) });
+    alerts.push({ severity: 'bad', key: 'dashboard.alertFaulted', params: { id: chargerId, connector: connector.connectorId, error: connector.errorCode ?? 'Faulted' }, href: chargerHref(chargerId) });
   }
   for (const session of active) {
     // The charger restarted and never ended it (the stuck-sessions job): staff close it on its page.
     if (session.flagsJson.includes(`"${SESSION_FLAGS.openAfterReboot}"`)) {
-      alerts.push({ key: 'dashboard.alertOpenAfterReboot', params: { id: session.id, charger: session.chargerId }, href: `/sessions/${session.id}` });
+      alerts.push({ severity: 'bad', key: 'dashboard.alertOpenAfterReboot', params: { id: session.id, charger: session.chargerId }, href: `/sessions/${session.id}` });
     }
     const lastMs = Date.parse(session.lastMeterAt ?? session.startedAt);
-    if (Date.now() - lastMs > STUCK_AFTER_MS) alerts.push({ key: 'dashboard.alertStuck', params: { id: session.id, charger: session.chargerId, at: session.lastMeterAt ?? session.startedAt }, href: `/sessions/${session.id}` });
+    if (Date.now() - lastMs > STUCK_AFTER_MS) alerts.push({ severity: 'bad', key: 'dashboard.alertStuck', params: { id: session.id, charger: session.chargerId, at: session.lastMeterAt ?? session.startedAt }, href: `/sessions/${session.id}` });
   }
   const dayAgo = new Date(Date.now() - UNKNOWN_CARD_ALERT_MS).toISOString();
   for (const card of services.drivers.unknownCards(MAX_UNKNOWN_CARD_ALERTS).filter((row) => row.lastSeenAt >= dayAgo)) {
-    alerts.push({ key: 'dashboard.alertUnknownCard', params: { id: card.uid, charger: card.lastChargerId, at: card.lastSeenAt }, href: '/drivers' });
+    alerts.push({ severity: 'info', key: 'dashboard.alertUnknownCard', params: { id: card.uid, charger: card.lastChargerId, at: card.lastSeenAt }, href: '/drivers' });
   }
   const load = services.load.view();
-  if (load.overLimit) alerts.push({ key: 'load.overLimit', params: { draw: load.drawW, limit: load.limitInForceW ?? 0 }, href: '/load' });
+  if (load.overLimit) alerts.push({ severity: 'bad', key: 'load.overLimit', params: { draw: load.drawW, limit: load.limitInForceW ?? 0 }, href: '/load' });
   for (const chargerId of new Set(load.connectors.filter((connector) => connector.flags.includes('rejects_profiles')).map((connector) => connector.chargerId))) {
-    alerts.push({ key: 'load.rejects', params: { id: chargerId }, href: '/load' });
+    alerts.push({ severity: 'warn', key: 'load.rejects', params: { id: chargerId }, href: '/load' });
   }
   const jobs = services.jobs.status();
   // The newest backup file on disk, so the age survives restarts (the job table only knows this run).
   const lastBackup = listBackups(backupsDir(services.config.dataDir))[0];
-  if (!lastBackup) alerts.push({ key: 'dashboard.alertNoBackup', params: {} });
+  if (!lastBackup) alerts.push({ severity: 'warn', key: 'dashboard.alertNoBackup', params: {} });
   else if (Date.now() - lastBackup.takenAt.getTime() > BACKUP_STALE_MS) {
-    alerts.push({ key: 'dashboard.alertBackup', params: { age: `${Math.floor((Date.now() - lastBackup.takenAt.getTime()) / 3_600_000)} h` } });
+    alerts.push({ severity: 'warn', key: 'dashboard.alertBackup', params: { age: `${Math.floor((Date.now() - lastBackup.takenAt.getTime()) / 3_600_000)} h` } });
   }
-  for (const job of jobs.filter((j) => j.lastResult === 'failed')) alerts.push({ key: 'dashboard.alertJob', params: { name: job.name, result: job.lastSummary ?? 'failed' } });
+  for (const job of jobs.filter((j) => j.lastResult === 'failed')) alerts.push({ severity: 'warn', key: 'dashboard.alertJob', params: { name: job.name, result: job.lastSummary ?? 'failed' } });
+
+  // Stable sort: within a severity the order above (pending, offline, faulted, ...) stays.
+  alerts.sort((first, second) => SEVERITY_RANK[first.severity] - SEVERITY_RANK[second.severity]);
+  const todayByCharger = new Map(services.reports.daily(today).items.map((item) => [item.chargerId, item]));
+  const everConnected = chargers.some((charger) => charger.connected || charger.lastSeenAt !== null);
 
   return {
+    // First run: the address to enter into the chargers, until one has connected; what to do next on an empty site.
+    ocppUrl: everConnected ? undefined : ocppBaseUrl(services),
+    empty: chargers.length === 0,
     counts: {
       online: accepted.filter((c) => c.connected).length,
       offline: accepted.filter((c) => !c.connected).length,
       faulted: faultedIds.size,
       pending: pending.length,
     },
-    chargers: accepted,
+    chargers: accepted.map((charger) => ({
+      ...charger,
+      todayEnergyWh: todayByCharger.get(charger.id)?.energyWh ?? 0,
+      todayRevenueMinor: todayByCharger.get(charger.id)?.revenue.amount ?? 0,
+      problem: !charger.connected || faultedIds.has(charger.id),
+    })).sort((first, second) => Number(second.problem) - Number(first.problem)),
     active: active.map((session) => ({
       ...session,
+      who: sessionWho(services, session),
       runningWh: session.lastMeterWh === null ? 0 : Math.max(0, session.lastMeterWh - session.meterStartWh),
       // Known for prepaid sessions (billing tracks it to stop at the balance); personal cards pay nothing.
       runningCostMinor: services.billing.runningCostOf(session.id) ?? null,
@@ -93,10 +113,9 @@ function dashboardModel(services: AppServices) {
     today: {
       sessions: ended.length,
       energyWh: ended.reduce((sum, session) => sum + (session.energyWh ?? 0), 0),
-      revenueMinor: services.reports.daily(today).items.reduce((sum, item) => sum + item.revenue.amount, 0),
+      revenueMinor: [...todayByCharger.values()].reduce((sum, item) => sum + item.revenue.amount, 0),
     },
     alerts,
-    jobs,
     lastBackupAt: lastBackup?.takenAt.toISOString() ?? null,
     updatedAt: now,
   };

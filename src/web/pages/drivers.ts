@@ -7,6 +7,7 @@ import { actorOf, requireRole } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../area';
+import { withWho } from '../names';
 
 const LIST_SIZE = 200;
 const RECENT = 20;
@@ -78,7 +79,7 @@ export const driverPages: WebArea = (router, { services }) => {
       titleId: driver.name,
       area: 'drivers',
       driver: view,
-      sessions: services.sessions.repository.list({ userId: driver.id }, RECENT),
+      sessions: withWho(services, services.sessions.repository.list({ userId: driver.id }, RECENT)),
       topups: till.topups(RECENT, undefined, { accountId: driver.accountId }),
       statuses: CARD_STATUSES,
       formKey: `ui-${crypto.randomUUID()}`,

@@ -8,7 +8,8 @@ import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor, minorToDecimalString } from '../../shared';
 import { costLines, tariffView } from '../../tariffs';
 import { formBody } from '../forms';
-import { isUiLanguage, UI_LANGUAGES } from '../i18n';
+import { isUiLanguage, translator, UI_LANGUAGES } from '../i18n';
+import { isLoopbackUrl } from '../names';
 import type { WebArea } from '../area';
 
 /** The driver's sign-in on their phone; apart from the staff cookie so neither can stand in for the other. */
@@ -300,8 +301,19 @@ export const qrLabelPages: WebArea = (router, { services }) => {
     if (!charger) throw new AppError('not_found', `Charger ${String(request.params.chargerId)} does not exist`, 404);
     return charger;
   };
-  const render = (response: Response, labels: unknown[], extra: Record<string, unknown>) =>
-    response.render('pages/qr/labels', { layout: 'labels', titleKey: 'qr.labels', labels, ...extra });
+  // A label is read by every driver, whatever the staff's language: "Scan to charge" in each UI language.
+  // A code for localhost or a loopback address opens nothing on a phone: the sheet says so before printing.
+  const render = (response: Response, labels: unknown[], extra: Record<string, unknown>) => {
+    const base = publicBase(services);
+    response.render('pages/qr/labels', {
+      layout: 'labels',
+      titleKey: 'qr.labels',
+      labels,
+      scanTexts: UI_LANGUAGES.map((language) => ({ language, text: translator(language)('qr.scanToCharge') })),
+      unreachableBase: isLoopbackUrl(base) ? base : undefined,
+      ...extra,
+    });
+  };
 
   router.get('/qr-labels', async (_request, response) => {
     const chargers = services.chargers.all().filter((charger) => charger.registration === 'accepted');

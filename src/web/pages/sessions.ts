@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../services';
 import { closeSessionSchema, parseFlags, type SessionFilter, type SessionRow } from '../../sessions';
-import { addDays, AppError, csvLine, minorToDecimalString, startOfLocalDayUtc } from '../../shared';
+import { addDays, AppError, csvLine, minorToDecimalString, startOfLocalDayUtc, wallClockMs } from '../../shared';
+import { costLines } from '../../tariffs';
 import type { WebArea } from '../area';
 import { actorOf, requireRole } from '../auth';
 import { setFlash } from '../flash';
@@ -10,8 +11,14 @@ import { formBody } from '../forms';
 import { barChartSvg } from '../svg-chart';
 import { renderFragment } from '../view-engine';
 import { fragmentRoot } from './dashboard';
+import { sessionWho, withWho } from '../names';
 
 const PAGE_SIZE = 50;
+
+/** "14:05" in the site's zone (a chart label). */
+function localClock(iso: string, timeZone: string): string {
+  return new Date(wallClockMs(Date.parse(iso), timeZone)).toISOString().slice(11, 16);
+}
 /** A CSV export holds at most this many sessions (newest first); narrow the filter for more. */
 const CSV_MAX_ROWS = 20_000;
 
@@ -68,24 +75,6 @@ function parseAfter(value: unknown): { startedAt: string; id: number } | undefin
   return { id: Number(match[1]), startedAt: match[2]! };
 }
 
-/**
- * The cost breakdown as people read it: each priced part (an exact fraction of minor units,
- * "n/d") shown as money to the nearest minor unit, with the exact fraction beside it.
- */
-function breakdownRows(breakdown: Record<string, unknown>): { key: string; amountMinor?: number; exact?: string; value?: string }[] {
-  return Object.entries(breakdown).map(([key, value]) => {
-    const fraction = typeof value === 'string' ? /^(-?\d+)\/(\d+)$/.exec(value) : null;
-    if (fraction) {
-      const numerator = BigInt(fraction[1]!);
-      const denominator = BigInt(fraction[2]!);
-      // Half-up to a whole minor unit for display only; the bill itself was rounded once, exactly.
-      const rounded = Number((2n * numerator + denominator) / (2n * denominator));
-      return { key, amountMinor: rounded, exact: value as string };
-    }
-    return { key, value: String(value) };
-  });
-}
-
 export const sessionPages: WebArea = (router, { services, live }) => {
   router.get('/sessions', (request, response) => {
     const { values, filter } = filterOf(services, request.query as Record<string, unknown>);
@@ -101,7 +90,7 @@ export const sessionPages: WebArea = (router, { services, live }) => {
       exportUrl: `/sessions?${exportParams.toString()}`,
       titleKey: 'sessions.title',
       area: 'sessions',
-      sessions: page,
+      sessions: withWho(services, page),
       values,
       olderUrl: rows.length > PAGE_SIZE ? `/sessions?${params.toString()}` : undefined,
       chargers: services.chargers.all().map((charger) => charger.id),
@@ -111,8 +100,8 @@ export const sessionPages: WebArea = (router, { services, live }) => {
   const sessionModel = (id: number) => {
     const session = services.sessions.get(id);
     if (!session) return undefined;
+    const { timeZone } = services.settings.get();
     const meters = services.sessions.repository.meterValues(session.id).filter((row) => row.energyRegisterWh !== null);
-    const breakdown = session.costBreakdownJson ? (JSON.parse(session.costBreakdownJson) as Record<string, unknown>) : undefined;
     return {
       session,
       flags: parseFlags(session.flagsJson),
@@ -121,9 +110,12 @@ export const sessionPages: WebArea = (router, { services, live }) => {
       runningWh: session.lastMeterWh === null ? null : Math.max(0, session.lastMeterWh - session.meterStartWh),
       // Known while a prepaid session runs (billing tracks it to stop at the balance).
       runningCostMinor: session.status === 'active' ? (services.billing.runningCostOf(session.id) ?? null) : null,
-      breakdown: breakdown ? breakdownRows(breakdown) : [],
+      // The bill as a table in money: one line per priced part, adding up to the total charged.
+      costLines: costLines(session.costBreakdownJson),
+      who: sessionWho(services, session),
       meterChart: barChartSvg(
-        meters.map((row) => ({ label: row.timestamp.slice(11, 16), value: (row.energyRegisterWh! - session.meterStartWh) / 1000 })),
+        // Chart times in the site's zone, as every other time on the page.
+        meters.map((row) => ({ label: localClock(row.timestamp, timeZone), value: (row.energyRegisterWh! - session.meterStartWh) / 1000 })),
         'kWh',
       ),
       meterCount: meters.length,
