@@ -165,6 +165,14 @@ export class SettingsService {
     return settings;
   }
 
+  /** Every problem of an outside patch, by field (a form shows them all at once); nothing is written. */
+  problems(input: unknown): Record<string, string> {
+    const parsed = settingsPatchSchema.safeParse(input);
+    const problems: Record<string, string> = {};
+    if (!parsed.success) for (const issue of parsed.error.issues) problems[String(issue.path[0] ?? 'body')] ??= issue.message;
+    return problems;
+  }
+
   /** Parses an outside patch (API body, form) and applies it. */
   async updateFromInput(input: unknown): Promise<SiteSettings> {
     return this.update(parseInput(settingsPatchSchema, input));

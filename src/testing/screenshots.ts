@@ -28,7 +28,7 @@ interface Site {
 /** A small site as an owner would have it after a day: named chargers, drivers, sessions, one fault. */
 async function seedSite(): Promise<Site> {
   const app = await startTestApp();
-  await app.api('PATCH', '/settings', { siteName: 'Gurdwara Road EV Charging', timeZone: 'Asia/Kolkata' });
+  await app.api('PATCH', '/settings', { siteName: 'Gurdwara Road EV Charging', siteAddress: 'Plot 7, GT Road, Jalandhar 144001\nPhone 0181 222 3344', timeZone: 'Asia/Kolkata' });
   await app.api('PUT', '/tariffs/default', { energyPricePerKwh: 1850, sessionFee: 1000, timePricePerHour: 0 });
   const bays: SimulatedCharger[] = [];
   for (const [id, name] of [

@@ -29,3 +29,8 @@ export function isUiLanguage(value: unknown): value is UiLanguage {
 export function translator(language: UiLanguage): TFunction {
   return instance.getFixedT(language);
 }
+
+/** Whether a message key exists (in English, the fallback of every language). */
+export function hasMessage(key: string): boolean {
+  return instance.exists(key, { lng: 'en' });
+}

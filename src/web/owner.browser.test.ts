@@ -164,6 +164,27 @@ describe.each<UiLanguage>(['en', 'pa'])('owner and staff pages off the happy pat
     }
   });
 
+  test('settings: every refused field is shown at once, in the page language, each with its hint kept', async () => {
+    app = await startTestApp();
+    const { context, page, errors } = await ownerPage(language);
+    try {
+      await page.goto(`${app.baseUrl}/settings`);
+      await page.locator('#f-timeZone').fill('Nowhere/Place');
+      await page.locator('#f-largeTopupWarning').fill('lots');
+      await page.locator('#f-phoneCountryCode').fill('999');
+      await page.locator('form[action="/settings"] button[type=submit]').click();
+      await page.locator('#e-timeZone').waitFor();
+      await expect(page.locator('#e-timeZone').textContent()).resolves.toBe(t('validation.timeZone'));
+      await expect(page.locator('#e-largeTopupWarning').textContent()).resolves.toBe(t('cashier.badAmount'));
+      await expect(page.locator('#e-phoneCountryCode').textContent()).resolves.toBe(t('validation.phoneCountryCode'));
+      await expect(page.locator('#f-phoneCountryCode').getAttribute('aria-describedby')).resolves.toBe('h-phoneCountryCode e-phoneCountryCode');
+      expect(app.app.services.settings.get().timeZone).not.toBe('Nowhere/Place');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the dashboard, a session and the QR labels stay axe clean', async () => {
     app = await startTestApp();
     const bay = await app.acceptedCharger('CP-1');

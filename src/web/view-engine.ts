@@ -3,7 +3,7 @@ import { create, type ExpressHandlebars } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 import { parseFlags } from '../sessions';
 import { formatMoney, formatPhone } from '../shared';
-import { INTL_LOCALE, isUiLanguage, translator, type UiLanguage } from './i18n';
+import { hasMessage, INTL_LOCALE, isUiLanguage, translator, type UiLanguage } from './i18n';
 import { viewsDir } from './paths';
 
 /**
@@ -34,6 +34,19 @@ const helpers = {
   /** {{t "login.locked" minutes=15}}: a catalogue message in the viewer's language. */
   t(key: string, options: HelperOptions): string {
     return translator(rootOf(options).lang)(key, options.hash as Record<string, unknown>);
+  },
+  /**
+   * {{fieldError name error}}: a field's error in the viewer's language. A message key is translated;
+   * a validation rule's English wording ("must be …", "required") gives way to the field's own
+   * message (validation.<name>) when the catalogue has one.
+   */
+  fieldError(name: unknown, error: unknown, options: HelperOptions): string {
+    if (typeof error !== 'string' || error === '') return '';
+    const t = translator(rootOf(options).lang);
+    if (/^[a-zA-Z]+\.[\w.-]+$/.test(error)) return t(error);
+    const rule = /^(must |required$|is not )/.test(error);
+    if (rule && typeof name === 'string' && hasMessage(`validation.${name}`)) return t(`validation.${name}`);
+    return error;
   },
   /** {{money amountMinor}}: Intl currency format, lakh grouping for INR. */
   money(...args: unknown[]): string {

@@ -228,11 +228,12 @@ export const adminPages: WebArea = (router, { services }) => {
       largeTopupWarningMinor,
       receiptPaper: form.receiptPaper,
     };
-    // Every bad amount is reported at once, each beside its field.
-    const amountErrors: FieldErrors = {};
-    if (minimumBalanceMinor === undefined) amountErrors.minimumBalance = 'cashier.badAmount';
-    if (largeTopupWarningMinor === undefined) amountErrors.largeTopupWarning = 'cashier.badAmount';
-    if (Object.keys(amountErrors).length > 0) return renderSettings(response, form, amountErrors, 400);
+    // Every error of the form at once, each beside its field: the amounts, then the rest of the rules.
+    const fieldOf: Record<string, string> = { minimumBalanceMinor: 'minimumBalance', largeTopupWarningMinor: 'largeTopupWarning' };
+    const errors: FieldErrors = Object.fromEntries(Object.entries(services.settings.problems(patch)).map(([field, message]) => [fieldOf[field] ?? field, message]));
+    if (minimumBalanceMinor === undefined) errors.minimumBalance = 'cashier.badAmount';
+    if (largeTopupWarningMinor === undefined) errors.largeTopupWarning = 'cashier.badAmount';
+    if (Object.keys(errors).length > 0) return renderSettings(response, form, errors, 400);
     try {
       const after = await services.settings.updateFromInput(patch);
       await audit.record(actorOf(request), { action: 'settings.update', objectType: 'settings', before, after });
