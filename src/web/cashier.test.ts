@@ -14,10 +14,16 @@ function formKeyOf(html: string): string {
   return /name="formKey" value="([^"]+)"/.exec(html)![1]!;
 }
 
+/** An attribute value as the browser reads it (Handlebars escapes & < > " ' ` =). */
+function unescapeAttribute(value: string): string {
+  const named: Record<string, string> = { lt: '<', gt: '>', quot: '"', amp: '&' };
+  return value.replace(/&(#x([0-9a-f]+)|(lt|gt|quot|amp));/gi, (_entity, _body: string, hex: string | undefined, name: string | undefined) => (hex ? String.fromCodePoint(parseInt(hex, 16)) : named[name!.toLowerCase()]!));
+}
+
 /** The hidden fields of the confirm step, as the browser would post them back. */
 function confirmFields(html: string): Record<string, string> {
   const form = /<form method="post" action="[^"]*confirm"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
-  return Object.fromEntries([...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].filter(([, name]) => name !== '_csrf').map(([, name, value]) => [name!, value!]));
+  return Object.fromEntries([...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].filter(([, name]) => name !== '_csrf').map(([, name, value]) => [name!, unescapeAttribute(value!)]));
 }
 
 /** Amount and method, then the confirm step posted back: the desk's two steps. */
