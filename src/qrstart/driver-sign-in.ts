@@ -3,7 +3,7 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { DriverRow, DriverService } from '../drivers';
-import { hashToken, nowIso } from '../shared';
+import { AppError, badRequest, hashToken, nowIso } from '../shared';
 
 /** A driver's sign-in lasts on that phone: a driver stays signed in for half a year unless they sign out. */
 export const DRIVER_SESSION_MS = 180 * 24 * 60 * 60 * 1000;
@@ -12,7 +12,7 @@ const MAX_PIN_FAILURES = 5;
 const PIN_LOCKOUT_MS = 15 * 60 * 1000;
 
 type SignInOutcome =
-  | { ok: true; user: DriverRow; token: string }
+  | { ok: true; user: DriverRow; token: string; registered?: true }
   | { ok: false; reason: 'wrong_pin'; attemptsLeft: number }
   | { ok: false; reason: 'locked'; retryAfterS: number };
 
@@ -49,6 +49,33 @@ export class DriverSignInService {
         .run();
     });
     return { ok: true, user, token };
+  }
+
+  /**
+   * "New here?" on the QR page (CONTRACT: a driver with no account registers with name, phone and
+   * PIN and is signed in at once): the rules of `POST /users`, with the PIN required. A number
+   * that is registered already is answered as the sign-in answers it, in the same lockout: its
+   * own PIN signs in, another PIN is a wrong PIN. So this form tells nothing the sign-in does not,
+   * and trying a number that is free registers it (staff see every such driver).
+   */
+  async register(input: { name: string; phone: string; pin: string }): Promise<SignInOutcome> {
+    if (!/^\d{4,8}$/.test(input.pin)) throw badRequest('invalid_request', 'pin: must be 4–8 digits', { field: 'pin' });
+    let user: DriverRow;
+    try {
+      user = await this.drivers.createUser({ name: input.name, phone: input.phone, pin: input.pin });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'phone_taken') return this.signIn(input.phone, input.pin);
+      throw error;
+    }
+    const token = crypto.randomBytes(32).toString('base64url');
+    const now = this.clock();
+    await this.db.write(() =>
+      this.db.orm
+        .insert(schema.driverWebSessions)
+        .values({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
+        .run(),
+    );
+    return { ok: true, user, token, registered: true };
   }
 
   /** The driver a cookie token belongs to, or undefined when unknown or expired. */

@@ -61,6 +61,7 @@ describe('message catalogue', () => {
     ['hi', hi],
   ])('%s translates every string of walk-in payments', (_language, catalogue) => {
     expect(keysOf(catalogue.payments ?? {}).sort()).toEqual(keysOf(en.payments).sort());
+    expect(keysOf(catalogue.walkIn ?? {}).sort()).toEqual(keysOf(en.walkIn).sort());
     expect(catalogue.cashier?.upi).toBe('UPI');
   });
 

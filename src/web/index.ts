@@ -16,6 +16,7 @@ import { loadPages } from './pages/load';
 import { maintenancePages } from './pages/maintenance';
 import { paymentPages } from './pages/payments';
 import { driverLocals, qrDriverPages, qrLabelPages } from './pages/qr';
+import { qrPaymentPages } from './pages/qr-payments';
 import { sessionPages } from './pages/sessions';
 import type { WebArea, WebContext } from './area';
 import { LiveHub } from './sse';
@@ -28,7 +29,7 @@ import { viewsDir } from './paths';
  * get the security headers, CSRF protection on every POST and res.locals (lang, csrfToken...).
  * To add one: write `export const myPages: WebArea = (router, ctx) => {...}` and list it here.
  */
-const PUBLIC_AREAS: WebArea[] = [accessPages, qrDriverPages];
+const PUBLIC_AREAS: WebArea[] = [accessPages, qrDriverPages, qrPaymentPages];
 
 /** Areas behind the staff sign-in; each guards its own routes further by role. */
 const STAFF_AREAS: WebArea[] = [dashboardPages, chargerPages, cashierPages, paymentPages, sessionPages, driverPages, loadPages, adminPages, maintenancePages, qrLabelPages];

@@ -2,6 +2,7 @@ import { loadEn } from './load';
 import { qrEn } from './qr';
 import { maintenanceEn } from './maintenance';
 import { paymentsEn } from './payments';
+import { walkInEn } from './walk-in';
 
 /** The English message catalogue: every visible string of the staff UI. Other languages fall back to it. */
 export const en = {
@@ -74,6 +75,7 @@ export const en = {
   maintenance: maintenanceEn,
   payments: paymentsEn,
   load: loadEn,
+  walkIn: walkInEn,
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -2,6 +2,7 @@ import type { PartialCatalogue } from './en';
 import { loadHi } from './load';
 import { maintenanceHi } from './maintenance';
 import { paymentsHi } from './payments';
+import { walkInHi } from './walk-in';
 import { qrHi } from './qr';
 
 /** Hindi. Keys missing here fall back to English. */
@@ -44,4 +45,5 @@ export const hi: PartialCatalogue = {
   maintenance: maintenanceHi,
   payments: paymentsHi,
   load: loadHi,
+  walkIn: walkInHi,
 };

@@ -2,6 +2,7 @@ import type { PartialCatalogue } from './en';
 import { loadPa } from './load';
 import { maintenancePa } from './maintenance';
 import { paymentsPa } from './payments';
+import { walkInPa } from './walk-in';
 import { qrPa } from './qr';
 
 /** Punjabi (Gurmukhi). Keys missing here fall back to English. */
@@ -44,4 +45,5 @@ export const pa: PartialCatalogue = {
   maintenance: maintenancePa,
   payments: paymentsPa,
   load: loadPa,
+  walkIn: walkInPa,
 };

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { ChargerView } from '../../chargers';
-import type { DriverRow } from '../../drivers';
 import { connectorPageUrl, DRIVER_SESSION_MS, qrSvg, readableUrl, type QrStartRow } from '../../qrstart';
 import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor, minorToDecimalString } from '../../shared';
@@ -11,9 +10,9 @@ import { formBody } from '../forms';
 import { isUiLanguage, translator, UI_LANGUAGES } from '../i18n';
 import { isLoopbackUrl } from '../names';
 import type { WebArea } from '../area';
+import { connectorIdOf, DRIVER_COOKIE, driverOf } from './qr-driver';
+import { walkInModel } from './qr-payments';
 
-/** The driver's sign-in on their phone; apart from the staff cookie so neither can stand in for the other. */
-const DRIVER_COOKIE = 'cy_driver';
 /** The language a driver chose on the QR pages, remembered on the phone (not a sign-in: no secret). */
 const DRIVER_LANGUAGE_COOKIE = 'cy_lang';
 const LANGUAGE_COOKIE_MS = 365 * 24 * 60 * 60 * 1000;
@@ -28,17 +27,6 @@ const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 /** How often the live part of the charging page asks for fresh numbers. */
 const LIVE_POLL_S = 2;
 
-function driverOf(services: AppServices, request: Request): DriverRow | undefined {
-  const token = request.cookies?.[DRIVER_COOKIE];
-  return typeof token === 'string' ? services.driverSignIn.resolve(token) : undefined;
-}
-
-/** A QR URL's connector number: digits only, else the page does not exist. */
-function connectorIdOf(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^[1-9]\d{0,3}$/.test(raw)) throw new AppError('not_found', 'No such connector', 404);
-  return Number(raw);
-}
-
 /** The public base every QR code points at (CONTRACT: `publicBaseUrl` defaults to the UI URL). */
 function publicBase(services: AppServices): string {
   return (services.settings.get().publicBaseUrl ?? services.uiUrl()).replace(/\/+$/, '');
@@ -49,9 +37,9 @@ function connectorPath(chargerId: string, connectorId: number): string {
   return `/q/${encodeURIComponent(chargerId)}/${connectorId}`;
 }
 
-/** A path on the QR pages a driver may be sent back to (the connector page or a charge). */
+/** A path on the QR pages a driver may be sent back to (the connector page, its walk-in pages, or a charge). */
 function driverPagePath(raw: unknown): string | undefined {
-  return typeof raw === 'string' && /^\/(q\/[^/?#\\]+\/\d{1,4}|charges\/\d{1,15})$/.test(raw) ? raw : undefined;
+  return typeof raw === 'string' && /^\/(q\/[^/?#\\]+\/\d{1,4}(\/register|\/payments\/\d{1,15})?|charges\/\d{1,15})$/.test(raw) ? raw : undefined;
 }
 
 /**
@@ -130,6 +118,7 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
       drawnOutOfOrder: refusal !== undefined && OUT_OF_ORDER.has(refusal),
       formKey: `qr-${crypto.randomUUID()}`,
       activeStart: driver ? qrStart.activeStartOf(driver.id) : undefined,
+      ...walkInModel(services, request, driver, refusal),
       ...extra,
     });
   };
@@ -241,10 +230,13 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
   const liveContext = (start: QrStartRow) => {
     const view = services.qrStart.view(start);
     const lines = view.receipt ? costLines(view.session?.costBreakdownJson) : undefined;
+    const driver = view.receipt ? services.drivers.user(start.userId) : undefined;
     return {
       ...view,
       costLines: lines?.lines.filter((line) => line.amountMinor > 0 || line.part === 'energy'),
       durationTextFinal: lines ? durationText(lines.durationS) : undefined,
+      // Issue 16: where the charge ends with money left over, the receipt shows it kept for next time.
+      balanceKeptMinor: driver ? services.qrStart.availableMinor(driver) : undefined,
       durationText: durationText(view.durationS),
       pollSeconds: LIVE_POLL_S,
       connectorPath: connectorPath(start.chargerId, start.connectorId),
