@@ -25,7 +25,8 @@ function dumpDatabase(file: string): Record<string, string[]> {
 }
 
 /** A charger that runs whole sessions (start, meter values, stop) back to back until told to stop. */
-async function chargeInALoop(charger: SimulatedCharger, idTag: string, keepGoing: () => boolean): Promise<number> {
+/** Charges session after session while keepGoing(); `completed` counts the sessions ended so far. */
+async function chargeInALoop(charger: SimulatedCharger, idTag: string, keepGoing: () => boolean, completed: number[], index: number): Promise<number> {
   let sessions = 0;
   let meterWh = 10_000;
   await charger.status(1, 'Available');
@@ -37,6 +38,7 @@ async function chargeInALoop(charger: SimulatedCharger, idTag: string, keepGoing
     }
     await charger.stopTransaction(started.transactionId, meterWh);
     sessions++;
+    completed[index] = sessions;
   }
   return sessions;
 }
@@ -61,9 +63,11 @@ describe('backup while chargers send data, then restore into a fresh data direct
     const app = testApp;
     const chargers = await Promise.all(['CP-A', 'CP-B', 'CP-C'].map((id) => app.acceptedCharger(id)));
     let running = true;
-    const traffic = chargers.map((charger, index) => chargeInALoop(charger, `TAG-${index}`, () => running));
-    // Let some sessions complete before the backup so that it holds real data.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const completed = chargers.map(() => 0);
+    const traffic = chargers.map((charger, index) => chargeInALoop(charger, `TAG-${index}`, () => running, completed, index));
+    // Let every charger complete a session before the backup so that it holds real data (a fixed
+    // 400 ms was too short on a busy machine).
+    while (completed.some((count) => count === 0)) await new Promise((resolve) => setTimeout(resolve, 50));
 
     const backupDir = makeTempDir('chargeyard-backup-');
     dirs.push(backupDir);
