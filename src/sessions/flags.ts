@@ -21,6 +21,11 @@ export const SESSION_FLAGS = {
   closedByStaff: 'closed_by_staff',
   /** Open on a charger that restarted since and never ended it (the stuck-sessions job). */
   openAfterReboot: 'open_after_reboot',
+  /**
+   * A 2.0.1 transaction that charged without any idToken (free vend, or type NoAuthorization):
+   * no card and no driver, priced with the tariff, posted to no balance.
+   */
+  freeVend: 'free_vend',
 } as const;
 
 export type SessionFlag = (typeof SESSION_FLAGS)[keyof typeof SESSION_FLAGS];

@@ -17,6 +17,11 @@ interface StartInput {
   evseId?: number | undefined;
   idTag: string;
   /**
+   * The station charges without identifying anyone (2.0.1 free vend): nobody is authorized, the
+   * session has no card and no driver and so no payer (billing prices it, posts it to no balance).
+   */
+  freeVend?: boolean | undefined;
+  /**
    * The energy register at the start. 2.0.1 stations may start a transaction without one; then
    * the first register reading of the transaction becomes the start, so a meter's lifetime total
    * is never billed as one session.
@@ -31,6 +36,14 @@ interface StartInput {
   /** 2.0.1 chargers name the transaction; for 1.6 the appliance assigns an integer. */
   transactionId?: string | undefined;
 }
+
+/** The station decided on its own to charge; nobody is identified, so nobody pays. */
+const FREE_VEND_DECISION: AuthorizationDecision = {
+  status: 'Accepted',
+  cardUid: null,
+  userId: null,
+  reason: 'free vend: the station charges without identifying anyone',
+};
 
 interface StartResult {
   session: SessionRow;
@@ -128,15 +141,14 @@ export class SessionService {
     if (meterStartWh === undefined) flags.push(SESSION_FLAGS.meterStartUnknown);
     if (input.meterStartWh !== undefined && !meterStartPossible) flags.push(SESSION_FLAGS.meterReadingUntrusted);
     if (startedAt !== input.timestamp) flags.push(SESSION_FLAGS.startTimeUntrusted);
+    if (input.freeVend === true) flags.push(SESSION_FLAGS.freeVend);
     const result = await this.db.write(() => {
       const existing = this.repository.byStartFingerprint(input.chargerId, fingerprint);
       if (existing) return { session: existing, decision: storedDecision(existing), duplicate: true };
-      const decision = this.authorizer.authorize({
-        chargerId: input.chargerId,
-        idTag: input.idTag,
-        connectorId: input.connectorId,
-        purpose: 'start',
-      });
+      const decision: AuthorizationDecision =
+        input.freeVend === true
+          ? FREE_VEND_DECISION
+          : this.authorizer.authorize({ chargerId: input.chargerId, idTag: input.idTag, connectorId: input.connectorId, purpose: 'start' });
       const now = nowIso();
       let session = this.repository.insert({
         transactionId: input.transactionId ?? null,

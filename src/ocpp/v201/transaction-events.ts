@@ -24,7 +24,8 @@ const EVSE_WHEN_UNNAMED = 1;
 
 /**
  * OCPP 2.0.1 TransactionEvent (functional block E) onto the version-neutral SessionService: one
- * session per transactionId, started by the first event that carries an idToken, fed with the
+ * session per transactionId, started by the first event that carries an idToken (or, for free
+ * vend, the first that shows charging without one), fed with the
  * meter values of every event, stopped (and so billed, once) by Ended. A repeated seqNo changes
  * nothing and gets the answer the current state gives.
  */
@@ -64,12 +65,16 @@ export class TransactionEventHandler {
     // A transaction may start before anyone is identified (E02: cable plugged in first); the
     // session begins with the first event that names an idToken, from the transaction's start.
     const knownStart = earlier.length > 0 || request.eventType !== 'Ended';
-    if (!session && idTag !== undefined && knownStart) {
+    // NoAuthorization names nobody (idTagOf gives ''): like no idToken at all.
+    const identified = idTag !== undefined && idTag !== '';
+    const freeVend = !session && !identified && knownStart && chargesWithoutIdentity(request, earlier, meterValues);
+    if (!session && knownStart && (identified || freeVend)) {
       const started = await sessions.start({
         chargerId,
         connectorId: evseId ?? EVSE_WHEN_UNNAMED,
         evseId: evseId ?? EVSE_WHEN_UNNAMED,
-        idTag,
+        idTag: identified ? idTag : '',
+        freeVend,
         meterStartWh: earlier.find((event) => event.energyRegisterWh !== null)?.energyRegisterWh ?? firstRegisterWh(meterValues),
         timestamp: earlier[0]?.timestamp ?? at,
         receivedAt: earlier[0]?.receivedAt,
@@ -151,6 +156,25 @@ export class TransactionEventHandler {
     }
     return response;
   }
+}
+
+/**
+ * Free vend: the station charges with no one identified. It says so with an idToken of type
+ * NoAuthorization, by charging (chargingState Charging) before any idToken, or by ending a
+ * transaction that delivered energy without ever naming one. A cable plugged in and pulled out
+ * again while waiting for a card (E02 timing out) delivered nothing and is no session.
+ */
+function chargesWithoutIdentity(
+  request: TransactionEventRequest,
+  earlier: readonly { energyRegisterWh: number | null }[],
+  meterValues: readonly MeterValueInput[],
+): boolean {
+  if (request.idToken?.type === 'NoAuthorization') return true;
+  if (request.transactionInfo.chargingState === 'Charging') return true;
+  if (request.eventType !== 'Ended') return false;
+  const startWh = earlier.find((event) => event.energyRegisterWh !== null)?.energyRegisterWh ?? undefined;
+  const endWh = lastRegisterWh(meterValues);
+  return startWh !== undefined && endWh !== undefined && endWh > startWh;
 }
 
 function firstRegisterWh(meterValues: readonly MeterValueInput[]): number | undefined {
