@@ -25,6 +25,7 @@ import { SettingsService } from './settings';
 import { bootstrapAdminFromEnv, createStaffServices } from './staff';
 import { TariffService } from './tariffs';
 import { PaymentRequestService, ShiftService, TillService } from './till';
+import { HashingLimiter } from './shared';
 import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
 import { createWebRouter } from './web';
@@ -99,7 +100,9 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     if (!ledger.hasMoneyMoved()) ledger.adoptCurrency(next.currency);
   });
   const idempotency = new IdempotencyStore(db);
-  const chargers = new ChargerService(db, settings);
+  // One cap on password and PIN hashing for the whole process: chargers, staff and drivers share the CPU.
+  const hashing = new HashingLimiter();
+  const chargers = new ChargerService(db, settings, hashing);
   const messageLog = new MessageLog(db);
   const tariffs = new TariffService(db);
   const drivers = new DriverService(db, ledger, settings);
@@ -184,9 +187,10 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     ttlMs: wiring.paymentRequestTtlMs,
     onError: wiring.onError,
   });
-  const driverSignIn = new DriverSignInService(db, drivers);
+  const driverSignIn = new DriverSignInService(db, drivers, hashing);
   return {
     load,
+    hashing,
     settings,
     ledger,
     idempotency,
@@ -258,7 +262,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const chargingProfiles = new ChargingProfileCommands(commands);
 
   const tokens = new ApiTokenService(db, config.apiToken);
-  const staff = createStaffServices(db);
+  const staff = createStaffServices(db, domains.hashing);
   await bootstrapAdminFromEnv(staff.users, config.adminPassword, logger);
   const jobHistory = new JobHistory(db);
   const jobs = new JobScheduler(

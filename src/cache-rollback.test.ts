@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { ChargerPasswords } from './chargers/passwords';
+import { ChargerAuthenticator } from './chargers/authentication';
 import { SettingsService } from './settings';
-import { hashSecret } from './shared';
+import { HashingLimiter, hashSecret } from './shared';
 import { startTestApp, type TestApp } from './testing';
 
 /**
@@ -75,12 +75,12 @@ describe('caches of database state under rollback', () => {
 
 describe('verified charger passwords', () => {
   test('a remembered password counts only while the stored hash it matched is still the charger’s', async () => {
-    const passwords = new ChargerPasswords();
-    const before = { id: 'CP-PW', passwordHash: await hashSecret('old-password-1') };
-    const after = { id: 'CP-PW', passwordHash: await hashSecret('new-password-2') };
-    expect(await passwords.verify(before, 'old-password-1')).toBe(true);
+    const passwords = new ChargerAuthenticator(new HashingLimiter());
+    const before = await hashSecret('old-password-1');
+    const after = await hashSecret('new-password-2');
+    expect(await passwords.verify('CP-PW', before, 'old-password-1', '127.0.0.1')).toBe('ok');
     // The password changed (or a verification raced the change): the old one no longer opens.
-    expect(await passwords.verify(after, 'old-password-1')).toBe(false);
-    expect(await passwords.verify(after, 'new-password-2')).toBe(true);
+    expect(await passwords.verify('CP-PW', after, 'old-password-1', '127.0.0.1')).toBe('wrong');
+    expect(await passwords.verify('CP-PW', after, 'new-password-2', '127.0.0.1')).toBe('ok');
   });
 });

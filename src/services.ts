@@ -15,11 +15,14 @@ import type { ReportService } from './reports';
 import type { SessionService } from './sessions';
 import type { SettingsService } from './settings';
 import type { StaffServices } from './staff';
+import type { HashingLimiter } from './shared';
 import type { TariffService } from './tariffs';
 import type { PaymentRequestService, ShiftService, TillService } from './till';
 
 /** The domain services createDomains (app.ts) builds, each complete with its collaborators. */
 export interface Domains {
+  /** The process-wide cap on password and PIN hashing (charger upgrades, staff and driver sign-ins). */
+  hashing: HashingLimiter;
   settings: SettingsService;
   ledger: Ledger;
   /** Idempotency-Keys of money writes (top-ups, refunds, adjustments). */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import type { SettingsService } from '../settings';
-import { conflict, hashSecret, notFound, nowIso, parseInput, trustedTimeOr } from '../shared';
-import { ChargerPasswords } from './passwords';
+import { conflict, hashSecret, notFound, nowIso, parseInput, trustedTimeOr, type HashingLimiter } from '../shared';
+import { ChargerAuthenticator } from './authentication';
 import { isValidChargerId } from './identity';
 import { ChargerRepository, type ChargerRow, type ConnectorRow, type Registration } from './repository';
 
@@ -111,15 +111,17 @@ export class ChargerService {
   private readonly presence = new Map<string, Presence>();
   private readonly lastSeen = new Map<string, string>();
   private readonly lastSeenDirty = new Set<string>();
-  private readonly passwords = new ChargerPasswords();
+  private readonly authenticator: ChargerAuthenticator;
   private readonly listeners: ((change: ChargerChange) => void)[] = [];
   private readonly registrations = new Map<string, Registration | null>();
 
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
+    limiter: HashingLimiter,
   ) {
     this.repository = new ChargerRepository(db);
+    this.authenticator = new ChargerAuthenticator(limiter);
   }
 
   onChange(listener: (change: ChargerChange) => void): void {
@@ -137,22 +139,16 @@ export class ChargerService {
    * Decides an upgrade before anything else happens, so a refused attempt never disturbs the
    * live connection of that identity (CONTRACT "OCPP endpoint").
    */
-  async admit(id: string, basicAuth: { user: string; password: string } | undefined): Promise<Admission> {
-    const nowMs = Date.now();
-    if (this.passwords.isThrottled(id, nowMs)) {
-      return { admitted: false, httpStatus: 429, reason: 'too many failed authentication attempts' };
-    }
+  async admit(id: string, basicAuth: { user: string; password: string } | undefined, address: string): Promise<Admission> {
     let charger = this.repository.get(id);
     if (charger?.registration === 'rejected') {
       return { admitted: false, httpStatus: 404, reason: 'charger registration rejected' };
     }
     if (charger?.passwordHash) {
-      const ok = basicAuth !== undefined && basicAuth.user === id && (await this.passwords.verify(charger, basicAuth.password));
-      if (!ok) {
-        this.passwords.recordFailure(id, nowMs);
-        return { admitted: false, httpStatus: 401, reason: basicAuth ? 'wrong password' : 'password required' };
-      }
-      this.passwords.clearFailures(id);
+      if (basicAuth === undefined || basicAuth.user !== id) return { admitted: false, httpStatus: 401, reason: basicAuth ? 'wrong user name' : 'password required' };
+      const verdict = await this.authenticator.verify(id, charger.passwordHash, basicAuth.password, address);
+      if (verdict === 'throttled') return { admitted: false, httpStatus: 429, reason: 'too many failed authentication attempts' };
+      if (verdict === 'wrong') return { admitted: false, httpStatus: 401, reason: 'wrong password' };
       return { admitted: true, charger };
     }
     if (!charger) {
@@ -333,7 +329,7 @@ export class ChargerService {
         });
       }
     });
-    this.passwords.forget(parsed.id);
+    this.authenticator.forget(parsed.id);
     this.emit({ kind: 'registered', chargerId: parsed.id });
     return this.view(parsed.id)!;
   }
@@ -346,7 +342,7 @@ export class ChargerService {
     if (parsed.password !== undefined) patch.passwordHash = parsed.password === null ? null : await hashSecret(parsed.password);
     if (parsed.registration !== undefined) patch.registration = parsed.registration;
     await this.db.write(() => this.repository.update(id, patch));
-    this.passwords.forget(id);
+    this.authenticator.forget(id);
     this.emit({ kind: 'updated', chargerId: id });
     return this.view(id)!;
   }
@@ -354,7 +350,7 @@ export class ChargerService {
   async remove(id: string): Promise<void> {
     const removed = await this.db.write(() => this.repository.delete(id));
     if (!removed) throw notFound('Charger', id);
-    this.passwords.forget(id);
+    this.authenticator.forget(id);
     this.emit({ kind: 'removed', chargerId: id });
   }
 

@@ -97,7 +97,7 @@ export class OcppServer {
       return refuse(socket, 400, `No supported OCPP subprotocol offered; this server speaks ${this.supportedSubprotocols.join(', ')}`);
     }
     const basicAuth = parseBasicAuth(request.headers.authorization, identity);
-    this.chargers.admit(identity, basicAuth).then(
+    this.chargers.admit(identity, basicAuth, request.socket.remoteAddress ?? 'unknown').then(
       (admission) => {
         if (!admission.admitted) {
           this.logger.warn({ chargerId: identity, status: admission.httpStatus, reason: admission.reason }, 'OCPP upgrade refused');

@@ -13,9 +13,10 @@ async function expectCallError(promise: Promise<unknown>, code: string): Promise
   return error as CallErrorReply;
 }
 
-function upgradeStatus(url: string, protocols: string[], headers: Record<string, string> = {}): Promise<number> {
+/** The HTTP status of one upgrade attempt (101 when it opened); `localAddress` sends from another loopback address. */
+function upgradeStatus(url: string, protocols: string[], headers: Record<string, string> = {}, localAddress?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols, { headers });
+    const ws = new WebSocket(url, protocols, { headers, ...(localAddress ? { localAddress } : {}) });
     ws.once('unexpected-response', (_request, response) => {
       resolve(response.statusCode ?? 0);
       response.resume();
@@ -195,6 +196,33 @@ describe('OCPP security profile 1 and admission policy', () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
     expect((await live.heartbeat()).currentTime).toBeDefined();
     expect(t.app.services.ocpp.isConnected('CP-LIVE')).toBe(true);
+  });
+
+  const basic = (id: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${id}:${password}`).toString('base64')}` });
+
+  test('20 wrong passwords sent at once are counted before hashing: at most 5 are checked, the rest get 429', async () => {
+    await t.api('POST', '/chargers', { id: 'CP-FLOOD', password: 'correct-horse' });
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => upgradeStatus(`${t.ocppUrl}CP-FLOOD`, ['ocpp1.6'], basic('CP-FLOOD', 'a-wrong-guess'))));
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+  });
+
+  test('20 wrong passwords at once from another address never refuse the charger that comes with the right one', async () => {
+    await t.api('POST', '/chargers', { id: 'CP-TARGET', password: 'correct-horse' });
+    const guesses = Array.from({ length: 20 }, () => upgradeStatus(`${t.ocppUrl}CP-TARGET`, ['ocpp1.6'], basic('CP-TARGET', 'a-wrong-guess'), '127.0.0.2'));
+    expect((await Promise.all(guesses)).every((status) => status === 401 || status === 429)).toBe(true);
+    expect(await upgradeStatus(`${t.ocppUrl}CP-TARGET`, ['ocpp1.6'], basic('CP-TARGET', 'correct-horse'))).toBe(101);
+  });
+
+  test('a charger that proved its password gets back in at once after a flood of wrong guesses from its own address', async () => {
+    await t.api('POST', '/chargers', { id: 'CP-KNOWN', password: 'correct-horse' });
+    expect(await upgradeStatus(`${t.ocppUrl}CP-KNOWN`, ['ocpp1.6'], basic('CP-KNOWN', 'correct-horse'))).toBe(101);
+    const guesses = await Promise.all(Array.from({ length: 20 }, () => upgradeStatus(`${t.ocppUrl}CP-KNOWN`, ['ocpp1.6'], basic('CP-KNOWN', 'a-wrong-guess'))));
+    expect(guesses).toContain(429);
+    expect(await upgradeStatus(`${t.ocppUrl}CP-KNOWN`, ['ocpp1.6'], basic('CP-KNOWN', 'correct-horse'))).toBe(101);
+    // A new password makes the one it proved before worthless at once.
+    expect((await t.api('PATCH', '/chargers/CP-KNOWN', { password: 'battery-staple' })).status).toBe(200);
+    expect(await upgradeStatus(`${t.ocppUrl}CP-KNOWN`, ['ocpp1.6'], basic('CP-KNOWN', 'correct-horse'), '127.0.0.3')).toBe(401);
   });
 
   test('unknown chargers are pending by default: BootNotification Pending, transactions refused', async () => {

@@ -3,7 +3,7 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { DriverRow, DriverService } from '../drivers';
-import { AppError, badRequest, hashToken, nowIso } from '../shared';
+import { AppError, badRequest, HASHING_BUSY, hashToken, nowIso, type HashingLimiter } from '../shared';
 
 /** A driver's sign-in lasts on that phone: a driver stays signed in for half a year unless they sign out. */
 export const DRIVER_SESSION_MS = 180 * 24 * 60 * 60 * 1000;
@@ -11,44 +11,61 @@ export const DRIVER_SESSION_MS = 180 * 24 * 60 * 60 * 1000;
 const MAX_PIN_FAILURES = 5;
 const PIN_LOCKOUT_MS = 15 * 60 * 1000;
 
+/** PIN checks one address may have running or waiting at once, whatever phone numbers it tries. */
+const PIN_CHECKS_PER_ADDRESS = 4;
+
 type SignInOutcome =
   | { ok: true; user: DriverRow; token: string; registered?: true }
   | { ok: false; reason: 'wrong_pin'; attemptsLeft: number }
-  | { ok: false; reason: 'locked'; retryAfterS: number };
+  | { ok: false; reason: 'locked'; retryAfterS: number }
+  /** Too many PIN checks in flight for this number or address: nothing was counted or checked. */
+  | { ok: false; reason: 'busy' };
+
+type Reservation = { ok: true; attemptsLeft: number } | { ok: false; retryAfterS: number };
 
 /**
  * Driver sign-in on the QR page: phone + PIN, a lockout per phone number after repeated failures
  * (persisted, so a restart does not reset it), and long-lived sign-ins kept apart from staff ones.
+ * CONTRACT: the lockout counts attempts made at the same time. Each attempt is counted in one
+ * write before its PIN is hashed, and hashing is capped per number and per address, so guesses
+ * sent at once get no more tries than guesses sent one by one.
  */
 export class DriverSignInService {
   constructor(
     private readonly db: Db,
     private readonly drivers: DriverService,
+    private readonly limiter: HashingLimiter,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async signIn(rawPhone: string, pin: string): Promise<SignInOutcome> {
+  async signIn(rawPhone: string, pin: string, address: string): Promise<SignInOutcome> {
     // Unknown phones are counted too, under the number in E.164 (every way of writing it locks
     // together), so a lockout reveals nothing about who is registered.
     const key = this.drivers.normalisePhone(rawPhone) ?? lockoutKey(rawPhone);
-    const retryAfterS = this.retryAfterS(key);
-    if (retryAfterS > 0) return { ok: false, reason: 'locked', retryAfterS };
-    const user = /^\d{4,8}$/.test(pin) ? await this.drivers.verifyPin(rawPhone, pin) : undefined;
-    if (!user) {
-      const failures = await this.recordFailure(key);
-      if (failures >= MAX_PIN_FAILURES) return { ok: false, reason: 'locked', retryAfterS: Math.ceil(PIN_LOCKOUT_MS / 1000) };
-      return { ok: false, reason: 'wrong_pin', attemptsLeft: MAX_PIN_FAILURES - failures };
-    }
-    const token = crypto.randomBytes(32).toString('base64url');
-    const now = this.clock();
-    await this.db.write(() => {
-      this.db.orm.delete(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).run();
-      this.db.orm
-        .insert(schema.driverWebSessions)
-        .values({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
-        .run();
+    const keys = [
+      { key: `phone:${key}`, maxInFlight: MAX_PIN_FAILURES },
+      { key: `address:${address}`, maxInFlight: PIN_CHECKS_PER_ADDRESS },
+    ];
+    const outcome = await this.limiter.run(keys, async (hash): Promise<SignInOutcome> => {
+      const reserved = await this.reserve(key);
+      if (!reserved.ok) return { ok: false, reason: 'locked', retryAfterS: reserved.retryAfterS };
+      const user = /^\d{4,8}$/.test(pin) ? await hash(() => this.drivers.verifyPin(rawPhone, pin)) : undefined;
+      if (!user) {
+        if (reserved.attemptsLeft === 0) return { ok: false, reason: 'locked', retryAfterS: Math.ceil(PIN_LOCKOUT_MS / 1000) };
+        return { ok: false, reason: 'wrong_pin', attemptsLeft: reserved.attemptsLeft };
+      }
+      const token = crypto.randomBytes(32).toString('base64url');
+      const now = this.clock();
+      await this.db.write(() => {
+        this.db.orm.delete(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).run();
+        this.db.orm
+          .insert(schema.driverWebSessions)
+          .values({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
+          .run();
+      });
+      return { ok: true, user, token };
     });
-    return { ok: true, user, token };
+    return outcome === HASHING_BUSY ? { ok: false, reason: 'busy' } : outcome;
   }
 
   /**
@@ -58,13 +75,13 @@ export class DriverSignInService {
    * own PIN signs in, another PIN is a wrong PIN. So this form tells nothing the sign-in does not,
    * and trying a number that is free registers it (staff see every such driver).
    */
-  async register(input: { name: string; phone: string; pin: string }): Promise<SignInOutcome> {
+  async register(input: { name: string; phone: string; pin: string }, address: string): Promise<SignInOutcome> {
     if (!/^\d{4,8}$/.test(input.pin)) throw badRequest('invalid_request', 'pin: must be 4–8 digits', { field: 'pin' });
     let user: DriverRow;
     try {
       user = await this.drivers.createUser({ name: input.name, phone: input.phone, pin: input.pin });
     } catch (error) {
-      if (error instanceof AppError && error.code === 'phone_taken') return this.signIn(input.phone, input.pin);
+      if (error instanceof AppError && error.code === 'phone_taken') return this.signIn(input.phone, input.pin, address);
       throw error;
     }
     const token = crypto.randomBytes(32).toString('base64url');
@@ -97,21 +114,18 @@ export class DriverSignInService {
     return this.db.write(() => this.db.orm.delete(schema.driverWebSessions).where(lt(schema.driverWebSessions.expiresAt, nowIso())).run().changes);
   }
 
-  private retryAfterS(key: string): number {
-    const row = this.db.orm.select().from(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).get();
-    if (!row?.lockedUntil) return 0;
-    const remainingMs = Date.parse(row.lockedUntil) - this.clock();
-    return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
-  }
-
-  /** Counts one failure; returns the count in the current window. */
-  private recordFailure(key: string): Promise<number> {
+  /**
+   * Counts an attempt as failed until its PIN proves otherwise; refused while the number is
+   * locked. The attempt that takes the last try locks the number for every attempt after it.
+   */
+  private reserve(key: string): Promise<Reservation> {
     const now = this.clock();
-    return this.db.write(() => {
+    return this.db.write((): Reservation => {
       const row = this.db.orm.select().from(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).get();
+      const lockedUntilMs = row?.lockedUntil != null ? Date.parse(row.lockedUntil) : undefined;
+      if (lockedUntilMs !== undefined && lockedUntilMs > now) return { ok: false, retryAfterS: Math.ceil((lockedUntilMs - now) / 1000) };
       // A lockout that has run out starts a fresh count.
-      const expired = row?.lockedUntil != null && Date.parse(row.lockedUntil) <= now;
-      const failures = (row && !expired ? row.failures : 0) + 1;
+      const failures = (row && lockedUntilMs === undefined ? row.failures : 0) + 1;
       const lockedUntil = failures >= MAX_PIN_FAILURES ? new Date(now + PIN_LOCKOUT_MS).toISOString() : null;
       const lastFailedAt = new Date(now).toISOString();
       this.db.orm
@@ -119,7 +133,7 @@ export class DriverSignInService {
         .values({ phone: key, failures, lastFailedAt, lockedUntil })
         .onConflictDoUpdate({ target: schema.driverSignInFailures.phone, set: { failures, lastFailedAt, lockedUntil } })
         .run();
-      return failures;
+      return { ok: true, attemptsLeft: MAX_PIN_FAILURES - failures };
     });
   }
 }

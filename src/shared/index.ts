@@ -6,3 +6,4 @@ export * from './passwords';
 export * from './validation';
 export * from './csv';
 export * from './phone';
+export * from './hashing-limiter';

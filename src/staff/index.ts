@@ -6,10 +6,14 @@ export { LoginThrottle, StaffSessionService, LOCKOUT_MS, MAX_LOGIN_FAILURES } fr
 export { MIN_PASSWORD_LENGTH, STAFF_LANGUAGES, STAFF_ROLES, STAFF_THEMES, StaffUserService, resetPassword } from './users';
 export type { StaffRole, StaffUser } from './users';
 export { bootstrapAdminFromEnv } from './bootstrap';
+export { StaffPasswordCheck, SIGN_IN_CHECKS_PER_ADDRESS } from './sign-in';
+export type { PasswordCheck } from './sign-in';
 
 import type { Db } from '../db';
+import type { HashingLimiter } from '../shared';
 import { AuditLog } from './audit';
 import { LoginThrottle, StaffSessionService } from './sessions';
+import { StaffPasswordCheck } from './sign-in';
 import { StaffUserService } from './users';
 
 /** The staff domain as the app wires it: accounts, browser sessions, sign-in lockout, audit log. */
@@ -17,9 +21,13 @@ export interface StaffServices {
   users: StaffUserService;
   sessions: StaffSessionService;
   throttle: LoginThrottle;
+  /** The sign-in's password check (lockout counted first, hashing capped); also "change my password". */
+  passwordCheck: StaffPasswordCheck;
   audit: AuditLog;
 }
 
-export function createStaffServices(db: Db): StaffServices {
-  return { users: new StaffUserService(db), sessions: new StaffSessionService(db), throttle: new LoginThrottle(db), audit: new AuditLog(db) };
+export function createStaffServices(db: Db, limiter: HashingLimiter): StaffServices {
+  const users = new StaffUserService(db);
+  const throttle = new LoginThrottle(db);
+  return { users, sessions: new StaffSessionService(db), throttle, passwordCheck: new StaffPasswordCheck(users, throttle, limiter), audit: new AuditLog(db) };
 }

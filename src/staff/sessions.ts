@@ -75,7 +75,15 @@ export class StaffSessionService {
   }
 }
 
-/** Per-user-name lockout state, persisted so a restart does not reset it. */
+/** A sign-in attempt counted before its password is checked: go ahead, or locked for a while. */
+export type Reservation = { ok: true; attemptsLeft: number } | { ok: false; retryAfterS: number };
+
+/**
+ * Per-user-name lockout state, persisted so a restart does not reset it. An attempt is counted
+ * when it starts, in one write, before the slow hash (issue 13): guesses sent all at once are
+ * counted one after the other like guesses sent one by one, and the one that takes the last try
+ * sets the lockout for every attempt after it. A right password then clears the count.
+ */
 export class LoginThrottle {
   constructor(
     private readonly db: Db,
@@ -90,14 +98,16 @@ export class LoginThrottle {
     return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
   }
 
-  async recordFailure(userName: string): Promise<void> {
+  /** Counts an attempt as failed until it proves otherwise; refused while the user name is locked. */
+  reserve(userName: string): Promise<Reservation> {
     const key = normalise(userName);
     const now = this.clock();
-    await this.db.write(() => {
+    return this.db.write((): Reservation => {
       const row = this.db.orm.select().from(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, key)).get();
+      const lockedUntilMs = row?.lockedUntil ? Date.parse(row.lockedUntil) : undefined;
+      if (lockedUntilMs !== undefined && lockedUntilMs > now) return { ok: false, retryAfterS: Math.ceil((lockedUntilMs - now) / 1000) };
       // A lockout that has run out starts a fresh count.
-      const expired = row?.lockedUntil !== null && row?.lockedUntil !== undefined && Date.parse(row.lockedUntil) <= now;
-      const failures = (row && !expired ? row.failures : 0) + 1;
+      const failures = (row && lockedUntilMs === undefined ? row.failures : 0) + 1;
       const lockedUntil = failures >= MAX_LOGIN_FAILURES ? new Date(now + LOCKOUT_MS).toISOString() : null;
       const values = { userName: key, failures, lastFailedAt: new Date(now).toISOString(), lockedUntil };
       this.db.orm
@@ -105,7 +115,13 @@ export class LoginThrottle {
         .values(values)
         .onConflictDoUpdate({ target: schema.staffLoginFailures.userName, set: { failures, lastFailedAt: values.lastFailedAt, lockedUntil } })
         .run();
+      return { ok: true, attemptsLeft: MAX_LOGIN_FAILURES - failures };
     });
+  }
+
+  /** A failed attempt counted without a password check (tests, and callers that refuse before hashing). */
+  async recordFailure(userName: string): Promise<void> {
+    await this.reserve(userName);
   }
 
   async clear(userName: string): Promise<void> {

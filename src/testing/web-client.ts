@@ -1,3 +1,5 @@
+import http from 'node:http';
+
 /**
  * A browser-like HTTP client for web route tests: keeps cookies, remembers the CSRF token of the
  * last page it read, and does not follow redirects (tests assert the 303s).
@@ -13,7 +15,11 @@ export class WebClient {
   private readonly cookies = new Map<string, string>();
   csrfToken: string | undefined;
 
-  constructor(private readonly baseUrl: string) {}
+  /** `localAddress` sends from another loopback address (127.0.0.2 ...), as a second machine on the LAN would. */
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: { localAddress?: string } = {},
+  ) {}
 
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
@@ -44,12 +50,11 @@ export class WebClient {
 
   private async request(method: string, path: string, body: string | FormData | undefined, headers: Record<string, string>): Promise<WebResponse> {
     const cookieHeader = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      body,
-      redirect: 'manual',
-      headers: { Accept: 'text/html', ...(cookieHeader ? { Cookie: cookieHeader } : {}), ...headers },
-    });
+    const allHeaders = { Accept: 'text/html', ...(cookieHeader ? { Cookie: cookieHeader } : {}), ...headers };
+    const response =
+      this.options.localAddress !== undefined && !(body instanceof FormData)
+        ? await requestFrom(this.options.localAddress, method, `${this.baseUrl}${path}`, body, allHeaders)
+        : await fetch(`${this.baseUrl}${path}`, { method, body, redirect: 'manual', headers: allHeaders });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const index = pair!.indexOf('=');
@@ -63,4 +68,24 @@ export class WebClient {
     if (token) this.csrfToken = token[1]!.replace(/&#x3D;/g, '=');
     return { status: response.status, headers: response.headers, text, location: response.headers.get('location') };
   }
+}
+
+/** One request over node:http from a chosen local address (fetch cannot pick one), as a Response. */
+function requestFrom(localAddress: string, method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, headers, localAddress, agent: false }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('error', reject);
+      incoming.on('end', () => {
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, item);
+        }
+        resolve(new Response(incoming.statusCode === 204 || incoming.statusCode === 304 ? null : Buffer.concat(chunks), { status: incoming.statusCode ?? 0, headers: responseHeaders }));
+      });
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }

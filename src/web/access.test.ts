@@ -160,6 +160,35 @@ describe('access: setup wizard, sign-in, CSRF, headers', () => {
       expect(client.cookie('cy_session')).toBeUndefined();
     });
 
+    it(`${MAX_LOGIN_FAILURES + 2} wrong passwords at once, then the right one while they are checked: refused, never more than ${MAX_LOGIN_FAILURES} checked`, async () => {
+      // Each from its own address, as guesses spread over the LAN would come.
+      const clients = Array.from({ length: MAX_LOGIN_FAILURES + 3 }, (_, i) => new WebClient(appUnderTest.baseUrl, { localAddress: `127.0.0.${i + 2}` }));
+      await Promise.all(clients.map((client) => client.get('/login')));
+      const wrong = clients.slice(0, -1).map((client) => client.post('/login', { userName: 'admin', password: 'wrong password!' }));
+      // The right password comes a moment later, while the wrong ones are still being hashed.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const right = await clients[clients.length - 1]!.post('/login', { userName: 'admin', password: 'correct horse battery' });
+      const answers = await Promise.all(wrong);
+      expect(right.status).toBe(429);
+      expect(answers.filter((answer) => answer.status !== 429).length).toBeLessThanOrEqual(MAX_LOGIN_FAILURES);
+    });
+
+    it('"change my password" counts wrong current passwords like sign-ins: locked after five, the sign-in too', async () => {
+      const client = new WebClient(appUnderTest.baseUrl);
+      await client.submit('/login', '/login', { userName: 'admin', password: 'correct horse battery' });
+      await client.get('/me');
+      for (let i = 0; i < MAX_LOGIN_FAILURES; i++) {
+        const wrong = await client.post('/me/password', { currentPassword: 'not my password', newPassword: 'a brand new password' });
+        expect(wrong.status).toBe(400);
+      }
+      const locked = await client.post('/me/password', { currentPassword: 'correct horse battery', newPassword: 'a brand new password' });
+      expect(locked.status).toBe(429);
+      expect(locked.text).toContain('Too many wrong passwords');
+      expect(await appUnderTest.app.services.staff.users.checkPassword('admin', 'correct horse battery')).toBeDefined();
+      const other = new WebClient(appUnderTest.baseUrl, { localAddress: '127.0.0.9' });
+      expect((await other.submit('/login', '/login', { userName: 'admin', password: 'correct horse battery' })).status).toBe(429);
+    });
+
     it('sign-out ends the session on the server', async () => {
       const client = new WebClient(appUnderTest.baseUrl);
       await client.submit('/login', '/login', { userName: 'admin', password: 'correct horse battery' });

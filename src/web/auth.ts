@@ -62,6 +62,14 @@ export function staffOf(request: Request): StaffUser {
   return request.staff;
 }
 
+/**
+ * The address a request came from, for per-address limits. `trust proxy` is off: a LAN appliance
+ * is reached directly, so X-Forwarded-For would only let a client pick its own address.
+ */
+export function clientAddress(request: Request): string {
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
 /** The audit log's "who" for a request. */
 export function actorOf(request: Request): { userId: number | null; name: string } {
   const user = staffOf(request);

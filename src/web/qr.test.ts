@@ -93,6 +93,21 @@ describe('QR pages', () => {
     expect(phone.cookie('cy_driver')).toBeUndefined();
   });
 
+  test('eleven wrong PINs sent at once, then the right one while they are checked: refused, no more tries than one by one', async () => {
+    const { page } = await site();
+    // Each from its own address, so the per-address limits play no part: the count alone must hold.
+    const phones = Array.from({ length: 12 }, (_, i) => new WebClient(app.baseUrl, { localAddress: `127.0.0.${i + 2}` }));
+    await Promise.all(phones.map((phone) => phone.get(page)));
+    const wrong = phones.slice(0, 11).map((phone) => phone.post(`${page}/sign-in`, { phone: PHONE, pin: '0000' }));
+    // The right PIN comes a moment later, while the wrong ones are still being hashed.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const right = await phones[11]!.post(`${page}/sign-in`, { phone: PHONE, pin: PIN });
+    const answers = await Promise.all(wrong);
+    expect(right.status).toBe(429);
+    expect(phones[11]!.cookie('cy_driver')).toBeUndefined();
+    expect(answers.filter((answer) => answer.status !== 429).length).toBeLessThanOrEqual(5);
+  });
+
   test('one address trying many phone numbers is slowed down (429) whatever numbers it tries', async () => {
     const { phone, page } = await site();
     await phone.get(page);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError, isCurrencyCode, isValidTimeZone } from '../../shared';
 import { MIN_PASSWORD_LENGTH } from '../../staff';
 import { UNKNOWN_CHARGER_POLICIES, machineTimeZone } from '../../settings';
-import { SESSION_COOKIE, safeNextPath } from '../auth';
+import { SESSION_COOKIE, clientAddress, safeNextPath } from '../auth';
 import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
 import { parsePriceFields, tariffPreview } from '../tariff-form';
 import { isUiLanguage } from '../i18n';
@@ -36,7 +36,7 @@ const loginSchema = z.object({ userName: z.string().max(100), password: z.string
 
 /** Setup wizard (first visit only), sign-in and sign-out. */
 export const accessPages: WebArea = (router, { services, csrf }) => {
-  const { users, sessions, throttle, audit } = services.staff;
+  const { users, sessions, passwordCheck, audit } = services.staff;
 
   const renderSetup = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
     const settings = services.settings.get();
@@ -126,17 +126,17 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
     if (!users.hasAnyUser()) return response.redirect(303, '/setup');
     const parsed = loginSchema.safeParse(formBody(request));
     const userName = parsed.success ? parsed.data.userName.trim() : '';
-    const retryAfterS = throttle.retryAfterS(userName);
-    if (retryAfterS > 0) {
-      response.setHeader('Retry-After', String(retryAfterS));
-      return renderLogin(request, response, { userName, locked: true, minutes: Math.ceil(retryAfterS / 60) }, 429);
+    const checked = await passwordCheck.check(userName, parsed.success ? parsed.data.password : '', clientAddress(request));
+    if (!checked.ok && checked.reason === 'locked') {
+      response.setHeader('Retry-After', String(checked.retryAfterS));
+      return renderLogin(request, response, { userName, locked: true, minutes: Math.ceil(checked.retryAfterS / 60) }, 429);
     }
-    const user = parsed.success ? await users.checkPassword(userName, parsed.data.password) : undefined;
-    if (!user) {
-      await throttle.recordFailure(userName);
-      return renderLogin(request, response, { userName, failed: true }, 401);
+    if (!checked.ok && checked.reason === 'busy') {
+      response.setHeader('Retry-After', '1');
+      return renderLogin(request, response, { userName, busy: true }, 429);
     }
-    await throttle.clear(userName);
+    if (!checked.ok) return renderLogin(request, response, { userName, failed: true }, 401);
+    const user = checked.user;
     csrf.rotateVisitor(request, response);
     await signIn(request, response, user.id);
     await audit.record({ userId: user.id, name: user.userName }, { action: 'staff.sign_in', objectType: 'staff_user', objectId: user.id });

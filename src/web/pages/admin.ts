@@ -4,7 +4,7 @@ import { TOKEN_ROLES, type TokenRole } from '../../access';
 import { addDays, AppError, csvLine, decimalStringToMinor, localDate, minorToDecimalString, nowIso, startOfLocalDayUtc } from '../../shared';
 import { STAFF_LANGUAGES, STAFF_ROLES, STAFF_THEMES } from '../../staff';
 import { CARD_READER_FORMATS, RECEIPT_PAPERS, UNKNOWN_CHARGER_POLICIES } from '../../settings';
-import { actorOf, requireRole, staffOf } from '../auth';
+import { actorOf, clientAddress, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../area';
@@ -34,15 +34,20 @@ export const adminPages: WebArea = (router, { services }) => {
     response.redirect(303, '/me');
   });
 
+  /** The current password is checked like a sign-in: same lockout, same cap on hashing (issue 13). */
   router.post('/me/password', async (request, response) => {
     const me = staffOf(request);
     const form = formBody(request);
-    const current = await users.checkPassword(me.userName, form.currentPassword ?? '');
+    const checked = await services.staff.passwordCheck.check(me.userName, form.currentPassword ?? '', clientAddress(request));
     const errors: FieldErrors = {};
-    if (!current) errors.currentPassword = 'staff.wrongPassword';
-    else if ((form.newPassword ?? '').length < 8) errors.newPassword = 'setup.passwordHint';
+    let status = 400;
+    if (!checked.ok) {
+      errors.currentPassword = checked.reason === 'locked' ? 'staff.passwordLocked' : checked.reason === 'busy' ? 'login.busy' : 'staff.wrongPassword';
+      if (checked.reason !== 'wrong') status = 429;
+      if (checked.reason === 'locked') response.setHeader('Retry-After', String(checked.retryAfterS));
+    } else if ((form.newPassword ?? '').length < 8) errors.newPassword = 'setup.passwordHint';
     if (Object.keys(errors).length > 0) {
-      return response.status(400).render('pages/admin/me', { titleKey: 'staff.profile', area: 'me', me, languages: STAFF_LANGUAGES, themes: STAFF_THEMES, errors });
+      return response.status(status).render('pages/admin/me', { titleKey: 'staff.profile', area: 'me', me, languages: STAFF_LANGUAGES, themes: STAFF_THEMES, errors });
     }
     await users.setPassword(me.id, form.newPassword!);
     await audit.record(actorOf(request), { action: 'staff.password', objectType: 'staff_user', objectId: me.id });

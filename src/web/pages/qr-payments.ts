@@ -6,6 +6,7 @@ import { DRIVER_SESSION_MS, qrSvg } from '../../qrstart';
 import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor } from '../../shared';
 import { upiPaymentLink, type PaymentRequestRow } from '../../till';
+import { clientAddress } from '../auth';
 import { formBody } from '../forms';
 import type { WebArea } from '../area';
 import { renderFragment } from '../view-engine';
@@ -136,11 +137,16 @@ export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
     const { chargerId, connectorId } = connector;
     const form = formBody(request);
     const values = { name: String(form.name ?? ''), phone: String(form.phone ?? '') };
-    const outcome = await registerOrAnswer(services, { ...values, pin: String(form.pin ?? '') });
+    const outcome = await registerOrAnswer(services, { ...values, pin: String(form.pin ?? '') }, clientAddress(request));
     if ('field' in outcome) return renderRegister(response, chargerId, connectorId, { values, errors: { [outcome.field]: REGISTER_FIELDS[outcome.field] } }, 400);
     if (!outcome.ok) {
-      const formError = outcome.reason === 'locked' ? { key: 'qr.locked', minutes: Math.ceil(outcome.retryAfterS / 60) } : { key: 'walkIn.phoneRegistered', left: outcome.attemptsLeft };
-      return renderRegister(response, chargerId, connectorId, { values, formError }, outcome.reason === 'locked' ? 429 : 409);
+      const formError =
+        outcome.reason === 'locked'
+          ? { key: 'qr.locked', minutes: Math.ceil(outcome.retryAfterS / 60) }
+          : outcome.reason === 'busy'
+            ? { key: 'qr.busy' }
+            : { key: 'walkIn.phoneRegistered', left: outcome.attemptsLeft };
+      return renderRegister(response, chargerId, connectorId, { values, formError }, outcome.reason === 'wrong_pin' ? 409 : 429);
     }
     response.cookie(DRIVER_COOKIE, outcome.token, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: DRIVER_SESSION_MS });
     // A new visitor id at sign-in: a CSRF token planted before it is worthless after it.
@@ -256,9 +262,10 @@ export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
 async function registerOrAnswer(
   services: AppServices,
   input: { name: string; phone: string; pin: string },
+  address: string,
 ): Promise<Awaited<ReturnType<AppServices['driverSignIn']['register']>> | { field: keyof typeof REGISTER_FIELDS }> {
   try {
-    return await services.driverSignIn.register(input);
+    return await services.driverSignIn.register(input, address);
   } catch (error) {
     if (!(error instanceof AppError) || error.httpStatus !== 400) throw error;
     const field = (error.details as { field?: string } | undefined)?.field;

@@ -6,6 +6,7 @@ import { connectorPageUrl, DRIVER_SESSION_MS, qrSvg, readableUrl, type QrStartRo
 import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor, minorToDecimalString } from '../../shared';
 import { costLines, tariffView } from '../../tariffs';
+import { clientAddress } from '../auth';
 import { formBody } from '../forms';
 import { isUiLanguage, translator, UI_LANGUAGES } from '../i18n';
 import { isLoopbackUrl } from '../names';
@@ -174,10 +175,15 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
 
   router.post('/q/:chargerId/:connectorId/sign-in', signInAttemptsPerAddress, withConnector(async (request, response, chargerId, connectorId) => {
     const form = formBody(request);
-    const outcome = await services.driverSignIn.signIn(String(form.phone ?? ''), String(form.pin ?? ''));
+    const outcome = await services.driverSignIn.signIn(String(form.phone ?? ''), String(form.pin ?? ''), clientAddress(request));
     if (!outcome.ok) {
-      const signInError = outcome.reason === 'locked' ? { key: 'qr.locked', minutes: Math.ceil(outcome.retryAfterS / 60) } : { key: 'qr.wrongPin', left: outcome.attemptsLeft };
-      return renderConnector(request, response, chargerId, connectorId, { signInError, phone: form.phone ?? '' }, outcome.reason === 'locked' ? 429 : 401);
+      const signInError =
+        outcome.reason === 'locked'
+          ? { key: 'qr.locked', minutes: Math.ceil(outcome.retryAfterS / 60) }
+          : outcome.reason === 'busy'
+            ? { key: 'qr.busy' }
+            : { key: 'qr.wrongPin', left: outcome.attemptsLeft };
+      return renderConnector(request, response, chargerId, connectorId, { signInError, phone: form.phone ?? '' }, outcome.reason === 'wrong_pin' ? 401 : 429);
     }
     response.cookie(DRIVER_COOKIE, outcome.token, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: DRIVER_SESSION_MS });
     // A new visitor id at sign-in: a CSRF token planted before it is worthless after it.
