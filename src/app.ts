@@ -141,9 +141,8 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     ledger,
     settings,
     hasTariff: (chargerId) => tariffs.versionInForce(chargerId) !== null,
-    activeSessionsOfTag: (idTag) => sessionRepository.activeCountForTag(idTag),
     activeSessionsOfCard: (cardUid) => sessionRepository.activeCountForCard(cardUid),
-    startHoldMinor: (userId, chargerId) => startHolds.heldAtChargerMinor(userId, chargerId),
+    startHoldOfTag: (idTag) => startHolds.forTag(idTag),
     // Remembering an unknown tag must not slow or fail the charger's answer: it is written in the next batch.
     onUnknownTag: (uid, chargerId) => void drivers.recordUnknownCard(uid, chargerId).catch((error) => wiring.onError(error, 'record unknown card')),
   });

@@ -108,7 +108,7 @@ describe('billing through the session service', () => {
     await money.till.topUpUser(user.id, { amount: 5000, method: 'card' }, 'test');
     const hold = await money.startHolds.place({ userId: user.id, chargerId: 'CP1', connectorId: 1, amountMinor: 5000 });
     expect(money.ledger.balance(user.accountId)).toMatchObject({ balanceMinor: 5000, availableMinor: 0 });
-    const started = await start(`#U${user.id}`);
+    const started = await start(hold.idTag);
     expect(started.decision).toMatchObject({ status: 'Accepted', userId: user.id });
     await stop(started.session.transactionId!, 2000);
     expect(money.ledger.isHoldOpen(hold.id)).toBe(false);

@@ -11,9 +11,9 @@ import { BillingRepository, type Payer, type SessionBillingRow } from './reposit
 /** Sends RemoteStopTransaction (1.6) / RequestStopTransaction (2.0.1); app.ts binds it to the OCPP commands. */
 export type RemoteStopRequester = (chargerId: string, transactionId: string, reason: string) => Promise<unknown>;
 
-/** The QR start's holds, as billing needs them: the driver's open hold at this charger becomes the session's. */
+/** The QR start's holds, as billing needs them: the hold whose idTag started the session becomes the session's. */
 interface SessionHoldAttacher {
-  attachToSession(userId: number, chargerId: string, connectorId: number, sessionId: number): number | null;
+  attach(holdTransferId: number, sessionId: number): number | null;
 }
 
 /** Connector states in which the car is plugged in but not charging (the idle fee's time). */
@@ -81,10 +81,7 @@ export class BillingService {
     const { tariffs, sessions } = this.options;
     const payer = this.payerOf(decision);
     const version = tariffs.versionInForce(session.chargerId);
-    const holdTransferId =
-      payer.accountId !== null && decision.cardUid === null && decision.userId !== null
-        ? this.options.holds.attachToSession(decision.userId, session.chargerId, session.connectorId, session.id)
-        : null;
+    const holdTransferId = decision.startHoldTransferId !== undefined && payer.accountId !== null ? this.options.holds.attach(decision.startHoldTransferId, session.id) : null;
     this.repository.insert({ sessionId: session.id, payer: payer.kind, accountId: payer.accountId, tariffVersionId: version?.id ?? null, holdTransferId });
     if (version) sessions.setTariffVersion(session.id, version.id);
   }

@@ -1,7 +1,7 @@
 import type { Ledger } from '../ledger';
 import type { SettingsService } from '../settings';
 import type { CardRow, DriverService } from './service';
-import { isValidUid, normaliseUid, userIdFromDriverTag } from './uid';
+import { isValidUid, normaliseUid } from './uid';
 
 /**
  * The one authorization decision of the appliance (OCPP 1.6 IdTagInfo.status, 2.0.1
@@ -33,8 +33,22 @@ export interface AuthorizationDecision {
   userId: number | null;
   expiryDate?: string | undefined;
   parentIdTag?: string | undefined;
+  /** The QR start hold whose idTag this was; the session that starts with it takes the hold. */
+  startHoldTransferId?: number | undefined;
   /** Why, in words, for the logs and the staff UI. */
   reason: string;
+}
+
+/** A QR start's hold, as its idTag presents it (qrstart/ keeps them). */
+export interface StartTagHold {
+  userId: number;
+  chargerId: string;
+  connectorId: number;
+  holdTransferId: number;
+  /** What the hold reserved: the driver may spend it at this connector. */
+  amountMinor: number;
+  /** Open, and no session took it yet. */
+  usable: boolean;
 }
 
 interface AuthorizerOptions {
@@ -43,12 +57,10 @@ interface AuthorizerOptions {
   settings: SettingsService;
   /** True when some tariff prices sessions at this charger (an override or the default). */
   hasTariff: (chargerId: string) => boolean;
-  /** Active sessions running under an idTag as sent (for a driver's QR tag). */
-  activeSessionsOfTag: (idTag: string) => number;
   /** Active sessions started with a card, whatever spelling of its UID the charger used. */
   activeSessionsOfCard: (cardUid: string) => number;
-  /** What an open QR-start hold reserved for this driver at this charger: it is theirs to spend there. */
-  startHoldMinor: (userId: number, chargerId: string) => number;
+  /** The QR start hold an idTag that is no card UID stands for, if any. */
+  startHoldOfTag: (idTag: string) => StartTagHold | undefined;
   /** Called (outside any answer path that must be fast) when a charger presents an unregistered tag. */
   onUnknownTag?: (uid: string, chargerId: string) => void;
   now?: () => Date;
@@ -63,12 +75,14 @@ export class Authorizer {
   constructor(private readonly options: AuthorizerOptions) {}
 
   authorize(request: AuthorizationRequest): AuthorizationDecision {
-    const driverId = userIdFromDriverTag(request.idTag);
-    if (driverId !== undefined) return this.authorizeDriver(driverId, request);
     const uid = normaliseUid(request.idTag);
-    const card = isValidUid(uid) ? this.options.drivers.cardByUid(uid) : undefined;
+    if (!isValidUid(uid)) {
+      const hold = this.options.startHoldOfTag(request.idTag);
+      return hold ? this.authorizeStartHold(hold, request) : refuse('Invalid', null, null, 'neither a card UID nor a QR start');
+    }
+    const card = this.options.drivers.cardByUid(uid);
     if (!card) {
-      if (isValidUid(uid)) this.options.onUnknownTag?.(uid, request.chargerId);
+      this.options.onUnknownTag?.(uid, request.chargerId);
       return refuse('Invalid', null, null, 'no card has this UID');
     }
     return this.authorizeCard(card, request);
@@ -97,20 +111,28 @@ export class Authorizer {
     return credit ? decide('NoCredit', credit) : decide('Accepted', 'prepaid card with enough balance');
   }
 
-  private authorizeDriver(userId: number, request: AuthorizationRequest): AuthorizationDecision {
-    const user = this.options.drivers.user(userId);
-    if (!user) return refuse('Invalid', null, null, 'no driver has this id');
+  /**
+   * A QR start's idTag (CONTRACT QR section): good only at the charger and connector its hold was
+   * made for, while the hold is open and no session took it. Anything else is Invalid and names
+   * no driver, so a made-up or replayed tag can bill nobody.
+   */
+  private authorizeStartHold(hold: StartTagHold, request: AuthorizationRequest): AuthorizationDecision {
+    if (hold.chargerId !== request.chargerId) return refuse('Invalid', null, null, 'a QR start of another charger');
+    // 1.6 Authorize names no connector: the charger is checked, and the connector at the start.
+    if (request.connectorId !== undefined && request.connectorId !== hold.connectorId) return refuse('Invalid', null, null, 'a QR start of another connector');
+    if (!hold.usable) return refuse('Invalid', null, null, 'a QR start that is used up or released');
+    const user = this.options.drivers.user(hold.userId);
+    if (!user) return refuse('Invalid', null, null, 'no driver has this QR start');
     const decide = (status: AuthorizationDecision['status'], reason: string): AuthorizationDecision => ({
       status,
       cardUid: null,
       userId: user.id,
+      startHoldTransferId: hold.holdTransferId,
       reason,
     });
-    if (request.purpose === 'start' && this.options.activeSessionsOfTag(request.idTag) >= 1) return decide('ConcurrentTx', 'the driver already has a QR session running');
     if (!this.options.hasTariff(request.chargerId)) return decide('Blocked', 'no tariff prices this charger');
-    const heldHereMinor = this.options.startHoldMinor(user.id, request.chargerId);
-    const credit = this.creditProblem(user.accountId, heldHereMinor);
-    return credit ? decide('NoCredit', credit) : decide('Accepted', 'driver with enough balance');
+    const credit = this.creditProblem(user.accountId, hold.amountMinor);
+    return credit ? decide('NoCredit', credit) : decide('Accepted', 'QR start with its hold');
   }
 
   /** Why the account cannot pay (CONTRACT: available at or below `minimumBalance`, or a debt), or undefined. */

@@ -1,6 +1,5 @@
 export { Authorizer } from './authorize';
-export type { AuthorizationDecision, AuthorizationStatus } from './authorize';
+export type { AuthorizationDecision, AuthorizationStatus, StartTagHold } from './authorize';
 export { DriverService } from './service';
 export type { CardRow, DriverRow } from './service';
-export { driverIdTag, normaliseUid } from './uid';
-
+export { normaliseUid } from './uid';

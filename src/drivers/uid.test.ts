@@ -1,4 +1,4 @@
-import { driverIdTag, normaliseUid, uidFromReader, userIdFromDriverTag } from './uid';
+import { normaliseUid, uidFromReader } from './uid';
 
 describe('card UIDs', () => {
   test.each([
@@ -25,9 +25,7 @@ describe('card UIDs', () => {
     expect(() => uidFromReader('ABC', 'hex-reversed')).toThrow(expect.objectContaining({ code: 'invalid_uid' }));
   });
 
-  test('a driver tag round-trips and can never be a card UID', () => {
-    expect(userIdFromDriverTag(driverIdTag(42))).toBe(42);
-    expect(userIdFromDriverTag('U42')).toBeUndefined();
-    expect(() => uidFromReader(driverIdTag(42), 'hex')).toThrow(expect.objectContaining({ code: 'invalid_uid' }));
+  test('a QR start idTag can never be a card UID', () => {
+    expect(() => uidFromReader('#Q0123456789ABCDEFGH', 'hex')).toThrow(expect.objectContaining({ code: 'invalid_uid' }));
   });
 });

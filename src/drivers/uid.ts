@@ -6,21 +6,6 @@ type CardReaderFormat = 'hex' | 'decimal' | 'hex-reversed';
 /** OCPP 2.0.1 idToken is at most 36 characters (1.6 idTag 20); UIDs are letters and digits only. */
 const UID_PATTERN = /^[0-9A-Z]{1,36}$/;
 
-/**
- * A QR-start session runs under an idTag naming the driver, not a card. `#` never survives card
- * UID validation, so such a tag can never be mistaken for a card.
- */
-const DRIVER_TAG_PREFIX = '#U';
-
-export function driverIdTag(userId: number): string {
-  return `${DRIVER_TAG_PREFIX}${userId}`;
-}
-
-export function userIdFromDriverTag(idTag: string): number | undefined {
-  const match = /^#U([1-9]\d{0,14})$/.exec(idTag.trim());
-  return match ? Number(match[1]) : undefined;
-}
-
 /** Trims, drops separators (spaces, colons, dashes, dots, underscores) and upper-cases. */
 export function normaliseUid(raw: string): string {
   return raw.trim().replace(/[\s:\-._]/g, '').toUpperCase();

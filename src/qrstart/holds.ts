@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import crypto from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import type { DriverService } from '../drivers';
+import type { DriverService, StartTagHold } from '../drivers';
 import type { Ledger, TransferRow } from '../ledger';
 import { conflict, nowIso, type AmountMinor } from '../shared';
 
@@ -11,6 +12,21 @@ import { conflict, nowIso, type AmountMinor } from '../shared';
  * backstop after which the expiry job releases a hold no session took.
  */
 const START_HOLD_TIMEOUT_MS = (30 + 120 + 30) * 1000;
+
+/**
+ * A QR start's idTag: `#Q` and 18 random letters or digits (93 bits), 20 characters in all, the
+ * most an OCPP 1.6 idTag holds. Upper case only, because idTags are compared case-insensitively
+ * (CiString20) and chargers may change their case; `#` keeps it apart from every card UID.
+ */
+const START_TAG_PREFIX = '#Q';
+const START_TAG_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const START_TAG_RANDOM_LENGTH = 18;
+
+function newStartTag(): string {
+  let tag = START_TAG_PREFIX;
+  for (let i = 0; i < START_TAG_RANDOM_LENGTH; i++) tag += START_TAG_ALPHABET[crypto.randomInt(START_TAG_ALPHABET.length)];
+  return tag;
+}
 
 interface PlaceStartHoldInput {
   userId: number;
@@ -33,7 +49,7 @@ export class StartHoldService {
   ) {}
 
   /** Reserves the amount from the driver's available balance (409 insufficient_funds otherwise). */
-  place(input: PlaceStartHoldInput): Promise<TransferRow> {
+  place(input: PlaceStartHoldInput): Promise<TransferRow & { idTag: string }> {
     return this.db.write(() => this.placeWithin(input));
   }
 
@@ -41,7 +57,7 @@ export class StartHoldService {
    * `place` inside the caller's write, for a caller that records its own row in the same
    * transaction as the hold (the QR start: its one-start-per-connector rule and the hold commit together).
    */
-  placeWithin(input: PlaceStartHoldInput): TransferRow {
+  placeWithin(input: PlaceStartHoldInput): TransferRow & { idTag: string } {
     return this.db.tx(() => {
       const user = this.drivers.requireUser(input.userId);
       const hold = this.ledger.createHold({
@@ -53,11 +69,12 @@ export class StartHoldService {
         timeoutAt: new Date(Date.now() + START_HOLD_TIMEOUT_MS).toISOString(),
         createdBy: input.createdBy ?? null,
       });
+      const idTag = newStartTag();
       this.db.orm
         .insert(schema.startHolds)
-        .values({ holdTransferId: hold.id, userId: user.id, chargerId: input.chargerId, connectorId: input.connectorId, createdAt: nowIso() })
+        .values({ holdTransferId: hold.id, userId: user.id, chargerId: input.chargerId, connectorId: input.connectorId, idTag, createdAt: nowIso() })
         .run();
-      return hold;
+      return { ...hold, idTag };
     });
   }
 
@@ -79,31 +96,45 @@ export class StartHoldService {
     });
   }
 
-  /** Inside a StartTransaction: the newest open hold of this driver at this charger becomes the session's. */
-  attachToSession(userId: number, chargerId: string, connectorId: number, sessionId: number): number | null {
-    const candidates = this.openUnattached(userId, chargerId);
-    const chosen = candidates.find((row) => row.connectorId === connectorId) ?? candidates[0];
-    if (!chosen) return null;
-    this.db.orm.update(schema.startHolds).set({ sessionId }).where(eq(schema.startHolds.id, chosen.id)).run();
-    return chosen.holdTransferId;
+  /**
+   * The hold a QR start's idTag stands for, as the authorizer weighs it: usable only while it is
+   * open and no session took it yet. Undefined for any other tag.
+   */
+  forTag(rawIdTag: string): StartTagHold | undefined {
+    const idTag = rawIdTag.trim().toUpperCase();
+    if (!idTag.startsWith(START_TAG_PREFIX)) return undefined;
+    const row = this.db.orm.select().from(schema.startHolds).where(eq(schema.startHolds.idTag, idTag)).get();
+    if (!row) return undefined;
+    const hold = this.ledger.transferById(row.holdTransferId)!;
+    return {
+      userId: row.userId,
+      chargerId: row.chargerId,
+      connectorId: row.connectorId,
+      holdTransferId: row.holdTransferId,
+      amountMinor: hold.amountMinor,
+      usable: row.sessionId === null && this.ledger.isHoldOpen(row.holdTransferId),
+    };
   }
 
-  /** What open, untaken holds reserve for this driver at this charger (the authorizer lets them spend it there). */
-  heldAtChargerMinor(userId: number, chargerId: string): number {
-    return this.openUnattached(userId, chargerId).reduce((sum, row) => sum + this.ledger.transferById(row.holdTransferId)!.amountMinor, 0);
+  /** The idTag RemoteStart sends for a hold. */
+  idTagOf(holdTransferId: number): string | undefined {
+    return this.startHoldOf(holdTransferId)?.idTag ?? undefined;
+  }
+
+  /**
+   * Inside a StartTransaction the authorizer accepted the hold's tag for: the session takes the
+   * hold, and with it the tag is used up. Null when another session took it first.
+   */
+  attach(holdTransferId: number, sessionId: number): number | null {
+    const taken = this.db.orm
+      .update(schema.startHolds)
+      .set({ sessionId })
+      .where(and(eq(schema.startHolds.holdTransferId, holdTransferId), isNull(schema.startHolds.sessionId)))
+      .run();
+    return taken.changes === 1 ? holdTransferId : null;
   }
 
   private startHoldOf(holdTransferId: number) {
     return this.db.orm.select().from(schema.startHolds).where(eq(schema.startHolds.holdTransferId, holdTransferId)).get();
-  }
-
-  private openUnattached(userId: number, chargerId: string) {
-    return this.db.orm
-      .select()
-      .from(schema.startHolds)
-      .where(and(eq(schema.startHolds.userId, userId), eq(schema.startHolds.chargerId, chargerId), isNull(schema.startHolds.sessionId)))
-      .orderBy(desc(schema.startHolds.id))
-      .all()
-      .filter((row) => this.ledger.isHoldOpen(row.holdTransferId));
   }
 }

@@ -1,4 +1,4 @@
-import { driverIdTag, type DriverRow } from '../drivers';
+import type { DriverRow } from '../drivers';
 import { startTestApp, V16_SCRIPT, V201_SCRIPT, type SimulatedCharger, type TestApp, type VersionScript } from '../testing';
 import type { QrStartRow, QrStartStatus } from './service';
 
@@ -60,7 +60,7 @@ function start(driver: DriverRow, amountMinor: number, formKey = `k-${Math.rando
 }
 
 describe('QR start', () => {
-  test.each([V16_SCRIPT, V201_SCRIPT])('accepted by a $version charger: hold first, then the remote start with the driver tag; billed from the hold, rest released', async (script) => {
+  test.each([V16_SCRIPT, V201_SCRIPT])('accepted by a $version charger: hold first, then the remote start with a random one-start idTag; billed from the hold, rest released', async (script) => {
     const { charger, driver } = await site(script);
     const startAction = script.version === '2.0.1' ? 'RequestStartTransaction' : 'RemoteStartTransaction';
     let availableWhenCommandArrived: number | undefined;
@@ -73,7 +73,7 @@ describe('QR start', () => {
     expect(await balances(driver.id)).toEqual({ balance: 50000, available: 30000 });
     const call = await charger.waitForCall(startAction);
     const idTag = script.version === '2.0.1' ? call.payload.idToken.idToken : call.payload.idTag;
-    expect(idTag).toBe(driverIdTag(driver.id));
+    expect(idTag).toMatch(/^#Q[0-9A-Z]{18}$/);
     await waitForStatus(qr.id, 'accepted');
     expect(availableWhenCommandArrived).toBe(30000);
 
@@ -130,8 +130,9 @@ describe('QR start', () => {
   test('the driver stops a running session: RemoteStopTransaction for its transaction', async () => {
     const { charger, driver } = await site();
     const qr = await start(driver, 10000);
+    const { idTag } = (await charger.waitForCall('RemoteStartTransaction')).payload;
     await waitForStatus(qr.id, 'accepted');
-    const session = await V16_SCRIPT.start(charger, { connectorId: 1, idTag: driverIdTag(driver.id), meterStartWh: 0 });
+    const session = await V16_SCRIPT.start(charger, { connectorId: 1, idTag, meterStartWh: 0 });
     await waitForStatus(qr.id, 'charging');
     expect(await app.app.services.qrStart.stop(qr.id, driver.id)).toBe(true);
     const stopCall = await charger.waitForCall('RemoteStopTransaction');
@@ -144,8 +145,9 @@ describe('QR start', () => {
   test('running cost reaching the held amount stops the session remotely; only the cost is posted', async () => {
     const { charger, driver } = await site();
     const qr = await start(driver, 5000);
+    const { idTag } = (await charger.waitForCall('RemoteStartTransaction')).payload;
     await waitForStatus(qr.id, 'accepted');
-    const session = await V16_SCRIPT.start(charger, { connectorId: 1, idTag: driverIdTag(driver.id), meterStartWh: 0 });
+    const session = await V16_SCRIPT.start(charger, { connectorId: 1, idTag, meterStartWh: 0 });
     await waitForStatus(qr.id, 'charging');
     // 2.5 kWh at 20.00 = 50.00: the whole hold.
     await V16_SCRIPT.meter(charger, { connectorId: 1, transactionId: session.transactionId }, 2500);
@@ -153,6 +155,59 @@ describe('QR start', () => {
     await V16_SCRIPT.stop(charger, { connectorId: 1, transactionId: session.transactionId }, { meterStopWh: 2500, reason: 'Remote' });
     await waitForStatus(qr.id, 'completed');
     expect(await balances(driver.id)).toEqual({ balance: 45000, available: 45000 });
+  });
+
+  test('a made-up driver tag (#U and the driver id) is Invalid everywhere and bills nobody', async () => {
+    const { charger, driver } = await site();
+    expect((await charger.authorize(`#U${driver.id}`)).idTagInfo.status).toBe('Invalid');
+    const started = await charger.startTransaction(1, `#U${driver.id}`, 0);
+    expect(started.idTagInfo.status).toBe('Invalid');
+    await charger.stopTransaction(started.transactionId, 50000);
+    const session = app.app.services.sessions.get(started.transactionId)!;
+    expect(session).toMatchObject({ userId: null, status: 'completed' });
+    expect(await balances(driver.id)).toEqual({ balance: 50000, available: 50000 });
+  });
+
+  test('a QR start idTag is good only at its charger and connector, only while its hold is open, and only once', async () => {
+    const { charger, driver } = await site();
+    const other = await app.acceptedCharger('QR2');
+    await other.status(1, 'Available');
+    const qr = await start(driver, 10000);
+    const { idTag } = (await charger.waitForCall('RemoteStartTransaction')).payload as { idTag: string };
+    await waitForStatus(qr.id, 'accepted');
+    // Another charger, sent at the same moment as the right one: Invalid there, and nobody pays for it.
+    const [elsewhere, authorizedElsewhere, otherConnector] = await Promise.all([
+      other.startTransaction(1, idTag, 0),
+      other.authorize(idTag.toLowerCase()),
+      charger.startTransaction(2, idTag, 0),
+    ]);
+    expect([elsewhere.idTagInfo.status, authorizedElsewhere.idTagInfo.status, otherConnector.idTagInfo.status]).toEqual(['Invalid', 'Invalid', 'Invalid']);
+    expect((await charger.authorize(idTag)).idTagInfo.status).toBe('Accepted');
+    // Two starts with the tag at once on its own connector: one takes the hold, the other is Invalid.
+    const [first, second] = await Promise.all([charger.startTransaction(1, idTag, 0), charger.startTransaction(1, idTag, 0, new Date(Date.now() + 1000).toISOString())]);
+    expect([first.idTagInfo.status, second.idTagInfo.status].sort()).toEqual(['Accepted', 'Invalid']);
+    const taken = first.idTagInfo.status === 'Accepted' ? first : second;
+    const refused = taken === first ? second : first;
+    await waitForStatus(qr.id, 'charging');
+    expect((await charger.authorize(idTag)).idTagInfo.status).toBe('Invalid');
+    for (const [who, transactionId] of [[other, elsewhere.transactionId], [charger, otherConnector.transactionId], [charger, refused.transactionId]] as const) {
+      await who.stopTransaction(transactionId, 90000);
+      expect(app.app.services.sessions.get(transactionId)).toMatchObject({ userId: null, costMinor: expect.any(Number) });
+    }
+    await charger.stopTransaction(taken.transactionId, 1000);
+    await waitForStatus(qr.id, 'completed');
+    // Only the real session was billed: 1 kWh at 20.00 from the hold, the rest released.
+    expect(await balances(driver.id)).toEqual({ balance: 48000, available: 48000 });
+    expect((await charger.authorize(idTag)).idTagInfo.status).toBe('Invalid');
+  });
+
+  test('a QR start idTag whose hold was released (refused start) is Invalid', async () => {
+    const { charger, driver } = await site();
+    charger.handle('RemoteStartTransaction', () => ({ status: 'Rejected' }));
+    const qr = await start(driver, 10000);
+    const { idTag } = (await charger.waitForCall('RemoteStartTransaction')).payload as { idTag: string };
+    await waitForStatus(qr.id, 'refused', 1000);
+    expect((await charger.startTransaction(1, idTag, 0)).idTagInfo.status).toBe('Invalid');
   });
 
   test('pressing Start twice with one form key holds once and sends one remote start', async () => {

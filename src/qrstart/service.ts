@@ -3,7 +3,7 @@ import type { BillingService } from '../billing';
 import type { ChargerService, ConnectorView } from '../chargers';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { driverIdTag, type DriverRow } from '../drivers';
+import type { DriverRow } from '../drivers';
 import type { Ledger } from '../ledger';
 import type { SessionHooks, SessionRepository, SessionRow } from '../sessions';
 import type { SettingsService } from '../settings';
@@ -109,7 +109,7 @@ export class QrStartService {
   refusalFor(chargerId: string, connectorId: number, user: DriverRow | undefined): StartRefusal | undefined {
     const { charger, connector } = this.connector(chargerId, connectorId);
     // The driver's own start (here or elsewhere) first: the page then leads them back to it.
-    if (user && (this.activeStartOf(user.id) || this.deps.sessions.activeCountForTag(driverIdTag(user.id)) > 0)) return 'driver_busy';
+    if (user && this.activeStartOf(user.id)) return 'driver_busy';
     if (!charger.connected) return 'charger_offline';
     if (UNAVAILABLE_STATUSES.has(connector.status)) return 'connector_unavailable';
     if (OCCUPIED_STATUSES.has(connector.status) || this.connectorBusy(chargerId, connectorId)) return 'connector_occupied';
@@ -249,7 +249,9 @@ export class QrStartService {
     let accepted: boolean;
     let answer: string;
     try {
-      const result = await this.deps.commands.remoteStart(start.chargerId, start.connectorId, driverIdTag(start.userId), this.timeouts.commandTimeoutMs);
+      const idTag = this.deps.holds.idTagOf(start.holdTransferId);
+      assert(idTag !== undefined, 'a QR start hold has its idTag');
+      const result = await this.deps.commands.remoteStart(start.chargerId, start.connectorId, idTag, this.timeouts.commandTimeoutMs);
       accepted = result.accepted;
       answer = String(result.response.status ?? 'no status');
     } catch (error) {

@@ -28,7 +28,6 @@ export class SessionRepository {
   private readonly byIdStatement: Statement<SessionRow>;
   private readonly insertMeterValue: Statement<unknown>;
   private readonly updateLastMeter: Statement<unknown>;
-  private readonly activeByTag: Statement<{ count: number }>;
   private readonly activeByCard: Statement<{ count: number }>;
   private readonly trustedReadingsStatement;
 
@@ -57,7 +56,6 @@ export class SessionRepository {
     this.updateLastMeter = db.prepare(
       'UPDATE sessions SET last_meter_wh = @lastMeterWh, last_meter_at = @lastMeterAt, last_meter_charger_at = @lastMeterChargerAt, flags_json = @flagsJson, updated_at = @updatedAt WHERE id = @id',
     );
-    this.activeByTag = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE id_tag = @idTag AND status = 'active'");
     this.activeByCard = db.prepare<{ count: number }>("SELECT count(*) AS count FROM sessions WHERE card_uid = @cardUid AND status = 'active'");
     const { meterValues } = schema;
     // Billing reads these at every stop it prices.
@@ -85,10 +83,6 @@ export class SessionRepository {
 
   byStartFingerprint(chargerId: string, fingerprint: string): SessionRow | undefined {
     return this.byFingerprint.get({ chargerId, fingerprint });
-  }
-
-  activeCountForTag(idTag: string): number {
-    return this.activeByTag.get({ idTag })?.count ?? 0;
   }
 
   /** Active sessions started with this card (whatever spelling of the UID the charger used). */

@@ -1,4 +1,3 @@
-import { driverIdTag } from '../drivers';
 import { connectorPageUrl, qrSvg } from '../qrstart';
 import { startTestApp, V16_SCRIPT, WebClient, type SimulatedCharger, type TestApp } from '../testing';
 
@@ -158,10 +157,10 @@ describe('QR pages', () => {
     expect(started.location).toMatch(/^\/charges\/\d+$/);
     expect(await available(userId)).toBe(50000 - 12345);
     const call = await charger.waitForCall('RemoteStartTransaction');
-    expect(call.payload).toEqual({ connectorId: 1, idTag: driverIdTag(userId) });
+    expect(call.payload).toEqual({ connectorId: 1, idTag: expect.stringMatching(/^#Q[0-9A-Z]{18}$/) });
     await eventually(async () => (await phone.get(started.location!)).text.includes('Plug in your car now'));
 
-    const session = await V16_SCRIPT.start(charger, { connectorId: 1, idTag: driverIdTag(userId), meterStartWh: 0 });
+    const session = await V16_SCRIPT.start(charger, { connectorId: 1, idTag: call.payload.idTag, meterStartWh: 0 });
     await V16_SCRIPT.meter(charger, { connectorId: 1, transactionId: session.transactionId }, 1500);
     const live = await phone.get(`${started.location!}/live`);
     expect(live.text).toContain('data-status="charging"');

@@ -18,6 +18,12 @@ export const startHolds = sqliteTable(
     chargerId: text('charger_id').notNull(),
     connectorId: integer('connector_id').notNull(),
     sessionId: integer('session_id'),
+    /**
+     * The idTag RemoteStart sends for this hold (CONTRACT QR section): random, good for this
+     * charger and connector only while the hold is open and untaken. Null for holds placed before
+     * it existed (issue 13), which no charger can use.
+     */
+    idTag: text('id_tag').unique(),
     createdAt: text('created_at').notNull(),
   },
   (table) => [index('start_holds_user').on(table.userId, table.chargerId)],
