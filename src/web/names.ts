@@ -6,7 +6,7 @@ import type { SessionRow } from '../sessions';
  * and whether the address QR codes point at can be reached from a phone at all.
  */
 
-/** Who charged: the driver's name (a QR start's `#U…` tag or a card's holder), else the card UID; personal cards pay nothing. */
+/** Who charged: the driver's name (the session's driver, set from a QR start's hold, or a card's holder), else the card UID; personal cards pay nothing. */
 export function sessionWho(services: AppServices, session: Pick<SessionRow, 'userId' | 'cardUid' | 'idTag'>): { name: string; driverId?: number; cardUid?: string; notCharged: boolean } {
   const card = session.cardUid === null ? undefined : services.drivers.cardByAnyUid(session.cardUid);
   const userId = session.userId ?? card?.userId ?? null;
