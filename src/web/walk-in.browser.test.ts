@@ -126,6 +126,9 @@ test('a new driver registers on the phone, asks to pay, a cashier confirms by UP
   expect(remoteStart.payload.connectorId).toBe(1);
   const start = app.app.services.qrStart.activeStartOf(app.app.services.drivers.userByPhone('+919814012345')!.id)!;
   expect(start).toMatchObject({ chargerId: 'WALK-1', connectorId: 1, amountMinor: 20000 });
+  // The single-use tag made with this start's hold (#Q and 18 random characters), naming no driver.
+  expect(remoteStart.payload.idTag).toBe(app.app.services.startHolds.idTagOf(start.holdTransferId));
+  expect(remoteStart.payload.idTag).toMatch(/^#Q[0-9A-Z]{18}$/);
   expect(await driverBalance('+919814012345')).toEqual({ balance: 20000, available: 0 });
 
   // The driver's page moved on by itself to the charge.
@@ -138,6 +141,8 @@ test('a new driver registers on the phone, asks to pay, a cashier confirms by UP
   await V16_SCRIPT.stop(charger, { connectorId: 1, transactionId: session.transactionId }, { meterStopWh: 2500, reason: 'EVDisconnected' });
   await phone.page.getByTestId('receipt').waitFor({ timeout: 10_000 });
   await expect(phone.page.getByTestId('receipt-cost').textContent()).resolves.toBe('₹50.00');
+  // Single use: once its session took the hold, the tag starts nothing more.
+  expect((await charger.authorize(String(remoteStart.payload.idTag))).idTagInfo.status).toBe('Invalid');
   await expect(phone.page.getByTestId('balance-kept').textContent()).resolves.toBe('₹150.00');
   expect(await driverBalance('+919814012345')).toEqual({ balance: 15000, available: 15000 });
 
