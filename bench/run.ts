@@ -52,7 +52,7 @@ async function api(baseUrl: string, method: string, apiPath: string, body?: unkn
     headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
+  return { status: response.status, body: (await response.json().catch(() => undefined)) as unknown };
 }
 
 const heartbeatFrame = (_connection: LoadConnection, sequence: number) => `[2,"h${sequence}","Heartbeat",{}]`;
