@@ -63,6 +63,8 @@ async function deskPage(language: UiLanguage): Promise<{ context: BrowserContext
 }
 
 const focusedId = (page: Page) => page.evaluate('document.activeElement?.id');
+/** Autofocus lands a moment after the page loads; keys typed before it go nowhere, at a real desk too. */
+const untilFocused = (page: Page, id: string) => page.waitForFunction(`document.activeElement?.id === ${JSON.stringify(id)}`);
 
 /** Whether the element's box lies wholly inside the 1024×768 window, without scrolling. */
 async function aboveTheFold(page: Page, selector: string): Promise<boolean> {
@@ -92,7 +94,7 @@ describe.each<UiLanguage>(['en', 'pa'])('the cashier desk off the happy path (%s
     const { context, page, errors } = await deskPage(language);
     try {
       await page.goto(`${app.baseUrl}/cashier`);
-      await expect(focusedId(page)).resolves.toBe('scan-uid');
+      await untilFocused(page, 'scan-uid');
       await page.keyboard.type('04a1b2c3d4', { delay: 5 });
       await page.keyboard.press('Enter');
       await page.getByTestId('card-panel').waitFor();
@@ -152,6 +154,7 @@ describe.each<UiLanguage>(['en', 'pa'])('the cashier desk off the happy path (%s
     const { context, page, errors } = await deskPage(language);
     try {
       await page.goto(`${app.baseUrl}/cashier`);
+      await untilFocused(page, 'scan-uid');
       await page.keyboard.type('500');
       await page.keyboard.press('Enter');
       await page.locator('#scan-error').waitFor();
@@ -184,6 +187,7 @@ describe.each<UiLanguage>(['en', 'pa'])('the cashier desk off the happy path (%s
     const { context, page, errors } = await deskPage(language);
     try {
       await page.goto(`${app.baseUrl}/cashier`);
+      await untilFocused(page, 'scan-uid');
       await page.keyboard.type('gurpreet');
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Gurpreet Singh' }).waitFor();
