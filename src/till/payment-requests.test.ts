@@ -164,7 +164,9 @@ describe('payment requests', () => {
     expect((await app.api('GET', `/payment-requests/${request.id}`)).body.status).toBe('expired');
     expect((await app.api('GET', '/payment-requests?status=open')).body.items).toEqual([]);
     const run = await app.app.services.jobs.runJob('expire-payment-requests');
-    expect(run.summary).toBe('1 payment request(s) expired');
+    // The job also runs every minute on its own: if a minute turned since the request ran out, that
+    // run marked it and this one finds nothing left. Either way it is marked expired exactly once.
+    expect(['1 payment request(s) expired', '0 payment request(s) expired']).toContain(run.summary);
     expect((await app.api('GET', '/payment-requests?status=expired')).body.items.map((item: { id: number }) => item.id)).toEqual([request.id]);
 
     const late = await app.api('POST', `/payment-requests/${request.id}/confirm`, { method: 'upi' });
