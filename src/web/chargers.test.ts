@@ -210,7 +210,7 @@ describe('chargers pages', () => {
 });
 
 describe('live charger updates', () => {
-  it('the charger page stream sends the connectors and the message log when the charger reports a new status', async () => {
+  it('the charger page stream sends what the page shows on connect, then the connectors and the message log when the charger reports a new status', async () => {
     const app = await startTestApp();
     try {
       const charger = await app.acceptedCharger('CP-SSE');
@@ -221,12 +221,18 @@ describe('live charger updates', () => {
       expect(response.headers.get('content-type')).toContain('text/event-stream');
       const reader = response.body!.getReader();
       const decoder = new TextDecoder();
-      let received = '';
-      await reader.read(); // the retry line: the stream is open
+      /** Both events, read to the end of the last one: the connectors, and the message log once its batch is written. */
+      const bothEvents = async () => {
+        let received = '';
+        while (!received.includes('event: connectors') || !received.includes('event: log') || !received.endsWith('\n\n')) received += decoder.decode((await reader.read()).value);
+        return received;
+      };
+      // On connect: a change between the page's render and its stream's opening is not lost.
+      const onConnect = await bothEvents();
+      expect(onConnect).toContain('data-connector="1"');
+      expect(onConnect).toContain('Available');
       await charger.status(1, 'Charging');
-      // Both events come on the one stream: the connectors, and the message log once its batch is written.
-      while (!received.includes('event: connectors') || !received.includes('event: log')) received += decoder.decode((await reader.read()).value);
-      while (!received.endsWith('\n\n')) received += decoder.decode((await reader.read()).value);
+      const received = await bothEvents();
       expect(received).toContain('data-connector="1"');
       expect(received).toContain('Charging');
       const log = received.slice(received.indexOf('event: log'));

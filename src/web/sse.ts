@@ -52,8 +52,8 @@ export class LiveHub {
   }
 
   /**
-   * Opens an SSE stream with one or more named events. Each event's `render` builds its HTML and
-   * runs at most every `minIntervalMs` however many changes arrive; `wants` filters the changes.
+   * Opens an SSE stream with one or more named events, each rendered once at once and then at most
+   * every `minIntervalMs` however many changes arrive; `wants` filters the changes.
    */
   stream(request: Request, response: Response, events: readonly LiveEvent[]): void {
     if (this.listeners.size >= MAX_STREAMS) throw new AppError('too_many_streams', 'Too many live pages are open', 503);
@@ -90,6 +90,9 @@ export class LiveHub {
     const keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
     this.listeners.add(listener);
+    // What the page was rendered with may be stale by the time its stream connects (a change in
+    // between, or a reconnect after the network or the appliance dropped): each event is sent once now.
+    for (const event of events) void send(event);
     // The response closes when the browser goes away (the request may count as complete long before).
     response.on('close', () => {
       closed = true;
