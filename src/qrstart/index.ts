@@ -1,4 +1,4 @@
-export { QrStartService } from './service';
+export { QrStartService, refusalError } from './service';
 export type { QrStartRow, QrStartTimeouts, StartStopCommands } from './service';
 export { StartHoldService } from './holds';
 

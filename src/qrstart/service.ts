@@ -352,6 +352,7 @@ export class QrStartService {
   }
 }
 
-function refusalError(refusal: StartRefusal): AppError {
+/** The 409 a refusal answers (its code is the refusal); the QR start and a walk-in payment refuse alike. */
+export function refusalError(refusal: StartRefusal): AppError {
   return conflict(refusal, `The connector cannot be started: ${refusal.replace(/_/g, ' ')}`);
 }

@@ -6,7 +6,7 @@ import { schema } from '../db';
 import { PAYMENT_METHODS, PAYMENT_REQUEST_STATUSES } from '../db/schema/till';
 import type { DriverRow, DriverService } from '../drivers';
 import { requestHash, type IdempotencyStore, type StoredOutcome } from '../ledger';
-import type { QrStartService } from '../qrstart';
+import { refusalError, type QrStartService } from '../qrstart';
 import type { SettingsService } from '../settings';
 import { AppError, conflict, currencyDigits, money, notFound, parseInput, type AmountMinor, type Money } from '../shared';
 import type { TillService } from './service';
@@ -119,7 +119,7 @@ export class PaymentRequestService {
     if (repeated) return this.ownedBy(repeated, input.user.id);
     const refusal = this.deps.qrStart.refusalFor(input.chargerId, input.connectorId, input.user);
     // Paying is the answer to a short balance; every other refusal stands.
-    if (refusal && refusal !== 'balance_below_minimum') throw conflict(refusal, `The connector cannot be started: ${refusal.replace(/_/g, ' ')}`);
+    if (refusal && refusal !== 'balance_below_minimum') throw refusalError(refusal);
 
     const created = await this.deps.db.write(() => {
       const again = this.byFormKey(input.formKey);
