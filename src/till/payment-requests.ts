@@ -8,7 +8,7 @@ import type { DriverRow, DriverService } from '../drivers';
 import { requestHash, type IdempotencyStore, type StoredOutcome } from '../ledger';
 import { refusalError, type QrStartService } from '../qrstart';
 import type { SettingsService } from '../settings';
-import { AppError, conflict, currencyDigits, money, notFound, parseInput, type AmountMinor, type Money } from '../shared';
+import { AppError, conflict, currencyDigits, minorToDecimalString, money, notFound, parseInput, type AmountMinor, type Money } from '../shared';
 import type { TillService } from './service';
 
 export type PaymentRequestRow = typeof schema.paymentRequests.$inferSelect;
@@ -449,11 +449,10 @@ export function randomReference(): string {
  */
 export function upiPaymentLink(input: { upiId: string; payeeName: string; amountMinor: AmountMinor; currency: string; reference: string; note: string }): string | undefined {
   if (input.currency !== 'INR') return undefined;
-  const amount = `${Math.floor(input.amountMinor / 100)}.${String(input.amountMinor % 100).padStart(2, '0')}`;
   const parameters: [string, string][] = [
     ['pa', input.upiId],
     ['pn', input.payeeName],
-    ['am', amount],
+    ['am', minorToDecimalString(input.amountMinor, 'INR')],
     ['cu', 'INR'],
     ['tr', input.reference],
     ['tn', input.note],
