@@ -162,11 +162,10 @@ export class PaymentRequestService {
 
   /** The driver's open request, if any (the connector page shows it instead of the amounts). */
   openOf(userId: number): PaymentRequestRow | undefined {
-    const nowIso = new Date(this.clock()).toISOString();
     return this.deps.db.orm
       .select()
       .from(schema.paymentRequests)
-      .where(and(eq(schema.paymentRequests.userId, userId), eq(schema.paymentRequests.status, 'open'), gt(schema.paymentRequests.expiresAt, nowIso)))
+      .where(and(eq(schema.paymentRequests.userId, userId), this.statusIs('open')))
       .get();
   }
 
@@ -255,11 +254,10 @@ export class PaymentRequestService {
 
   /** Open requests still in time, oldest first: the queue at the desk. */
   openQueue(): PaymentRequestRow[] {
-    const nowIso = new Date(this.clock()).toISOString();
     return this.deps.db.orm
       .select()
       .from(schema.paymentRequests)
-      .where(and(eq(schema.paymentRequests.status, 'open'), gt(schema.paymentRequests.expiresAt, nowIso)))
+      .where(this.statusIs('open'))
       .orderBy(asc(schema.paymentRequests.id))
       .all();
   }
@@ -395,6 +393,7 @@ export class PaymentRequestService {
     return cancelled;
   }
 
+  /** The rows of a status as of now (`statusOf` in SQL): an open request past its time is expired. */
   private statusIs(status: PaymentRequestStatus): SQL | undefined {
     const { paymentRequests } = schema;
     const nowIso = new Date(this.clock()).toISOString();
