@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response, Router } from 'express';
+import { parseIdempotencyKey, type StoredOutcome } from '../../../ledger';
 import type { AppServices } from '../../../services';
 import { AppError, badRequest, forbidden } from '../../../shared';
 
@@ -28,10 +29,26 @@ export function principalOf(request: Request): ApiPrincipal {
   return request.principal;
 }
 
-/** The audit log's "who" for an API request: the token (or staff user) by kind and name. */
-export function auditActorOf(request: Request): { userId: number | null; name: string } {
+/** Who did it, as stored with top-ups, refunds, adjustments and confirmed payments: the token (or staff user) by kind and name. */
+export function actorOf(request: Request): string {
   const principal = principalOf(request);
-  return { userId: principal.staffUserId ?? null, name: `${principal.kind}:${principal.name}` };
+  return `${principal.kind}:${principal.name}`;
+}
+
+/** The audit log's "who" for an API request: the staff user, if any, and `actorOf`. */
+export function auditActorOf(request: Request): { userId: number | null; name: string } {
+  return { userId: principalOf(request).staffUserId ?? null, name: actorOf(request) };
+}
+
+/** The Idempotency-Key of a money write, checked (CONTRACT: as for top-ups). */
+export function idempotencyKeyOf(request: Request): string | undefined {
+  return parseIdempotencyKey(request.headers['idempotency-key']);
+}
+
+/** Answers a money write, marking a replayed Idempotency-Key answer as such. */
+export function sendOutcome(response: Response, outcome: StoredOutcome): void {
+  if (outcome.replayed) response.setHeader('Idempotent-Replayed', 'true');
+  response.status(outcome.status).json(outcome.body);
 }
 
 /** Route guard: 403 unless the caller's role is at least `role`. */

@@ -1,26 +1,9 @@
 import type express from 'express';
-import type { StoredOutcome } from '../../../ledger';
-import { parseIdempotencyKey } from '../../../ledger';
 import type { AppServices } from '../../../services';
 import { badRequest, localDate, money, notFound } from '../../../shared';
 import { tariffView } from '../../../tariffs';
-import { allowQuery, decodeCursor, page, parseLimit, principalOf, queryId, queryString, requireRole } from './http';
+import { actorOf, allowQuery, decodeCursor, idempotencyKeyOf, page, parseLimit, queryId, queryString, requireRole, sendOutcome } from './http';
 
-/** Who did it, as stored with top-ups, refunds and adjustments. */
-function actorOf(request: express.Request): string {
-  const principal = principalOf(request);
-  return `${principal.kind}:${principal.name}`;
-}
-
-/** Answers a money write, marking a replayed Idempotency-Key answer as such. */
-function sendOutcome(response: express.Response, outcome: StoredOutcome): void {
-  if (outcome.replayed) response.setHeader('Idempotent-Replayed', 'true');
-  response.status(outcome.status).json(outcome.body);
-}
-
-function idempotencyKeyOf(request: express.Request): string | undefined {
-  return parseIdempotencyKey(request.headers['idempotency-key']);
-}
 
 function positiveId(raw: string, what: string): number {
   if (!/^[1-9]\d{0,14}$/.test(raw)) throw notFound(what, raw);

@@ -1,8 +1,7 @@
 import { PAYMENT_REQUEST_STATUSES } from '../../../db/schema/till';
-import { parseIdempotencyKey } from '../../../ledger';
 import { badRequest, notFound } from '../../../shared';
 import type { PaymentRequestStatus } from '../../../till';
-import { allowQuery, decodeCursor, page, parseLimit, principalOf, queryString, requireRole, type ApiRouteGroup } from './http';
+import { actorOf, allowQuery, decodeCursor, idempotencyKeyOf, page, parseLimit, queryString, requireRole, sendOutcome, type ApiRouteGroup } from './http';
 
 function requestId(raw: string): number {
   if (!/^[1-9]\d{0,14}$/.test(raw)) throw notFound('Payment request', raw);
@@ -38,20 +37,12 @@ export const paymentRequestRoutes: ApiRouteGroup = (router, services) => {
   });
 
   router.post('/payment-requests/:requestId/confirm', requireRole('cashier'), async (request, response) => {
-    const principal = principalOf(request);
-    const outcome = await paymentRequests.confirm(
-      requestId(request.params.requestId as string),
-      request.body,
-      `${principal.kind}:${principal.name}`,
-      parseIdempotencyKey(request.headers['idempotency-key']),
-    );
-    if (outcome.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    response.status(outcome.status).json(outcome.body);
+    const id = requestId(request.params.requestId as string);
+    sendOutcome(response, await paymentRequests.confirm(id, request.body, actorOf(request), idempotencyKeyOf(request)));
   });
 
   router.post('/payment-requests/:requestId/cancel', requireRole('cashier'), async (request, response) => {
-    const principal = principalOf(request);
-    const row = await paymentRequests.cancelByStaff(requestId(request.params.requestId as string), `${principal.kind}:${principal.name}`);
+    const row = await paymentRequests.cancelByStaff(requestId(request.params.requestId as string), actorOf(request));
     response.json(paymentRequests.view(row));
   });
 };
