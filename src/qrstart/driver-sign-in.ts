@@ -14,7 +14,7 @@ const PIN_LOCKOUT_MS = 15 * 60 * 1000;
 /** PIN checks one address may have running or waiting at once, whatever phone numbers it tries. */
 const PIN_CHECKS_PER_ADDRESS = 4;
 
-type SignInOutcome =
+export type SignInOutcome =
   | { ok: true; user: DriverRow; token: string; registered?: true }
   | { ok: false; reason: 'wrong_pin'; attemptsLeft: number }
   | { ok: false; reason: 'locked'; retryAfterS: number }

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import type { Request, Response } from 'express';
 import type { DriverRow } from '../../drivers';
-import { DRIVER_SESSION_MS, qrSvg } from '../../qrstart';
+import { qrSvg } from '../../qrstart';
 import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor } from '../../shared';
 import { upiPaymentLink, type PaymentRequestRow } from '../../till';
@@ -11,10 +10,17 @@ import { formBody } from '../forms';
 import type { WebArea } from '../area';
 import { renderFragment } from '../view-engine';
 import { fragmentRoot } from './dashboard';
-import { connectorIdOf, DRIVER_COOKIE, driverOf } from './qr-driver';
+import {
+  attemptsPerAddress,
+  connectorPath,
+  DRIVER_PRESET_AMOUNTS_MAJOR,
+  driverOf,
+  keepDriverSignedIn,
+  renderDriverNotFound,
+  signInRefusalMessage,
+  withConnector,
+} from './qr-driver';
 
-/** Amounts offered on the "Pay" form, in major units of the site currency. */
-const PAY_PRESETS_MAJOR = [100, 200, 500];
 /** A payment confirmed after the driver left is shown at their sign-ins for this long. */
 const KEPT_NOTICE_MS = 7 * 24 * 60 * 60 * 1000;
 /**
@@ -31,10 +37,6 @@ type PayError = (typeof PAY_ERRORS)[number];
 
 /** The fields of "New here?" and the message keys of their errors. */
 const REGISTER_FIELDS = { name: 'walkIn.badName', phone: 'walkIn.badPhone', pin: 'walkIn.badPin' } as const;
-
-function connectorPath(chargerId: string, connectorId: number): string {
-  return `/q/${encodeURIComponent(chargerId)}/${connectorId}`;
-}
 
 function paymentPath(request: PaymentRequestRow): string {
   return `${connectorPath(request.chargerId, request.connectorId)}/payments/${request.id}`;
@@ -60,8 +62,8 @@ export function walkInModel(services: AppServices, request: Request, driver: Dri
     walkIn: {
       open: open ? { path: paymentPath(open), reference: open.reference, amountMinor: open.amountMinor } : undefined,
       kept: paymentRequests.keptAsBalance(driver.id, KEPT_NOTICE_MS).map((row) => ({ reference: row.reference, amountMinor: row.amountMinor })),
-      offer: !open && (refusal === 'balance_below_minimum' || (refusal === undefined && services.qrStart.availableMinor(driver) < PAY_PRESETS_MAJOR[0]! * unit)),
-      presets: PAY_PRESETS_MAJOR.map((major) => ({ minor: major * unit, value: String(major) })),
+      offer: !open && (refusal === 'balance_below_minimum' || (refusal === undefined && services.qrStart.availableMinor(driver) < DRIVER_PRESET_AMOUNTS_MAJOR[0]! * unit)),
+      presets: DRIVER_PRESET_AMOUNTS_MAJOR.map((major) => ({ minor: major * unit, value: String(major) })),
       formKey: `pay-${crypto.randomUUID()}`,
       payError: payErrorOf(request.query.pay),
       byUpi: settings.get().upiId !== null && currency === 'INR',
@@ -75,25 +77,8 @@ export function walkInModel(services: AppServices, request: Request, driver: Dri
  * code when the site has a UPI address); the waiting page follows the request live until a
  * cashier confirms it, and then moves on by itself to the charge.
  */
-export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
-  const secureCookies = services.config.tls !== undefined;
-  const renderNotFound = (response: Response) => response.status(404).render('pages/qr/not-found', { layout: 'driver', titleKey: 'qr.title' });
-
-  /** The connector named in the path, or the not-found page. */
-  const connectorOf = (request: Request, response: Response): { chargerId: string; connectorId: number } | undefined => {
-    try {
-      const chargerId = String(request.params.chargerId);
-      const connectorId = connectorIdOf(request.params.connectorId);
-      services.qrStart.connector(chargerId, connectorId);
-      return { chargerId, connectorId };
-    } catch (error) {
-      if (error instanceof AppError && error.httpStatus === 404) {
-        renderNotFound(response);
-        return undefined;
-      }
-      throw error;
-    }
-  };
+export const qrPaymentPages: WebArea = (router, context) => {
+  const { services, live } = context;
 
   // ---- "New here?" -------------------------------------------------------------------------------
 
@@ -111,55 +96,32 @@ export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
     });
   };
 
-  router.get('/q/:chargerId/:connectorId/register', (request, response) => {
-    const connector = connectorOf(request, response);
-    if (connector) renderRegister(response, connector.chargerId, connector.connectorId);
-  });
+  router.get('/q/:chargerId/:connectorId/register', withConnector(services, (_request, response, chargerId, connectorId) => renderRegister(response, chargerId, connectorId)));
 
-  const registrationsPerAddress = rateLimit({
-    windowMs: REGISTRATION_WINDOW_MS,
-    limit: REGISTRATIONS_PER_ADDRESS,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (request: Request, response: Response, next: NextFunction) => {
-      try {
-        const connector = connectorOf(request, response);
-        if (connector) renderRegister(response, connector.chargerId, connector.connectorId, { formError: { key: 'walkIn.tooMany', minutes: REGISTRATION_WINDOW_MS / 60_000 } }, 429);
-      } catch (error) {
-        next(error);
-      }
-    },
-  });
+  const registrationsPerAddress = attemptsPerAddress(
+    REGISTRATION_WINDOW_MS,
+    REGISTRATIONS_PER_ADDRESS,
+    withConnector(services, (_request, response, chargerId, connectorId) =>
+      renderRegister(response, chargerId, connectorId, { formError: { key: 'walkIn.tooMany', minutes: REGISTRATION_WINDOW_MS / 60_000 } }, 429),
+    ),
+  );
 
-  router.post('/q/:chargerId/:connectorId/register', registrationsPerAddress, async (request, response) => {
-    const connector = connectorOf(request, response);
-    if (!connector) return;
-    const { chargerId, connectorId } = connector;
+  router.post('/q/:chargerId/:connectorId/register', registrationsPerAddress, withConnector(services, async (request, response, chargerId, connectorId) => {
     const form = formBody(request);
     const values = { name: String(form.name ?? ''), phone: String(form.phone ?? '') };
     const outcome = await registerOrAnswer(services, { ...values, pin: String(form.pin ?? '') }, clientAddress(request));
     if ('field' in outcome) return renderRegister(response, chargerId, connectorId, { values, errors: { [outcome.field]: REGISTER_FIELDS[outcome.field] } }, 400);
     if (!outcome.ok) {
-      const formError =
-        outcome.reason === 'locked'
-          ? { key: 'qr.locked', minutes: Math.ceil(outcome.retryAfterS / 60) }
-          : outcome.reason === 'busy'
-            ? { key: 'qr.busy' }
-            : { key: 'walkIn.phoneRegistered', left: outcome.attemptsLeft };
+      const formError = signInRefusalMessage(outcome, 'walkIn.phoneRegistered');
       return renderRegister(response, chargerId, connectorId, { values, formError }, outcome.reason === 'wrong_pin' ? 409 : 429);
     }
-    response.cookie(DRIVER_COOKIE, outcome.token, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: DRIVER_SESSION_MS });
-    // A new visitor id at sign-in: a CSRF token planted before it is worthless after it.
-    csrf.rotateVisitor(request, response);
+    keepDriverSignedIn(context, request, response, outcome.token);
     response.redirect(303, connectorPath(chargerId, connectorId));
-  });
+  }));
 
   // ---- "Pay" -------------------------------------------------------------------------------------
 
-  router.post('/q/:chargerId/:connectorId/pay', async (request, response) => {
-    const connector = connectorOf(request, response);
-    if (!connector) return;
-    const { chargerId, connectorId } = connector;
+  router.post('/q/:chargerId/:connectorId/pay', withConnector(services, async (request, response, chargerId, connectorId) => {
     const back = connectorPath(chargerId, connectorId);
     const driver = driverOf(services, request);
     if (!driver) return response.redirect(303, back);
@@ -175,7 +137,7 @@ export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
       response.redirect(303, `${back}?pay=${payErrorOf(error.code) ?? 'invalid_amount'}`);
     }
-  });
+  }));
 
   // ---- the waiting page --------------------------------------------------------------------------
 
@@ -214,7 +176,7 @@ export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
 
   router.get('/q/:chargerId/:connectorId/payments/:requestId', async (request, response) => {
     const row = ownRequest(request);
-    if (!row) return renderNotFound(response);
+    if (!row) return renderDriverNotFound(response);
     const { charger } = services.qrStart.connector(row.chargerId, row.connectorId);
     response.render('pages/qr/payment', { layout: 'driver', titleKey: 'walkIn.waitingTitle', chargerName: charger.name ?? charger.id, ...(await liveModel(row)) });
   });
@@ -222,7 +184,7 @@ export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
   /** The state alone, polled; once the charge has started, htmx is sent on to it. */
   router.get('/q/:chargerId/:connectorId/payments/:requestId/live', async (request, response) => {
     const row = ownRequest(request);
-    if (!row) return renderNotFound(response);
+    if (!row) return renderDriverNotFound(response);
     if (row.startId !== null && request.get('HX-Request') === 'true') response.setHeader('HX-Redirect', `/charges/${row.startId}`);
     response.render('fragments/qr-payment-live', { layout: false, ...(await liveModel(row)) });
   });
@@ -230,7 +192,7 @@ export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
   /** The state live: re-rendered when the cashier confirms or cancels, the start follows, or time runs out. */
   router.get('/q/:chargerId/:connectorId/payments/:requestId/events', (request, response) => {
     const row = ownRequest(request);
-    if (!row) return renderNotFound(response);
+    if (!row) return renderDriverNotFound(response);
     const root = fragmentRoot(response);
     live.stream(request, response, [
       {
@@ -244,7 +206,7 @@ export const qrPaymentPages: WebArea = (router, { services, csrf, live }) => {
 
   router.post('/q/:chargerId/:connectorId/payments/:requestId/cancel', async (request, response) => {
     const row = ownRequest(request);
-    if (!row) return renderNotFound(response);
+    if (!row) return renderDriverNotFound(response);
     try {
       await services.paymentRequests.cancelByDriver(row.id, row.userId);
     } catch (error) {

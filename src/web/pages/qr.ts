@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import type { Request, Response } from 'express';
 import type { ChargerView } from '../../chargers';
-import { connectorPageUrl, DRIVER_SESSION_MS, qrSvg, readableUrl, type QrStartRow } from '../../qrstart';
+import { connectorPageUrl, qrSvg, readableUrl, type QrStartRow } from '../../qrstart';
 import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor, minorToDecimalString } from '../../shared';
 import { costLines, tariffView } from '../../tariffs';
@@ -11,14 +10,23 @@ import { formBody } from '../forms';
 import { isUiLanguage, translator, UI_LANGUAGES } from '../i18n';
 import { isLoopbackUrl } from '../names';
 import type { WebArea } from '../area';
-import { connectorIdOf, DRIVER_COOKIE, driverOf } from './qr-driver';
+import {
+  attemptsPerAddress,
+  connectorIdOf,
+  connectorPath,
+  DRIVER_COOKIE,
+  DRIVER_PRESET_AMOUNTS_MAJOR,
+  driverOf,
+  keepDriverSignedIn,
+  renderDriverNotFound,
+  signInRefusalMessage,
+  withConnector,
+} from './qr-driver';
 import { walkInModel } from './qr-payments';
 
 /** The language a driver chose on the QR pages, remembered on the phone (not a sign-in: no secret). */
 const DRIVER_LANGUAGE_COOKIE = 'cy_lang';
 const LANGUAGE_COOKIE_MS = 365 * 24 * 60 * 60 * 1000;
-/** Preset amounts on the QR page, in major units of the site currency (only those the balance covers are offered). */
-const PRESET_AMOUNTS_MAJOR = [100, 200, 500];
 /**
  * Sign-in attempts one address may make per window, whatever phone numbers it tries: the
  * per-phone lockout alone would let one phone try a few PINs on every registered number.
@@ -31,11 +39,6 @@ const LIVE_POLL_S = 2;
 /** The public base every QR code points at (CONTRACT: `publicBaseUrl` defaults to the UI URL). */
 function publicBase(services: AppServices): string {
   return (services.settings.get().publicBaseUrl ?? services.uiUrl()).replace(/\/+$/, '');
-}
-
-/** The connector page's own path: every form on it posts below it, whatever URL rendered it. */
-function connectorPath(chargerId: string, connectorId: number): string {
-  return `/q/${encodeURIComponent(chargerId)}/${connectorId}`;
 }
 
 /** A path on the QR pages a driver may be sent back to (the connector page, its walk-in pages, or a charge). */
@@ -73,7 +76,8 @@ function durationText(seconds: number): string {
 }
 
 /** The public pages under /q/ (CONTRACT "Web pages", QR start): connector page, driver sign-in, start, live charge and receipt. */
-export const qrDriverPages: WebArea = (router, { services, csrf }) => {
+export const qrDriverPages: WebArea = (router, context) => {
+  const { services } = context;
   const secureCookies = services.config.tls !== undefined;
 
   router.use(['/q', '/charges'], (request, response, next) => {
@@ -90,8 +94,6 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
     response.redirect(303, driverPagePath(form.back) ?? '/q/signed-out');
   });
 
-  const renderNotFound = (response: Response) => response.status(404).render('pages/qr/not-found', { layout: 'driver', titleKey: 'qr.title' });
-
   /** The connector page; `extra` carries a sign-in or start error back to it. */
   const renderConnector = (request: Request, response: Response, chargerId: string, connectorId: number, extra: Record<string, unknown> = {}, status = 200) => {
     const { qrStart, settings, tariffs } = services;
@@ -101,7 +103,8 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
     const version = tariffs.versionInForce(chargerId);
     const { currency } = settings.get();
     const availableMinor = driver ? qrStart.availableMinor(driver) : 0;
-    const presets = PRESET_AMOUNTS_MAJOR.map((major) => major * 10 ** currencyDigits(currency))
+    // Only the amounts the balance covers are offered.
+    const presets = DRIVER_PRESET_AMOUNTS_MAJOR.map((major) => major * 10 ** currencyDigits(currency))
       .filter((minor) => minor < availableMinor)
       .map((minor) => ({ minor, value: minorToDecimalString(minor, currency) }));
     response.status(status).render('pages/qr/connector', {
@@ -124,24 +127,10 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
     });
   };
 
-  const withConnector = (handler: (request: Request, response: Response, chargerId: string, connectorId: number) => Promise<void> | void) =>
-    async (request: Request, response: Response) => {
-      const chargerId = String(request.params.chargerId);
-      let connectorId: number;
-      try {
-        connectorId = connectorIdOf(request.params.connectorId);
-        services.qrStart.connector(chargerId, connectorId);
-      } catch (error) {
-        if (error instanceof AppError && error.httpStatus === 404) return renderNotFound(response);
-        throw error;
-      }
-      await handler(request, response, chargerId, connectorId);
-    };
-
-  router.get('/q/:chargerId/:connectorId', withConnector((request, response, chargerId, connectorId) => renderConnector(request, response, chargerId, connectorId)));
+  router.get('/q/:chargerId/:connectorId', withConnector(services, (request, response, chargerId, connectorId) => renderConnector(request, response, chargerId, connectorId)));
 
   /** The connector's status, polled by the page so a driver waiting for a free connector sees it change. */
-  router.get('/q/:chargerId/:connectorId/status', withConnector((request, response, chargerId, connectorId) => {
+  router.get('/q/:chargerId/:connectorId/status', withConnector(services, (request, response, chargerId, connectorId) => {
     const { charger, connector } = services.qrStart.connector(chargerId, connectorId);
     const refusal = services.qrStart.refusalFor(chargerId, connectorId, undefined);
     const outOfOrder = refusal !== undefined && OUT_OF_ORDER.has(refusal);
@@ -158,36 +147,19 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
     });
   }));
 
-  const signInAttemptsPerAddress = rateLimit({
-    windowMs: SIGN_IN_WINDOW_MS,
-    limit: SIGN_IN_ATTEMPTS_PER_ADDRESS,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (request: Request, response: Response, next: NextFunction) => {
-      try {
-        const connectorId = connectorIdOf(request.params.connectorId);
-        renderConnector(request, response, String(request.params.chargerId), connectorId, { signInError: { key: 'qr.locked', minutes: Math.ceil(SIGN_IN_WINDOW_MS / 60_000) } }, 429);
-      } catch (error) {
-        next(error);
-      }
-    },
+  const signInAttemptsPerAddress = attemptsPerAddress(SIGN_IN_WINDOW_MS, SIGN_IN_ATTEMPTS_PER_ADDRESS, (request, response) => {
+    const connectorId = connectorIdOf(request.params.connectorId);
+    renderConnector(request, response, String(request.params.chargerId), connectorId, { signInError: { key: 'qr.locked', minutes: Math.ceil(SIGN_IN_WINDOW_MS / 60_000) } }, 429);
   });
 
-  router.post('/q/:chargerId/:connectorId/sign-in', signInAttemptsPerAddress, withConnector(async (request, response, chargerId, connectorId) => {
+  router.post('/q/:chargerId/:connectorId/sign-in', signInAttemptsPerAddress, withConnector(services, async (request, response, chargerId, connectorId) => {
     const form = formBody(request);
     const outcome = await services.driverSignIn.signIn(String(form.phone ?? ''), String(form.pin ?? ''), clientAddress(request));
     if (!outcome.ok) {
-      const signInError =
-        outcome.reason === 'locked'
-          ? { key: 'qr.locked', minutes: Math.ceil(outcome.retryAfterS / 60) }
-          : outcome.reason === 'busy'
-            ? { key: 'qr.busy' }
-            : { key: 'qr.wrongPin', left: outcome.attemptsLeft };
+      const signInError = signInRefusalMessage(outcome, 'qr.wrongPin');
       return renderConnector(request, response, chargerId, connectorId, { signInError, phone: form.phone ?? '' }, outcome.reason === 'wrong_pin' ? 401 : 429);
     }
-    response.cookie(DRIVER_COOKIE, outcome.token, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: DRIVER_SESSION_MS });
-    // A new visitor id at sign-in: a CSRF token planted before it is worthless after it.
-    csrf.rotateVisitor(request, response);
+    keepDriverSignedIn(context, request, response, outcome.token);
     response.redirect(303, connectorPath(chargerId, connectorId));
   }));
 
@@ -201,7 +173,7 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
 
   router.get('/q/signed-out', (_request, response) => response.render('pages/qr/signed-out', { layout: 'driver', titleKey: 'qr.title' }));
 
-  router.post('/q/:chargerId/:connectorId/start', withConnector(async (request, response, chargerId, connectorId) => {
+  router.post('/q/:chargerId/:connectorId/start', withConnector(services, async (request, response, chargerId, connectorId) => {
     const driver = driverOf(services, request);
     if (!driver) return response.redirect(303, connectorPath(chargerId, connectorId));
     const form = formBody(request);
@@ -251,7 +223,7 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
 
   router.get('/charges/:startId', (request, response) => {
     const start = ownStart(request);
-    if (!start) return renderNotFound(response);
+    if (!start) return renderDriverNotFound(response);
     const charger = services.chargers.view(start.chargerId);
     const stopMessage = request.query.stop === 'sent' ? 'qr.stopSent' : request.query.stop === 'failed' ? 'qr.stopFailed' : undefined;
     response.render('pages/qr/start', { layout: 'driver', titleKey: 'qr.yourSession', live: liveContext(start), chargerName: charger?.name ?? start.chargerId, stopMessage });
@@ -259,13 +231,13 @@ export const qrDriverPages: WebArea = (router, { services, csrf }) => {
 
   router.get('/charges/:startId/live', (request, response) => {
     const start = ownStart(request);
-    if (!start) return renderNotFound(response);
+    if (!start) return renderDriverNotFound(response);
     response.render('fragments/qr-live', { layout: false, live: liveContext(start) });
   });
 
   router.post('/charges/:startId/stop', async (request, response) => {
     const start = ownStart(request);
-    if (!start) return renderNotFound(response);
+    if (!start) return renderDriverNotFound(response);
     let accepted = false;
     try {
       accepted = await services.qrStart.stop(start.id, start.userId);
