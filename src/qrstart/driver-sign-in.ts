@@ -3,7 +3,7 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { DriverRow, DriverService } from '../drivers';
-import { AppError, badRequest, HASHING_BUSY, hashToken, nowIso, type HashingLimiter } from '../shared';
+import { AppError, badRequest, countAttempt, HASHING_BUSY, hashToken, nowIso, type HashingLimiter, type Reservation } from '../shared';
 
 /** A driver's sign-in lasts on that phone: a driver stays signed in for half a year unless they sign out. */
 export const DRIVER_SESSION_MS = 180 * 24 * 60 * 60 * 1000;
@@ -20,8 +20,6 @@ export type SignInOutcome =
   | { ok: false; reason: 'locked'; retryAfterS: number }
   /** Too many PIN checks in flight for this number or address: nothing was counted or checked. */
   | { ok: false; reason: 'busy' };
-
-type Reservation = { ok: true; attemptsLeft: number } | { ok: false; retryAfterS: number };
 
 /**
  * Driver sign-in on the QR page: phone + PIN, a lockout per phone number after repeated failures
@@ -122,18 +120,16 @@ export class DriverSignInService {
     const now = this.clock();
     return this.db.write((): Reservation => {
       const row = this.db.orm.select().from(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).get();
-      const lockedUntilMs = row?.lockedUntil != null ? Date.parse(row.lockedUntil) : undefined;
-      if (lockedUntilMs !== undefined && lockedUntilMs > now) return { ok: false, retryAfterS: Math.ceil((lockedUntilMs - now) / 1000) };
-      // A lockout that has run out starts a fresh count.
-      const failures = (row && lockedUntilMs === undefined ? row.failures : 0) + 1;
-      const lockedUntil = failures >= MAX_PIN_FAILURES ? new Date(now + PIN_LOCKOUT_MS).toISOString() : null;
+      const attempt = countAttempt(row, now, { maxFailures: MAX_PIN_FAILURES, lockoutMs: PIN_LOCKOUT_MS });
+      if (!attempt.ok) return attempt;
+      const { failures, lockedUntil } = attempt;
       const lastFailedAt = new Date(now).toISOString();
       this.db.orm
         .insert(schema.driverSignInFailures)
         .values({ phone: key, failures, lastFailedAt, lockedUntil })
         .onConflictDoUpdate({ target: schema.driverSignInFailures.phone, set: { failures, lastFailedAt, lockedUntil } })
         .run();
-      return { ok: true, attemptsLeft: MAX_PIN_FAILURES - failures };
+      return { ok: true, attemptsLeft: attempt.attemptsLeft };
     });
   }
 }

@@ -7,3 +7,4 @@ export * from './validation';
 export * from './csv';
 export * from './phone';
 export * from './hashing-limiter';
+export * from './lockout';

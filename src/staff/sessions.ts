@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { hashToken, nowIso } from '../shared';
+import { countAttempt, hashToken, nowIso, type Reservation } from '../shared';
 import { toStaffUser, type StaffUser } from './users';
 
 /** A signed-in browser expires after this long without a request, and at the latest after a day. */
@@ -75,9 +75,6 @@ export class StaffSessionService {
   }
 }
 
-/** A sign-in attempt counted before its password is checked: go ahead, or locked for a while. */
-export type Reservation = { ok: true; attemptsLeft: number } | { ok: false; retryAfterS: number };
-
 /**
  * Per-user-name lockout state, persisted so a restart does not reset it. An attempt is counted
  * when it starts, in one write, before the slow hash (issue 13): guesses sent all at once are
@@ -104,18 +101,16 @@ export class LoginThrottle {
     const now = this.clock();
     return this.db.write((): Reservation => {
       const row = this.db.orm.select().from(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, key)).get();
-      const lockedUntilMs = row?.lockedUntil ? Date.parse(row.lockedUntil) : undefined;
-      if (lockedUntilMs !== undefined && lockedUntilMs > now) return { ok: false, retryAfterS: Math.ceil((lockedUntilMs - now) / 1000) };
-      // A lockout that has run out starts a fresh count.
-      const failures = (row && lockedUntilMs === undefined ? row.failures : 0) + 1;
-      const lockedUntil = failures >= MAX_LOGIN_FAILURES ? new Date(now + LOCKOUT_MS).toISOString() : null;
+      const attempt = countAttempt(row, now, { maxFailures: MAX_LOGIN_FAILURES, lockoutMs: LOCKOUT_MS });
+      if (!attempt.ok) return attempt;
+      const { failures, lockedUntil } = attempt;
       const values = { userName: key, failures, lastFailedAt: new Date(now).toISOString(), lockedUntil };
       this.db.orm
         .insert(schema.staffLoginFailures)
         .values(values)
         .onConflictDoUpdate({ target: schema.staffLoginFailures.userName, set: { failures, lastFailedAt: values.lastFailedAt, lockedUntil } })
         .run();
-      return { ok: true, attemptsLeft: MAX_LOGIN_FAILURES - failures };
+      return { ok: true, attemptsLeft: attempt.attemptsLeft };
     });
   }
 
