@@ -52,14 +52,9 @@ export class DriverSignInService {
         if (reserved.attemptsLeft === 0) return { ok: false, reason: 'locked', retryAfterS: Math.ceil(PIN_LOCKOUT_MS / 1000) };
         return { ok: false, reason: 'wrong_pin', attemptsLeft: reserved.attemptsLeft };
       }
-      const token = crypto.randomBytes(32).toString('base64url');
-      const now = this.clock();
-      await this.db.write(() => {
+      const token = await this.db.write(() => {
         this.db.orm.delete(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).run();
-        this.db.orm
-          .insert(schema.driverWebSessions)
-          .values({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
-          .run();
+        return this.newSignInWithin(user.id);
       });
       return { ok: true, user, token };
     });
@@ -82,14 +77,7 @@ export class DriverSignInService {
       if (error instanceof AppError && error.code === 'phone_taken') return this.signIn(input.phone, input.pin, address);
       throw error;
     }
-    const token = crypto.randomBytes(32).toString('base64url');
-    const now = this.clock();
-    await this.db.write(() =>
-      this.db.orm
-        .insert(schema.driverWebSessions)
-        .values({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
-        .run(),
-    );
+    const token = await this.db.write(() => this.newSignInWithin(user.id));
     return { ok: true, user, token, registered: true };
   }
 
@@ -110,6 +98,17 @@ export class DriverSignInService {
 
   async pruneExpired(): Promise<number> {
     return this.db.write(() => this.db.orm.delete(schema.driverWebSessions).where(lt(schema.driverWebSessions.expiresAt, nowIso())).run().changes);
+  }
+
+  /** A new sign-in of this driver on a phone, inside the caller's write: the cookie's token (only its hash is stored). */
+  private newSignInWithin(userId: number): string {
+    const token = crypto.randomBytes(32).toString('base64url');
+    const now = this.clock();
+    this.db.orm
+      .insert(schema.driverWebSessions)
+      .values({ tokenHash: hashToken(token), userId, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
+      .run();
+    return token;
   }
 
   /**
