@@ -54,7 +54,7 @@ export class DriverSignInService {
       }
       const token = await this.db.write(() => {
         this.db.orm.delete(schema.driverSignInFailures).where(eq(schema.driverSignInFailures.phone, key)).run();
-        return this.newSignInWithin(user.id);
+        return this.newSignInWithin(user);
       });
       return { ok: true, user, token };
     });
@@ -77,19 +77,23 @@ export class DriverSignInService {
       if (error instanceof AppError && error.code === 'phone_taken') return this.signIn(input.phone, input.pin, address);
       throw error;
     }
-    const token = await this.db.write(() => this.newSignInWithin(user.id));
+    const token = await this.db.write(() => this.newSignInWithin(user));
     return { ok: true, user, token, registered: true };
   }
 
-  /** The driver a cookie token belongs to, or undefined when unknown or expired. */
+  /**
+   * The driver a cookie token belongs to, or undefined when unknown, expired, or made against a PIN
+   * the driver no longer has (CONTRACT `/users`: changing or removing the PIN ends all sign-ins).
+   */
   resolve(token: string): DriverRow | undefined {
     if (token.length < 20 || token.length > 100) return undefined;
     const row = this.db.orm
-      .select({ userId: schema.driverWebSessions.userId })
+      .select({ userId: schema.driverWebSessions.userId, pinFingerprint: schema.driverWebSessions.pinFingerprint })
       .from(schema.driverWebSessions)
       .where(and(eq(schema.driverWebSessions.tokenHash, hashToken(token)), gt(schema.driverWebSessions.expiresAt, new Date(this.clock()).toISOString())))
       .get();
-    return row ? this.drivers.user(row.userId) : undefined;
+    const user = row ? this.drivers.user(row.userId) : undefined;
+    return user && row?.pinFingerprint != null && row.pinFingerprint === pinFingerprint(user) ? user : undefined;
   }
 
   async signOut(token: string): Promise<void> {
@@ -100,13 +104,16 @@ export class DriverSignInService {
     return this.db.write(() => this.db.orm.delete(schema.driverWebSessions).where(lt(schema.driverWebSessions.expiresAt, nowIso())).run().changes);
   }
 
-  /** A new sign-in of this driver on a phone, inside the caller's write: the cookie's token (only its hash is stored). */
-  private newSignInWithin(userId: number): string {
+  /**
+   * A new sign-in of this driver on a phone, inside the caller's write: the cookie's token (only
+   * its hash is stored), bound to the PIN the driver proved.
+   */
+  private newSignInWithin(user: DriverRow): string {
     const token = crypto.randomBytes(32).toString('base64url');
     const now = this.clock();
     this.db.orm
       .insert(schema.driverWebSessions)
-      .values({ tokenHash: hashToken(token), userId, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
+      .values({ tokenHash: hashToken(token), userId: user.id, pinFingerprint: pinFingerprint(user), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DRIVER_SESSION_MS).toISOString() })
       .run();
     return token;
   }
@@ -131,6 +138,14 @@ export class DriverSignInService {
       return { ok: true, attemptsLeft: attempt.attemptsLeft };
     });
   }
+}
+
+/**
+ * What a sign-in remembers of the PIN it was made with: a digest of the driver's PIN hash (salted
+ * anew at every change, so a new PIN, even the same digits, or no PIN no longer matches).
+ */
+function pinFingerprint(user: DriverRow): string | null {
+  return user.pinHash === null ? null : hashToken(user.pinHash);
 }
 
 /** A phone that is no number, as typed without separators, bounded (a real number locks as its E.164 form). */

@@ -147,6 +147,26 @@ describe('QR pages', () => {
     expect((await phone.get('/chargers')).status).toBe(303);
   });
 
+  test('changing or removing the PIN ends the sign-ins made with the old one; other changes keep them (CONTRACT /users)', async () => {
+    const { phone, page, userId } = await site();
+    const signedIn = async (client: WebClient) => (await client.get(page)).text.includes('Signed in as');
+    await phone.get(page);
+    await phone.post(`${page}/sign-in`, { phone: PHONE, pin: PIN });
+    expect(await signedIn(phone)).toBe(true);
+    expect((await app.api('PATCH', `/users/${userId}`, { name: 'Asha K' })).status).toBe(200);
+    expect(await signedIn(phone)).toBe(true);
+
+    expect((await app.api('PATCH', `/users/${userId}`, { pin: '97531' })).status).toBe(200);
+    expect(await signedIn(phone)).toBe(false);
+    expect((await phone.post(`${page}/sign-in`, { phone: PHONE, pin: PIN })).status).toBe(401);
+    expect(await signedIn(phone)).toBe(false);
+    await phone.post(`${page}/sign-in`, { phone: PHONE, pin: '97531' });
+    expect(await signedIn(phone)).toBe(true);
+
+    expect((await app.api('PATCH', `/users/${userId}`, { pin: null })).status).toBe(200);
+    expect(await signedIn(phone)).toBe(false);
+  });
+
   test('start with an amount in major units: 303 to the live page, the hold first, then charging, stop and receipt', async () => {
     const { phone, page, charger, userId } = await site();
     await phone.get(page);

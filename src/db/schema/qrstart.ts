@@ -77,6 +77,12 @@ export const driverWebSessions = sqliteTable(
     userId: integer('user_id')
       .notNull()
       .references(() => drivers.id, { onDelete: 'cascade' }),
+    /**
+     * SHA-256 of the PIN hash the driver signed in against (CONTRACT `/users`: changing or removing
+     * the PIN ends all of that driver's QR-page sign-ins). Null for sign-ins made before it existed,
+     * which are ended alike.
+     */
+    pinFingerprint: text('pin_fingerprint'),
     createdAt: text('created_at').notNull(),
     expiresAt: text('expires_at').notNull(),
   },

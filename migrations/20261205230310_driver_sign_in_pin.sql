@@ -1,0 +1,1 @@
+ALTER TABLE `driver_web_sessions` ADD `pin_fingerprint` text;
