@@ -1,18 +1,14 @@
-import { startTestApp, WebClient, type SimulatedCharger, type TestApp } from '../testing';
+import { minutesAgo, prepaidSite, startTestApp, WebClient, type SimulatedCharger, type TestApp } from '../testing';
 import { REBOOT_GRACE_MS } from './service';
 
 /** CONTRACT `POST /sessions/{id}/close`: nothing stays stuck when a charger will never end a session. */
 describe('staff close a session whose charger will never end it', () => {
   let t: TestApp;
   let charger: SimulatedCharger;
-  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
   beforeEach(async () => {
     t = await startTestApp();
-    expect((await t.api('PUT', '/tariffs/default', { energyPricePerKwh: 100, sessionFee: 0, timePricePerHour: 600 })).status).toBe(200);
-    expect((await t.api('POST', '/cards', { uid: 'PRE1', kind: 'prepaid' })).status).toBe(201);
-    expect((await t.api('POST', '/cards/PRE1/topups', { amount: 100_000, method: 'cash' })).status).toBe(201);
-    charger = await t.acceptedCharger('CP-C');
+    charger = await prepaidSite(t, 'CP-C');
   });
   afterEach(async () => {
     await t.close();

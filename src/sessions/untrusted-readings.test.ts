@@ -1,4 +1,4 @@
-import { startTestApp, type SimulatedCharger, type TestApp } from '../testing';
+import { minutesAgo, prepaidSite, startTestApp, type SimulatedCharger, type TestApp } from '../testing';
 
 /**
  * CONTRACT "OCPP endpoint": timestamps and energy readings that cannot be true are kept and
@@ -7,15 +7,11 @@ import { startTestApp, type SimulatedCharger, type TestApp } from '../testing';
 describe('faulty charger clocks and meters', () => {
   let t: TestApp;
   let charger: SimulatedCharger;
-  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
   beforeEach(async () => {
     t = await startTestApp();
     // 100 per kWh and 600 per hour: a session billed for decades of time would be obvious.
-    expect((await t.api('PUT', '/tariffs/default', { energyPricePerKwh: 100, sessionFee: 0, timePricePerHour: 600 })).status).toBe(200);
-    expect((await t.api('POST', '/cards', { uid: 'PRE1', kind: 'prepaid' })).status).toBe(201);
-    expect((await t.api('POST', '/cards/PRE1/topups', { amount: 100_000, method: 'cash' })).status).toBe(201);
-    charger = await t.acceptedCharger('CP-F');
+    charger = await prepaidSite(t, 'CP-F');
   });
   afterEach(async () => {
     await t.close();

@@ -6,3 +6,4 @@ export * from './browser';
 export * from './tls';
 export * from './load-simulator';
 export * from './load-site';
+export * from './prepaid-site';
