@@ -96,6 +96,27 @@ describe('faulty charger clocks and meters', () => {
     expect(body.costBreakdown.energy).toBe('100');
   });
 
+  test('MeterValues readings that are negative or not a safe integer are kept as sent and flagged, never billed', async () => {
+    const start = await charger.startTransaction(1, 'PRE1', 1000, minutesAgo(40));
+    await charger.meterValues(1, start.transactionId, 2000, minutesAgo(30));
+    await charger.meterValues(1, start.transactionId, -5, minutesAgo(20));
+    await charger.meterValues(1, start.transactionId, 1e300, minutesAgo(15));
+    const running = await session(start.transactionId);
+    expect(running.flags).toEqual(['meter_reading_untrusted']);
+    expect(running.meterValues.map((value: { rollback: boolean; energyRegisterWh: number | null }) => [value.rollback, value.energyRegisterWh])).toEqual([
+      [false, 2000],
+      [true, null],
+      [true, null],
+    ]);
+    expect(running.meterValues.map((value: { sampledValue: { value: string }[] }) => value.sampledValue[0]!.value)).toEqual(['2000', '-5', '1e+300']);
+    // The stop follows the last trusted 2000 Wh: the session ends normally, billed 1.5 kWh.
+    await charger.stopTransaction(start.transactionId, 2500, {}, minutesAgo(0));
+    const body = await session(start.transactionId);
+    expect(body).toMatchObject({ status: 'completed', energyWh: 1500, meterStopWh: 2500 });
+    expect(body.flags).toEqual(['meter_reading_untrusted']);
+    expect(body.costBreakdown.energy).toBe('150');
+  });
+
   test('a charger whose clock says 1970 throughout is judged by how far its own clock moved between readings', async () => {
     const start = await charger.startTransaction(1, 'PRE1', 0, '1970-01-01T00:00:00.000Z');
     // 20 kWh in the charger's 30 minutes is 40 kW: believable, whatever the year.
