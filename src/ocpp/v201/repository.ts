@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { schema } from '../../db';
 
@@ -10,6 +10,7 @@ export type DeviceVariableInsert = typeof schema.ocpp201DeviceVariables.$inferIn
 export class V201Repository {
   private readonly eventBySeq;
   private readonly eventsOf;
+  private readonly firstEvseOf;
 
   constructor(private readonly db: Db) {
     const { ocpp201TransactionEvents: events } = schema;
@@ -30,6 +31,13 @@ export class V201Repository {
       .where(and(eq(events.chargerId, sql.placeholder('chargerId')), eq(events.transactionId, sql.placeholder('transactionId'))))
       .orderBy(asc(events.seqNo), asc(events.id))
       .prepare();
+    this.firstEvseOf = db.orm
+      .select({ evseId: events.evseId })
+      .from(events)
+      .where(and(eq(events.chargerId, sql.placeholder('chargerId')), eq(events.transactionId, sql.placeholder('transactionId')), isNotNull(events.evseId)))
+      .orderBy(asc(events.seqNo), asc(events.id))
+      .limit(1)
+      .prepare();
   }
 
   event(chargerId: string, transactionId: string, seqNo: number): TransactionEventRow | undefined {
@@ -39,6 +47,11 @@ export class V201Repository {
   /** The events of one transaction in seqNo order. */
   events(chargerId: string, transactionId: string): TransactionEventRow[] {
     return this.eventsOf.all({ chargerId, transactionId });
+  }
+
+  /** The EVSE named by the transaction's first event that names one (later events may leave it out). */
+  firstEvseId(chargerId: string, transactionId: string): number | undefined {
+    return this.firstEvseOf.get({ chargerId, transactionId })?.evseId ?? undefined;
   }
 
   /** Records an event; false when this seqNo of the transaction was already recorded. */

@@ -56,42 +56,46 @@ export class TransactionEventHandler {
     }
     const at = timestamp(request.timestamp);
     const meterValues = (request.meterValue ?? []).map(toMeterValueInput);
-    const earlier = repository.events(chargerId, transactionId);
-    const evseId = request.evse?.id ?? earlier.find((event) => event.evseId !== null)?.evseId ?? undefined;
     const idTag = request.idToken ? idTagOf(request.idToken) : undefined;
 
     let session = sessions.byTransaction(chargerId, transactionId);
     let decision: AuthorizationDecision | undefined;
-    // A transaction may start before anyone is identified (E02: cable plugged in first); the
-    // session begins with the first event that names an idToken, from the transaction's start.
-    const knownStart = earlier.length > 0 || request.eventType !== 'Ended';
-    // NoAuthorization names nobody (idTagOf gives ''): like no idToken at all.
-    const identified = idTag !== undefined && idTag !== '';
-    const freeVend = !session && !identified && knownStart && chargesWithoutIdentity(request, earlier, meterValues);
-    if (!session && knownStart && (identified || freeVend)) {
-      const started = await sessions.start({
-        chargerId,
-        connectorId: evseId ?? EVSE_WHEN_UNNAMED,
-        evseId: evseId ?? EVSE_WHEN_UNNAMED,
-        idTag: identified ? idTag : '',
-        freeVend,
-        meterStartWh: earlier.find((event) => event.energyRegisterWh !== null)?.energyRegisterWh ?? firstRegisterWh(meterValues),
-        timestamp: earlier[0]?.timestamp ?? at,
-        receivedAt: earlier[0]?.receivedAt,
-        reservationId: request.reservationId,
-        ocppVersion: '2.0.1',
-        transactionId,
-      });
-      session = started.session;
-      decision = started.decision;
+    // The transaction's earlier events are read whole only while it has no session (they begin
+    // it): every event of a running session would otherwise read its ever longer log again.
+    const earlier = session ? undefined : repository.events(chargerId, transactionId);
+    const evseId = request.evse?.id ?? (earlier ? earlier.find((event) => event.evseId !== null)?.evseId ?? undefined : repository.firstEvseId(chargerId, transactionId));
+    if (earlier) {
+      // A transaction may start before anyone is identified (E02: cable plugged in first); the
+      // session begins with the first event that names an idToken, from the transaction's start.
+      const knownStart = earlier.length > 0 || request.eventType !== 'Ended';
+      // NoAuthorization names nobody (idTagOf gives ''): like no idToken at all.
+      const identified = idTag !== undefined && idTag !== '';
+      const freeVend = !identified && knownStart && chargesWithoutIdentity(request, earlier, meterValues);
+      if (knownStart && (identified || freeVend)) {
+        const started = await sessions.start({
+          chargerId,
+          connectorId: evseId ?? EVSE_WHEN_UNNAMED,
+          evseId: evseId ?? EVSE_WHEN_UNNAMED,
+          idTag: identified ? idTag : '',
+          freeVend,
+          meterStartWh: earlier.find((event) => event.energyRegisterWh !== null)?.energyRegisterWh ?? firstRegisterWh(meterValues),
+          timestamp: earlier[0]?.timestamp ?? at,
+          receivedAt: earlier[0]?.receivedAt,
+          reservationId: request.reservationId,
+          ocppVersion: '2.0.1',
+          transactionId,
+        });
+        session = started.session;
+        decision = started.decision;
+      }
     }
 
     if (request.eventType === 'Ended') {
-      const current = sessions.byTransaction(chargerId, transactionId);
       const stopped = await sessions.stop({
         chargerId,
         transactionId,
-        meterStopWh: lastRegisterWh(meterValues) ?? current?.lastMeterWh ?? current?.meterStartWh ?? 0,
+        // `session` is the row as stored now: found above, or started by this very event.
+        meterStopWh: lastRegisterWh(meterValues) ?? session?.lastMeterWh ?? session?.meterStartWh ?? 0,
         timestamp: at,
         // TransactionType.stoppedReason (E06): it may be left out only when it is Local.
         reason: request.transactionInfo.stoppedReason ?? 'Local',
