@@ -4,7 +4,7 @@ import type { Domains } from '../services';
 import type { SessionService } from '../sessions';
 import { AppError } from '../shared';
 import { createTestDomains } from '../testing/domains';
-import { seededRandom } from '../testing/fault-simulation';
+import { seededRandom } from '../testing/seeded-random';
 
 interface World {
   db: Database;

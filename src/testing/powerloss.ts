@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { spawnAppliance, TEST_API_TOKEN, type ApplianceProcess } from './app';
 import { SimulatedCharger } from './charger-simulator';
 import { PowerCutDisk } from './lazyfs';
+import { seededRandom } from './seeded-random';
 
 export { findLazyFs } from './lazyfs';
 
@@ -81,17 +82,6 @@ function answeredCount(acknowledged: Acknowledged): number {
 }
 const CASHIER_UID = (index: number) => `PLCARD${String(index).padStart(3, '0')}`;
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function api(appliance: ApplianceProcess, method: string, apiPath: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -111,7 +101,7 @@ async function api(appliance: ApplianceProcess, method: string, apiPath: string,
  */
 export async function runPowerLossTest(options: PowerLossOptions): Promise<PowerLossReport> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const random = mulberry32(seed);
+  const random = seededRandom(seed).next;
   const log = options.log ?? (() => undefined);
   const disk = new PowerCutDisk(options.binary, path.join(options.workDir, 'data'));
   const chargers: ChargerModel[] = Array.from({ length: options.chargers ?? 8 }, (_, index) => ({
