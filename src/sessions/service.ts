@@ -293,7 +293,8 @@ export class SessionService {
         found = this.repository.byChargerTransaction(input.chargerId, input.transactionId);
         if (!found) {
           this.repository.recordUnmatched(input.chargerId, input.transactionId, 'MeterValues', input, now);
-        } else {
+        } else if (found.status === 'active') {
+          // A late reading of an ended session is only kept: its billed start stays as it was.
           found = this.resolveUnknownStart(found, input.meterValue, receivedAt);
         }
       }

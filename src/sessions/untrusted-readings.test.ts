@@ -117,6 +117,23 @@ describe('faulty charger clocks and meters', () => {
     expect(body.costBreakdown.energy).toBe('150');
   });
 
+  test('a session ended without any reading that can be true keeps its record once billed: a late MeterValues does not become its start', async () => {
+    const start = await charger.startTransaction(1, 'PRE1', -5, minutesAgo(20));
+    const sent = await charger.sendRaw(
+      JSON.stringify([2, 'stop-unknown', 'StopTransaction', { transactionId: start.transactionId, meterStop: 1e300, timestamp: minutesAgo(10) }]),
+      'stop-unknown',
+    );
+    expect(sent[0]).toBe(3);
+    const billed = await session(start.transactionId);
+    expect(billed).toMatchObject({ status: 'completed', meterStartWh: 0, energyWh: 0 });
+    expect(billed.flags).toContain('meter_start_unknown');
+    // Queued on the charger, delivered after the stop: kept as a meter value, the billed record stays.
+    await charger.meterValues(1, start.transactionId, 5000, minutesAgo(5));
+    const after = await session(start.transactionId);
+    expect(after).toMatchObject({ meterStartWh: 0, energyWh: 0, cost: billed.cost, flags: billed.flags });
+    expect(after.meterValues.at(-1)).toMatchObject({ energyRegisterWh: 5000 });
+  });
+
   test('a charger whose clock says 1970 throughout is judged by how far its own clock moved between readings', async () => {
     const start = await charger.startTransaction(1, 'PRE1', 0, '1970-01-01T00:00:00.000Z');
     // 20 kWh in the charger's 30 minutes is 40 kW: believable, whatever the year.
