@@ -3,6 +3,7 @@ export * from './charger-simulator';
 export * from './version-scripts';
 export * from './web-client';
 export * from './browser';
+export * from './browser-page';
 export * from './tls';
 export * from './load-simulator';
 export * from './load-site';

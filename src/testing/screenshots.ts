@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { viewsDir } from '../web/paths';
 import { launchBrowser } from './browser';
+import { SCREENS, signIn } from './browser-page';
 import { startTestApp, type TestApp } from './app';
 import type { SimulatedCharger } from './charger-simulator';
 import { V16_SCRIPT } from './version-scripts';
@@ -15,9 +16,6 @@ import { V16_SCRIPT } from './version-scripts';
  */
 const OUT_DIR = process.argv[2] ?? path.join(viewsDir(), 'screenshots');
 const PASSWORD = 'screenshot password';
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-const DESK = { viewport: { width: 1024, height: 768 } };
-const OFFICE = { viewport: { width: 1280, height: 900 } };
 
 interface Site {
   app: TestApp;
@@ -60,16 +58,12 @@ async function seedSite(): Promise<Site> {
   return { app, bays, driverId: gurpreet.body.id };
 }
 
-async function staffPage(browser: Browser, site: Site, options: object): Promise<{ context: BrowserContext; page: Page }> {
+async function staffPage(browser: Browser, site: Site, options: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }> {
   const users = site.app.app.services.staff.users;
   if (!users.byUserName('owner')) await users.create({ userName: 'owner', displayName: 'Manpreet Kaur', role: 'admin', password: PASSWORD });
   const context = await browser.newContext(options);
   const page = await context.newPage();
-  await page.goto(`${site.app.baseUrl}/login`);
-  await page.locator('#f-userName, [name=userName]').first().fill('owner');
-  await page.locator('[name=password]').fill(PASSWORD);
-  await page.locator('form button[type=submit]').first().click();
-  await page.waitForURL(`${site.app.baseUrl}/`);
+  await signIn(page, site.app.baseUrl, 'owner', PASSWORD);
   return { context, page };
 }
 
@@ -81,7 +75,7 @@ async function shoot(page: Page, name: string, fullPage = false): Promise<void> 
 
 /** The driver's QR flow on a phone, in Punjabi: the connector page, the amount, charging, the receipt. */
 async function qrFlow(browser: Browser, site: Site): Promise<void> {
-  const context = await browser.newContext(PHONE);
+  const context = await browser.newContext(SCREENS.phone);
   const page = await context.newPage();
   try {
     const bay = site.bays[0]!;
@@ -111,7 +105,7 @@ async function qrFlow(browser: Browser, site: Site): Promise<void> {
 
 /** The cashier at 1024×768: Gurpreet found by name, ₹500 cash at the confirm step, then the receipt. */
 async function desk(browser: Browser, site: Site): Promise<void> {
-  const { context, page } = await staffPage(browser, site, DESK);
+  const { context, page } = await staffPage(browser, site, SCREENS.desk);
   try {
     // The receipt asks for the print dialog at once; a screenshot cannot show the browser's dialog.
     await context.addInitScript('window.print = () => undefined;');
@@ -142,7 +136,7 @@ async function main(): Promise<void> {
   const site = await seedSite();
   try {
     await qrFlow(browser, site);
-    const { context, page } = await staffPage(browser, site, OFFICE);
+    const { context, page } = await staffPage(browser, site, SCREENS.office);
     await page.goto(`${site.app.baseUrl}/`);
     await shoot(page, 'dashboard', true);
     await context.close();

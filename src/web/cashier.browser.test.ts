@@ -1,6 +1,6 @@
-import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, startTestApp, type TestApp } from '../testing';
+import type { Page } from 'playwright-core';
+import { openWatchedPage, SCREENS, seriousAxeViolations, signIn, startTestApp, type TestApp, type WatchedPage } from '../testing';
+import { checkLedgerAndCloseAfterEach, useBrowser } from '../testing/browser-fixture';
 import { formatMoney } from '../shared';
 import { INTL_LOCALE, translator, type UiLanguage } from './i18n';
 
@@ -11,24 +11,13 @@ import { INTL_LOCALE, translator, type UiLanguage } from './i18n';
  * offered as a new card, every top-up waits for a confirm step (Enter confirms, Esc goes back),
  * drivers are found by phone or name and from their own page, and the receipt prints on confirm.
  */
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const DESK_VIEWPORT = { viewport: { width: 1024, height: 768 } };
 const PASSWORD = 'desk password 1';
 // A desk flow in a real browser takes 10-30 s on a busy 2-core machine.
 jest.setTimeout(120_000);
 
-let browser: Browser;
+const browser = useBrowser();
 let app: TestApp;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-afterEach(async () => {
-  expect(app.app.services.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
-  await app.close();
-});
+checkLedgerAndCloseAfterEach(() => app);
 
 async function site(): Promise<{ gurpreetId: number; harjitId: number }> {
   app = await startTestApp();
@@ -41,25 +30,15 @@ async function site(): Promise<{ gurpreetId: number; harjitId: number }> {
 }
 
 /** A cashier signed in at the desk in the given language; window.print is counted, not shown. */
-async function deskPage(language: UiLanguage): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function deskPage(language: UiLanguage): Promise<WatchedPage> {
   await app.app.services.staff.users.create({ userName: 'desk', displayName: 'Simran Kaur', role: 'cashier', password: PASSWORD, language });
-  const context = await browser.newContext(DESK_VIEWPORT);
+  // A refused form answers 4xx on purpose; a CSP violation or a script error is what fails the test.
+  const desk = await openWatchedPage(browser(), { ...SCREENS.desk, allowFailedLoads: true });
   // The print dialog is the browser's own window, outside the page: the test sees that it was asked for.
-  await context.addInitScript('window.__prints = 0; window.print = () => { window.__prints += 1; };');
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    // A refused form answers 4xx on purpose; a CSP violation or a script error is what fails the test.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${app.baseUrl}/login`);
-  await page.locator('#f-userName').fill('desk');
-  await page.locator('#f-password').fill(PASSWORD);
-  await page.locator('#f-password').press('Enter');
-  await page.waitForURL(`${app.baseUrl}/`);
-  await expect(page.getAttribute('html', 'lang')).resolves.toBe(language);
-  return { context, page, errors };
+  await desk.page.addInitScript('window.__prints = 0; window.print = () => { window.__prints += 1; };');
+  await signIn(desk.page, app.baseUrl, 'desk', PASSWORD);
+  await expect(desk.page.getAttribute('html', 'lang')).resolves.toBe(language);
+  return desk;
 }
 
 const focusedId = (page: Page) => page.evaluate('document.activeElement?.id');
@@ -221,19 +200,13 @@ describe.each<UiLanguage>(['en', 'pa'])('the cashier desk off the happy path (%s
   test('the desk pages are axe clean: search, panel with an error, confirm step, receipt', async () => {
     const { gurpreetId } = await site();
     await deskPage(language).then(({ context }) => context.close());
-    const context = await browser.newContext({ ...DESK_VIEWPORT, bypassCSP: true });
+    const context = await browser().newContext({ ...SCREENS.desk, bypassCSP: true });
     const page = await context.newPage();
     try {
-      await page.goto(`${app.baseUrl}/login`);
-      await page.locator('#f-userName').fill('desk');
-      await page.locator('#f-password').fill(PASSWORD);
-      await page.locator('#f-password').press('Enter');
-      await page.waitForURL(`${app.baseUrl}/`);
+      await signIn(page, app.baseUrl, 'desk', PASSWORD);
       const found: Record<string, string[]> = {};
       const check = async (name: string) => {
-        await page.addScriptTag({ content: AXE_SOURCE });
-        const results = (await page.evaluate("window.axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact: string | null }[] };
-        const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id);
+        const serious = await seriousAxeViolations(page);
         if (serious.length > 0) found[name] = serious;
       };
       await page.goto(`${app.baseUrl}/cashier?q=500`);

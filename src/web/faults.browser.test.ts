@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startTestApp, type TestApp } from '../testing';
+import { signInAsNewStaff, withAppPage } from '../testing';
+import { useBrowser } from '../testing/browser-fixture';
 
 /**
  * Real-browser flows of issue 14: what staff see and do about faulty chargers (session flags,
@@ -7,43 +7,10 @@ import { launchBrowser, startTestApp, type TestApp } from '../testing';
  */
 const PASSWORD = 'correct horse battery';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-
-async function withApp(run: (app: TestApp, page: Page, errors: string[]) => Promise<void>): Promise<void> {
-  const app = await startTestApp();
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors: string[] = [];
-  // A CSP violation or script error shows up on the console: the test fails on any.
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  try {
-    await run(app, page, errors);
-  } finally {
-    await context.close();
-    await app.close();
-  }
-}
-
-async function signIn(page: Page, app: TestApp, userName: string, role: 'admin' | 'cashier' | 'viewer'): Promise<void> {
-  await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
-  await page.goto(`${app.baseUrl}/login`);
-  await page.getByLabel('User name').fill(userName);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${app.baseUrl}/`);
-}
+const browser = useBrowser();
 
 test('an admin closes a session the charger will never end, after confirming; the page shows it billed and flagged', async () => {
-  await withApp(async (app, page, errors) => {
+  await withAppPage(browser(), async (app, page, errors) => {
     expect((await app.api('PUT', '/tariffs/default', { energyPricePerKwh: 1000, sessionFee: 0, timePricePerHour: 0 })).status).toBe(200);
     expect((await app.api('POST', '/cards', { uid: 'PRE9', kind: 'prepaid' })).status).toBe(201);
     expect((await app.api('POST', '/cards/PRE9/topups', { amount: 50_000, method: 'cash' })).status).toBe(201);
@@ -53,7 +20,7 @@ test('an admin closes a session the charger will never end, after confirming; th
     await charger.meterValues(1, start.transactionId, 3500, '1970-01-01T00:20:00.000Z');
     await charger.close();
 
-    await signIn(page, app, 'admin', 'admin');
+    await signInAsNewStaff(page, app, { userName: 'admin', role: 'admin', password: PASSWORD });
     await page.goto(`${app.baseUrl}/sessions/${start.transactionId}`);
     await expect(page.locator('[data-flag="start_time_untrusted"]').textContent()).resolves.toContain('could not be true');
     await expect(page.getByText('1970-01-01T00:00:00.000Z').isVisible()).resolves.toBe(true);
@@ -85,11 +52,11 @@ test('an admin closes a session the charger will never end, after confirming; th
 });
 
 test('a viewer sees the flags but no close button', async () => {
-  await withApp(async (app, page) => {
+  await withAppPage(browser(), async (app, page) => {
     expect((await app.api('POST', '/cards', { uid: 'P1', kind: 'personal' })).status).toBe(201);
     const charger = await app.acceptedCharger('CP-V');
     const start = await charger.startTransaction(1, 'P1', -5);
-    await signIn(page, app, 'viewer', 'viewer');
+    await signInAsNewStaff(page, app, { userName: 'viewer', role: 'viewer', password: PASSWORD });
     await page.goto(`${app.baseUrl}/sessions/${start.transactionId}`);
     await expect(page.locator('[data-flag="meter_reading_untrusted"]').isVisible()).resolves.toBe(true);
     await expect(page.getByRole('button', { name: /Close session/ }).count()).resolves.toBe(0);

@@ -1,5 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { chooseBrowser, launchBrowser, startTestApp, type TestApp } from '../testing';
+import type { Page } from 'playwright-core';
+import { chooseBrowser, startTestApp, type TestApp } from '../testing';
+import { useBrowser } from '../testing/browser-fixture';
 
 /**
  * Punjabi and Hindi pages are drawn with real Gurmukhi and Devanagari glyphs, whichever browser
@@ -19,13 +20,12 @@ const SCRIPTS = [
   { language: 'hi', script: 'Devanagari', letters: /[\u0900-\u0963\u0966-\u097F]/gu },
 ] as const;
 
-let browser: Browser;
+const browser = useBrowser();
 let app: TestApp;
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), startTestApp()]);
+  app = await startTestApp();
 });
 afterAll(async () => {
-  await browser.close();
   await app.close();
 });
 
@@ -46,7 +46,7 @@ async function fontsDrawing(page: Page, selector: string): Promise<PlatformFont[
 describe(`pages in Punjabi and Hindi are drawn with fonts for their scripts (${chooseBrowser().description})`, () => {
   for (const { language, script, letters } of SCRIPTS) {
     test(`${language}: the setup page's heading and introduction are drawn in ${script}`, async () => {
-      const context = await browser.newContext();
+      const context = await browser().newContext();
       try {
         const page = await context.newPage();
         await page.goto(`${app.baseUrl}/setup?lang=${language}`);

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import type { Browser } from 'playwright-core';
 import { createRestartableApp, type RestartableApp } from '../main';
-import { launchBrowser, makeTempDir, TEST_API_TOKEN, testConfig } from '../testing';
+import { makeTempDir, openWatchedPage, signIn, TEST_API_TOKEN, testConfig } from '../testing';
+import { useBrowser } from '../testing/browser-fixture';
 
 /**
  * The Maintenance page in a real browser under the strict CSP: "Back up now" with its polled
@@ -12,13 +12,7 @@ import { launchBrowser, makeTempDir, TEST_API_TOKEN, testConfig } from '../testi
  */
 const PASSWORD = 'correct horse battery';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
+const browser = useBrowser();
 
 test('back up, download, and restore by upload in the browser, with no CSP or script error', async () => {
   const dataDir = makeTempDir('chargeyard-maintenance-browser-');
@@ -26,22 +20,12 @@ test('back up, download, and restore by upload in the browser, with no CSP or sc
   const baseUrl = appliance.current().uiUrl.replace(/\/$/, '').replace('localhost', '127.0.0.1');
   const api = (method: string, apiPath: string, body?: unknown) =>
     fetch(`${baseUrl}/api/v1${apiPath}`, { method, headers: { Authorization: `Bearer ${TEST_API_TOKEN}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    // A refused upload answers 200 with its message (htmx swaps only 2xx); any error here is real.
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  // A refused upload answers 200 with its message (htmx swaps only 2xx): every failed load is an error here.
+  const { context, page, errors } = await openWatchedPage(browser(), { acceptDownloads: true });
   try {
     expect((await api('POST', '/chargers', { id: 'CP-BEFORE' })).status).toBe(201);
     await appliance.current().services.staff.users.create({ userName: 'admin', role: 'admin', password: PASSWORD });
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${baseUrl}/`);
+    await signIn(page, baseUrl, 'admin', PASSWORD);
     await page.getByRole('link', { name: 'Maintenance' }).click();
     await page.waitForURL(`${baseUrl}/maintenance`);
 

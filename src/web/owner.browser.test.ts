@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, startTestApp, V16_SCRIPT, type TestApp } from '../testing';
+import { openWatchedPage, SCREENS, seriousAxeViolations, signIn, startTestApp, V16_SCRIPT, type TestApp, type WatchedPage } from '../testing';
+import { useBrowser } from '../testing/browser-fixture';
 import { formatMoney } from '../shared';
 import { INTL_LOCALE, translator, type UiLanguage } from './i18n';
 
@@ -10,41 +9,23 @@ import { INTL_LOCALE, translator, type UiLanguage } from './i18n';
  * next, problems come first, sessions name the driver with the bill as a table in money, QR labels
  * warn about an address phones cannot open, and destructive actions ask first.
  */
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const OFFICE_VIEWPORT = { viewport: { width: 1280, height: 900 } };
 const PASSWORD = 'owner password 1';
 // Several pages and a simulated charger per test: 10-40 s on a busy 2-core machine.
 jest.setTimeout(120_000);
 
-let browser: Browser;
+const browser = useBrowser();
 let app: TestApp;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
 afterEach(async () => {
   await app.close();
 });
 
-async function ownerPage(language: UiLanguage, options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function ownerPage(language: UiLanguage, options: { bypassCSP?: boolean } = {}): Promise<WatchedPage> {
   if (!app.app.services.staff.users.byUserName('owner')) {
     await app.app.services.staff.users.create({ userName: 'owner', displayName: 'Manpreet Kaur', role: 'admin', password: PASSWORD, language });
   }
-  const context = await browser.newContext({ ...OFFICE_VIEWPORT, bypassCSP: options.bypassCSP ?? false });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${app.baseUrl}/login`);
-  await page.locator('#f-userName').fill('owner');
-  await page.locator('#f-password').fill(PASSWORD);
-  await page.locator('#f-password').press('Enter');
-  await page.waitForURL(`${app.baseUrl}/`);
-  return { context, page, errors };
+  const owner = await openWatchedPage(browser(), { ...SCREENS.office, bypassCSP: options.bypassCSP ?? false, allowFailedLoads: true });
+  await signIn(owner.page, app.baseUrl, 'owner', PASSWORD);
+  return owner;
 }
 
 /** Waits (up to 10 s) for something the page does on its own, such as opening a dialog. */
@@ -194,9 +175,7 @@ describe.each<UiLanguage>(['en', 'pa'])('owner and staff pages off the happy pat
       const found: Record<string, string[]> = {};
       for (const path of ['/', '/sessions', '/chargers/CP-1', '/chargers/CP-1/qr-labels', '/settings']) {
         await page.goto(`${app.baseUrl}${path}`);
-        await page.addScriptTag({ content: AXE_SOURCE });
-        const results = (await page.evaluate("window.axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact: string | null }[] };
-        const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id);
+        const serious = await seriousAxeViolations(page);
         if (serious.length > 0) found[path] = serious;
       }
       expect(found).toEqual({});

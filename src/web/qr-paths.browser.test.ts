@@ -1,6 +1,6 @@
-import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, startTestApp, type TestApp } from '../testing';
+import type { Page } from 'playwright-core';
+import { openWatchedPage, SCREENS, seriousAxeViolations, startTestApp, type TestApp, type WatchedPage } from '../testing';
+import { checkLedgerAndCloseAfterEach, useBrowser } from '../testing/browser-fixture';
 import { translator, type UiLanguage } from './i18n';
 
 /**
@@ -9,24 +9,13 @@ import { translator, type UiLanguage } from './i18n';
  * form and an out-of-order connector each leave the driver on the QR pages with the message and
  * a way to try again; the language the driver picks is remembered on the phone.
  */
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const PHONE_VIEWPORT = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const PIN = '2468';
 // A phone flow in a real browser takes 10-30 s on a busy 2-core machine.
 jest.setTimeout(120_000);
 
-let browser: Browser;
+const browser = useBrowser();
 let app: TestApp;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-afterEach(async () => {
-  expect(app.app.services.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
-  await app.close();
-});
+checkLedgerAndCloseAfterEach(() => app);
 
 async function site(): Promise<{ userId: number; faultyCharger: Awaited<ReturnType<TestApp['acceptedCharger']>> }> {
   app = await startTestApp();
@@ -41,17 +30,8 @@ async function site(): Promise<{ userId: number; faultyCharger: Awaited<ReturnTy
   return { userId: user.body.id, faultyCharger };
 }
 
-async function phonePage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext(PHONE_VIEWPORT);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    // A refused form answers 4xx on purpose; a CSP violation or a script error is what fails the test.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return { context, page, errors };
-}
+// A refused form answers 4xx on purpose; a CSP violation or a script error is what fails the test.
+const phonePage = (): Promise<WatchedPage> => openWatchedPage(browser(), { ...SCREENS.phone, allowFailedLoads: true });
 
 /** Picks the language with the buttons at the top of the page. */
 async function chooseLanguage(page: Page, language: UiLanguage): Promise<void> {
@@ -197,15 +177,13 @@ test('the language a driver picks is remembered on the phone, on every QR page, 
     expect(errors).toEqual([]);
 
     // axe needs a context without the CSP; the language cookie comes along.
-    const axeContext = await browser.newContext({ ...PHONE_VIEWPORT, bypassCSP: true });
+    const axeContext = await browser().newContext({ ...SCREENS.phone, bypassCSP: true });
     await axeContext.addCookies([{ name: 'cy_lang', value: 'pa', url: app.baseUrl }]);
     const axePage = await axeContext.newPage();
     const found: Record<string, string[]> = {};
     for (const path of ['/q/BAY-1/1', '/q/BAY-2/1', '/q/NOPE/1']) {
       await axePage.goto(`${app.baseUrl}${path}`);
-      await axePage.addScriptTag({ content: AXE_SOURCE });
-      const results = (await axePage.evaluate("window.axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact: string | null }[] };
-      const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id);
+      const serious = await seriousAxeViolations(axePage);
       if (serious.length > 0) found[path] = serious;
     }
     expect(found).toEqual({});

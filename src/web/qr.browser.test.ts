@@ -1,28 +1,17 @@
-import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, startTestApp, V16_SCRIPT, type TestApp } from '../testing';
+import { openWatchedPage, SCREENS, seriousAxeViolations, startTestApp, V16_SCRIPT, type TestApp } from '../testing';
+import { checkLedgerAndCloseAfterEach, useBrowser } from '../testing/browser-fixture';
 
 /**
  * The whole QR start on a phone-sized screen in a real browser, under the real CSP: scan (open the
  * URL), sign in with phone and PIN, choose "up to my balance", watch the charge live, stop it, and
  * read the receipt. The ledger is proven balanced at the end.
  */
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 // The whole phone flow in a real browser takes 20-40 s on a busy 2-core machine.
 jest.setTimeout(120_000);
 
-let browser: Browser;
+const browser = useBrowser();
 let app: TestApp;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-afterEach(async () => {
-  expect(app.app.services.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
-  await app.close();
-});
+checkLedgerAndCloseAfterEach(() => app);
 
 test('a driver on a phone scans, signs in, holds up to the balance, charges live, stops and reads the receipt', async () => {
   app = await startTestApp();
@@ -33,13 +22,7 @@ test('a driver on a phone scans, signs in, holds up to the balance, charges live
   const user = await app.api('POST', '/users', { name: 'Asha', phone: '+919800000001', pin: '2468' });
   await app.api('POST', `/users/${user.body.id}/topups`, { amount: 30000, method: 'cash' });
 
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  const { context, page, errors } = await openWatchedPage(browser(), SCREENS.phone);
   try {
     await page.goto(`${app.baseUrl}/q/BAY-7/1`);
     await expect(page.getByRole('heading', { name: 'Charger Bay 7' }).isVisible()).resolves.toBe(true);
@@ -78,12 +61,10 @@ test('a driver on a phone scans, signs in, holds up to the balance, charges live
     expect((await app.api('GET', `/users/${user.body.id}`)).body).toMatchObject({ balance: { amount: 24000 }, available: { amount: 24000 } });
 
     // The accessibility check needs axe injected, which the CSP refuses: a second context bypasses it for that alone.
-    const axeContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, bypassCSP: true });
+    const axeContext = await browser().newContext({ ...SCREENS.phone, bypassCSP: true });
     const axePage = await axeContext.newPage();
     await axePage.goto(`${app.baseUrl}/q/BAY-7/1`);
-    await axePage.addScriptTag({ content: AXE_SOURCE });
-    const results = (await axePage.evaluate("window.axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact: string | null }[] };
-    expect(results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id)).toEqual([]);
+    await expect(seriousAxeViolations(axePage)).resolves.toEqual([]);
     await axeContext.close();
     expect(errors).toEqual([]);
   } finally {

@@ -1,59 +1,16 @@
-import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startTestApp, type TestApp } from '../testing';
+import { seriousAxeViolations, signInAsNewStaff, withAppPage } from '../testing';
+import { useBrowser } from '../testing/browser-fixture';
 
 /**
  * Real-browser flows: the setup wizard, sign-in, the cashier with a keyboard-wedge scan, a live
  * dashboard update over SSE, and an axe check of the main pages. One browser for the file.
  */
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-
-async function withApp(run: (app: TestApp, page: Page, errors: string[]) => Promise<void>, options: { bypassCSP?: boolean } = {}): Promise<void> {
-  const app = await startTestApp();
-  // Only the axe check bypasses the CSP, to inject axe itself; every other flow runs under it.
-  const context = await browser.newContext({ bypassCSP: options.bypassCSP ?? false });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  // A CSP violation or script error shows up on the console: the test fails on any.
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  try {
-    await run(app, page, errors);
-  } finally {
-    await context.close();
-    await app.close();
-  }
-}
-
-async function signIn(page: Page, app: TestApp, userName: string, role: 'admin' | 'cashier' | 'viewer'): Promise<void> {
-  await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
-  await page.goto(`${app.baseUrl}/login`);
-  await page.getByLabel('User name').fill(userName);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${app.baseUrl}/`);
-}
-
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  // Page functions are given as source text: this project compiles without the DOM library.
-  const results = (await page.evaluate("window.axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact: string | null; nodes: unknown[] }[] };
-  return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.nodes.length})`);
-}
+const browser = useBrowser();
 
 test('the setup wizard runs in the browser and lands signed in on the dashboard', async () => {
-  await withApp(async (app, page, errors) => {
+  await withAppPage(browser(), async (app, page, errors) => {
     await page.goto(`${app.baseUrl}/`);
     expect(page.url()).toBe(`${app.baseUrl}/setup`);
     await page.getByLabel('Site name').fill('Browser Depot');
@@ -74,10 +31,10 @@ test('the setup wizard runs in the browser and lands signed in on the dashboard'
 });
 
 test('the dashboard updates live over SSE when a simulated charger changes status', async () => {
-  await withApp(async (app, page, errors) => {
+  await withAppPage(browser(), async (app, page, errors) => {
     const charger = await app.acceptedCharger('CP-LIVE');
     await charger.status(1, 'Available');
-    await signIn(page, app, 'admin', 'admin');
+    await signInAsNewStaff(page, app, { userName: 'admin', role: 'admin', password: PASSWORD });
     const badge = page.locator('tr[data-charger="CP-LIVE"] [data-connector="1"]');
     await expect(badge.textContent()).resolves.toContain('Available');
     // Wait for the stream to be open before the change, so the update must come over SSE.
@@ -91,11 +48,11 @@ test('the dashboard updates live over SSE when a simulated charger changes statu
 });
 
 test('cashier: a keyboard-wedge scan, a top-up by keyboard only, the receipt, focus back on the scan field', async () => {
-  await withApp(async (app, page, errors) => {
+  await withAppPage(browser(), async (app, page, errors) => {
     await app.api('POST', '/cards', { uid: '04A1B2C3', kind: 'prepaid' });
     // The receipt opens the print dialog, the browser's own window: not shown in a test.
     await page.addInitScript('window.print = () => undefined;');
-    await signIn(page, app, 'desk', 'cashier');
+    await signInAsNewStaff(page, app, { userName: 'desk', role: 'cashier', password: PASSWORD });
     await page.goto(`${app.baseUrl}/cashier`);
     // The scan field has focus on arrival; the reader types the UID and Enter.
     await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('scan-uid');
@@ -126,10 +83,10 @@ test('cashier: a keyboard-wedge scan, a top-up by keyboard only, the receipt, fo
 });
 
 test('the main pages have no serious axe violations', async () => {
-  await withApp(async (app, page, errors) => {
+  await withAppPage(browser(), async (app, page, errors) => {
     await app.acceptedCharger('CP-AXE');
     await app.api('POST', '/cards', { uid: '0badcafe', kind: 'prepaid' });
-    await signIn(page, app, 'admin', 'admin');
+    await signInAsNewStaff(page, app, { userName: 'admin', role: 'admin', password: PASSWORD });
     const pages = ['/', '/chargers', '/chargers/CP-AXE', '/cashier', '/cashier?uid=0BADCAFE', '/reports/chargers', '/reports', '/sessions', '/drivers', '/settings', '/staff', '/tokens', '/audit', '/me'];
     const found: Record<string, string[]> = {};
     for (const path of pages) {
@@ -154,6 +111,7 @@ test('the main pages have no serious axe violations', async () => {
     if (loginViolations.length) found['/login'] = loginViolations;
     expect(found).toEqual({});
     expect(errors).toEqual([]);
+    // Only the axe check bypasses the CSP, to inject axe itself; every other flow runs under it.
   }, { bypassCSP: true });
   // Eighteen page loads with an axe run each: over 50 s on a busy 2-core machine.
 }, 300_000);

@@ -1,5 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, startTestApp, V16_SCRIPT, type TestApp } from '../testing';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { openWatchedPage, SCREENS, signInAsNewStaff, startTestApp, V16_SCRIPT, type TestApp } from '../testing';
+import { checkLedgerAndCloseAfterEach, useBrowser } from '../testing/browser-fixture';
 
 /**
  * Walk-in drivers end to end (issue 16, CONTRACT "Web pages" and `/payment-requests`), every part
@@ -9,23 +10,15 @@ import { launchBrowser, startTestApp, V16_SCRIPT, type TestApp } from '../testin
  * page has moved on by itself and ends on the receipt. The ledger is proven balanced after each.
  */
 const CASHIER_PASSWORD = 'desk password 1';
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const DESK = { viewport: { width: 1280, height: 800 } };
 
-let browser: Browser;
+const browser = useBrowser();
 let app: TestApp;
 const contexts: BrowserContext[] = [];
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
 afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
-  expect(app.app.services.ledger.check()).toMatchObject({ ok: true, totalMinor: 0 });
-  await app.close();
 });
+checkLedgerAndCloseAfterEach(() => app);
 
 async function site(options: { ttlMs?: number } = {}) {
   app = await startTestApp({ app: { qrStart: { commandTimeoutMs: 5000, plugInTimeoutMs: 20_000 }, ...(options.ttlMs ? { paymentRequestTtlMs: options.ttlMs } : {}) } });
@@ -38,26 +31,15 @@ async function site(options: { ttlMs?: number } = {}) {
 }
 
 /** A page in its own browser context that fails the test on any script error or CSP refusal. */
-async function openPage(options: typeof PHONE | typeof DESK): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext(options);
+async function openPage(options: BrowserContextOptions): Promise<{ page: Page; errors: string[] }> {
+  const { context, page, errors } = await openWatchedPage(browser(), options);
   contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
   return { page, errors };
 }
 
 async function cashierDesk(userName = 'desk'): Promise<{ page: Page; errors: string[] }> {
-  await app.app.services.staff.users.create({ userName, role: 'cashier', password: CASHIER_PASSWORD });
   const desk = await openPage(DESK);
-  await desk.page.goto(`${app.baseUrl}/login`);
-  await desk.page.getByLabel('User name').fill(userName);
-  await desk.page.getByLabel('Password').fill(CASHIER_PASSWORD);
-  await desk.page.getByRole('button', { name: 'Sign in' }).click();
-  await desk.page.waitForURL(`${app.baseUrl}/`);
+  await signInAsNewStaff(desk.page, app, { userName, role: 'cashier', password: CASHIER_PASSWORD });
   await desk.page.goto(`${app.baseUrl}/cashier`);
   return desk;
 }
@@ -94,7 +76,7 @@ test('a new driver registers on the phone, asks to pay, a cashier confirms by UP
   const desk = await cashierDesk();
   await desk.page.getByText('No walk-in driver is waiting to pay.').waitFor();
 
-  const phone = await openPage(PHONE);
+  const phone = await openPage(SCREENS.phone);
   await registerOnPhone(phone.page, 'Simran <Kaur>', '+91 98140 12345', '4321');
   await expect(phone.page.getByTestId('available').textContent()).resolves.toBe('₹0.00');
   const reference = await askToPay(phone.page, '₹200.00');
@@ -158,7 +140,7 @@ test('a new driver registers on the phone, asks to pay, a cashier confirms by UP
 
 test('off the happy path: the driver cancels; a request runs out and is confirmed after the driver left; two cashiers confirm one request at once', async () => {
   const charger = await site({ ttlMs: 8000 });
-  const phone = await openPage(PHONE);
+  const phone = await openPage(SCREENS.phone);
   await registerOnPhone(phone.page, 'Gurpreet', '+91 98765 43210', '8642');
   const user = app.app.services.drivers.userByPhone('+919876543210')!;
 
