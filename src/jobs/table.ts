@@ -61,26 +61,11 @@ export function createJobTable(deps: JobDependencies): Job[] {
       description: 'Flags active sessions with no meter values for a long time',
       run: (context) => flagStuckSessions(deps, context.now),
     },
-    {
-      name: 'expire-holds',
-      cron: '* * * * *',
-      description: 'Releases QR-start holds whose time ran out',
-      run: async (context) => {
-        if (!deps.expireHolds) return 'no ledger wired';
-        const released = await deps.expireHolds(context.now.toISOString());
-        return `${released} hold(s) expired`;
-      },
-    },
-    {
-      name: 'expire-payment-requests',
-      cron: '* * * * *',
-      description: 'Marks walk-in payment requests expired 15 minutes after they were made',
-      run: async (context) => {
-        if (!deps.expirePaymentRequests) return 'no payment requests wired';
-        const expired = await deps.expirePaymentRequests(context.now.toISOString());
-        return `${expired} payment request(s) expired`;
-      },
-    },
+    expiryEveryMinute('expire-holds', 'Releases QR-start holds whose time ran out', deps.expireHolds, { unwired: 'no ledger wired', counted: 'hold(s) expired' }),
+    expiryEveryMinute('expire-payment-requests', 'Marks walk-in payment requests expired 15 minutes after they were made', deps.expirePaymentRequests, {
+      unwired: 'no payment requests wired',
+      counted: 'payment request(s) expired',
+    }),
     {
       name: 'report-rollups',
       cron: '20 0 * * *',
@@ -94,6 +79,16 @@ export function createJobTable(deps: JobDependencies): Job[] {
       run: (context) => pruneMessageLog(deps, context.now, context.signal),
     },
   ];
+}
+
+/** A job that ends, every minute, what ran out of time by then; its summary says how many. */
+function expiryEveryMinute(name: string, description: string, expire: ((nowIso: string) => Promise<number>) | undefined, words: { unwired: string; counted: string }): Job {
+  return {
+    name,
+    cron: '* * * * *',
+    description,
+    run: async (context) => (expire ? `${await expire(context.now.toISOString())} ${words.counted}` : words.unwired),
+  };
 }
 
 async function runNightlyBackup(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
@@ -147,26 +142,25 @@ async function rollUpReports(deps: JobDependencies, now: Date, signal: AbortSign
   return `${made} day(s) rolled up`;
 }
 
+/** Runs `pruneBatch` until a batch is short of PRUNE_BATCH_ROWS or the appliance stops; returns the rows deleted. */
+async function pruneInBatches(signal: AbortSignal, pruneBatch: () => Promise<number>): Promise<number> {
+  let deleted = 0;
+  while (!signal.aborted) {
+    const batch = await pruneBatch();
+    deleted += batch;
+    if (batch < PRUNE_BATCH_ROWS) break;
+  }
+  return deleted;
+}
+
 /** Idempotency-Keys are kept this long (clients retry within minutes; receipts are kept forever). */
 const IDEMPOTENCY_KEY_RETENTION_DAYS = 90;
 
 async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
   const retentionDays = deps.settings.get().messageLogRetentionDays;
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
-  let deleted = 0;
-  for (;;) {
-    if (signal.aborted) break;
-    const batch = await deps.messageLog.pruneBatch(cutoff, PRUNE_BATCH_ROWS);
-    deleted += batch;
-    if (batch < PRUNE_BATCH_ROWS) break;
-  }
-  let events = 0;
-  for (;;) {
-    if (signal.aborted) break;
-    const batch = await deps.db.write(() => deps.chargers.repository.pruneEvents(cutoff, PRUNE_BATCH_ROWS));
-    events += batch;
-    if (batch < PRUNE_BATCH_ROWS) break;
-  }
+  const deleted = await pruneInBatches(signal, () => deps.messageLog.pruneBatch(cutoff, PRUNE_BATCH_ROWS));
+  const events = await pruneInBatches(signal, () => deps.db.write(() => deps.chargers.repository.pruneEvents(cutoff, PRUNE_BATCH_ROWS)));
   let summary = `${deleted} OCPP message(s) and ${events} charger event(s) older than ${retentionDays} day(s) pruned`;
   if (deps.pruneExpiredSignIns) summary += `, ${await deps.pruneExpiredSignIns()} expired sign-in(s) removed`;
   if (deps.pruneIdempotencyKeys) {
