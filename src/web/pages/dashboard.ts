@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { backupsDir, listBackups } from '../../ops/backups';
 import type { AppServices } from '../../services';
-import { SESSION_FLAGS } from '../../sessions';
+import { parseFlags, SESSION_FLAGS } from '../../sessions';
 import { addDays, localDate, nowIso, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../area';
 import { renderFragment } from '../view-engine';
@@ -58,7 +58,7 @@ function dashboardModel(services: AppServices) {
   }
   for (const session of active) {
     // The charger restarted and never ended it (the stuck-sessions job): staff close it on its page.
-    if (session.flagsJson.includes(`"${SESSION_FLAGS.openAfterReboot}"`)) {
+    if (parseFlags(session.flagsJson).includes(SESSION_FLAGS.openAfterReboot)) {
       alerts.push({ severity: 'bad', key: 'dashboard.alertOpenAfterReboot', params: { id: session.id, charger: session.chargerId }, href: `/sessions/${session.id}` });
     }
     const lastMs = Date.parse(session.lastMeterAt ?? session.startedAt);
