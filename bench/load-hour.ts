@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildLoadSite, ManualClock, startTestApp, type LoadSite } from '../src/testing';
 import { loadChartSvg, type ConnectorSeries } from '../src/web/load-chart';
+import { ROOT, writeReadmeSection } from './readme';
 
 /**
  * `npm run load:hour`: one simulated hour of a site with six chargers (OCPP 1.6 and 2.0.1, three-
@@ -10,7 +11,6 @@ import { loadChartSvg, type ConnectorSeries } from '../src/web/load-chart';
  * the chargers obey the profiles they receive. Writes bench/load-hour.svg (allocation and draw per
  * connector under the limit) and the figures into README.md between the load-hour markers.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
 const LIMIT_W = 50_000;
 const PEAK_LIMIT_W = 40_000;
 const STEP_MS = 10_000;
@@ -128,14 +128,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(ROOT, 'bench', 'load-hour.svg'), `${svg}\n`);
   const table = ['| figure | value |', '|---|---|', ...figures.map(([figure, value]) => `| ${figure} | ${value} |`)].join('\n');
   console.log(table);
-  const readme = path.join(ROOT, 'README.md');
-  const text = fs.readFileSync(readme, 'utf8');
-  const start = '<!-- load-hour:start -->';
-  const end = '<!-- load-hour:end -->';
-  if (text.includes(start) && text.includes(end)) {
-    const updated = `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`;
-    fs.writeFileSync(readme, updated);
-  }
+  writeReadmeSection('load-hour', table);
 }
 
 void main().then(

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { closedLoop, openConnections, percentile, request, type LoadConnection } from './load';
 import { runMixedSite } from './mixed';
 import { runMoneyBench } from './money';
+import { ROOT, writeReadmeSection } from './readme';
 import { runFaultSimulation } from '../src/testing/fault-simulation';
 
 /**
@@ -16,7 +17,6 @@ const TOKEN = 'bench-admin-token-0123456789abcdef';
 const CHARGERS = Number(process.env.BENCH_CHARGERS ?? 1000);
 const IDLE_CHARGERS = Number(process.env.BENCH_IDLE_CHARGERS ?? 5000);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
-const ROOT = path.resolve(__dirname, '..', '..');
 
 interface Row {
   figure: string;
@@ -277,7 +277,7 @@ async function main(): Promise<void> {
 
   const table = renderTable(rows);
   process.stdout.write(`\n${table}\n`);
-  if (PARTS.size === ALL_PARTS.split(',').length) writeReadme(table);
+  if (PARTS.size === ALL_PARTS.split(',').length) writeReadmeSection('bench', table);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
@@ -309,15 +309,6 @@ function ratio(value: number, ceiling: number): string {
 function renderTable(rows: Row[]): string {
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${os.cpus().length} cores, Node ${process.version}), load generator on the same box.\n\n| figure | value | ratio to bare ws | target |\n|---|---|---|---|`;
   return `${header}\n${rows.map((row) => `| ${row.figure} | ${row.value} | ${row.ratio} | ${row.target} |`).join('\n')}`;
-}
-
-function writeReadme(table: string): void {
-  const readme = path.join(ROOT, 'README.md');
-  const text = fs.readFileSync(readme, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  if (!text.includes(start) || !text.includes(end)) return;
-  fs.writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
 }
 
 main().catch((error: unknown) => {
