@@ -26,8 +26,34 @@ function splitArgs(args: unknown[]): { values: unknown[]; options: HelperOptions
   return { values: args.slice(0, -1), options: args[args.length - 1] as HelperOptions };
 }
 
+/*
+ * An Intl formatter takes far longer to build than to use (a date formatter about 70 times as
+ * long), and a page formats hundreds of values: one formatter per language and time zone or
+ * precision, kept. Their number is bounded by the languages, the site's time zone and the
+ * precisions below.
+ */
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
 function formatDateTime(iso: string, lang: UiLanguage, timeZone: string): string {
-  return new Intl.DateTimeFormat(INTL_LOCALE[lang], { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const key = `${lang} ${timeZone}`;
+  let format = dateTimeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(INTL_LOCALE[lang], { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    dateTimeFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
+}
+
+/** A number in the page's language, with at most `maximumFractionDigits` decimals (Intl's default 3 when not given). */
+function formatNumber(value: number, lang: UiLanguage, maximumFractionDigits?: number): string {
+  const key = `${lang} ${maximumFractionDigits ?? ''}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(INTL_LOCALE[lang], maximumFractionDigits === undefined ? {} : { maximumFractionDigits });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 const helpers = {
@@ -74,7 +100,7 @@ const helpers = {
     const { values, options } = splitArgs(args);
     const wh = values[0];
     if (typeof wh !== 'number') return '—';
-    return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 3 }).format(wh / 1000)} kWh`;
+    return `${formatNumber(wh / 1000, rootOf(options).lang, 3)} kWh`;
   },
   /** {{phoneNumber driver.phone}}: an E.164 number grouped for reading (+91 98140 12345). */
   phoneNumber(...args: unknown[]): string {
@@ -86,12 +112,12 @@ const helpers = {
     const { values, options } = splitArgs(args);
     const watts = values[0];
     if (typeof watts !== 'number') return '—';
-    return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 1 }).format(watts / 1000)} kW`;
+    return `${formatNumber(watts / 1000, rootOf(options).lang, 1)} kW`;
   },
   number(...args: unknown[]): string {
     const { values, options } = splitArgs(args);
     const value = values[0];
-    return typeof value === 'number' ? new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang]).format(value) : '—';
+    return typeof value === 'number' ? formatNumber(value, rootOf(options).lang) : '—';
   },
   /** {{t (concat "chargers." registration)}}: builds a catalogue key from parts. */
   concat(...args: unknown[]): string {
@@ -102,7 +128,7 @@ const helpers = {
     const { values, options } = splitArgs(args);
     const seconds = values[0];
     if (typeof seconds !== 'number') return '—';
-    return `${new Intl.NumberFormat(INTL_LOCALE[rootOf(options).lang], { maximumFractionDigits: 1 }).format(seconds / 3600)} h`;
+    return `${formatNumber(seconds / 3600, rootOf(options).lang, 1)} h`;
   },
   /** {{url id}}: one path segment or query value, percent-encoded (charger ids may hold ? # % and spaces). */
   url(...args: unknown[]): string {
