@@ -1,4 +1,4 @@
-export { LoadService, DEFAULT_LOAD_TIMINGS, chooseRateUnit, materialChangeW } from './service';
+export { LoadService, DEFAULT_LOAD_TIMINGS } from './service';
 export type { LoadConnectorView, LoadFlag, LoadServiceDependencies, LoadTimings, LoadView } from './service';
 export { LoadSettings } from './settings';
 export { LoadRepository, LOAD_OFF } from './repository';

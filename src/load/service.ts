@@ -4,6 +4,8 @@ import { assert } from '../shared';
 import type { AuditActor } from '../staff';
 import { allocate, type AllocationConnector, type FixedDraw } from './allocation';
 import { limitInForceW, siteBudgetW } from './budget';
+import { LoadConfig, materialChangeW, type ChargerSettings } from './config';
+import { DefaultProfiles } from './default-profile';
 import { estimateDemandW } from './demand';
 import { DrawTracker } from './draws';
 import { planDecreases, planIncreases, type ConnectorProfileState, type Plan, type PlanBudgets, type ProfileChange } from './planner';
@@ -16,11 +18,11 @@ import {
   type LoadClock,
   type LoadLogger,
   type LoadSessions,
-  type ProfileAnswer,
 } from './ports';
-import { LoadRepository, type LoadChargerRow, type LoadProfileRow, type LoadSite } from './repository';
+import { ProfileBook } from './profiles';
+import { LoadRepository, type LoadSite } from './repository';
 import { LoadSettings } from './settings';
-import { DEFAULT_MAX_CURRENT_A, limitInUnit, minimumChargingW, wattsFromAmpsPerPhase, type RateUnit, type Supply } from './units';
+import { limitInUnit, type RateUnit } from './units';
 
 export interface LoadTimings {
   /** The scheduled recompute (and one chart sample a minute). */
@@ -39,10 +41,6 @@ export const DEFAULT_LOAD_TIMINGS: LoadTimings = {
   profileTimeoutMs: 30_000,
   rejectedRetryMs: 5 * 60_000,
 };
-
-/** The smallest change worth a profile: 2 % of the connector's maximum, at least this. */
-const MATERIAL_CHANGE_MIN_W = 300;
-const MATERIAL_CHANGE_SHARE = 0.02;
 
 export interface LoadServiceDependencies {
   db: Db;
@@ -106,18 +104,6 @@ interface Participant extends Omit<ChargerSettings, 'profilesRejectedAtMs'> {
 type ChangeListener = () => void;
 
 /**
- * The load settings in memory: MeterValues arrive many times a second and must not query them.
- * Reloaded only after a write of them committed.
- */
-interface LoadConfig {
-  site: LoadSite;
-  groupBudgetsW: Map<number, number>;
-  chargers: Map<string, LoadChargerRow>;
-  connectorPriority: Map<string, number>;
-  driverPriority: Map<number, number>;
-}
-
-/**
  * Site load management: keeps the sum of what the charging connectors may draw within the site's
  * limit (CONTRACT `/load`) by sending charging profiles, recomputing when a session starts or
  * ends, when a draw changes materially, and on a schedule.
@@ -129,7 +115,9 @@ export class LoadService {
   private readonly timings: LoadTimings;
   private readonly clock: LoadClock;
   private readonly draws = new DrawTracker();
-  private readonly profiles = new Map<string, LoadProfileRow>();
+  private readonly config: LoadConfig;
+  private readonly profiles: ProfileBook;
+  private readonly defaults: DefaultProfiles;
   private readonly targets = new Map<string, { targetW: number; paused: boolean }>();
   private readonly listeners: ChangeListener[] = [];
   private readonly work = new Set<Promise<unknown>>();
@@ -142,41 +130,32 @@ export class LoadService {
   private lastPruneDay = '';
   private overLimitSince: number | undefined;
   private wasEnabled: boolean;
-  private config!: LoadConfig;
 
   constructor(private readonly deps: LoadServiceDependencies) {
     this.repository = new LoadRepository(deps.db);
     this.timings = { ...DEFAULT_LOAD_TIMINGS, ...deps.timings };
     this.clock = deps.clock ?? SYSTEM_CLOCK;
-    for (const row of this.repository.profiles()) this.profiles.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
-    this.reloadConfig();
-    this.wasEnabled = this.config.site.limitW !== null;
+    this.config = new LoadConfig(deps.db, this.repository);
+    const common = { sender: deps.sender, clock: this.clock, logger: deps.logger, timeoutMs: this.timings.profileTimeoutMs };
+    this.profiles = new ProfileBook({ ...common, db: deps.db, repository: this.repository });
+    this.defaults = new DefaultProfiles({
+      ...common,
+      config: this.config,
+      profiles: this.profiles,
+      chargers: deps.chargers,
+      open: () => !this.closed,
+      requestRecompute: () => this.requestRecompute(),
+    });
+    this.wasEnabled = this.config.enabled;
     this.settings = new LoadSettings(deps.db, this.repository, deps.audit, () => this.onSettingsChanged());
-  }
-
-  private reloadConfig(): void {
-    this.config = {
-      site: this.repository.site(),
-      groupBudgetsW: new Map(this.repository.groups().map((group) => [group.id, group.limitW])),
-      chargers: new Map(this.repository.chargers().map((row) => [row.chargerId, row])),
-      connectorPriority: new Map(this.repository.connectorPriorities().map((row) => [`${row.chargerId}/${row.connectorId}`, row.priority])),
-      driverPriority: new Map(this.repository.driverPriorities().map((row) => [row.userId, row.priority])),
-    };
-  }
-
-  /** Writes a charger's row and takes it into memory once committed. */
-  private async patchCharger(chargerId: string, patch: Parameters<LoadRepository['patchCharger']>[1], at: string): Promise<void> {
-    await this.deps.db.write(() => this.repository.patchCharger(chargerId, patch, at));
-    const row = this.repository.charger(chargerId);
-    if (row) this.config.chargers.set(chargerId, row);
   }
 
   /** Turned on: every connected charger gets its safe default first; then the allocation follows. */
   private onSettingsChanged(): void {
-    this.reloadConfig();
-    if (this.enabled() && !this.wasEnabled) {
+    this.config.reload();
+    if (this.config.enabled && !this.wasEnabled) {
       this.wasEnabled = true;
-      for (const chargerId of this.deps.chargers.connectedIds()) this.track(this.installDefault(chargerId));
+      for (const chargerId of this.deps.chargers.connectedIds()) this.track(this.defaults.install(chargerId));
     }
     this.requestRecompute();
     this.emit();
@@ -241,20 +220,14 @@ export class LoadService {
 
   private onSessionEnded(session: ActiveSession): void {
     this.draws.forget(session.id);
-    const key = profileKey(session.chargerId, session.connectorId, 'transaction');
-    const row = this.profiles.get(key);
-    // The charger drops a TxProfile with its transaction (1.6 §3.13.3, 2.0.1 K01.FR.05).
-    if (row && row.transactionId === session.transactionId) {
-      this.profiles.delete(key);
-      this.track(this.deps.db.write(() => this.repository.deleteProfile(session.chargerId, session.connectorId, 'transaction')));
-    }
+    this.track(this.profiles.endTransaction(session));
     this.requestRecompute();
   }
 
   private onMeterValues(session: ActiveSession, meterValue: readonly MeterValueInput[]): void {
     const latest = meterValue[meterValue.length - 1];
-    if (!latest || !this.enabled() || session.transactionId === null) return;
-    const settings = chargerSettings(this.config.chargers.get(session.chargerId), this.config.site);
+    if (!latest || !this.config.enabled || session.transactionId === null) return;
+    const settings = this.config.charger(session.chargerId);
     const registerAtMs = Date.parse(latest.timestamp);
     const drawW = this.draws.record(
       session,
@@ -272,11 +245,10 @@ export class LoadService {
   onChargerEvent(kind: string, chargerId: string): void {
     if (kind === 'booted') {
       // After the BootNotification answer is on the wire: a charger takes CALLs once accepted.
-      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.installDefault(chargerId)));
+      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.defaults.install(chargerId)));
     } else if (kind === 'removed') {
-      for (const [key, row] of this.profiles) if (row.chargerId === chargerId) this.profiles.delete(key);
-      this.config.chargers.delete(chargerId);
-      this.track(this.deps.db.write(() => this.repository.deleteProfiles(chargerId)));
+      this.config.forgetCharger(chargerId);
+      this.track(this.profiles.forgetCharger(chargerId));
       this.requestRecompute();
     } else if (kind === 'connected' || kind === 'disconnected' || kind === 'updated') {
       this.requestRecompute();
@@ -306,14 +278,10 @@ export class LoadService {
 
   // ---- the recompute -------------------------------------------------------------------------
 
-  private enabled(): boolean {
-    return this.config.site.limitW !== null;
-  }
-
   private async recompute(): Promise<void> {
     const site = this.config.site;
     if (site.limitW === null) {
-      if (this.wasEnabled) await this.switchOff();
+      if (this.wasEnabled) await this.defaults.removeAll();
       this.wasEnabled = false;
       this.targets.clear();
       this.emit();
@@ -322,7 +290,7 @@ export class LoadService {
     this.wasEnabled = true;
     const nowMs = this.clock.nowMs();
     const budgets = this.budgets(site, nowMs);
-    const participants = this.participants(site, nowMs);
+    const participants = this.participants(nowMs);
     this.allocate(participants, budgets);
     this.draws.retain(new Set(participants.map((participant) => participant.session.id)));
     this.draws.markRecomputed(participants.map((participant) => participant.session.id));
@@ -330,7 +298,7 @@ export class LoadService {
     const rules = { minIntervalMs: this.timings.profileIntervalMs };
     const decreases = planDecreases(this.states(participants), budgets, nowMs, rules);
     await this.sendAll(participants, decreases.changes);
-    const afterDecreases = this.participants(site, this.clock.nowMs());
+    const afterDecreases = this.participants(this.clock.nowMs());
     const increases = planIncreases(this.states(afterDecreases), budgets, this.clock.nowMs(), rules);
     await this.sendAll(afterDecreases, increases.changes);
     this.scheduleFollowUp(decreases, increases);
@@ -358,9 +326,8 @@ export class LoadService {
    * long ago is counted at its maximum.
    */
   private limitInForce(session: ActiveSession, settings: ChargerSettings, nowMs: number): { inForceW: number; rejecting: boolean; lastSentAtMs: number | undefined } {
-    const txRow = this.profiles.get(profileKey(session.chargerId, session.connectorId, 'transaction'));
-    const ownRow = txRow && txRow.transactionId === session.transactionId ? txRow : undefined;
-    const defaultRow = this.profiles.get(profileKey(session.chargerId, 0, 'default'));
+    const ownRow = this.profiles.transactionOf(session);
+    const defaultRow = this.profiles.defaultOf(session.chargerId);
     const rejectedAtMs = settings.profilesRejectedAtMs;
     const rejecting =
       (ownRow?.status === 'rejected' && nowMs - Date.parse(ownRow.sentAt) < this.timings.rejectedRetryMs) ||
@@ -373,18 +340,17 @@ export class LoadService {
   }
 
   /** Every running session with its charger's settings and the limit it is under now. */
-  private participants(site: LoadSite, nowMs: number): Participant[] {
+  private participants(nowMs: number): Participant[] {
     const participants: Participant[] = [];
     for (const session of this.deps.sessions.active()) {
       if (session.transactionId === null) continue;
       const key = `${session.chargerId}/${session.connectorId}`;
-      const settings = chargerSettings(this.config.chargers.get(session.chargerId), site);
+      const settings = this.config.charger(session.chargerId);
       const { inForceW, rejecting, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
       const flags: LoadFlag[] = [];
       const connected = this.deps.chargers.isConnected(session.chargerId);
       if (!connected) flags.push('offline');
       if (rejecting) flags.push('rejects_profiles');
-      const driverPriority = session.userId === null ? 0 : (this.config.driverPriority.get(session.userId) ?? 0);
       participants.push({
         key,
         session,
@@ -392,7 +358,7 @@ export class LoadService {
         unit: settings.unit,
         maxW: settings.maxW,
         minW: settings.minW,
-        priority: Math.max(settings.priority, this.config.connectorPriority.get(key) ?? 0, driverPriority),
+        priority: this.config.priorityOf(settings.priority, key, session.userId),
         groupId: settings.groupId !== null && this.config.groupBudgetsW.has(settings.groupId) ? settings.groupId : null,
         inForceW,
         lastSentAtMs,
@@ -446,45 +412,12 @@ export class LoadService {
 
   private async sendAll(participants: readonly Participant[], changes: readonly ProfileChange[]): Promise<void> {
     const byKey = new Map(participants.map((participant) => [participant.key, participant]));
-    await Promise.all(changes.map((change) => this.sendTransactionProfile(byKey.get(change.key)!, change.limitW)));
-  }
-
-  /**
-   * One TxProfile. While the answer is awaited the connector counts at the higher of its old and
-   * new limit; once accepted, at the new one. A rejection counts it at its maximum (flagged).
-   */
-  private async sendTransactionProfile(participant: Participant, limitW: number): Promise<void> {
-    const { session } = participant;
-    const limit = limitInUnit(limitW, participant.unit, participant.supply);
-    const sentAt = new Date(this.clock.nowMs()).toISOString();
-    const row: LoadProfileRow = {
-      chargerId: session.chargerId,
-      connectorId: session.connectorId,
-      purpose: 'transaction',
-      transactionId: session.transactionId,
-      limitW: limit.effectiveW,
-      inForceW: Math.max(participant.inForceW, limit.effectiveW),
-      unit: limit.unit,
-      valueTenths: Math.round(limit.value * 10),
-      phases: limit.phases,
-      status: 'sent',
-      sentAt,
-    };
-    await this.saveProfile(row);
-    const answer = await this.deps.sender.send(
-      { chargerId: session.chargerId, connectorId: session.connectorId, purpose: 'transaction', transactionId: session.transactionId!, limit },
-      this.timings.profileTimeoutMs,
+    await Promise.all(
+      changes.map((change) => {
+        const participant = byKey.get(change.key)!;
+        return this.profiles.sendTransaction(participant.session, limitInUnit(change.limitW, participant.unit, participant.supply), participant.inForceW);
+      }),
     );
-    // The session may have ended meanwhile; its row is gone then and stays gone.
-    const current = this.profiles.get(profileKey(session.chargerId, session.connectorId, 'transaction'));
-    if (!current || current.transactionId !== session.transactionId || current.sentAt !== sentAt) return;
-    await this.saveProfile({ ...row, status: answer === 'accepted' ? 'accepted' : answer, inForceW: answer === 'accepted' ? limit.effectiveW : row.inForceW });
-    if (answer === 'rejected') this.deps.logger.warn({ chargerId: session.chargerId, connectorId: session.connectorId }, 'charger rejected a charging profile: counted at its maximum');
-  }
-
-  private async saveProfile(row: LoadProfileRow): Promise<void> {
-    await this.deps.db.write(() => this.repository.saveProfile(row));
-    this.profiles.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
   }
 
   private scheduleFollowUp(...plans: Plan[]): void {
@@ -495,65 +428,6 @@ export class LoadService {
     this.followUpTimer.unref();
   }
 
-  // ---- the charger's default profile ---------------------------------------------------------
-
-  /**
-   * The safe default (1.6 TxDefaultProfile on connector 0, 2.0.1 on EVSE 0) at 0 W: a session
-   * that starts before the appliance gave it a share, or while the charger is offline, draws
-   * nothing until its TxProfile comes. A charger that rejects it is counted at its maximum.
-   */
-  async installDefault(chargerId: string): Promise<void> {
-    if (this.closed || !this.deps.chargers.isConnected(chargerId) || !this.deps.chargers.isAccepted(chargerId)) return;
-    const site = this.config.site;
-    if (site.limitW === null) {
-      if ([...this.profiles.values()].some((row) => row.chargerId === chargerId)) await this.clearCharger(chargerId);
-      return;
-    }
-    const capabilities = await this.deps.sender.capabilities(chargerId, this.timings.profileTimeoutMs);
-    const nowIso = new Date(this.clock.nowMs()).toISOString();
-    await this.patchCharger(
-      chargerId,
-      {
-        ...(capabilities.rateUnits ? { reportedRateUnits: capabilities.rateUnits.join(',') } : {}),
-        ...(capabilities.maxPowerW ? { reportedMaxPowerW: capabilities.maxPowerW } : {}),
-      },
-      nowIso,
-    );
-    const settings = chargerSettings(this.config.chargers.get(chargerId), site);
-    let answer = await this.sendDefault(chargerId, settings.unit, settings.supply, nowIso);
-    if (answer === 'rejected' && !capabilities.rateUnits) {
-      // The charger did not say which units it takes: the other one may be what it wants.
-      const otherUnit: RateUnit = settings.unit === 'A' ? 'W' : 'A';
-      answer = await this.sendDefault(chargerId, otherUnit, settings.supply, nowIso);
-      if (answer === 'accepted') await this.patchCharger(chargerId, { reportedRateUnits: otherUnit }, nowIso);
-    }
-    await this.patchCharger(chargerId, { profilesRejectedAt: answer === 'rejected' ? nowIso : null }, nowIso);
-    if (answer === 'rejected') this.deps.logger.warn({ chargerId }, 'charger rejected the default charging profile: its sessions count at its maximum');
-    this.requestRecompute();
-  }
-
-  private async sendDefault(chargerId: string, unit: RateUnit, supply: Supply, sentAt: string): Promise<ProfileAnswer> {
-    const limit = limitInUnit(0, unit, supply);
-    const row: LoadProfileRow = { chargerId, connectorId: 0, purpose: 'default', transactionId: null, limitW: 0, inForceW: 0, unit, valueTenths: 0, phases: limit.phases, status: 'sent', sentAt };
-    await this.saveProfile(row);
-    const answer = await this.deps.sender.send({ chargerId, connectorId: 0, purpose: 'default', limit }, this.timings.profileTimeoutMs);
-    await this.saveProfile({ ...row, status: answer });
-    return answer;
-  }
-
-  /** Load management was turned off: the appliance's profiles are removed from the chargers. */
-  private async switchOff(): Promise<void> {
-    const chargerIds = new Set([...this.profiles.values()].map((row) => row.chargerId));
-    await Promise.all([...chargerIds].filter((chargerId) => this.deps.chargers.isConnected(chargerId)).map((chargerId) => this.clearCharger(chargerId)));
-  }
-
-  private async clearCharger(chargerId: string): Promise<void> {
-    const rows = [...this.profiles.values()].filter((row) => row.chargerId === chargerId);
-    if (!(await this.deps.sender.clear(chargerId, rows, this.timings.profileTimeoutMs))) return;
-    for (const row of rows) this.profiles.delete(profileKey(row.chargerId, row.connectorId, row.purpose));
-    await this.deps.db.write(() => this.repository.deleteProfiles(chargerId));
-  }
-
   // ---- what staff see ------------------------------------------------------------------------
 
   view(): LoadView {
@@ -562,7 +436,7 @@ export class LoadService {
       return { enabled: false, limitW: null, limitInForceW: null, marginW: site.marginW, allocatedW: 0, drawW: 0, overLimit: false, connectors: [] };
     }
     const nowMs = this.clock.nowMs();
-    const connectors = this.participants(site, nowMs).map((participant): LoadConnectorView => {
+    const connectors = this.participants(nowMs).map((participant): LoadConnectorView => {
       const target = this.targets.get(participant.key);
       const drawW = this.draws.reading(participant.session.id)?.drawW ?? 0;
       const flags = [...participant.flags];
@@ -639,46 +513,3 @@ export class LoadService {
 
 /** Chart samples are kept this long. */
 const SAMPLE_RETENTION_MS = 31 * 24 * 60 * 60_000;
-
-function profileKey(chargerId: string, connectorId: number, purpose: LoadProfileRow['purpose']): string {
-  return `${chargerId}\u0000${connectorId}\u0000${purpose}`;
-}
-
-export function materialChangeW(maxW: number): number {
-  return Math.max(MATERIAL_CHANGE_MIN_W, Math.round(maxW * MATERIAL_CHANGE_SHARE));
-}
-
-/**
- * The unit a charger gets: W when it takes watts (the budget is in watts, so nothing is lost to
- * rounding), else A per phase. A charger that never said is sent A: every OCPP 1.6 charger with
- * smart charging takes Current (ChargingScheduleAllowedChargingRateUnit), not all take Power.
- */
-export function chooseRateUnit(reported: string | null | undefined): RateUnit {
-  const units = (reported ?? '').split(',').map((unit) => unit.trim());
-  return units.includes('W') ? 'W' : 'A';
-}
-
-interface ChargerSettings {
-  supply: Supply;
-  unit: RateUnit;
-  maxW: number;
-  minW: number;
-  priority: number;
-  groupId: number | null;
-  profilesRejectedAtMs: number | undefined;
-}
-
-/** A charger's settings with defaults: 3 phases at the site voltage, 32 A, a 6 A minimum. */
-function chargerSettings(row: LoadChargerRow | undefined, site: LoadSite): ChargerSettings {
-  const supply: Supply = { phases: row?.phases === 1 ? 1 : 3, voltageV: row?.voltageV ?? site.supplyVoltageV };
-  const maxW = row?.maxPowerW ?? row?.reportedMaxPowerW ?? wattsFromAmpsPerPhase(DEFAULT_MAX_CURRENT_A, supply);
-  return {
-    supply,
-    unit: chooseRateUnit(row?.reportedRateUnits),
-    maxW,
-    minW: Math.min(maxW, row?.minPowerW ?? minimumChargingW(supply)),
-    priority: row?.priority ?? 0,
-    groupId: row?.groupId ?? null,
-    profilesRejectedAtMs: row?.profilesRejectedAt ? Date.parse(row.profilesRejectedAt) : undefined,
-  };
-}

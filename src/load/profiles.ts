@@ -1,0 +1,120 @@
+import type { Db } from '../db';
+import type { ActiveSession, ChargingProfileSender, LoadClock, LoadLogger, ProfileAnswer } from './ports';
+import type { LoadProfileRow, LoadRepository } from './repository';
+import { limitInUnit, type ChargerLimit, type RateUnit, type Supply } from './units';
+
+export interface ProfileBookDependencies {
+  db: Db;
+  repository: LoadRepository;
+  sender: ChargingProfileSender;
+  clock: LoadClock;
+  logger: LoadLogger;
+  /** How long a charger gets to answer SetChargingProfile. */
+  timeoutMs: number;
+}
+
+/**
+ * The charging profiles the appliance sent, one per connector and purpose (connector 0: the
+ * charger's default), and their sending. Each row is written before its SetChargingProfile goes
+ * and again with the answer; the rows are kept in memory (MeterValues must not query them), set
+ * only once their write committed.
+ */
+export class ProfileBook {
+  private readonly rows = new Map<string, LoadProfileRow>();
+
+  constructor(private readonly deps: ProfileBookDependencies) {
+    for (const row of deps.repository.profiles()) this.rows.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
+  }
+
+  /** The TxProfile of the session's own transaction (one left from an earlier transaction is not). */
+  transactionOf(session: ActiveSession): LoadProfileRow | undefined {
+    const row = this.rows.get(profileKey(session.chargerId, session.connectorId, 'transaction'));
+    return row && row.transactionId === session.transactionId ? row : undefined;
+  }
+
+  defaultOf(chargerId: string): LoadProfileRow | undefined {
+    return this.rows.get(profileKey(chargerId, 0, 'default'));
+  }
+
+  ofCharger(chargerId: string): LoadProfileRow[] {
+    return [...this.rows.values()].filter((row) => row.chargerId === chargerId);
+  }
+
+  chargerIds(): Set<string> {
+    return new Set([...this.rows.values()].map((row) => row.chargerId));
+  }
+
+  /** The charger drops a TxProfile with its transaction (1.6 §3.13.3, 2.0.1 K01.FR.05). */
+  async endTransaction(session: ActiveSession): Promise<void> {
+    const key = profileKey(session.chargerId, session.connectorId, 'transaction');
+    const row = this.rows.get(key);
+    if (!row || row.transactionId !== session.transactionId) return;
+    this.rows.delete(key);
+    await this.deps.db.write(() => this.deps.repository.deleteProfile(session.chargerId, session.connectorId, 'transaction'));
+  }
+
+  /** The charger was removed: its rows go. */
+  async forgetCharger(chargerId: string): Promise<void> {
+    for (const row of this.ofCharger(chargerId)) this.rows.delete(profileKey(row.chargerId, row.connectorId, row.purpose));
+    await this.deps.db.write(() => this.deps.repository.deleteProfiles(chargerId));
+  }
+
+  /**
+   * One TxProfile. While the answer is awaited the connector counts at the higher of its old
+   * (`inForceW`) and new limit; once accepted, at the new one. A rejection counts it at its
+   * maximum (flagged).
+   */
+  async sendTransaction(session: ActiveSession, limit: ChargerLimit, inForceW: number): Promise<void> {
+    const sentAt = new Date(this.deps.clock.nowMs()).toISOString();
+    const row: LoadProfileRow = {
+      chargerId: session.chargerId,
+      connectorId: session.connectorId,
+      purpose: 'transaction',
+      transactionId: session.transactionId,
+      limitW: limit.effectiveW,
+      inForceW: Math.max(inForceW, limit.effectiveW),
+      unit: limit.unit,
+      valueTenths: Math.round(limit.value * 10),
+      phases: limit.phases,
+      status: 'sent',
+      sentAt,
+    };
+    await this.save(row);
+    const answer = await this.deps.sender.send(
+      { chargerId: session.chargerId, connectorId: session.connectorId, purpose: 'transaction', transactionId: session.transactionId!, limit },
+      this.deps.timeoutMs,
+    );
+    // The session may have ended meanwhile; its row is gone then and stays gone.
+    const current = this.rows.get(profileKey(session.chargerId, session.connectorId, 'transaction'));
+    if (!current || current.transactionId !== session.transactionId || current.sentAt !== sentAt) return;
+    await this.save({ ...row, status: answer === 'accepted' ? 'accepted' : answer, inForceW: answer === 'accepted' ? limit.effectiveW : row.inForceW });
+    if (answer === 'rejected') this.deps.logger.warn({ chargerId: session.chargerId, connectorId: session.connectorId }, 'charger rejected a charging profile: counted at its maximum');
+  }
+
+  /** The charger's default at 0 W (see DefaultProfiles). */
+  async sendDefault(chargerId: string, unit: RateUnit, supply: Supply, sentAt: string): Promise<ProfileAnswer> {
+    const limit = limitInUnit(0, unit, supply);
+    const row: LoadProfileRow = { chargerId, connectorId: 0, purpose: 'default', transactionId: null, limitW: 0, inForceW: 0, unit, valueTenths: 0, phases: limit.phases, status: 'sent', sentAt };
+    await this.save(row);
+    const answer = await this.deps.sender.send({ chargerId, connectorId: 0, purpose: 'default', limit }, this.deps.timeoutMs);
+    await this.save({ ...row, status: answer });
+    return answer;
+  }
+
+  /** Removes the appliance's profiles from the charger; they are kept while it does not answer. */
+  async clear(chargerId: string): Promise<void> {
+    const rows = this.ofCharger(chargerId);
+    if (!(await this.deps.sender.clear(chargerId, rows, this.deps.timeoutMs))) return;
+    for (const row of rows) this.rows.delete(profileKey(row.chargerId, row.connectorId, row.purpose));
+    await this.deps.db.write(() => this.deps.repository.deleteProfiles(chargerId));
+  }
+
+  private async save(row: LoadProfileRow): Promise<void> {
+    await this.deps.db.write(() => this.deps.repository.saveProfile(row));
+    this.rows.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
+  }
+}
+
+function profileKey(chargerId: string, connectorId: number, purpose: LoadProfileRow['purpose']): string {
+  return `${chargerId}\u0000${connectorId}\u0000${purpose}`;
+}
