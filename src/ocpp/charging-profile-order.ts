@@ -12,3 +12,13 @@ export interface ChargingProfileOrder {
   limit: number;
   phases: number;
 }
+
+/** The purpose both versions name the same way (1.6 §7.15, 2.0.1 ChargingProfilePurposeEnumType). */
+export function profilePurposeOf(order: ChargingProfileOrder): 'TxProfile' | 'TxDefaultProfile' {
+  return order.purpose === 'transaction' ? 'TxProfile' : 'TxDefaultProfile';
+}
+
+/** The one period both versions send: from the start, the limit, and with amperes the phases it is per. */
+export function singleSchedulePeriod(order: ChargingProfileOrder): { startPeriod: number; limit: number; numberPhases?: number } {
+  return { startPeriod: 0, limit: order.limit, ...(order.unit === 'A' ? { numberPhases: order.phases } : {}) };
+}

@@ -4,8 +4,8 @@ import type { ChargingProfileOrder } from './charging-profile-order';
 import type { CommandService } from './commands';
 
 /**
- * Load management's charging profiles through the commands (v16/smart-charging.ts and
- * v201/smart-charging.ts say how each version spells them). The profile ids are fixed per
+ * Load management's charging profiles through the commands (v16/set-charging-profile.ts and
+ * v201/set-charging-profile.ts say how each version spells them). The profile ids are fixed per
  * connector, so a new profile replaces the one before (1.6 §5.16.3, 2.0.1 K01.FR.05).
  */
 export const LOAD_PROFILE_ID_BASE = 1800;

@@ -1,4 +1,4 @@
-import type { ChargingProfileOrder } from '../charging-profile-order';
+import { profilePurposeOf, singleSchedulePeriod, type ChargingProfileOrder } from '../charging-profile-order';
 import type { SetChargingProfileRequest } from '../generated/v16';
 
 /**
@@ -16,11 +16,11 @@ export function setChargingProfile16(order: ChargingProfileOrder): SetChargingPr
       chargingProfileId: order.profileId,
       ...(transaction ? { transactionId: Number(order.transactionId) } : {}),
       stackLevel: 0,
-      chargingProfilePurpose: transaction ? 'TxProfile' : 'TxDefaultProfile',
+      chargingProfilePurpose: profilePurposeOf(order),
       chargingProfileKind: 'Relative',
       chargingSchedule: {
         chargingRateUnit: order.unit,
-        chargingSchedulePeriod: [{ startPeriod: 0, limit: order.limit, ...(order.unit === 'A' ? { numberPhases: order.phases } : {}) }],
+        chargingSchedulePeriod: [singleSchedulePeriod(order)],
       },
     },
   };

@@ -1,4 +1,4 @@
-import type { ChargingProfileOrder } from '../charging-profile-order';
+import { profilePurposeOf, singleSchedulePeriod, type ChargingProfileOrder } from '../charging-profile-order';
 import type { SetChargingProfileRequest } from '../generated/v201';
 
 /**
@@ -14,14 +14,14 @@ export function setChargingProfile201(order: ChargingProfileOrder): SetChargingP
     chargingProfile: {
       id: order.profileId,
       stackLevel: 0,
-      chargingProfilePurpose: transaction ? 'TxProfile' : 'TxDefaultProfile',
+      chargingProfilePurpose: profilePurposeOf(order),
       chargingProfileKind: 'Relative',
       ...(transaction && order.transactionId !== undefined ? { transactionId: order.transactionId } : {}),
       chargingSchedule: [
         {
           id: 1,
           chargingRateUnit: order.unit,
-          chargingSchedulePeriod: [{ startPeriod: 0, limit: order.limit, ...(order.unit === 'A' ? { numberPhases: order.phases } : {}) }],
+          chargingSchedulePeriod: [singleSchedulePeriod(order)],
         },
       ],
     },
