@@ -17,16 +17,22 @@ afterEach(async () => {
   await t.close();
 });
 
-/** Two 1.6 chargers, A and B, each with a car that wants 22 kW, a few steps after both started. */
-async function twoCarsCharging(limitW: number) {
-  await t.api('PUT', '/load', { limitW });
+/** Two chargers, A and B, each with a car that wants 22 kW (cards T1 and T2), just after both started. */
+async function twoCarsStarted(versions: readonly ['1.6' | '2.0.1', '1.6' | '2.0.1'] = ['1.6', '1.6']) {
   const site = await buildLoadSite(t, clock, [
-    { id: 'A', version: '1.6' },
-    { id: 'B', version: '1.6' },
+    { id: 'A', version: versions[0] },
+    { id: 'B', version: versions[1] },
   ]);
   await site.charger('A').startSession(1, 'T1', 22_080);
   await site.charger('B').startSession(1, 'T2', 22_080);
   await site.settle();
+  return site;
+}
+
+/** Two 1.6 chargers with their cars a few steps after both started. */
+async function twoCarsCharging(limitW: number) {
+  await t.api('PUT', '/load', { limitW });
+  const site = await twoCarsStarted();
   for (let index = 0; index < 3; index++) await site.step(STEP_MS);
   return site;
 }
@@ -57,6 +63,22 @@ describe('GET and PUT /api/v1/load (CONTRACT)', () => {
     expect((await t.api('PUT', '/load', { limitW: 1000 }, { token: token.token })).status).toBe(403);
     expect((await t.api('GET', '/load', undefined, { token: token.token })).status).toBe(200);
     expect((await t.api('GET', '/load', undefined, { token: null })).status).toBe(401);
+  });
+
+  test('with a margin the profiles of the charging connectors sum to at most limitW − marginW; each connector has exactly the contract fields', async () => {
+    await t.api('PUT', '/load', { limitW: 30_000, marginW: 4000 });
+    const site = await twoCarsStarted(['1.6', '2.0.1']);
+    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    const profilesW = site.charger('A').limitW(1) + site.charger('B').limitW(1);
+    expect(profilesW).toBeLessThanOrEqual(26_000);
+    // Both cars want more than their share, so the budget is used (up to the ampere rounding).
+    expect(profilesW).toBeGreaterThan(25_800);
+    expect(site.meter.maxW()).toBeLessThanOrEqual(26_000);
+    const load = (await t.api('GET', '/load')).body;
+    expect(load).toMatchObject({ limitW: 30_000, marginW: 4000 });
+    expect(load.allocatedW).toBeLessThanOrEqual(26_000);
+    expect(load.connectors.map((connector: { chargerId: string }) => connector.chargerId).sort()).toEqual(['A', 'B']);
+    for (const connector of load.connectors) expect(Object.keys(connector).sort()).toEqual(['allocatedW', 'chargerId', 'connectorId', 'drawW', 'maxW']);
   });
 
   test('maxPowerW on PATCH /chargers/{id} sets the maximum load management uses, audited; bad values are 400', async () => {
@@ -214,13 +236,7 @@ describe('limits over the day and priorities', () => {
       { limitW: 40_000, marginW: 0, limitAmpsPerPhase: null, supply: { phases: 3, voltageV: 230 }, peakWindow: { fromMinute: 300, toMinute: 305, limitW: 20_000 } },
       { userId: null, name: 'test' },
     );
-    const site = await buildLoadSite(t, clock, [
-      { id: 'A', version: '1.6' },
-      { id: 'B', version: '2.0.1' },
-    ]);
-    await site.charger('A').startSession(1, 'T1', 22_080);
-    await site.charger('B').startSession(1, 'T2', 22_080);
-    await site.settle();
+    const site = await twoCarsStarted(['1.6', '2.0.1']);
     while (clock.nowMs() < Date.parse('2026-12-01T05:03:00Z')) await site.step(STEP_MS);
     expect(site.meter.maxW(Date.parse('2026-12-01T05:00:00Z'))).toBeLessThanOrEqual(20_000);
     expect(site.charger('A').limitW(1) + site.charger('B').limitW(1)).toBeGreaterThan(19_000);
