@@ -25,11 +25,16 @@ const MAX_REGISTER_INTERVAL_MS = 15 * 60_000;
 /** Sessions tracked at most (a bound on memory whatever chargers send). */
 const MAX_TRACKED_SESSIONS = 20_000;
 
+/** What is known of one session's draw. */
+interface SessionDraw {
+  reading?: DrawReading;
+  register?: RegisterReading;
+  /** The draw it had when the allocation was last computed. */
+  atRecomputeW?: number;
+}
+
 export class DrawTracker {
-  private readonly readings = new Map<number, DrawReading>();
-  private readonly registers = new Map<number, RegisterReading>();
-  /** The draw each session had when the allocation was last computed. */
-  private readonly atRecompute = new Map<number, number>();
+  private readonly sessions = new Map<number, SessionDraw>();
 
   /**
    * Takes a reading; returns the draw when one could be judged. `powerW` is the reported power,
@@ -41,57 +46,57 @@ export class DrawTracker {
     limitInForceW: number,
     nowMs: number,
   ): number | undefined {
+    let entry = this.sessions.get(session.id);
+    if (!entry) {
+      if (this.sessions.size >= MAX_TRACKED_SESSIONS) return reading.powerW;
+      entry = {};
+      this.sessions.set(session.id, entry);
+    }
     let drawW = reading.powerW;
     if (reading.registerWh !== undefined && reading.registerAtMs !== undefined) {
-      const previous = this.registers.get(session.id);
+      const previous = entry.register;
       const elapsedMs = previous ? reading.registerAtMs - previous.atMs : 0;
       if (drawW === undefined && previous && elapsedMs >= MIN_REGISTER_INTERVAL_MS && elapsedMs <= MAX_REGISTER_INTERVAL_MS && reading.registerWh >= previous.registerWh) {
         drawW = Math.round(((reading.registerWh - previous.registerWh) * 3_600_000) / elapsedMs);
       }
-      if (!previous || elapsedMs >= MIN_REGISTER_INTERVAL_MS || elapsedMs < 0) this.registers.set(session.id, { registerWh: reading.registerWh, atMs: reading.registerAtMs });
+      if (!previous || elapsedMs >= MIN_REGISTER_INTERVAL_MS || elapsedMs < 0) entry.register = { registerWh: reading.registerWh, atMs: reading.registerAtMs };
     }
     if (drawW === undefined) return undefined;
-    if (this.readings.size >= MAX_TRACKED_SESSIONS && !this.readings.has(session.id)) return drawW;
-    this.readings.set(session.id, { drawW, limitAtReadingW: limitInForceW, atMs: nowMs });
+    entry.reading = { drawW, limitAtReadingW: limitInForceW, atMs: nowMs };
     return drawW;
   }
 
   /** What the running sessions draw together, as last measured. */
   totalW(): number {
     let totalW = 0;
-    for (const reading of this.readings.values()) totalW += reading.drawW;
+    for (const entry of this.sessions.values()) totalW += entry.reading?.drawW ?? 0;
     return totalW;
   }
 
   reading(sessionId: number): DrawReading | undefined {
-    return this.readings.get(sessionId);
+    return this.sessions.get(sessionId)?.reading;
   }
 
   /** True when the draw moved by at least `materialW` since the allocation was last computed. */
   changedMaterially(sessionId: number, materialW: number): boolean {
-    const reading = this.readings.get(sessionId);
-    if (!reading) return false;
-    const before = this.atRecompute.get(sessionId);
-    return before === undefined || Math.abs(reading.drawW - before) >= materialW;
+    const entry = this.sessions.get(sessionId);
+    if (!entry?.reading) return false;
+    return entry.atRecomputeW === undefined || Math.abs(entry.reading.drawW - entry.atRecomputeW) >= materialW;
   }
 
   markRecomputed(sessionIds: Iterable<number>): void {
     for (const sessionId of sessionIds) {
-      const reading = this.readings.get(sessionId);
-      if (reading) this.atRecompute.set(sessionId, reading.drawW);
+      const entry = this.sessions.get(sessionId);
+      if (entry?.reading) entry.atRecomputeW = entry.reading.drawW;
     }
   }
 
   /** Forgets sessions that no longer run. */
   retain(activeIds: ReadonlySet<number>): void {
-    for (const map of [this.readings, this.registers, this.atRecompute]) {
-      for (const sessionId of map.keys()) if (!activeIds.has(sessionId)) map.delete(sessionId);
-    }
+    for (const sessionId of this.sessions.keys()) if (!activeIds.has(sessionId)) this.sessions.delete(sessionId);
   }
 
   forget(sessionId: number): void {
-    this.readings.delete(sessionId);
-    this.registers.delete(sessionId);
-    this.atRecompute.delete(sessionId);
+    this.sessions.delete(sessionId);
   }
 }
