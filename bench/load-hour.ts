@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildLoadSite, ManualClock, startTestApp, type LoadSite } from '../src/testing';
+import { buildLoadSite, startLoadTestApp, type LoadSite } from '../src/testing';
 import { loadChartSvg, type ConnectorSeries } from '../src/web/load-chart';
 import { ROOT, writeReadmeSection } from './readme';
 
@@ -48,8 +48,7 @@ function demandW(car: Car, minute: number): number {
 }
 
 async function simulateHour(): Promise<{ site: LoadSite; svg: string; figures: [string, string][] }> {
-  const clock = new ManualClock(START_MS);
-  const t = await startTestApp({ app: { load: { clock, timings: { profileIntervalMs: 10_000, recomputeIntervalMs: STEP_MS } } } });
+  const { t, clock } = await startLoadTestApp(START_MS, STEP_MS);
   try {
     await t.api('PATCH', '/settings', { timeZone: TIME_ZONE });
     for (const id of ['A', 'B', 'C', 'D', 'E', 'F']) await t.api('POST', '/cards', { uid: `CAR-${id}`, kind: 'personal' });

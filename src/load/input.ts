@@ -10,17 +10,16 @@ export const MAX_PRIORITY = 9;
 const watts = (max: number) => z.number().int('must be a whole number of watts').min(1, 'must be at least 1 W').max(max, `must be at most ${max} W`);
 const priority = z.number().int().min(0).max(MAX_PRIORITY);
 
-/** CONTRACT `PUT /load` `{limitW, marginW?}`: limitW null turns load management off. */
+/**
+ * CONTRACT `PUT /load` `{limitW, marginW?}`: limitW null turns load management off. That the
+ * margin is less than the limit is checked with the stored margin when none is given (settings.ts).
+ */
 export const loadLimitsSchema = z
   .object({
     limitW: watts(MAX_SITE_W).nullable(),
     marginW: z.number().int('must be a whole number of watts').min(0).max(MAX_SITE_W).optional(),
   })
-  .strict()
-  .refine((input) => input.limitW === null || input.marginW === undefined || input.marginW < input.limitW, {
-    message: 'must be less than limitW',
-    path: ['marginW'],
-  });
+  .strict();
 export type LoadLimitsInput = z.infer<typeof loadLimitsSchema>;
 
 /** The limit stated in amperes per phase of the supply, as many sanction letters do. */

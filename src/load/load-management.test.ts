@@ -1,4 +1,4 @@
-import { buildLoadSite, ManualClock, startTestApp, type LoadSite, type SiteChargerSpec, type TestApp } from '../testing';
+import { buildLoadSite, SITE_PROFILE_INTERVAL_MS, startLoadTestApp, type LoadSite, type ManualClock, type SiteChargerSpec, type TestApp } from '../testing';
 
 /**
  * Six simulated chargers that obey the profiles they receive, behind a 50 kW limit, against the
@@ -7,7 +7,6 @@ import { buildLoadSite, ManualClock, startTestApp, type LoadSite, type SiteCharg
  */
 const LIMIT_W = 50_000;
 const STEP_MS = 10_000;
-const PROFILE_INTERVAL_MS = 10_000;
 const START = Date.parse('2026-12-01T04:30:00Z');
 
 /** What a 0.1 A step can cost per connector when a watt allocation is sent in amperes. */
@@ -17,8 +16,7 @@ let t: TestApp;
 let clock: ManualClock;
 
 beforeEach(async () => {
-  clock = new ManualClock(START);
-  t = await startTestApp({ config: {}, app: { load: { clock, timings: { profileIntervalMs: PROFILE_INTERVAL_MS, recomputeIntervalMs: STEP_MS } } } });
+  ({ t, clock } = await startLoadTestApp(START, STEP_MS));
   for (const tag of ['TAG-A', 'TAG-B', 'TAG-C', 'TAG-D', 'TAG-E', 'TAG-F']) expect((await t.api('POST', '/cards', { uid: tag, kind: 'personal' })).status).toBe(201);
   expect((await t.api('PUT', '/load', { limitW: LIMIT_W })).status).toBe(200);
 });
@@ -61,7 +59,7 @@ function expectProfilesRateLimited(site: LoadSite): void {
       byTransaction.set(profile.transactionId!, [...(byTransaction.get(profile.transactionId!) ?? []), profile.atMs]);
     }
     for (const times of byTransaction.values()) {
-      for (let index = 1; index < times.length; index++) expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(PROFILE_INTERVAL_MS);
+      for (let index = 1; index < times.length; index++) expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(SITE_PROFILE_INTERVAL_MS);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { buildLoadSite, ManualClock, startTestApp, WebClient, type TestApp } from '../testing';
+import { buildLoadSite, startLoadTestApp, WebClient, type ManualClock, type TestApp } from '../testing';
 
 /** Safe by default, units, priorities and the API, with obedient simulated chargers on a manual clock. */
 const START = Date.parse('2026-12-01T04:30:00Z');
@@ -8,8 +8,7 @@ let t: TestApp;
 let clock: ManualClock;
 
 beforeEach(async () => {
-  clock = new ManualClock(START);
-  t = await startTestApp({ app: { load: { clock, timings: { profileIntervalMs: 10_000, recomputeIntervalMs: STEP_MS } } } });
+  ({ t, clock } = await startLoadTestApp(START, STEP_MS));
   for (const tag of ['T1', 'T2', 'T3', 'T4']) await t.api('POST', '/cards', { uid: tag, kind: 'personal' });
 });
 

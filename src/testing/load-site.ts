@@ -1,4 +1,4 @@
-import type { TestApp } from './app';
+import { startTestApp, type TestApp } from './app';
 import { ManualClock, ObedientCharger, SiteMeter, type ObedientChargerOptions } from './load-simulator';
 
 /**
@@ -23,6 +23,19 @@ export interface LoadSite {
 }
 
 export const LOAD_TEST_ACTOR = { userId: null, name: 'test' };
+
+/** A profile per connector at most this often in the simulated sites (the appliance's default). */
+export const SITE_PROFILE_INTERVAL_MS = 10_000;
+
+/**
+ * A real appliance whose load management runs on a clock the caller moves, from `startMs`, with
+ * one scheduled recompute per `stepMs`: nothing depends on the machine's speed.
+ */
+export async function startLoadTestApp(startMs: number, stepMs: number): Promise<{ t: TestApp; clock: ManualClock }> {
+  const clock = new ManualClock(startMs);
+  const t = await startTestApp({ app: { load: { clock, timings: { profileIntervalMs: SITE_PROFILE_INTERVAL_MS, recomputeIntervalMs: stepMs } } } });
+  return { t, clock };
+}
 
 /** Registers and boots the chargers (handlers ready before the boot, as profiles follow it at once). */
 export async function buildLoadSite(t: TestApp, clock: ManualClock, specs: readonly SiteChargerSpec[]): Promise<LoadSite> {

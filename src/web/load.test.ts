@@ -55,7 +55,13 @@ describe('the load management page', () => {
     expect(bad.text).toContain('value="fifty"');
     const marginTooLarge = await admin.post('/load/site', { ...SITE_FORM, marginKw: '60' });
     expect(marginTooLarge.status).toBe(400);
+    expect(marginTooLarge.text).toContain('must be less than the limit');
     expect(app.app.services.load.repository.site().limitW).toBeNull();
+    // The API alike, with the margin given or the stored one (2 kW after this limit is set).
+    expect((await app.api('PUT', '/load', { limitW: 5000, marginW: 5000 })).body.error).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('must be less than limitW') });
+    expect((await app.api('PUT', '/load', { limitW: 50_000, marginW: 2000 })).status).toBe(200);
+    expect((await app.api('PUT', '/load', { limitW: 2000 })).status).toBe(400);
+    expect(app.app.services.load.repository.site().limitW).toBe(50_000);
   });
 
   test('feeders, charger settings, connector and driver priorities are saved and audited', async () => {

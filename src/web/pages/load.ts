@@ -73,7 +73,7 @@ function parseSiteForm(form: Record<string, string>): { input: LoadSiteInput } |
 function fieldErrorOf(error: unknown, fallback: string): FieldErrors {
   if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
   const field = (error.details as { field?: string } | undefined)?.field;
-  const byDomainField: Record<string, string> = { limitW: 'limitKw', marginW: 'marginKw', 'peakWindow.toMinute': 'peakTo', name: 'name', limitW_group: 'limitKw' };
+  const byDomainField: Record<string, string> = { limitW: 'limitKw', marginW: 'marginKw', 'peakWindow.toMinute': 'peakTo', name: 'name' };
   return { [field && byDomainField[field] ? byDomainField[field]! : fallback]: error.message };
 }
 
