@@ -4,6 +4,8 @@
  * with presentation attributes only (no <style>, no script), so it renders under the strict CSP
  * and as a plain file on a code host.
  */
+import { escapeXml } from './svg-chart';
+
 export interface LoadPoint {
   atMs: number;
   valueW: number;
@@ -36,10 +38,6 @@ const LEGEND_HEIGHT = 40;
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#7F7F7F'];
 const LIMIT_COLOUR = '#C0392B';
 const AXIS_COLOUR = '#888888';
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 function kW(watts: number): string {
   return `${Math.round(watts / 100) / 10} kW`;

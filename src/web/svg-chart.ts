@@ -12,7 +12,8 @@ const HEIGHT = 160;
 const MARGIN_BOTTOM = 22;
 const MARGIN_TOP = 14;
 
-function escapeXml(text: string): string {
+/** Text for SVG/XML content and attribute values (the charts are printed unescaped into pages and files). */
+export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
