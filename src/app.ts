@@ -259,6 +259,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const commands = new CommandService(ocpp, chargers, v201.deviceModel, (result) => v201.onCommandResult(result));
   const chargingProfiles = new ChargingProfileCommands(commands);
+  // A connection lives under the terms it was admitted on: a new password, a rejection or a
+  // removal ends it at once, from any door (UI or API).
+  chargers.onChange((change) => {
+    if (change.kind === 'access_changed') ocpp.disconnect(change.chargerId, 'Credentials or registration changed by staff');
+    if (change.kind === 'removed') ocpp.disconnect(change.chargerId, 'Charger removed by staff');
+  });
 
   const tokens = new ApiTokenService(db, config.apiToken);
   const staff = createStaffServices(db, domains.hashing);

@@ -100,6 +100,8 @@ interface Presence {
 
 type ChargerChange =
   | { kind: 'connected' | 'disconnected' | 'booted' | 'registered' | 'updated' | 'removed'; chargerId: string }
+  /** Its password changed or it was rejected: a live connection made under the old terms must end. */
+  | { kind: 'access_changed'; chargerId: string }
   | { kind: 'status'; chargerId: string; connector: ConnectorRow };
 
 /**
@@ -331,6 +333,8 @@ export class ChargerService {
     });
     this.authenticator.forget(parsed.id);
     this.emit({ kind: 'registered', chargerId: parsed.id });
+    // A charger that connected on its own without a password must come back with the one set now.
+    if (passwordHash !== null) this.emit({ kind: 'access_changed', chargerId: parsed.id });
     return this.view(parsed.id)!;
   }
 
@@ -344,6 +348,7 @@ export class ChargerService {
     await this.db.write(() => this.repository.update(id, patch));
     this.authenticator.forget(id);
     this.emit({ kind: 'updated', chargerId: id });
+    if (parsed.password !== undefined || parsed.registration === 'rejected') this.emit({ kind: 'access_changed', chargerId: id });
     return this.view(id)!;
   }
 

@@ -205,9 +205,12 @@ export class OcppServer {
     return this.connections.get(chargerId)?.version;
   }
 
+  /** Closes a charger's connection; one whose peer does not finish the close handshake is dropped soon after. */
   disconnect(chargerId: string, reason = 'Disconnected by staff'): void {
     const connection = this.connections.get(chargerId);
-    if (connection) connection.close(4001, reason);
+    if (!connection) return;
+    connection.close(4001, reason);
+    setTimeout(() => connection.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   /** Stops accepting and closes every charger with 1001 (going away); waits for the handshakes briefly. */

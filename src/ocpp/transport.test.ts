@@ -225,6 +225,21 @@ describe('OCPP security profile 1 and admission policy', () => {
     expect(await upgradeStatus(`${t.ocppUrl}CP-KNOWN`, ['ocpp1.6'], basic('CP-KNOWN', 'correct-horse'), '127.0.0.3')).toBe(401);
   });
 
+  test('a password changed, a rejection or a removal through the API closes the live connection at once', async () => {
+    await t.api('POST', '/chargers', { id: 'CP-A', password: 'correct-horse' });
+    const a = await t.charger('CP-A', { password: 'correct-horse' });
+    const b = await t.acceptedCharger('CP-B');
+    const c = await t.acceptedCharger('CP-C');
+    expect((await t.api('PATCH', '/chargers/CP-A', { password: 'battery-staple' })).status).toBe(200);
+    expect((await t.api('PATCH', '/chargers/CP-B', { registration: 'rejected' })).status).toBe(200);
+    expect((await t.api('DELETE', '/chargers/CP-C')).status).toBe(204);
+    expect(await Promise.all([a.waitClosed(5000), b.waitClosed(5000), c.waitClosed(5000)])).toEqual([4001, 4001, 4001]);
+    for (let tries = 0; t.app.services.ocpp.connectedCount > 0 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(t.app.services.ocpp.connectedCount).toBe(0);
+    await expect(t.charger('CP-A', { password: 'correct-horse' })).rejects.toMatchObject({ statusCode: 401 });
+    expect((await (await t.charger('CP-A', { password: 'battery-staple' })).boot()).status).toBe('Accepted');
+  });
+
   test('unknown chargers are pending by default: BootNotification Pending, transactions refused', async () => {
     const charger = await t.charger('CP-NEW');
     expect((await charger.boot()).status).toBe('Pending');

@@ -62,6 +62,55 @@ describe('chargers pages', () => {
     expect(app.app.services.chargers.view('CP-NEW')).toBeUndefined();
   });
 
+  it('registering a charger makes a password by default and shows it once, with where it goes; the charger connects with it', async () => {
+    const admin = await signedIn(app, 'admin');
+    const form = await admin.get('/chargers');
+    expect(form.text).toMatch(/name="generatePassword" value="on" checked/);
+    const registered = await admin.post('/chargers', { id: 'CP-SAFE', generatePassword: 'on' });
+    expect(registered.status).toBe(201);
+    const password = /data-testid="new-password-value">([a-z2-9]{20})</.exec(registered.text)![1]!;
+    expect(registered.text).toContain(app.ocppUrl);
+    expect(registered.text).toContain(Buffer.from(password).toString('hex').toUpperCase());
+    expect(app.app.services.chargers.view('CP-SAFE')?.passwordSet).toBe(true);
+    // Shown only in that answer: the page afterwards says a password is set, never which.
+    const later = await admin.get('/chargers/CP-SAFE');
+    expect(later.text).not.toContain(password);
+    expect(later.text).toMatch(/data-testid="password-state">A password is set/);
+    await expect(app.charger('CP-SAFE')).rejects.toMatchObject({ statusCode: 401 });
+    const charger = await app.charger('CP-SAFE', { password });
+    expect((await charger.boot()).status).toBe('Accepted');
+    expect(JSON.stringify(app.app.services.staff.audit.list({}, 5))).not.toContain(password);
+  });
+
+  it('the dashboard counts chargers that connect without a password; generating one on the charger page ends its live connection', async () => {
+    const open = await app.acceptedCharger('CP-OPEN');
+    await app.acceptedCharger('CP-OPEN-2');
+    const admin = await signedIn(app, 'admin');
+    const dashboard = await admin.get('/');
+    expect(dashboard.text).toMatch(/data-testid="count-no-password">2</);
+    expect(dashboard.text).toContain('2 charger(s) connect without a password');
+    const page = await admin.get('/chargers/CP-OPEN');
+    expect(page.text).toContain('No password: any device on the site network can connect as this charger');
+    const generated = await admin.post('/chargers/CP-OPEN/password');
+    expect(generated.status).toBe(200);
+    const password = /data-testid="new-password-value">([a-z2-9]{20})</.exec(generated.text)![1]!;
+    expect(await open.waitClosed(5000)).toBe(4001);
+    await expect(app.charger('CP-OPEN')).rejects.toMatchObject({ statusCode: 401 });
+    expect((await (await app.charger('CP-OPEN', { password })).boot()).status).toBe('Accepted');
+    expect((await admin.get('/fragments/dashboard')).text).toMatch(/data-testid="count-no-password">1</);
+  });
+
+  it('rejecting or removing a charger in the UI closes its live connection', async () => {
+    const rejected = await app.acceptedCharger('CP-GONE-1');
+    const removed = await app.acceptedCharger('CP-GONE-2');
+    const admin = await signedIn(app, 'admin');
+    expect((await admin.post('/chargers/CP-GONE-1/registration', { registration: 'rejected' })).status).toBe(303);
+    expect(await rejected.waitClosed(5000)).toBe(4001);
+    await expect(app.charger('CP-GONE-1')).rejects.toMatchObject({ statusCode: 404 });
+    expect((await admin.post('/chargers/CP-GONE-2/delete')).status).toBe(303);
+    expect(await removed.waitClosed(5000)).toBe(4001);
+  });
+
   it('registering a charger with a bad id shows an inline error', async () => {
     const admin = await signedIn(app, 'admin');
     const response = await admin.post('/chargers', { id: 'bad/id' });

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { ChargerView } from '../../chargers';
+import { authorizationKeyHex, newChargerPassword, type ChargerView } from '../../chargers';
 import type { AppServices } from '../../services';
 import { addDays, AppError, csvLine, localDate, minorToDecimalString, nowIso } from '../../shared';
 import { tariffView, type TariffVersionRow } from '../../tariffs';
@@ -100,7 +100,26 @@ const registerForm = z.object({
   id: z.string().trim().min(1, 'required').max(48).refine((id) => /^[\x21-\x7e]+$/.test(id) && !id.includes('/'), 'must be 1-48 printable ASCII characters other than /'),
   name: z.string().trim().max(100).optional(),
   password: z.string().max(64).optional(),
+  /** Checked by default: a password is the easy choice (issue 13). */
+  generatePassword: z.literal('on').optional(),
 });
+
+/** A password shown once, with what the person at the charger needs to enter it. */
+interface NewPasswordPanel {
+  chargerId: string;
+  password: string;
+  authorizationKeyHex: string;
+  ocppUrl: string;
+}
+
+/** Where a charger connects: the address the appliance is reached at, with its charge point ID. */
+function chargerOcppUrl(services: AppServices, chargerId: string): string {
+  return `${ocppBaseUrl(services)}${encodeURIComponent(chargerId)}`;
+}
+
+function newPasswordPanel(services: AppServices, chargerId: string, password: string): NewPasswordPanel {
+  return { chargerId, password, authorizationKeyHex: authorizationKeyHex(password), ocppUrl: chargerOcppUrl(services, chargerId) };
+}
 
 export const chargerPages: WebArea = (router, { services, live }) => {
   const { chargers, audit } = { chargers: services.chargers, audit: services.staff.audit };
@@ -115,7 +134,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     });
   };
 
-  router.get('/chargers', (_request, response) => renderList(response, {}, {}));
+  router.get('/chargers', (_request, response) => renderList(response, { generatePassword: 'on' }, {}));
 
   const listModel = () => {
     const all = chargers.all();
@@ -137,16 +156,21 @@ export const chargerPages: WebArea = (router, { services, live }) => {
   router.post('/chargers', requireRole('admin'), async (request, response) => {
     const form = formBody(request);
     const parsed = registerForm.safeParse(form);
-    if (!parsed.success) return renderList(response, { id: form.id ?? '', name: form.name ?? '' }, fieldErrorsOf(parsed.error), 400);
-    const input = { id: parsed.data.id, ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(parsed.data.password ? { password: parsed.data.password } : {}) };
+    const keep = { id: form.id ?? '', name: form.name ?? '', generatePassword: form.generatePassword ?? '' };
+    if (!parsed.success) return renderList(response, keep, fieldErrorsOf(parsed.error), 400);
+    // A typed password wins; otherwise one is made unless staff unticked "generate".
+    const password = parsed.data.password || (parsed.data.generatePassword ? newChargerPassword() : undefined);
+    const input = { id: parsed.data.id, ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(password ? { password } : {}) };
     try {
       const created = await chargers.register(input);
-      await audit.record(actorOf(request), { action: 'charger.register', objectType: 'charger', objectId: created.id, after: { ...input } });
+      await audit.record(actorOf(request), { action: 'charger.register', objectType: 'charger', objectId: created.id, after: { id: created.id, name: created.name, passwordSet: created.passwordSet } });
+      // Shown once, in the answer to the POST itself: a redirect would need to keep the password somewhere.
+      if (password) return response.status(201).render('pages/chargers/detail', detailModel(created, { newPassword: newPasswordPanel(services, created.id, password) }));
       response.redirect(303, `/chargers/${encodeURIComponent(created.id)}`);
     } catch (error) {
       if (error instanceof AppError && error.httpStatus < 500) {
         const field = /password/.test(error.message) ? 'password' : 'id';
-        return renderList(response, { id: form.id ?? '', name: form.name ?? '' }, { [field]: error.message }, error.httpStatus);
+        return renderList(response, keep, { [field]: error.message }, error.httpStatus);
       }
       throw error;
     }
@@ -160,6 +184,20 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     await audit.record(actorOf(request), { action: 'charger.registration', objectType: 'charger', objectId: before.id, before: { registration: before.registration }, after: { registration: after.registration } });
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, request.get('hx-request') ? `/chargers/${encodeURIComponent(before.id)}` : safeBack(request, `/chargers/${encodeURIComponent(before.id)}`));
+  });
+
+  /** A new generated password (shown once), or none: the live connection ends either way (the new terms apply). */
+  router.post('/chargers/:chargerId/password', requireRole('admin'), async (request, response) => {
+    const charger = loadCharger(services, request);
+    const remove = formBody(request).action === 'remove';
+    const password = remove ? null : newChargerPassword();
+    const after = await chargers.update(charger.id, { password });
+    await audit.record(actorOf(request), { action: remove ? 'charger.password_remove' : 'charger.password_generate', objectType: 'charger', objectId: charger.id, before: { passwordSet: charger.passwordSet }, after: { passwordSet: after.passwordSet } });
+    if (password === null) {
+      setFlash(request, { key: 'chargers.passwordRemoved', params: {}, kind: 'ok' });
+      return response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);
+    }
+    response.render('pages/chargers/detail', detailModel(after, { newPassword: newPasswordPanel(services, charger.id, password) }));
   });
 
   router.post('/chargers/:chargerId/delete', requireRole('admin'), async (request, response) => {
@@ -190,7 +228,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       tariffBandsInForce: tariffBandsInForce(services.tariffs.versionInForce(charger.id)),
       tariffBands: tariffBandRows(tariffFormValues(services.tariffs.versionInForce(charger.id), currency), {}),
       tariffPreview: tariffPreview(tariffFormValues(services.tariffs.versionInForce(charger.id), currency), currency),
-      ocppUrl: `${ocppBaseUrl(services)}${encodeURIComponent(charger.id)}`,
+      ocppUrl: chargerOcppUrl(services, charger.id),
       charts: {
         energy: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.energyWh / 1000 })), 'kWh'),
         hours: barChartSvg(days.map((day) => ({ label: day.date.slice(5), value: day.chargingSeconds / 3600 })), 'h'),

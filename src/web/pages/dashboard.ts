@@ -47,9 +47,12 @@ function dashboardModel(services: AppServices) {
   const today = localDate(now, settings.timeZone);
   const ended = services.sessions.repository.endedBetween(startOfLocalDayUtc(today, settings.timeZone), startOfLocalDayUtc(addDays(today, 1), settings.timeZone));
 
+  // Issue 13: a charger without a password is the weak point of the site; say how many there are.
+  const withoutPassword = chargers.filter((charger) => charger.registration !== 'rejected' && !charger.passwordSet).length;
   const alerts: Alert[] = [];
   // Up to 200 strangers may wait (CONTRACT): the newest few are named, the rest counted.
   const pending = chargers.filter((c) => c.registration === 'pending').sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  if (withoutPassword > 0) alerts.push({ severity: 'warn', key: 'dashboard.alertNoPassword', params: { number: withoutPassword }, href: '/chargers' });
   for (const charger of pending.slice(0, PENDING_ALERTS)) alerts.push({ severity: 'warn', key: 'dashboard.alertPending', params: { id: charger.id }, href: '/chargers' });
   if (pending.length > PENDING_ALERTS) alerts.push({ severity: 'warn', key: 'dashboard.alertPendingMore', params: { number: pending.length - PENDING_ALERTS }, href: '/chargers' });
   for (const charger of accepted.filter((c) => !c.connected)) alerts.push({ severity: 'bad', key: 'dashboard.alertOffline', params: { id: charger.id, at: charger.lastSeenAt ?? '—' }, href: chargerHref(charger.id) });
@@ -96,6 +99,7 @@ function dashboardModel(services: AppServices) {
       offline: accepted.filter((c) => !c.connected).length,
       faulted: faultedIds.size,
       pending: pending.length,
+      withoutPassword,
     },
     chargers: accepted.map((charger) => ({
       ...charger,

@@ -49,7 +49,6 @@ export function chargerRoutes(router: express.Router, services: AppServices): vo
   router.delete('/chargers/:chargerId', requireRole('admin'), async (request, response) => {
     const chargerId = request.params.chargerId as string;
     await chargers.remove(chargerId);
-    services.ocpp.disconnect(chargerId, 'Charger removed by staff');
     response.status(204).end();
   });
 
