@@ -105,8 +105,8 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
   const chargers = new ChargerService(db, settings, hashing);
   const messageLog = new MessageLog(db);
   const tariffs = new TariffService(db);
-  const drivers = new DriverService(db, ledger, settings);
   const sessionRepository = new SessionRepository(db);
+  const drivers = new DriverService(db, ledger, settings, (cardUid) => sessionRepository.activeCountForCard(cardUid));
   const startHolds = new StartHoldService(db, ledger, drivers);
   const billing = new BillingService({
     db,

@@ -3,7 +3,7 @@ import { freshDatabase } from '../ledger/test-helpers';
 import type { Domains } from '../services';
 import type { SessionService } from '../sessions';
 import type { SettingsService } from '../settings';
-import { createTestDomains } from '../testing/domains';
+import { createTestDomains, testActor } from '../testing/domains';
 
 describe('billing through the session service', () => {
   let db: Database;
@@ -29,7 +29,7 @@ describe('billing through the session service', () => {
 
   async function prepaidCard(uid: string, topupMinor: number) {
     await money.drivers.createCard({ uid, kind: 'prepaid' });
-    if (topupMinor > 0) await money.till.topUpCard(uid, { amount: topupMinor, method: 'cash' }, 'test');
+    if (topupMinor > 0) await money.till.topUpCard(uid, { amount: topupMinor, method: 'cash' }, testActor('test'));
   }
 
   function start(idTag: string, meterStartWh = 1000, connectorId = 1) {
@@ -95,7 +95,7 @@ describe('billing through the session service', () => {
       const bareMoney = createTestDomains(bare.db);
       const bareSessions = bareMoney.sessions;
       await bareMoney.drivers.createCard({ uid: 'EE55', kind: 'prepaid' });
-      await bareMoney.till.topUpCard('EE55', { amount: 5000, method: 'cash' }, 'test');
+      await bareMoney.till.topUpCard('EE55', { amount: 5000, method: 'cash' }, testActor('test'));
       const started = await bareSessions.start({ chargerId: 'CP9', connectorId: 1, idTag: 'EE55', meterStartWh: 0, timestamp: '2026-03-01T10:00:00.000Z', ocppVersion: '1.6' });
       expect(started.decision.status).toBe('Blocked');
     } finally {
@@ -105,7 +105,7 @@ describe('billing through the session service', () => {
 
   test('a QR hold is taken by the driver session, posted up to the cost and the rest released', async () => {
     const user = await money.drivers.createUser({ name: 'Asha', phone: '+91 98765 43210' });
-    await money.till.topUpUser(user.id, { amount: 5000, method: 'card' }, 'test');
+    await money.till.topUpUser(user.id, { amount: 5000, method: 'card' }, testActor('test'));
     const hold = await money.startHolds.place({ userId: user.id, chargerId: 'CP1', connectorId: 1, amountMinor: 5000 });
     expect(money.ledger.balance(user.accountId)).toMatchObject({ balanceMinor: 5000, availableMinor: 0 });
     const started = await start(hold.idTag);

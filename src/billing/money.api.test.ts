@@ -125,6 +125,41 @@ describe('money through OCPP and the API', () => {
     await ledgerIsSound();
   });
 
+  test('an Idempotency-Key belongs to its client: another cashier token sending the same key and body gets its own top-up', async () => {
+    await card('I1', 'prepaid');
+    const deskA = (await app.app.services.tokens.create('desk A', 'cashier', 'test')).token;
+    const deskB = (await app.app.services.tokens.create('desk B', 'cashier', 'test')).token;
+    const send = (token: string) => app.api('POST', '/cards/I1/topups', { amount: 400, method: 'cash' }, { token, headers: { 'Idempotency-Key': 'shared-key' } });
+    // Sent at the same moment, as two desks would.
+    const [a, b] = await Promise.all([send(deskA), send(deskB)]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.topupId).not.toBe(b.body.topupId);
+    expect([a.headers.get('idempotent-replayed'), b.headers.get('idempotent-replayed')]).toEqual([null, null]);
+    // Each desk's own retry is still its own first answer, moving no money again.
+    const retryA = await send(deskA);
+    expect(retryA.body).toEqual(a.body);
+    expect(retryA.headers.get('idempotent-replayed')).toBe('true');
+    expect((await app.api('GET', '/cards/I1')).body.balance.amount).toBe(800);
+    await ledgerIsSound();
+  });
+
+  test('a card charging now cannot change owner (409 card_in_session); once the session ended it can', async () => {
+    await card('J1', 'prepaid');
+    await topUp('J1', 5000);
+    const user = await app.api('POST', '/users', { name: 'Meera', phone: '98140 00009' });
+    const started = await charger.startTransaction(1, 'J1', 0);
+    expect(started.idTagInfo.status).toBe('Accepted');
+    const refused = await app.api('PATCH', '/cards/J1', { userId: user.body.id });
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'card_in_session']);
+    expect((await app.api('GET', '/cards/J1')).body).toMatchObject({ userId: null, balance: { amount: 5000 } });
+    await charger.stopTransaction(started.transactionId, 1000);
+    // 1 kWh at 20.00 was billed to the card's own balance; what is left goes with the card.
+    const given = await app.api('PATCH', '/cards/J1', { userId: user.body.id });
+    expect(given.status).toBe(200);
+    expect((await app.api('GET', `/users/${user.body.id}`)).body.balance.amount).toBe(3000);
+    await ledgerIsSound();
+  });
+
   test('top-ups refuse a personal card, bad amounts and another currency', async () => {
     await card('F1', 'personal');
     await card('F2', 'prepaid');

@@ -3,7 +3,7 @@ import { freshDatabase } from '../ledger/test-helpers';
 import type { Domains } from '../services';
 import type { SessionService } from '../sessions';
 import { AppError } from '../shared';
-import { createTestDomains } from '../testing/domains';
+import { createTestDomains, testActor } from '../testing/domains';
 import { seededRandom } from '../testing/seeded-random';
 
 interface World {
@@ -76,7 +76,7 @@ test(`${OPERATIONS} random top-ups, sessions, refunds, retries and restarts keep
       const uid = random.pick(prepaidUids);
       const amount = random.int(1, 50000);
       const key = random.next() < 0.5 ? `k${keyCounter++}` : undefined;
-      const outcome = await money.till.topUpCard(uid, { amount, method: random.pick(['cash', 'card', 'transfer'] as const) }, 'cashier', key);
+      const outcome = await money.till.topUpCard(uid, { amount, method: random.pick(['cash', 'card', 'transfer'] as const) }, testActor('cashier'), key);
       expect(outcome.status).toBe(201);
       const body = outcome.body as { topupId: number };
       const accountId = money.drivers.cardByUid(uid)!.accountId!;
@@ -87,7 +87,7 @@ test(`${OPERATIONS} random top-ups, sessions, refunds, retries and restarts keep
       counts.retry = (counts.retry ?? 0) + 1;
       // A client retrying: the same key and body must replay the first answer and move nothing.
       const earlier = random.pick(usedKeys);
-      const replay = await money.till.topUpCard(earlier.uid, { amount: earlier.amount, method: 'cash' }, 'cashier', earlier.key).catch((error: AppError) => error);
+      const replay = await money.till.topUpCard(earlier.uid, { amount: earlier.amount, method: 'cash' }, testActor('cashier'), earlier.key).catch((error: AppError) => error);
       if (replay instanceof AppError) expect(replay.code).toBe('idempotency_key_reused');
       else {
         // Only a retry with the very same body replays; the method may differ from the first, which is then a 409.
@@ -134,14 +134,14 @@ test(`${OPERATIONS} random top-ups, sessions, refunds, retries and restarts keep
       counts.refund = (counts.refund ?? 0) + 1;
       const topup = random.pick(topups);
       const amount = random.int(1, 20000);
-      const outcome = await money.till.refundTopup(topup.id, { amount, reason: 'random refund' }, 'admin');
+      const outcome = await money.till.refundTopup(topup.id, { amount, reason: 'random refund' }, testActor('admin'));
       if (outcome.status === 201) credit(topup.accountId, -amount);
       else expect([409]).toContain(outcome.status);
     } else if (roll < 0.97 && prepaidUids.length > 0) {
       counts.adjust = (counts.adjust ?? 0) + 1;
       const accountId = money.drivers.cardByUid(random.pick(prepaidUids))!.accountId!;
       const amount = random.int(-3000, 3000) || 1;
-      const outcome = await money.till.adjust(accountId, { amount, reason: 'random adjustment' }, 'admin');
+      const outcome = await money.till.adjust(accountId, { amount, reason: 'random adjustment' }, testActor('admin'));
       if (outcome.status === 201) credit(accountId, amount);
       else expect(outcome.status).toBe(409);
     } else if (userIds.length > 0) {

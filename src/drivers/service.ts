@@ -113,6 +113,8 @@ export class DriverService {
     private readonly db: Db,
     private readonly ledger: Ledger,
     private readonly settings: SettingsService,
+    /** Active sessions started with a card (the sessions domain): its owner cannot change meanwhile. */
+    private readonly activeSessionsOfCard: (cardUid: string) => number,
   ) {
     this.cardByUidStatement = db.orm.select().from(schema.cards).where(eq(schema.cards.uid, sql.placeholder('uid'))).prepare();
     this.userByIdStatement = db.orm.select().from(schema.drivers).where(eq(schema.drivers.id, sql.placeholder('id'))).prepare();
@@ -304,6 +306,10 @@ export class DriverService {
       const card = this.requireCard(rawUid);
       let accountId = card.accountId;
       if (patch.userId !== undefined && patch.userId !== card.userId) {
+        // Checked inside the write, so a StartTransaction cannot slip in between. The running
+        // session is billed to the account it started on; moving the card's money now would
+        // leave that debt on an account nobody uses (CONTRACT `PATCH /cards`).
+        if (this.activeSessionsOfCard(card.uid) > 0) throw conflict('card_in_session', `Card ${card.uid} is charging now: change its owner once the session has ended`);
         accountId = this.reassignAccount(card, patch.userId);
       }
       return this.db.orm

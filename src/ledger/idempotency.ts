@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { isStorageFailure, schema } from '../db';
 import { AppError, conflict, nowIso } from '../shared';
@@ -13,6 +13,13 @@ export interface StoredOutcome<T = unknown> {
 }
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+/** An Idempotency-Key as the client that sent it owns it (CONTRACT: keys belong to the client). */
+export interface IdempotencyKey {
+  /** The client: an API token or a staff user (Actor.id). */
+  client: string;
+  key: string;
+}
 
 /** JSON with object keys sorted, so the same request always hashes the same. */
 function canonicalJson(value: unknown): string {
@@ -44,10 +51,15 @@ export class IdempotencyStore {
 
   constructor(private readonly db: Db) {
     const { idempotencyKeys } = schema;
-    this.byKey = db.orm.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, sql.placeholder('key'))).prepare();
+    this.byKey = db.orm
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.client, sql.placeholder('client')), eq(idempotencyKeys.key, sql.placeholder('key'))))
+      .prepare();
     this.insertKey = db.orm
       .insert(idempotencyKeys)
       .values({
+        client: sql.placeholder('client'),
         key: sql.placeholder('key'),
         requestHash: sql.placeholder('requestHash'),
         responseStatus: sql.placeholder('responseStatus'),
@@ -61,10 +73,10 @@ export class IdempotencyStore {
    * Runs `operation` once per key, inside the caller's transaction. An AppError it throws is an
    * answer too (a 409 stays a 409 on retry); the work it did before throwing is rolled back.
    */
-  run<T>(key: string | undefined, hash: string, operation: () => { status: number; body: T }): StoredOutcome<T> {
+  run<T>(key: IdempotencyKey | undefined, hash: string, operation: () => { status: number; body: T }): StoredOutcome<T> {
     if (key === undefined) return { ...this.attempt(operation), replayed: false };
     return this.db.tx(() => {
-      const existing = this.byKey.get({ key });
+      const existing = this.byKey.get({ client: key.client, key: key.key });
       if (existing) {
         if (existing.requestHash !== hash) {
           throw conflict('idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
@@ -72,7 +84,7 @@ export class IdempotencyStore {
         return { status: existing.responseStatus, body: JSON.parse(existing.responseJson) as T, replayed: true };
       }
       const outcome = this.attempt(operation);
-      this.insertKey.run({ key, requestHash: hash, responseStatus: outcome.status, responseJson: JSON.stringify(outcome.body), createdAt: nowIso() });
+      this.insertKey.run({ client: key.client, key: key.key, requestHash: hash, responseStatus: outcome.status, responseJson: JSON.stringify(outcome.body), createdAt: nowIso() });
       return { ...outcome, replayed: false };
     });
   }

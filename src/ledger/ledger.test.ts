@@ -118,7 +118,7 @@ describe('Ledger', () => {
       const store = new IdempotencyStore(db);
       const driver = ledger.openBalanceAccount('driver', 'Asha');
       const hash = requestHash('POST /x', { amount: 500 });
-      const run = () => store.run('k1', hash, () => ({ status: 201, body: { transferId: topUp(driver.id, 500).id } }));
+      const run = () => store.run({ client: 'token:1', key: 'k1' }, hash, () => ({ status: 201, body: { transferId: topUp(driver.id, 500).id } }));
       const first = run();
       const second = run();
       expect(second).toEqual({ ...first, replayed: true });
@@ -127,8 +127,8 @@ describe('Ledger', () => {
 
     test('the same key with a different request is a 409 idempotency_key_reused', () => {
       const store = new IdempotencyStore(db);
-      store.run('k1', requestHash('POST /x', { amount: 1 }), () => ({ status: 201, body: {} }));
-      expect(() => store.run('k1', requestHash('POST /x', { amount: 2 }), () => ({ status: 201, body: {} }))).toThrow(
+      store.run({ client: 'token:1', key: 'k1' }, requestHash('POST /x', { amount: 1 }), () => ({ status: 201, body: {} }));
+      expect(() => store.run({ client: 'token:1', key: 'k1' }, requestHash('POST /x', { amount: 2 }), () => ({ status: 201, body: {} }))).toThrow(
         expect.objectContaining({ code: 'idempotency_key_reused', httpStatus: 409 }),
       );
     });
@@ -141,15 +141,24 @@ describe('Ledger', () => {
         topUp(driver.id, 5);
         throw new AppError('card_not_prepaid', 'no', 409);
       };
-      const first = store.run('k', hash, operation);
+      const first = store.run({ client: 'token:1', key: 'k' }, hash, operation);
       expect(first).toMatchObject({ status: 409, body: { error: { code: 'card_not_prepaid' } }, replayed: false });
-      expect(store.run('k', hash, operation)).toMatchObject({ status: 409, replayed: true });
+      expect(store.run({ client: 'token:1', key: 'k' }, hash, operation)).toMatchObject({ status: 409, replayed: true });
       expect(ledger.hasMoneyMoved()).toBe(false);
+    });
+
+    test('a key belongs to its client: the same key from another client is another request', () => {
+      const store = new IdempotencyStore(db);
+      const driver = ledger.openBalanceAccount('driver', 'Asha');
+      const mine = store.run({ client: 'token:1', key: 'k' }, requestHash('POST /x', { amount: 5 }), () => ({ status: 201, body: { id: topUp(driver.id, 5).id } }));
+      const theirs = store.run({ client: 'token:2', key: 'k' }, requestHash('POST /x', { amount: 9 }), () => ({ status: 201, body: { id: topUp(driver.id, 9).id } }));
+      expect([mine.replayed, theirs.replayed]).toEqual([false, false]);
+      expect(ledger.balance(driver.id).balanceMinor).toBe(14);
     });
 
     test('pruning forgets only keys older than the cut-off', async () => {
       const store = new IdempotencyStore(db);
-      store.run('old', requestHash('POST /x', {}), () => ({ status: 201, body: {} }));
+      store.run({ client: 'token:1', key: 'old' }, requestHash('POST /x', {}), () => ({ status: 201, body: {} }));
       expect(await store.prune('2000-01-01T00:00:00.000Z')).toBe(0);
       expect(await store.prune('2999-01-01T00:00:00.000Z')).toBe(1);
     });
@@ -158,7 +167,7 @@ describe('Ledger', () => {
       const store = new IdempotencyStore(db);
       const driver = ledger.openBalanceAccount('driver', 'Asha');
       const hash = requestHash('POST /x', { amount: 7 });
-      const write = () => db.write(() => store.run('same', hash, () => ({ status: 201, body: { id: topUp(driver.id, 7).id } })));
+      const write = () => db.write(() => store.run({ client: 'token:1', key: 'same' }, hash, () => ({ status: 201, body: { id: topUp(driver.id, 7).id } })));
       const [a, b] = await Promise.all([write(), write()]);
       expect(a.body).toEqual(b.body);
       expect([a.replayed, b.replayed].sort()).toEqual([false, true]);

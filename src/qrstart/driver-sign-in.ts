@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, count, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { DriverRow, DriverService } from '../drivers';
@@ -94,6 +94,34 @@ export class DriverSignInService {
       .get();
     const user = row ? this.drivers.user(row.userId) : undefined;
     return user && row?.pinFingerprint != null && row.pinFingerprint === pinFingerprint(user) ? user : undefined;
+  }
+
+  /** Sign-ins of a driver that still hold (the driver page shows on how many phones). */
+  activeSignIns(userId: number): number {
+    const user = this.drivers.user(userId);
+    if (!user) return 0;
+    const fingerprint = pinFingerprint(user);
+    if (fingerprint === null) return 0;
+    const row = this.db.orm
+      .select({ held: count() })
+      .from(schema.driverWebSessions)
+      .where(
+        and(
+          eq(schema.driverWebSessions.userId, userId),
+          eq(schema.driverWebSessions.pinFingerprint, fingerprint),
+          gt(schema.driverWebSessions.expiresAt, new Date(this.clock()).toISOString()),
+        ),
+      )
+      .get();
+    return row?.held ?? 0;
+  }
+
+  /**
+   * "Sign out everywhere" (a lost or shared phone): ends every QR-page sign-in of the driver in one
+   * write; the PIN stays, so the driver signs in again with it. Answers how many were ended.
+   */
+  async signOutEverywhere(userId: number): Promise<number> {
+    return this.db.write(() => this.db.orm.delete(schema.driverWebSessions).where(eq(schema.driverWebSessions.userId, userId)).run().changes);
   }
 
   async signOut(token: string): Promise<void> {

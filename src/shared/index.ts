@@ -8,3 +8,4 @@ export * from './csv';
 export * from './phone';
 export * from './hashing-limiter';
 export * from './lockout';
+export * from './actor';

@@ -1,14 +1,12 @@
 import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { nowIso } from '../shared';
+import { nowIso, type Actor } from '../shared';
 
 type AuditRow = typeof schema.auditLog.$inferSelect;
 
-export interface AuditActor {
-  userId: number | null;
-  name: string;
-}
+/** The audit log's "who": the staff user, if any, and the name people read. */
+export type AuditActor = Pick<Actor, 'userId' | 'name'>;
 
 interface AuditEntry {
   action: string;

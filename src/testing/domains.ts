@@ -3,6 +3,7 @@ import { createDomains, type DomainWiring } from '../app';
 import type { Database } from '../db';
 import { AuditLog } from '../staff';
 import type { Domains } from '../services';
+import type { Actor } from '../shared';
 
 /**
  * The domains exactly as the appliance wires them, on a test's own database, without the OCPP
@@ -22,4 +23,9 @@ export function createTestDomains(db: Database, wiring: Partial<DomainWiring> = 
     logger: pino({ level: 'silent' }),
     ...wiring,
   });
+}
+
+/** A client of a domain test (a cashier, an admin): its name is what receipts show, its id scopes its Idempotency-Keys. */
+export function testActor(name: string): Actor {
+  return { id: `test:${name}`, userId: null, name };
 }

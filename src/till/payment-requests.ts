@@ -8,8 +8,8 @@ import type { DriverRow, DriverService } from '../drivers';
 import { requestHash, type IdempotencyStore, type StoredOutcome } from '../ledger';
 import { refusalError, type QrStartService } from '../qrstart';
 import type { SettingsService } from '../settings';
-import { AppError, conflict, currencyDigits, minorToDecimalString, money, notFound, parseInput, type AmountMinor, type Money } from '../shared';
-import type { TillService } from './service';
+import { AppError, conflict, currencyDigits, minorToDecimalString, money, notFound, parseInput, type Actor, type AmountMinor, type Money } from '../shared';
+import { clientKeyOf, type TillService } from './service';
 
 export type PaymentRequestRow = typeof schema.paymentRequests.$inferSelect;
 export type PaymentRequestStatus = (typeof PAYMENT_REQUEST_STATUSES)[number];
@@ -200,11 +200,11 @@ export class PaymentRequestService {
    * the same method answers as the first time; with another method it is 409 already_confirmed.
    * If the driver was still waiting (the request open and not past its time), the QR start follows.
    */
-  async confirm(id: number, input: unknown, actor: string, idempotencyKey?: string): Promise<StoredOutcome<PaymentRequestView>> {
+  async confirm(id: number, input: unknown, actor: Actor, idempotencyKey?: string): Promise<StoredOutcome<PaymentRequestView>> {
     const { method } = parseInput(confirmInputSchema, input);
     let confirmedNow: PaymentRequestRow | undefined;
     const outcome = await this.deps.db.write(() =>
-      this.deps.idempotency.run(idempotencyKey, requestHash(`POST /payment-requests/${id}/confirm`, { method }), () => {
+      this.deps.idempotency.run(clientKeyOf(actor, idempotencyKey), requestHash(`POST /payment-requests/${id}/confirm`, { method }), () => {
         confirmedNow = undefined;
         const row = this.get(id);
         if (!row) throw notFound('Payment request', id);
@@ -225,7 +225,7 @@ export class PaymentRequestService {
             method,
             topupId: topup.topupId,
             confirmedAt,
-            confirmedBy: actor,
+            confirmedBy: actor.name,
             driverWaiting,
             updatedAt: confirmedAt,
           })

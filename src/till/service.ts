@@ -4,9 +4,9 @@ import type { Db } from '../db';
 import { schema } from '../db';
 import { PAYMENT_METHODS } from '../db/schema/till';
 import { normaliseUid, type DriverService } from '../drivers';
-import { requestHash, type IdempotencyStore, type Ledger, type StoredOutcome, type SystemAccountKind } from '../ledger';
+import { requestHash, type IdempotencyKey, type IdempotencyStore, type Ledger, type StoredOutcome, type SystemAccountKind } from '../ledger';
 import type { SettingsService } from '../settings';
-import { badRequest, conflict, money, notFound, parseInput, type AmountMinor, type Money } from '../shared';
+import { badRequest, conflict, money, notFound, parseInput, type Actor, type AmountMinor, type Money } from '../shared';
 import type { PaymentMethod, ShiftService } from './shifts';
 
 type TopupRow = typeof schema.topups.$inferSelect;
@@ -43,6 +43,11 @@ export interface TopupTotals {
   topups: number;
   amountMinor: AmountMinor;
   refundedMinor: AmountMinor;
+}
+
+/** A client's Idempotency-Key: the same key from another client is another key (CONTRACT). */
+export function clientKeyOf(actor: Actor, idempotencyKey: string | undefined): IdempotencyKey | undefined {
+  return idempotencyKey === undefined ? undefined : { client: actor.id, key: idempotencyKey };
 }
 
 export interface TopupResult {
@@ -91,10 +96,10 @@ export class TillService {
   }
 
   /** `POST /cards/{uid}/topups`: 201 `{topupId, receiptNo, balance}` (or the stored first answer). */
-  topUpCard(rawUid: string, input: unknown, actor: string, idempotencyKey?: string): Promise<StoredOutcome<TopupResult>> {
+  topUpCard(rawUid: string, input: unknown, actor: Actor, idempotencyKey?: string): Promise<StoredOutcome<TopupResult>> {
     const topup = this.parseMoneyInput(topupInputSchema, input);
     return this.db.write(() =>
-      this.idempotency.run(idempotencyKey, requestHash(`POST /cards/${normaliseUid(rawUid)}/topups`, topup), () => {
+      this.idempotency.run(clientKeyOf(actor, idempotencyKey), requestHash(`POST /cards/${normaliseUid(rawUid)}/topups`, topup), () => {
         const card = this.drivers.requireCard(rawUid);
         if (card.kind !== 'prepaid' || card.accountId === null) throw conflict('card_not_prepaid', `Card ${card.uid} is a personal card: it has no balance`);
         return { status: 201, body: this.topUpWithin(card.accountId, { cardUid: card.uid, userId: card.userId }, topup, actor) };
@@ -103,10 +108,10 @@ export class TillService {
   }
 
   /** `POST /users/{id}/topups`. */
-  topUpUser(userId: number, input: unknown, actor: string, idempotencyKey?: string): Promise<StoredOutcome<TopupResult>> {
+  topUpUser(userId: number, input: unknown, actor: Actor, idempotencyKey?: string): Promise<StoredOutcome<TopupResult>> {
     const topup = this.parseMoneyInput(topupInputSchema, input);
     return this.db.write(() =>
-      this.idempotency.run(idempotencyKey, requestHash(`POST /users/${userId}/topups`, topup), () => {
+      this.idempotency.run(clientKeyOf(actor, idempotencyKey), requestHash(`POST /users/${userId}/topups`, topup), () => {
         const user = this.drivers.requireUser(userId);
         return { status: 201, body: this.topUpWithin(user.accountId, { cardUid: null, userId: user.id }, topup, actor) };
       }),
@@ -117,13 +122,13 @@ export class TillService {
    * One top-up inside the caller's write: the money, a gapless receipt number and the cashier's
    * shift. For a caller that records its own row with it in one transaction (a confirmed payment request).
    */
-  topUpWithin(accountId: number, owner: { cardUid: string | null; userId: number | null }, topup: TopupInput, actor: string): TopupResult {
+  topUpWithin(accountId: number, owner: { cardUid: string | null; userId: number | null }, topup: TopupInput, actor: Actor): TopupResult {
     const transfer = this.ledger.transfer({
       debitAccountId: this.ledger.systemAccountId(METHOD_ACCOUNTS[topup.method]),
       creditAccountId: accountId,
       amountMinor: topup.amount,
       code: 'topup',
-      createdBy: actor,
+      createdBy: actor.name,
     });
     // Allocated in the same transaction as the money: a rolled-back top-up uses no number, so the
     // receipt numbers stay gapless.
@@ -136,8 +141,8 @@ export class TillService {
         amountMinor: topup.amount,
         method: topup.method,
         note: topup.note ?? null,
-        createdBy: actor,
-        shiftId: this.shifts.openShift(actor)?.id ?? null,
+        createdBy: actor.name,
+        shiftId: this.shifts.openShift(actor.name)?.id ?? null,
         transferId: transfer.id,
         createdAt: transfer.createdAt,
       })!;
@@ -145,10 +150,10 @@ export class TillService {
   }
 
   /** Refunds (part of) a top-up back through its method: a new transfer pointing at the top-up's. */
-  refundTopup(topupId: number, input: unknown, actor: string, idempotencyKey?: string) {
+  refundTopup(topupId: number, input: unknown, actor: Actor, idempotencyKey?: string) {
     const refund = this.parseMoneyInput(refundInputSchema, input);
     return this.db.write(() =>
-      this.idempotency.run(idempotencyKey, requestHash(`POST /topups/${topupId}/refunds`, refund), () => {
+      this.idempotency.run(clientKeyOf(actor, idempotencyKey), requestHash(`POST /topups/${topupId}/refunds`, refund), () => {
         const topup = this.db.orm.select().from(schema.topups).where(eq(schema.topups.id, topupId)).get();
         if (!topup) throw notFound('top-up', topupId);
         const refundedMinor = this.refundedMinor(topupId);
@@ -164,11 +169,11 @@ export class TillService {
           reference: `topup:${topup.id}`,
           correctsTransferId: topup.transferId,
           reason: refund.reason,
-          createdBy: actor,
+          createdBy: actor.name,
         });
         const row = this.db.orm
           .insert(schema.topupRefunds)
-          .values({ topupId, amountMinor, reason: refund.reason, createdBy: actor, shiftId: this.shifts.openShift(actor)?.id ?? null, transferId: transfer.id, createdAt: transfer.createdAt })
+          .values({ topupId, amountMinor, reason: refund.reason, createdBy: actor.name, shiftId: this.shifts.openShift(actor.name)?.id ?? null, transferId: transfer.id, createdAt: transfer.createdAt })
           .returning()
           .get();
         const currency = this.currency();
@@ -181,10 +186,10 @@ export class TillService {
   }
 
   /** A manual correction of a balance with a reason, against the adjustments account. */
-  adjust(accountId: number, input: unknown, actor: string, idempotencyKey?: string) {
+  adjust(accountId: number, input: unknown, actor: Actor, idempotencyKey?: string) {
     const adjustment = this.parseMoneyInput(adjustmentInputSchema, input);
     return this.db.write(() =>
-      this.idempotency.run(idempotencyKey, requestHash(`POST /accounts/${accountId}/adjustments`, adjustment), () => {
+      this.idempotency.run(clientKeyOf(actor, idempotencyKey), requestHash(`POST /accounts/${accountId}/adjustments`, adjustment), () => {
         const account = this.ledger.account(accountId);
         if (!account || (account.kind !== 'driver' && account.kind !== 'card')) throw notFound('balance account', accountId);
         const adjustments = this.ledger.systemAccountId('adjustments');
@@ -195,7 +200,7 @@ export class TillService {
           amountMinor: Math.abs(adjustment.amount),
           code: 'adjustment',
           reason: adjustment.reason,
-          createdBy: actor,
+          createdBy: actor.name,
         });
         return { status: 201, body: { transferId: transfer.id, balance: money(this.ledger.balance(accountId).balanceMinor, this.currency()) } };
       }),

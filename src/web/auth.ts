@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { StaffRole, StaffUser, StaffSessionService, StaffUserService } from '../staff';
-import { AppError } from '../shared';
+import { AppError, type Actor } from '../shared';
 
 export const SESSION_COOKIE = 'cy_session';
 const ROLE_RANK: Record<StaffRole, number> = { viewer: 0, cashier: 1, admin: 2 };
@@ -70,8 +70,8 @@ export function clientAddress(request: Request): string {
   return request.socket.remoteAddress ?? 'unknown';
 }
 
-/** The audit log's "who" for a request. */
-export function actorOf(request: Request): { userId: number | null; name: string } {
+/** Who makes a change from the web UI: the signed-in staff user (audit log, receipts, Idempotency-Keys). */
+export function actorOf(request: Request): Actor {
   const user = staffOf(request);
-  return { userId: user.id, name: user.userName };
+  return { id: `staff:${user.id}`, userId: user.id, name: user.userName };
 }

@@ -74,6 +74,21 @@ describe('cashier screen', () => {
     expect(receipt.text).toMatch(/id="scan-uid"[^>]*autofocus/);
   });
 
+  it('a form key belongs to the cashier who sent it: another cashier reusing it gets a top-up of their own', async () => {
+    await app.api('POST', '/cards', { uid: 'B1B2B3B4', kind: 'prepaid' });
+    const first = await signedIn(app, 'cashier');
+    const second = await signedIn(app, 'admin');
+    const formKey = formKeyOf((await first.get('/cashier?uid=B1B2B3B4')).text);
+    await second.get('/cashier?uid=B1B2B3B4');
+    const [mine, theirs] = await Promise.all([
+      topUp(first, { uid: 'B1B2B3B4', formKey, method: 'cash', amount: '100' }),
+      topUp(second, { uid: 'B1B2B3B4', formKey, method: 'cash', amount: '100' }),
+    ]);
+    expect([mine.status, theirs.status]).toEqual([303, 303]);
+    expect(theirs.location).not.toBe(mine.location);
+    expect((await app.api('GET', '/cards/B1B2B3B4')).body.balance.amount).toBe(20000);
+  });
+
   it('a quick-amount button tops up that amount in minor units', async () => {
     await app.api('POST', '/cards', { uid: '0A0B0C0D', kind: 'prepaid' });
     const cashier = await signedIn(app, 'cashier');

@@ -130,6 +130,43 @@ describe('QR pages', () => {
     expect(locked.status).toBe(429);
   });
 
+  test('changing the PIN (API), signing out everywhere (driver page) and removing the PIN each end every QR-page sign-in', async () => {
+    const { page, userId } = await site();
+    const phones = [new WebClient(app.baseUrl), new WebClient(app.baseUrl)];
+    const signIn = async (phone: WebClient, pin: string) => {
+      await phone.get(page);
+      return (await phone.post(`${page}/sign-in`, { phone: PHONE, pin })).status;
+    };
+    const signedIn = async (phone: WebClient) => (await phone.get(page)).text.includes('Signed in as');
+    for (const phone of phones) expect(await signIn(phone, PIN)).toBe(303);
+    expect(await Promise.all(phones.map(signedIn))).toEqual([true, true]);
+
+    expect((await app.api('PATCH', `/users/${userId}`, { pin: '1357' })).status).toBe(200);
+    expect(await Promise.all(phones.map(signedIn))).toEqual([false, false]);
+    expect(await signIn(phones[0]!, '1357')).toBe(303);
+    expect(await signedIn(phones[0]!)).toBe(true);
+
+    await app.app.services.staff.users.create({ userName: 'desk', role: 'cashier', password: 'correct horse battery' });
+    const staff = new WebClient(app.baseUrl);
+    await staff.submit('/login', '/login', { userName: 'desk', password: 'correct horse battery' });
+    expect((await staff.get(`/drivers/${userId}`)).text).toContain('Signed in on 1 phone(s)');
+    // Another driver's sign-in is no part of it.
+    await app.api('POST', '/users', { name: 'Ravi', phone: '+919800000002', pin: '8642' });
+    const neighbour = new WebClient(app.baseUrl);
+    await neighbour.get(page);
+    expect((await neighbour.post(`${page}/sign-in`, { phone: '+919800000002', pin: '8642' })).status).toBe(303);
+    expect((await staff.post(`/drivers/${userId}/sign-out-everywhere`)).status).toBe(303);
+    expect(await signedIn(phones[0]!)).toBe(false);
+    expect(await signedIn(neighbour)).toBe(true);
+    expect((await staff.get(`/drivers/${userId}`)).text).toContain('Signed in on 0 phone(s)');
+    expect(app.app.services.staff.audit.list({}, 1)[0]).toMatchObject({ action: 'driver.sign_out_everywhere', objectId: String(userId) });
+
+    expect(await signIn(phones[1]!, '1357')).toBe(303);
+    expect((await app.api('PATCH', `/users/${userId}`, { pin: null })).status).toBe(200);
+    expect(await signedIn(phones[1]!)).toBe(false);
+    expect(await signIn(phones[1]!, '1357')).toBe(401);
+  });
+
   test('sign-in lasts on the phone: a long-lived HttpOnly driver cookie apart from the staff one', async () => {
     const { phone, page } = await site();
     await phone.get(page);

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The chart of accounts. Amounts are integer minor units of `currency`. `netMinor` caches the sum
@@ -78,11 +78,20 @@ export const ledgerEntries = sqliteTable(
   (table) => [index('ledger_entries_account').on(table.accountId, table.id), index('ledger_entries_transfer').on(table.transferId)],
 );
 
-/** The first result of every money write that carried an Idempotency-Key, with its request's hash. */
-export const idempotencyKeys = sqliteTable('idempotency_keys', {
-  key: text('key').primaryKey(),
-  requestHash: text('request_hash').notNull(),
-  responseStatus: integer('response_status').notNull(),
-  responseJson: text('response_json').notNull(),
-  createdAt: text('created_at').notNull(),
-});
+/**
+ * The first result of every money write that carried an Idempotency-Key, with its request's hash.
+ * A key belongs to the client that sent it (`client`: the API token or staff user, Actor.id), so
+ * the same key from another client is another key (CONTRACT, issue 13).
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    client: text('client').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    responseStatus: integer('response_status').notNull(),
+    responseJson: text('response_json').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.client, table.key] }), index('idempotency_keys_created').on(table.createdAt)],
+);

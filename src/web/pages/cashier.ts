@@ -204,7 +204,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     const amount = /^\d{1,15}$/.test(form.amountMinor ?? '') ? Number(form.amountMinor) : undefined;
     const method = z.enum(METHODS).safeParse(form.method);
     if (amount === undefined || amount < 1 || !method.success) throw new AppError('invalid_request', 'The confirmation is incomplete; start the top-up again', 400);
-    const actor = staffOf(request).userName;
+    const actor = actorOf(request);
     const outcome =
       target.kind === 'card'
         ? await services.till.topUpCard(target.card.uid, { amount, method: method.data }, actor, form.formKey || undefined)
@@ -267,7 +267,7 @@ export const cashierPages: WebArea = (router, { services }) => {
         card = await drivers.createCard({ uid, kind: 'prepaid', userId });
         await services.staff.audit.record(actor, { action: 'card.create', objectType: 'card', objectId: card.uid, after: { uid: card.uid, kind: 'prepaid', userId } });
       }
-      const outcome = await services.till.topUpCard(card.uid, { amount, method: method.data }, actor.name, form.formKey || undefined);
+      const outcome = await services.till.topUpCard(card.uid, { amount, method: method.data }, actor, form.formKey || undefined);
       return finishTopup(request, response, outcome, { kind: 'card', card });
     } catch (error) {
       if (error instanceof AppError && error.httpStatus < 500) {

@@ -83,6 +83,7 @@ export const driverPages: WebArea = (router, { services }) => {
       topups: till.topups(RECENT, undefined, { accountId: driver.accountId }),
       statuses: CARD_STATUSES,
       formKey: `ui-${crypto.randomUUID()}`,
+      signIns: services.driverSignIn.activeSignIns(driver.id),
       values: { name: view.name, phone: view.phone, email: view.email ?? '' },
       errors: {},
       ...extra,
@@ -104,6 +105,15 @@ export const driverPages: WebArea = (router, { services }) => {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
       renderDriver(request, response, { values: form, errors: { [fieldOf(error, 'phone')]: error.message } }, error.httpStatus);
     }
+  });
+
+  /** A lost or shared phone: every QR-page sign-in of the driver ends; the PIN stays as it is. */
+  router.post('/drivers/:driverId/sign-out-everywhere', cashier, async (request, response) => {
+    const driver = loadDriver(services, request);
+    const ended = await services.driverSignIn.signOutEverywhere(driver.id);
+    await audit.record(actorOf(request), { action: 'driver.sign_out_everywhere', objectType: 'driver', objectId: driver.id, after: { signInsEnded: ended } });
+    setFlash(request, { key: 'drivers.signedOutEverywhere', params: {}, kind: 'ok' });
+    response.redirect(303, `/drivers/${driver.id}`);
   });
 
   router.post('/drivers/:driverId/cards', cashier, async (request, response) => {
@@ -155,7 +165,7 @@ export const driverPages: WebArea = (router, { services }) => {
     if (amount === undefined) errors.adjustAmount = 'drivers.badSignedAmount';
     if ((form.reason ?? '').trim().length < 3) errors.adjustReason = 'drivers.reasonNeeded';
     if (amount === undefined || Object.keys(errors).length > 0) return renderDriver(request, response, { adjustErrors: errors, adjustValues: form }, 400);
-    const outcome = await services.till.adjust(driver.accountId, { amount, reason: form.reason!.trim() }, actorOf(request).name, form.formKey || undefined);
+    const outcome = await services.till.adjust(driver.accountId, { amount, reason: form.reason!.trim() }, actorOf(request), form.formKey || undefined);
     if (outcome.status >= 400) {
       const body = outcome.body as { error: { message: string } };
       return renderDriver(request, response, { adjustErrors: { adjustAmount: body.error.message }, adjustValues: form }, outcome.status);
@@ -173,7 +183,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const amount = form.amount ? decimalStringToMinor(form.amount, services.settings.get().currency) : undefined;
     if (form.amount && amount === undefined) throw new AppError('invalid_amount', 'The refund amount is not a valid amount', 400);
-    const outcome = await services.till.refundTopup(id, { ...(amount === undefined ? {} : { amount }), reason: (form.reason ?? '').trim() }, actorOf(request).name, form.formKey || undefined);
+    const outcome = await services.till.refundTopup(id, { ...(amount === undefined ? {} : { amount }), reason: (form.reason ?? '').trim() }, actorOf(request), form.formKey || undefined);
     const failed = outcome.status >= 400 ? (outcome.body as { error: { message: string } }).error.message : undefined;
     if (!failed && !outcome.replayed) await audit.record(actorOf(request), { action: 'topup.refund', objectType: 'topup', objectId: id, after: outcome.body });
     setFlash(request, failed ? { key: 'drivers.refundFailed', params: { message: failed }, kind: 'error' } : { key: 'chargers.saved', params: {}, kind: 'ok' });

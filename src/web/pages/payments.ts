@@ -145,7 +145,7 @@ export const paymentPages: WebArea = (router, { services, live }) => {
     const method = z.enum(DESK_METHODS).safeParse(form.method);
     if (!method.success) throw new AppError('invalid_request', 'Choose cash or UPI', 400);
     const formKey = /^ui-[0-9a-f-]{36}$/.test(form.formKey ?? '') ? form.formKey : undefined;
-    const outcome = await services.paymentRequests.confirm(id, { method: method.data }, staffOf(request).userName, formKey);
+    const outcome = await services.paymentRequests.confirm(id, { method: method.data }, actorOf(request), formKey);
     if ('error' in outcome.body) {
       setFlash(request, { key: 'payments.confirmFailed', params: { message: outcome.body.error.message }, kind: 'error' });
       return response.redirect(303, back);

@@ -2,7 +2,7 @@ import type express from 'express';
 import { MAX_COMMAND_TIMEOUT_S } from '../../../ocpp';
 import type { AppServices } from '../../../services';
 import { badRequest, notFound } from '../../../shared';
-import { allowQuery, auditActorOf, decodeCursor, page, parseLimit, queryString, requireRole } from './http';
+import { allowQuery, actorOf, decodeCursor, page, parseLimit, queryString, requireRole } from './http';
 
 /** Charge points (CONTRACT `/chargers`), their commands and their OCPP message log. */
 export function chargerRoutes(router: express.Router, services: AppServices): void {
@@ -38,7 +38,7 @@ export function chargerRoutes(router: express.Router, services: AppServices): vo
     const parsedMaxPowerW = setsMaxPower ? services.load.settings.parseMaxPower(maxPowerW) : null;
     if (!chargers.view(chargerId)) throw notFound('Charger', chargerId);
     const updated = !setsMaxPower || Object.keys(rest).length > 0 ? await chargers.update(chargerId, isObject ? rest : body) : chargers.view(chargerId)!;
-    if (setsMaxPower) await services.load.settings.setMaxPower(chargerId, parsedMaxPowerW, auditActorOf(request));
+    if (setsMaxPower) await services.load.settings.setMaxPower(chargerId, parsedMaxPowerW, actorOf(request));
     response.json(withMaxPower(updated));
   });
 

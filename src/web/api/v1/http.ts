@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { parseIdempotencyKey, type StoredOutcome } from '../../../ledger';
 import type { AppServices } from '../../../services';
-import { AppError, badRequest, forbidden } from '../../../shared';
+import { AppError, badRequest, forbidden, type Actor } from '../../../shared';
 
 /** A group of API routes (one area), registered on the API router after the token check. */
 export type ApiRouteGroup = (router: Router, services: AppServices) => void;
@@ -29,15 +29,15 @@ export function principalOf(request: Request): ApiPrincipal {
   return request.principal;
 }
 
-/** Who did it, as stored with top-ups, refunds, adjustments and confirmed payments: the token (or staff user) by kind and name. */
-export function actorOf(request: Request): string {
+/**
+ * Who the caller is, for the audit log, receipts and Idempotency-Keys: each API token by its id
+ * (two tokens may share a name), CSMS_API_TOKEN as one client. `name` is what people read.
+ */
+export function actorOf(request: Request): Actor {
   const principal = principalOf(request);
-  return `${principal.kind}:${principal.name}`;
-}
-
-/** The audit log's "who" for an API request: the staff user, if any, and `actorOf`. */
-export function auditActorOf(request: Request): { userId: number | null; name: string } {
-  return { userId: principalOf(request).staffUserId ?? null, name: actorOf(request) };
+  const id =
+    principal.kind === 'staff' ? `staff:${principal.staffUserId}` : principal.kind === 'token' ? `token:${principal.tokenId}` : 'env-token';
+  return { id, userId: principal.staffUserId ?? null, name: `${principal.kind}:${principal.name}` };
 }
 
 /** The Idempotency-Key of a money write, checked (CONTRACT: as for top-ups). */

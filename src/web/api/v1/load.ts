@@ -1,7 +1,7 @@
 import type express from 'express';
 import type { LoadView } from '../../../load';
 import type { AppServices } from '../../../services';
-import { auditActorOf, requireRole } from './http';
+import { actorOf, requireRole } from './http';
 
 /** CONTRACT `GET /load`: the limits, the allocation in force and the measured draw per connector. */
 export function loadApiView(view: LoadView) {
@@ -27,7 +27,7 @@ export function loadRoutes(router: express.Router, services: AppServices): void 
   });
 
   router.put('/load', requireRole('admin'), async (request, response) => {
-    await services.load.settings.setLimits(request.body, auditActorOf(request));
+    await services.load.settings.setLimits(request.body, actorOf(request));
     response.json(loadApiView(services.load.view()));
   });
 }

@@ -175,17 +175,17 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.get('/shifts/current', requireRole('cashier'), (request, response) => {
-    const shift = shifts.openShift(actorOf(request));
-    if (!shift) throw notFound('open shift for', actorOf(request));
+    const shift = shifts.openShift(actorOf(request).name);
+    if (!shift) throw notFound('open shift for', actorOf(request).name);
     response.json(shifts.shiftView(shift));
   });
 
   router.post('/shifts', requireRole('cashier'), async (request, response) => {
-    response.status(201).json(await shifts.startShift(actorOf(request), request.body ?? {}));
+    response.status(201).json(await shifts.startShift(actorOf(request).name, request.body ?? {}));
   });
 
   router.post('/shifts/current/close', requireRole('cashier'), async (request, response) => {
-    response.json(await shifts.closeShift(actorOf(request), request.body));
+    response.json(await shifts.closeShift(actorOf(request).name, request.body));
   });
 
   /** How a session pays and what billing did: payer, tariff version, remote stop and its reason, debt. */
@@ -220,17 +220,17 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.put('/tariffs/default', requireRole('admin'), async (request, response) => {
-    response.json(tariffView(await tariffs.setDefault(request.body, actorOf(request))));
+    response.json(tariffView(await tariffs.setDefault(request.body, actorOf(request).name)));
   });
 
   router.put('/tariffs/chargers/:chargerId', requireRole('admin'), async (request, response) => {
     const chargerId = request.params.chargerId as string;
     if (!services.chargers.view(chargerId)) throw notFound('Charger', chargerId);
-    response.json(tariffView(await tariffs.setOverride(chargerId, request.body, actorOf(request))));
+    response.json(tariffView(await tariffs.setOverride(chargerId, request.body, actorOf(request).name)));
   });
 
   router.delete('/tariffs/chargers/:chargerId', requireRole('admin'), async (request, response) => {
-    await tariffs.removeOverride(request.params.chargerId as string, actorOf(request));
+    await tariffs.removeOverride(request.params.chargerId as string, actorOf(request).name);
     response.status(204).end();
   });
 
