@@ -9,7 +9,7 @@ export function createLogger(level: LogLevel): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
       paths: ['password', '*.password', 'token', '*.token', 'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie', 'pin', '*.pin'],
-      censor: '[redacted]',
+      censor: '***',
     },
   });
 }

@@ -48,9 +48,13 @@ describe('money through OCPP and the API', () => {
     expect(await status('A6')).toBe('Accepted'); // a tap to stop is never refused
     expect((await charger.startTransaction(2, 'A6', 0)).idTagInfo.status).toBe('ConcurrentTx');
     expect(await status('FFEE99')).toBe('Invalid');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const unknown = await app.api('GET', '/unknown-cards');
-    expect(unknown.body.items.map((item: { uid: string }) => item.uid)).toEqual(['FFEE99']);
+    // The unknown tag is remembered in the background (never delaying the answer): wait for it.
+    let unknownUids: string[] = [];
+    for (let tries = 0; unknownUids.length === 0 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      unknownUids = (await app.api('GET', '/unknown-cards')).body.items.map((item: { uid: string }) => item.uid);
+    }
+    expect(unknownUids).toEqual(['FFEE99']);
   });
 
   test('a prepaid session is billed once at stop, also when the charger repeats the stop', async () => {

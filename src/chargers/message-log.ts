@@ -1,4 +1,5 @@
 import type { Db, Statement } from '../db';
+import { redactFrame } from '../shared';
 
 interface OcppLogEntry {
   chargerId: string;
@@ -74,7 +75,9 @@ export class MessageLog {
     };
   }
 
+  /** CONTRACT: secret values (AuthorizationKey, BasicAuthPassword...) are kept as `***`, never in clear. */
   record(entry: OcppLogEntry): void {
+    entry.frame = redactFrame(entry.frame);
     if (entry.frame.length > MAX_LOGGED_FRAME_CHARS) {
       entry.frame = `${entry.frame.slice(0, MAX_LOGGED_FRAME_CHARS)}…[cut, ${entry.frame.length} chars]`;
     }
@@ -125,7 +128,8 @@ export class MessageLog {
           const id = chunk.id * ENTRIES_PER_CHUNK + index;
           if (beforeId !== undefined && id >= beforeId) continue;
           const [direction, messageTypeId, messageId, action, frame, at] = entries[index]!;
-          rows.push({ id, chargerId, direction, messageTypeId, messageId, action, frame, at });
+          // Entries logged before secrets were kept out of the log are redacted on the way out.
+          rows.push({ id, chargerId, direction, messageTypeId, messageId, action, frame: redactFrame(frame), at });
         }
         if (rows.length >= limit) break;
       }

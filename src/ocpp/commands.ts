@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { AppError, assert, badRequest, conflict, minorToDecimalString, notFound } from '../shared';
+import { AppError, assert, badRequest, conflict, minorToDecimalString, notFound, redactSecrets } from '../shared';
 import type { ChargerService } from '../chargers';
 import { ChargerOfflineError, ChargerTimeoutError, InvalidResponseError, QueueFullError } from './connection';
 import { OcppCallError, OcppError, type OcppVersion } from './errors';
@@ -123,7 +123,9 @@ export class CommandService {
     }
     const version = this.versionOf(chargerId);
     await this.onResult({ chargerId, version, action, payload: payload as object, response });
-    return response;
+    // CONTRACT: a secret a charger reports (GetConfiguration's AuthorizationKey, a 2.0.1
+    // BasicAuthPassword) never reaches an API answer, a page or an audit entry.
+    return redactSecrets(response);
   }
 
   /**

@@ -9,3 +9,4 @@ export * from './phone';
 export * from './hashing-limiter';
 export * from './lockout';
 export * from './actor';
+export * from './secrets';

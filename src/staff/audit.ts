@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { nowIso, type Actor } from '../shared';
+import { nowIso, redactSecrets, type Actor } from '../shared';
 
 type AuditRow = typeof schema.auditLog.$inferSelect;
 
@@ -24,17 +24,6 @@ interface AuditFilter {
   toIso?: string | undefined;
 }
 
-/** Keys whose values never go into the audit log. */
-const SECRET_KEYS = /password|token|secret|pin/i;
-
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEYS.test(key) ? '[redacted]' : redact(inner)]));
-  }
-  return value;
-}
-
 /** The audit log of staff actions that change data: who, what, when, before and after. */
 export class AuditLog {
   constructor(private readonly db: Db) {}
@@ -50,8 +39,8 @@ export class AuditLog {
         action: entry.action,
         objectType: entry.objectType,
         objectId: entry.objectId === undefined || entry.objectId === null ? null : String(entry.objectId),
-        beforeJson: entry.before === undefined ? null : JSON.stringify(redact(entry.before)),
-        afterJson: entry.after === undefined ? null : JSON.stringify(redact(entry.after)),
+        beforeJson: entry.before === undefined ? null : JSON.stringify(redactSecrets(entry.before)),
+        afterJson: entry.after === undefined ? null : JSON.stringify(redactSecrets(entry.after)),
       })
       .run();
   }

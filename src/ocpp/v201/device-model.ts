@@ -1,6 +1,6 @@
 import type { ChargerService } from '../../chargers';
 import type { Db } from '../../db';
-import { nowIso } from '../../shared';
+import { isSecretSettingName, nowIso, REDACTED } from '../../shared';
 import type { ConfigurationKeyView } from '../commands';
 import type { OcppConnection } from '../connection';
 import type {
@@ -50,7 +50,7 @@ export class DeviceModel {
       for (const attribute of data.variableAttribute) {
         rows.push({
           ...variableKey(chargerId, data.component, data.variable, attribute.type),
-          value: attribute.value ?? null,
+          value: storedValue(data.variable.name, attribute.value),
           mutability: attribute.mutability ?? null,
           dataType: data.variableCharacteristics?.dataType ?? null,
           reportedAt,
@@ -113,7 +113,7 @@ export class DeviceModel {
     const reportedAt = nowIso();
     const rows = results
       .filter((result) => result.attributeStatus === 'Accepted')
-      .map((result) => ({ ...variableKey(chargerId, result.component, result.variable, result.attributeType), value: result.attributeValue ?? null, reportedAt }));
+      .map((result) => ({ ...variableKey(chargerId, result.component, result.variable, result.attributeType), value: storedValue(result.variable.name, result.attributeValue), reportedAt }));
     if (rows.length > 0) await this.db.write(() => this.repository.upsertVariables(rows));
   }
 
@@ -127,7 +127,7 @@ export class DeviceModel {
       if (result.attributeStatus !== 'Accepted' && result.attributeStatus !== 'RebootRequired') continue;
       const key = variableKey(chargerId, result.component, result.variable, result.attributeType);
       const data = requested.find((candidate) => sameKey(variableKey(chargerId, candidate.component, candidate.variable, candidate.attributeType), key));
-      if (data) rows.push({ ...key, value: data.attributeValue, reportedAt });
+      if (data) rows.push({ ...key, value: storedValue(data.variable.name, data.attributeValue), reportedAt });
     }
     if (rows.length > 0) await this.db.write(() => this.repository.upsertVariables(rows));
   }
@@ -160,4 +160,10 @@ function variableKey(chargerId: string, component: ComponentType, variable: Vari
 
 function sameKey(a: Required<VariableKey>, b: Required<VariableKey>): boolean {
   return (Object.keys(a) as (keyof VariableKey)[]).every((field) => a[field] === b[field]);
+}
+
+/** CONTRACT: a secret variable (SecurityCtrlr.BasicAuthPassword...) is kept as `***`: staff see that it is set, never its value. */
+function storedValue(variableName: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  return isSecretSettingName(variableName) ? REDACTED : value;
 }
