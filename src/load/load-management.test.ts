@@ -65,8 +65,17 @@ function expectProfilesRateLimited(site: LoadSite): void {
 }
 
 async function runScenario(site: LoadSite): Promise<void> {
-  // Every charger got the safe default (0 W until it gets a share) when it booted.
-  for (const charger of site.chargers) expect(charger.profiles[0]).toMatchObject({ purpose: 'TxDefaultProfile', limitW: 0 });
+  // Every charger has its default: 0 W until it gets a share, then (the appliance away) 50 kW
+  // shared by the six connectors, capped by its maximum, in its unit.
+  const fallbackW = new Map(site.chargers.map((charger) => [charger.id, charger.profiles.filter((profile) => profile.purpose === 'TxDefaultProfile').at(-1)]));
+  expect([...fallbackW].map(([id, profile]) => [id, profile?.limitW, profile?.laterW])).toEqual([
+    ['A', 0, 8333],
+    ['B', 0, 8280],
+    ['C', 0, 7360],
+    ['D', 0, 8333],
+    ['E', 0, 8333],
+    ['F', 0, 8280],
+  ]);
 
   // Sessions start in turn; each newcomer charges within one step and nobody exceeds the limit.
   for (const charger of site.chargers.slice(0, 4)) {

@@ -24,6 +24,12 @@ export interface ProfileOrder {
   purpose: 'default' | 'transaction';
   transactionId?: string;
   limit: ChargerLimit;
+  /**
+   * The default's second period: from this many seconds after a transaction starts, this limit
+   * (what the charger may draw when no TxProfile came: the appliance is away or the charger
+   * rejected it).
+   */
+  later?: { startPeriodS: number; limit: ChargerLimit };
 }
 
 /** accepted / rejected by the charger (CALLERROR NotSupported counts as rejected); failed: offline, timeout, other error. */
@@ -52,6 +58,8 @@ export interface ActiveSession {
   userId: number | null;
   meterStartWh: number;
   lastMeterWh: number | null;
+  /** As the charger stamped it (a queued start can be hours old). */
+  startedAt: string;
 }
 
 export interface LoadSessions {
@@ -62,6 +70,8 @@ export interface LoadChargers {
   isConnected(chargerId: string): boolean;
   isAccepted(chargerId: string): boolean;
   connectedIds(): string[];
+  /** Every registered charger, connected or not, with how many connectors (EVSEs) it has, at least 1. */
+  connectorCounts(): ReadonlyMap<string, number>;
 }
 
 /** Who changed a setting, and the audit entry written in the same transaction as the change. */

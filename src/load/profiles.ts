@@ -91,12 +91,28 @@ export class ProfileBook {
     if (answer === 'rejected') this.deps.logger.warn({ chargerId: session.chargerId, connectorId: session.connectorId }, 'charger rejected a charging profile: counted at its maximum');
   }
 
-  /** The charger's default at 0 W (see DefaultProfiles). */
-  async sendDefault(chargerId: string, unit: RateUnit, supply: Supply, sentAt: string): Promise<ProfileAnswer> {
-    const limit = limitInUnit(0, unit, supply);
-    const row: LoadProfileRow = { chargerId, connectorId: 0, purpose: 'default', transactionId: null, limitW: 0, inForceW: 0, unit, valueTenths: 0, phases: limit.phases, status: 'sent', sentAt };
+  /**
+   * The charger's default (see DefaultProfiles): 0 from the start of each transaction and, when
+   * `later` is given, that limit from `later.startPeriodS` on. The row keeps the later limit: what
+   * a transaction that got no TxProfile draws once the first period is over.
+   */
+  async sendDefault(chargerId: string, unit: RateUnit, supply: Supply, later: { startPeriodS: number; limit: ChargerLimit } | undefined, sentAt: string): Promise<ProfileAnswer> {
+    const laterW = later?.limit.effectiveW ?? 0;
+    const row: LoadProfileRow = {
+      chargerId,
+      connectorId: 0,
+      purpose: 'default',
+      transactionId: null,
+      limitW: laterW,
+      inForceW: laterW,
+      unit,
+      valueTenths: Math.round((later?.limit.value ?? 0) * 10),
+      phases: later?.limit.phases ?? limitInUnit(0, unit, supply).phases,
+      status: 'sent',
+      sentAt,
+    };
     await this.save(row);
-    const answer = await this.deps.sender.send({ chargerId, connectorId: 0, purpose: 'default', limit }, this.deps.timeoutMs);
+    const answer = await this.deps.sender.send({ chargerId, connectorId: 0, purpose: 'default', limit: limitInUnit(0, unit, supply), ...(later ? { later } : {}) }, this.deps.timeoutMs);
     await this.save({ ...row, status: answer });
     return answer;
   }

@@ -157,26 +157,55 @@ describe('safe by default', () => {
     expect(site.charger('B').limitW(1) + offlineLimitW).toBeLessThanOrEqual(30_000);
   });
 
-  test('every charger gets a 0 W default profile when it boots, in the unit it takes', async () => {
+  test('every charger gets a default of 0 W for 2 minutes of each transaction, then its fallback share, in the unit it takes', async () => {
     await t.api('PUT', '/load', { limitW: 30_000 });
     const site = await buildLoadSite(t, clock, [
       { id: 'AMPS', version: '1.6', rateUnits: ['A'], phases: 1 },
       { id: 'WATTS', version: '1.6', rateUnits: ['W'] },
       { id: 'NEW', version: '2.0.1', rateUnits: ['A'] },
     ]);
-    const first = (id: string) => site.charger(id).profiles[0]!.call.payload;
-    expect(first('AMPS')).toEqual({
+    // The last default each has: 30 kW shared by three connectors, capped by the charger's maximum.
+    const lastDefault = (id: string) => site.charger(id).profiles.filter((profile) => profile.purpose === 'TxDefaultProfile').at(-1)!.call.payload;
+    expect(lastDefault('AMPS')).toEqual({
       connectorId: 0,
       csChargingProfiles: {
         chargingProfileId: 1800,
         stackLevel: 0,
         chargingProfilePurpose: 'TxDefaultProfile',
         chargingProfileKind: 'Relative',
-        chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 0, numberPhases: 1 }] },
+        chargingSchedule: {
+          chargingRateUnit: 'A',
+          chargingSchedulePeriod: [
+            { startPeriod: 0, limit: 0, numberPhases: 1 },
+            { startPeriod: 120, limit: 32, numberPhases: 1 },
+          ],
+        },
       },
     });
-    expect(first('WATTS').csChargingProfiles.chargingSchedule).toEqual({ chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 0 }] });
-    expect(first('NEW')).toMatchObject({ evseId: 0, chargingProfile: { id: 1800, chargingProfilePurpose: 'TxDefaultProfile', chargingSchedule: [{ id: 1, chargingRateUnit: 'A' }] } });
+    expect(lastDefault('WATTS').csChargingProfiles.chargingSchedule).toEqual({
+      chargingRateUnit: 'W',
+      chargingSchedulePeriod: [
+        { startPeriod: 0, limit: 0 },
+        { startPeriod: 120, limit: 10_000 },
+      ],
+    });
+    expect(lastDefault('NEW')).toMatchObject({
+      evseId: 0,
+      chargingProfile: {
+        id: 1800,
+        chargingProfilePurpose: 'TxDefaultProfile',
+        chargingSchedule: [
+          {
+            id: 1,
+            chargingRateUnit: 'A',
+            chargingSchedulePeriod: [
+              { startPeriod: 0, limit: 0, numberPhases: 3 },
+              { startPeriod: 120, limit: 14.4, numberPhases: 3 },
+            ],
+          },
+        ],
+      },
+    });
     // A session's TxProfile names its transaction, in A per phase for the single-phase charger.
     await site.charger('AMPS').startSession(1, 'T1', 7360);
     await site.settle();
@@ -210,6 +239,65 @@ describe('safe by default', () => {
     clock.advance(STEP_MS);
     await t.app.services.load.tick();
     expect((await t.api('GET', '/load')).body).toMatchObject({ allocatedW: 30_000 });
+  });
+
+  test('a site without a limit sends no profile at all; a charger that was away when load management was turned off is cleared when it comes back', async () => {
+    const site = await buildLoadSite(t, clock, [{ id: 'A', version: '1.6' }]);
+    await site.charger('A').startSession(1, 'T1', 22_080);
+    await site.settle();
+    await site.step(STEP_MS);
+    expect(site.charger('A').profiles).toEqual([]);
+    expect(site.charger('A').drawW(1)).toBe(22_080);
+
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    await site.settle();
+    expect(site.charger('A').profiles.map((profile) => profile.purpose).sort()).toEqual(['TxDefaultProfile', 'TxProfile']);
+    // Away while staff turn it off, then back without a boot (a network drop): cleared at once.
+    await site.charger('A').charger.close();
+    await t.api('PUT', '/load', { limitW: null });
+    await t.app.services.load.settle();
+    expect(t.app.services.load.repository.profiles()).toHaveLength(2);
+    const back = await t.charger('A');
+    await t.app.services.load.settle();
+    expect(back.received.filter((call) => call.action === 'ClearChargingProfile').map((call) => call.payload)).toEqual([{ id: 1800 }, { id: 1801 }]);
+    expect(t.app.services.load.repository.profiles()).toEqual([]);
+  });
+
+  test('while the appliance is away, sessions that start still charge: 0 W for 2 minutes, then the fallback share, all within the limit', async () => {
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'A', version: '1.6' },
+      { id: 'B', version: '1.6', rateUnits: ['A'] },
+      { id: 'C', version: '2.0.1' },
+    ]);
+    for (const charger of site.chargers) await charger.charger.close();
+    for (const charger of site.chargers) charger.startOffline(1, 22_080);
+    clock.advance(110_000);
+    site.meter.sample();
+    expect(site.meter.maxW()).toBe(0);
+    clock.advance(10_000);
+    // 10 kW each (in amperes for B and for C, which did not say it takes W: 14.4 A × 3 × 230 V);
+    // together within the 30 kW limit.
+    expect(site.chargers.map((charger) => charger.drawW(1))).toEqual([10_000, 9936, 9936]);
+    expect(site.meter.sample()).toBeLessThanOrEqual(30_000);
+  });
+
+  test('a charger that takes its default but rejects TxProfiles still charges at its fallback share, counted at its maximum', async () => {
+    await t.api('PUT', '/load', { limitW: 40_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'ODD', version: '1.6', rejectsTxProfiles: true },
+      { id: 'A', version: '1.6' },
+    ]);
+    await site.charger('ODD').startSession(1, 'T1', 22_080);
+    await site.charger('A').startSession(1, 'T2', 22_080);
+    await site.settle();
+    for (let index = 0; index < 13; index++) await site.step(STEP_MS);
+    expect(site.charger('ODD').drawW(1)).toBe(20_000);
+    const odd = t.app.services.load.view().connectors.find((connector) => connector.chargerId === 'ODD')!;
+    expect(odd).toMatchObject({ allocatedW: 22_080 });
+    expect(odd.flags).toContain('rejects_profiles');
+    expect(site.charger('A').limitW(1)).toBeLessThanOrEqual(40_000 - 22_080);
+    expect(site.meter.maxW()).toBeLessThanOrEqual(40_000);
   });
 
   test('turning load management off removes the profiles the appliance set', async () => {

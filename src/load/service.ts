@@ -33,6 +33,11 @@ export interface LoadTimings {
   profileTimeoutMs: number;
   /** A charger that rejected a profile is asked again after this long. */
   rejectedRetryMs: number;
+  /**
+   * The default profile's 0 W period: a transaction that got no TxProfile this long after it
+   * started (the appliance is away, or the charger refuses TxProfiles) charges at its fallback share.
+   */
+  fallbackAfterMs: number;
 }
 
 export const DEFAULT_LOAD_TIMINGS: LoadTimings = {
@@ -40,6 +45,7 @@ export const DEFAULT_LOAD_TIMINGS: LoadTimings = {
   profileIntervalMs: 10_000,
   profileTimeoutMs: 30_000,
   rejectedRetryMs: 5 * 60_000,
+  fallbackAfterMs: 120_000,
 };
 
 export interface LoadServiceDependencies {
@@ -119,6 +125,9 @@ export class LoadService {
   private readonly profiles: ProfileBook;
   private readonly defaults: DefaultProfiles;
   private readonly targets = new Map<string, { targetW: number; paused: boolean }>();
+  /** When this process first saw each running session (its default's 0 W period is counted only then). */
+  private readonly firstSeenMs = new Map<number, number>();
+  private lastConnectorTotal: number | undefined;
   private readonly listeners: ChangeListener[] = [];
   private readonly work = new Set<Promise<unknown>>();
   private loop: Promise<void> | undefined;
@@ -143,6 +152,7 @@ export class LoadService {
       config: this.config,
       profiles: this.profiles,
       chargers: deps.chargers,
+      fallbackAfterMs: this.timings.fallbackAfterMs,
       open: () => !this.closed,
       requestRecompute: () => this.requestRecompute(),
     });
@@ -150,12 +160,15 @@ export class LoadService {
     this.settings = new LoadSettings(deps.db, this.repository, deps.audit, () => this.onSettingsChanged());
   }
 
-  /** Turned on: every connected charger gets its safe default first; then the allocation follows. */
+  /**
+   * Turned on: every connected charger gets its default first; then the allocation follows. A
+   * changed limit, margin, window or charger changes the fallback shares the defaults carry.
+   */
   private onSettingsChanged(): void {
     this.config.reload();
-    if (this.config.enabled && !this.wasEnabled) {
+    if (this.config.enabled) {
       this.wasEnabled = true;
-      for (const chargerId of this.deps.chargers.connectedIds()) this.track(this.defaults.install(chargerId));
+      for (const work of this.defaults.refresh(this.deps.chargers.connectedIds(), true)) this.track(work);
     }
     this.requestRecompute();
     this.emit();
@@ -220,6 +233,7 @@ export class LoadService {
 
   private onSessionEnded(session: ActiveSession): void {
     this.draws.forget(session.id);
+    this.firstSeenMs.delete(session.id);
     this.track(this.profiles.endTransaction(session));
     this.requestRecompute();
   }
@@ -249,10 +263,29 @@ export class LoadService {
     } else if (kind === 'removed') {
       this.config.forgetCharger(chargerId);
       this.track(this.profiles.forgetCharger(chargerId));
+      this.onConnectorsChanged();
       this.requestRecompute();
-    } else if (kind === 'connected' || kind === 'disconnected' || kind === 'updated') {
+    } else if (kind === 'connected') {
+      // Back without a boot (a network drop, the appliance restarted): it keeps the profiles it
+      // has; only a stale or unconfirmed default is sent again, and when load management was
+      // turned off meanwhile the appliance's profiles are removed now.
+      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => Promise.all(this.defaults.refresh([chargerId], false))));
+      this.requestRecompute();
+    } else if (kind === 'registered' || kind === 'status') {
+      this.onConnectorsChanged();
+    } else if (kind === 'disconnected' || kind === 'updated') {
       this.requestRecompute();
     }
+  }
+
+  /** A charger or connector more or less: every fallback share changes with the count. */
+  private onConnectorsChanged(): void {
+    if (!this.config.enabled) return;
+    let total = 0;
+    for (const count of this.deps.chargers.connectorCounts().values()) total += count;
+    if (total === this.lastConnectorTotal) return;
+    this.lastConnectorTotal = total;
+    for (const work of this.defaults.refresh(this.deps.chargers.connectedIds(), true)) this.track(work);
   }
 
   /** Asks for a recompute soon; many requests in one moment make one recompute. */
@@ -292,7 +325,9 @@ export class LoadService {
     const budgets = this.budgets(site, nowMs);
     const participants = this.participants(nowMs);
     this.allocate(participants, budgets);
-    this.draws.retain(new Set(participants.map((participant) => participant.session.id)));
+    const running = new Set(participants.map((participant) => participant.session.id));
+    this.draws.retain(running);
+    for (const sessionId of this.firstSeenMs.keys()) if (!running.has(sessionId)) this.firstSeenMs.delete(sessionId);
     this.draws.markRecomputed(participants.map((participant) => participant.session.id));
 
     const rules = { minIntervalMs: this.timings.profileIntervalMs };
@@ -301,6 +336,7 @@ export class LoadService {
     const afterDecreases = this.participants(this.clock.nowMs());
     const increases = planIncreases(this.states(afterDecreases), budgets, this.clock.nowMs(), rules);
     await this.sendAll(afterDecreases, increases.changes);
+    await this.holdNewcomers(afterDecreases, increases.changes);
     this.scheduleFollowUp(decreases, increases);
     this.watchSiteDraw();
     this.emit();
@@ -334,9 +370,21 @@ export class LoadService {
       (rejectedAtMs !== undefined && nowMs - rejectedAtMs < this.timings.rejectedRetryMs);
     let inForceW = settings.maxW;
     if (ownRow && ownRow.status !== 'rejected') inForceW = ownRow.inForceW;
-    else if (!ownRow && defaultRow?.status === 'accepted') inForceW = defaultRow.inForceW;
+    else if (!ownRow && defaultRow?.status === 'accepted') inForceW = this.inDefaultsZeroPeriod(session, nowMs) ? 0 : defaultRow.inForceW;
     if (rejecting) inForceW = settings.maxW;
     return { inForceW, rejecting, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
+  }
+
+  /**
+   * Whether a session without a TxProfile is surely still in its default's 0 W period: seen by
+   * this process for less than half that period, and stamped as started as recently. A queued
+   * start hours old, or one this process did not see begin, counts at the fallback share.
+   */
+  private inDefaultsZeroPeriod(session: ActiveSession, nowMs: number): boolean {
+    const windowMs = this.timings.fallbackAfterMs / 2;
+    const startedMs = Date.parse(session.startedAt);
+    const firstSeenMs = this.firstSeenMs.get(session.id) ?? nowMs;
+    return !Number.isNaN(startedMs) && nowMs - startedMs < windowMs && nowMs - firstSeenMs < windowMs;
   }
 
   /** Every running session with its charger's settings and the limit it is under now. */
@@ -344,6 +392,7 @@ export class LoadService {
     const participants: Participant[] = [];
     for (const session of this.deps.sessions.active()) {
       if (session.transactionId === null) continue;
+      if (!this.firstSeenMs.has(session.id)) this.firstSeenMs.set(session.id, nowMs);
       const key = `${session.chargerId}/${session.connectorId}`;
       const settings = this.config.charger(session.chargerId);
       const { inForceW, rejecting, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
@@ -408,6 +457,27 @@ export class LoadService {
       lastSentAtMs: participant.lastSentAtMs,
       steerable: participant.steerable,
     }));
+  }
+
+  /**
+   * A new session that got no share yet (the others' lowering waits for the rate limit, or it is
+   * paused) gets a TxProfile of 0 now, before its default's 0 W period ends and its fallback
+   * share would come on top of what the others are allowed.
+   */
+  private async holdNewcomers(participants: readonly Participant[], raised: readonly ProfileChange[]): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    const waiting = participants.filter(
+      (participant) =>
+        participant.steerable &&
+        !raised.some((change) => change.key === participant.key) &&
+        this.profiles.transactionOf(participant.session) === undefined &&
+        this.profiles.defaultOf(participant.session.chargerId)?.status === 'accepted' &&
+        this.inDefaultsZeroPeriod(participant.session, nowMs),
+    );
+    await this.sendAll(
+      participants,
+      waiting.map((participant) => ({ key: participant.key, limitW: 0 })),
+    );
   }
 
   private async sendAll(participants: readonly Participant[], changes: readonly ProfileChange[]): Promise<void> {

@@ -11,14 +11,19 @@ export interface ChargingProfileOrder {
   /** Whole W, or A per phase with one decimal. */
   limit: number;
   phases: number;
+  /** A second period: from this many seconds after the start, this limit (the default's fallback). */
+  later?: { startPeriodS: number; limit: number } | undefined;
+}
+
+/** The schedule's periods, in the words both versions share (numberPhases only with amperes). */
+export function schedulePeriods(order: ChargingProfileOrder): { startPeriod: number; limit: number; numberPhases?: number }[] {
+  const phases = order.unit === 'A' ? { numberPhases: order.phases } : {};
+  const periods = [{ startPeriod: 0, limit: order.limit, ...phases }];
+  if (order.later) periods.push({ startPeriod: order.later.startPeriodS, limit: order.later.limit, ...phases });
+  return periods;
 }
 
 /** The purpose both versions name the same way (1.6 §7.15, 2.0.1 ChargingProfilePurposeEnumType). */
 export function profilePurposeOf(order: ChargingProfileOrder): 'TxProfile' | 'TxDefaultProfile' {
   return order.purpose === 'transaction' ? 'TxProfile' : 'TxDefaultProfile';
-}
-
-/** The one period both versions send: from the start, the limit, and with amperes the phases it is per. */
-export function singleSchedulePeriod(order: ChargingProfileOrder): { startPeriod: number; limit: number; numberPhases?: number } {
-  return { startPeriod: 0, limit: order.limit, ...(order.unit === 'A' ? { numberPhases: order.phases } : {}) };
 }

@@ -23,6 +23,7 @@ function toCommand(order: ProfileOrder): ChargingProfileOrder {
     unit: order.limit.unit,
     limit: order.limit.value,
     phases: order.limit.phases,
+    later: order.later ? { startPeriodS: order.later.startPeriodS, limit: order.later.limit.value } : undefined,
   };
 }
 

@@ -5,7 +5,8 @@ import type { IncomingCall, SimulatedCharger } from './charger-simulator';
  * A charger with cars that obey the charging profiles they receive, for load management tests
  * and the README's simulated hour. Each connector draws the lesser of its car's demand, the
  * charger's maximum and the limit in force (the TxProfile of its transaction, else a
- * TxDefaultProfile for the connector, else one for the whole charger), and reports that draw in
+ * TxDefaultProfile for the connector, else one for the whole charger; a Relative schedule's
+ * periods count from the start of the transaction, 1.6 §3.13.2), and reports that draw in
  * MeterValues as Power.Active.Import beside the energy register it integrates over simulated time.
  * Time is whatever the test says it is (`advance`), never the wall clock.
  */
@@ -20,12 +21,15 @@ export interface ObedientChargerOptions {
   rejectsProfiles?: boolean;
   /** A broken charger: accepts every profile and draws what the car wants anyway. */
   ignoresProfiles?: boolean;
+  /** Takes its default but answers every TxProfile Rejected (some only do TxDefaultProfile). */
+  rejectsTxProfiles?: boolean;
   /** The test's clock: profiles are stamped with it on arrival. */
   clock?: { nowMs(): number };
 }
 
 interface ReceivedLimit {
-  value: number;
+  /** The schedule's periods: from `startS` seconds after the start, `value`. */
+  periods: { startS: number; value: number }[];
   unit: 'A' | 'W';
   phases: number;
   transactionId?: string;
@@ -35,6 +39,8 @@ interface ConnectorState {
   demandW: number;
   energyWh: number;
   transactionId: string | undefined;
+  /** When the transaction started on the charger, by the test's clock. */
+  startedAtMs: number;
   txProfile: ReceivedLimit | undefined;
   defaultProfile: ReceivedLimit | undefined;
 }
@@ -53,8 +59,8 @@ export class ObedientCharger {
   private stationDefault: ReceivedLimit | undefined;
   private readonly listeners: DrawListener[] = [];
   private idTagCounter = 0;
-  /** SetChargingProfile calls received, with the limit they set in W. */
-  readonly profiles: { connectorId: number; purpose: string; limitW: number; transactionId: string | undefined; atMs: number; call: IncomingCall }[] = [];
+  /** SetChargingProfile calls received, with the limit of their first period in W (and of the next, if any). */
+  readonly profiles: { connectorId: number; purpose: string; limitW: number; laterW: number | undefined; transactionId: string | undefined; atMs: number; call: IncomingCall }[] = [];
 
   constructor(
     readonly charger: SimulatedCharger,
@@ -65,7 +71,7 @@ export class ObedientCharger {
     this.maxW = options.maxW ?? DEFAULT_MAX_W;
     this.rateUnits = options.rateUnits ?? ['A', 'W'];
     for (let connectorId = 1; connectorId <= (options.connectors ?? 1); connectorId++) {
-      this.connectors.set(connectorId, { demandW: 0, energyWh: 0, transactionId: undefined, txProfile: undefined, defaultProfile: undefined });
+      this.connectors.set(connectorId, { demandW: 0, energyWh: 0, transactionId: undefined, startedAtMs: 0, txProfile: undefined, defaultProfile: undefined });
     }
     charger.handle('SetChargingProfile', (call) => this.onSetChargingProfile(call));
     charger.handle('ClearChargingProfile', () => this.onClearChargingProfile());
@@ -106,6 +112,7 @@ export class ObedientCharger {
     const parsed = this.charger.isV201 ? parse201(call.payload) : parse16(call.payload);
     if (!this.rateUnits.includes(parsed.limit.unit)) return { status: 'Rejected' };
     if (parsed.purpose === 'TxProfile') {
+      if (this.options.rejectsTxProfiles) return { status: 'Rejected' };
       const state = this.connectors.get(parsed.connectorId);
       // 1.6 §5.16.2 / 2.0.1 K01.FR.09: a TxProfile needs the transaction it names to be running.
       if (!state || state.transactionId === undefined || parsed.limit.transactionId !== state.transactionId) return { status: 'Rejected' };
@@ -119,9 +126,10 @@ export class ObedientCharger {
     this.profiles.push({
       connectorId: parsed.connectorId,
       purpose: parsed.purpose,
-      limitW: this.wattsOf(parsed.limit),
+      limitW: this.wattsOf(parsed.limit, 0),
+      laterW: parsed.limit.periods.length > 1 ? this.wattsOf(parsed.limit, parsed.limit.periods.length - 1) : undefined,
       transactionId: parsed.limit.transactionId,
-      atMs: this.options.clock?.nowMs() ?? Date.now(),
+      atMs: this.nowMs(),
       call,
     });
     this.changed();
@@ -151,9 +159,23 @@ export class ObedientCharger {
     return { configurationKey: all.filter((entry) => wanted.includes(entry.key)), unknownKey: wanted.filter((key) => !all.some((entry) => entry.key === key)) };
   }
 
-  private wattsOf(limit: ReceivedLimit): number {
-    if (limit.unit === 'W') return limit.value;
-    return Math.floor(limit.value * this.voltageV * Math.min(limit.phases, this.phases) + 1e-6);
+  private wattsOf(limit: ReceivedLimit, periodIndex: number): number {
+    const value = limit.periods[periodIndex]!.value;
+    if (limit.unit === 'W') return value;
+    return Math.floor(value * this.voltageV * Math.min(limit.phases, this.phases) + 1e-6);
+  }
+
+  private nowMs(): number {
+    return this.options.clock?.nowMs() ?? Date.now();
+  }
+
+  /** The period in force `elapsedMs` after the start. */
+  private wattsAt(limit: ReceivedLimit, elapsedMs: number): number {
+    let index = 0;
+    limit.periods.forEach((period, candidate) => {
+      if (period.startS * 1000 <= elapsedMs) index = candidate;
+    });
+    return this.wattsOf(limit, index);
   }
 
   // ---- what the cars do --------------------------------------------------------------------
@@ -163,7 +185,7 @@ export class ObedientCharger {
     if (this.options.ignoresProfiles) return this.maxW;
     const state = this.connector(connectorId);
     const profile = (state.transactionId !== undefined ? state.txProfile : undefined) ?? state.defaultProfile ?? this.stationDefault;
-    return profile ? Math.min(this.maxW, this.wattsOf(profile)) : this.maxW;
+    return profile ? Math.min(this.maxW, this.wattsAt(profile, this.nowMs() - state.startedAtMs)) : this.maxW;
   }
 
   drawW(connectorId: number): number {
@@ -201,6 +223,7 @@ export class ObedientCharger {
     const state = this.connector(connectorId);
     state.demandW = demandW;
     state.txProfile = undefined;
+    state.startedAtMs = this.nowMs();
     if (this.charger.isV201) {
       const transactionId = `${this.id}-tx-${++this.idTagCounter}`;
       state.transactionId = transactionId;
@@ -214,6 +237,20 @@ export class ObedientCharger {
     }
     this.changed();
     return state.transactionId;
+  }
+
+  /**
+   * A car plugs in while the charger cannot reach the appliance: the charger starts the
+   * transaction on its own (local authorization) and queues the StartTransaction, so only the
+   * profiles it already has govern the draw.
+   */
+  startOffline(connectorId: number, demandW: number): void {
+    const state = this.connector(connectorId);
+    state.demandW = demandW;
+    state.txProfile = undefined;
+    state.startedAtMs = this.nowMs();
+    state.transactionId = `offline-${++this.idTagCounter}`;
+    this.changed();
   }
 
   async sendMeterValues(connectorId: number, timestamp = new Date().toISOString()): Promise<void> {
@@ -273,16 +310,20 @@ export class ObedientCharger {
   }
 }
 
+function periodsOf(periods: { startPeriod: number; limit: number }[]): ReceivedLimit['periods'] {
+  return periods.map((period) => ({ startS: period.startPeriod, value: period.limit }));
+}
+
 function parse16(payload: Record<string, any>): { connectorId: number; purpose: string; limit: ReceivedLimit } {
   const profile = payload.csChargingProfiles;
-  const period = profile.chargingSchedule.chargingSchedulePeriod[0];
+  const periods = profile.chargingSchedule.chargingSchedulePeriod;
   return {
     connectorId: payload.connectorId,
     purpose: profile.chargingProfilePurpose,
     limit: {
-      value: period.limit,
+      periods: periodsOf(periods),
       unit: profile.chargingSchedule.chargingRateUnit,
-      phases: period.numberPhases ?? 3,
+      phases: periods[0].numberPhases ?? 3,
       ...(profile.transactionId !== undefined ? { transactionId: String(profile.transactionId) } : {}),
     },
   };
@@ -291,14 +332,14 @@ function parse16(payload: Record<string, any>): { connectorId: number; purpose: 
 function parse201(payload: Record<string, any>): { connectorId: number; purpose: string; limit: ReceivedLimit } {
   const profile = payload.chargingProfile;
   const schedule = profile.chargingSchedule[0];
-  const period = schedule.chargingSchedulePeriod[0];
+  const periods = schedule.chargingSchedulePeriod;
   return {
     connectorId: payload.evseId,
     purpose: profile.chargingProfilePurpose,
     limit: {
-      value: period.limit,
+      periods: periodsOf(periods),
       unit: schedule.chargingRateUnit,
-      phases: period.numberPhases ?? 3,
+      phases: periods[0].numberPhases ?? 3,
       ...(profile.transactionId !== undefined ? { transactionId: String(profile.transactionId) } : {}),
     },
   };

@@ -1,12 +1,13 @@
-import { profilePurposeOf, singleSchedulePeriod, type ChargingProfileOrder } from '../charging-profile-order';
+import { profilePurposeOf, schedulePeriods, type ChargingProfileOrder } from '../charging-profile-order';
 import type { SetChargingProfileRequest } from '../generated/v16';
 
 /**
  * Load management's profile as 1.6 SetChargingProfile (§5.16): the charger's default is a
  * TxDefaultProfile on connector 0 (it applies to every connector, §3.13.2); a running transaction
- * gets a TxProfile on its connector naming the transaction (§3.13.3). Relative, one period from
- * the start, no duration: the limit holds until replaced; an A limit is per phase and says how
- * many phases (3 is assumed when absent, §7.14).
+ * gets a TxProfile on its connector naming the transaction (§3.13.3). Relative, no duration: the
+ * limit holds until replaced. A TxDefaultProfile's Relative schedule starts with each transaction
+ * (§3.13.2), so its two periods read "0 until the appliance sends a share, then the fallback".
+ * An A limit is per phase and says how many phases (3 is assumed when absent, §7.14).
  */
 export function setChargingProfile16(order: ChargingProfileOrder): SetChargingProfileRequest {
   const transaction = order.purpose === 'transaction';
@@ -20,7 +21,7 @@ export function setChargingProfile16(order: ChargingProfileOrder): SetChargingPr
       chargingProfileKind: 'Relative',
       chargingSchedule: {
         chargingRateUnit: order.unit,
-        chargingSchedulePeriod: [singleSchedulePeriod(order)],
+        chargingSchedulePeriod: schedulePeriods(order),
       },
     },
   };

@@ -1,11 +1,12 @@
-import { profilePurposeOf, singleSchedulePeriod, type ChargingProfileOrder } from '../charging-profile-order';
+import { profilePurposeOf, schedulePeriods, type ChargingProfileOrder } from '../charging-profile-order';
 import type { SetChargingProfileRequest } from '../generated/v201';
 
 /**
  * Load management's profile as 2.0.1 SetChargingProfile (K01): the default is a TxDefaultProfile
  * on EVSE 0, which applies to each EVSE; a running transaction gets a TxProfile on its EVSE with
- * its transactionId (K01.FR.03). Relative, one period, no duration; A limits per phase with
- * numberPhases. The same id again replaces the profile (K01.FR.05).
+ * its transactionId (K01.FR.03). Relative, no duration (a default's periods count from the start
+ * of each transaction); A limits per phase with numberPhases. The same id again replaces the
+ * profile (K01.FR.05).
  */
 export function setChargingProfile201(order: ChargingProfileOrder): SetChargingProfileRequest {
   const transaction = order.purpose === 'transaction';
@@ -21,7 +22,7 @@ export function setChargingProfile201(order: ChargingProfileOrder): SetChargingP
         {
           id: 1,
           chargingRateUnit: order.unit,
-          chargingSchedulePeriod: [singleSchedulePeriod(order)],
+          chargingSchedulePeriod: schedulePeriods(order),
         },
       ],
     },
