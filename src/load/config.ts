@@ -93,6 +93,8 @@ export function chooseRateUnit(reported: string | null | undefined): RateUnit {
 export interface ChargerSettings {
   supply: Supply;
   unit: RateUnit;
+  /** False while the charger has not said which units it takes (`unit` is then a guess). */
+  unitReported: boolean;
   maxW: number;
   minW: number;
   priority: number;
@@ -107,6 +109,7 @@ function chargerSettings(row: LoadChargerRow | undefined, site: LoadSite): Charg
   return {
     supply,
     unit: chooseRateUnit(row?.reportedRateUnits),
+    unitReported: Boolean(row?.reportedRateUnits),
     maxW,
     minW: Math.min(maxW, row?.minPowerW ?? minimumChargingW(supply)),
     priority: row?.priority ?? 0,

@@ -16,8 +16,21 @@ export interface DefaultProfilesDependencies {
   fallbackAfterMs: number;
   /** False once the service closed: nothing new is sent. */
   open(): boolean;
-  /** A charger's answer changes what its sessions count at. */
-  requestRecompute(): void;
+}
+
+/**
+ * Why a charger's default is looked at: it booted (sent whatever it has), the shares may have
+ * changed (sent unless it has the right one), it came back without a boot (sent only when the one
+ * it has is not the right one or not confirmed; none at all stays none).
+ */
+export type DefaultDue = 'booted' | 'shares' | 'reconnected';
+const STRENGTH: Record<DefaultDue, number> = { reconnected: 0, shares: 1, booted: 2 };
+
+/** A default to send, with its fallback share (in either unit it comes out at most this). */
+export interface DefaultChange {
+  chargerId: string;
+  due: DefaultDue;
+  fallbackW: number;
 }
 
 /**
@@ -27,91 +40,85 @@ export interface DefaultProfilesDependencies {
  * never draws on top of the others' limits. Without the appliance (it restarts, the network is
  * down, the charger refuses TxProfiles) every session still charges, at a share that keeps all
  * connectors within the limit together. A charger that rejects it is counted at its maximum.
- * Turning load management off removes what the appliance set.
+ *
+ * Defaults are only marked due here; the service sends them in its recompute, ordered with the
+ * TxProfiles: a default that may raise what a running session draws goes with the increases,
+ * after every lowering was accepted. Turning load management off removes what the appliance set.
  */
 export class DefaultProfiles {
-  /** One default at a time per charger (a boot and a settings change may meet). */
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly due = new Map<string, DefaultDue>();
 
   constructor(private readonly deps: DefaultProfilesDependencies) {}
 
-  install(chargerId: string): Promise<void> {
-    const previous = this.inFlight.get(chargerId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.installNow(chargerId));
-    this.inFlight.set(chargerId, next);
-    const forget = () => {
-      if (this.inFlight.get(chargerId) === next) this.inFlight.delete(chargerId);
-    };
-    return next.then(forget, (error: unknown) => {
-      forget();
-      throw error;
-    });
+  markDue(chargerIds: Iterable<string>, why: DefaultDue): void {
+    for (const chargerId of chargerIds) {
+      const current = this.due.get(chargerId);
+      if (current === undefined || STRENGTH[why] > STRENGTH[current]) this.due.set(chargerId, why);
+    }
   }
 
-  private async installNow(chargerId: string): Promise<void> {
-    const { config, profiles, chargers } = this.deps;
-    if (!this.deps.open() || !chargers.isConnected(chargerId) || !chargers.isAccepted(chargerId)) return;
-    if (!config.enabled) {
-      if (profiles.ofCharger(chargerId).length > 0) await profiles.clear(chargerId);
-      return;
-    }
+  /** The charger booted: what it says of its units and maximum is taken in before its default is due. */
+  async learn(chargerId: string): Promise<void> {
+    const { config, chargers } = this.deps;
+    if (!this.deps.open() || !config.enabled || !chargers.isConnected(chargerId) || !chargers.isAccepted(chargerId)) return;
     const capabilities = await this.deps.sender.capabilities(chargerId, this.deps.timeoutMs);
-    const nowIso = new Date(this.deps.clock.nowMs()).toISOString();
     await config.patchCharger(
       chargerId,
       {
         ...(capabilities.rateUnits ? { reportedRateUnits: capabilities.rateUnits.join(',') } : {}),
         ...(capabilities.maxPowerW ? { reportedMaxPowerW: capabilities.maxPowerW } : {}),
       },
-      nowIso,
+      new Date(this.deps.clock.nowMs()).toISOString(),
     );
+  }
+
+  /**
+   * The defaults due now that should be sent (the others are forgotten): a boot always gets one;
+   * otherwise one that is missing (after a shares change), not confirmed, or of another share.
+   */
+  takeDue(): DefaultChange[] {
+    const { config, profiles, chargers } = this.deps;
+    const counts = chargers.connectorCounts();
+    const changes: DefaultChange[] = [];
+    for (const [chargerId, due] of this.due) {
+      this.due.delete(chargerId);
+      if (!this.deps.open() || !chargers.isConnected(chargerId) || !chargers.isAccepted(chargerId)) continue;
+      const settings = config.charger(chargerId);
+      const row = profiles.defaultOf(chargerId);
+      const fallbackW = this.fallbackShareW(chargerId, settings, counts);
+      const changed = row !== undefined && row.limitW !== limitInUnit(fallbackW, row.unit === 'W' ? 'W' : 'A', settings.supply).effectiveW;
+      const wanted = due === 'booted' || (row ? row.status !== 'rejected' && (row.status !== 'accepted' || changed) : due === 'shares');
+      if (wanted) changes.push({ chargerId, due, fallbackW });
+    }
+    return changes;
+  }
+
+  /** A default that could not go yet (it would raise a draw the budget has no room for). */
+  postpone(change: DefaultChange): void {
+    this.markDue([change.chargerId], change.due);
+  }
+
+  /** Sends one default; a charger that did not say which units it takes gets the other if it rejects. */
+  async send(change: DefaultChange): Promise<void> {
+    const { config } = this.deps;
+    const { chargerId } = change;
+    if (!this.deps.open()) return;
     const settings = config.charger(chargerId);
-    const shareW = this.fallbackShareW(chargerId, settings, chargers.connectorCounts());
-    let answer = await this.send(chargerId, settings, settings.unit, shareW, nowIso);
-    if (answer === 'rejected' && !capabilities.rateUnits) {
-      // The charger did not say which units it takes: the other one may be what it wants.
+    const nowIso = new Date(this.deps.clock.nowMs()).toISOString();
+    let answer = await this.sendIn(change, settings, settings.unit, nowIso);
+    if (answer === 'rejected' && !settings.unitReported) {
       const otherUnit: RateUnit = settings.unit === 'A' ? 'W' : 'A';
-      answer = await this.send(chargerId, settings, otherUnit, shareW, nowIso);
+      answer = await this.sendIn(change, settings, otherUnit, nowIso);
       if (answer === 'accepted') await config.patchCharger(chargerId, { reportedRateUnits: otherUnit }, nowIso);
     }
     await config.patchCharger(chargerId, { profilesRejectedAt: answer === 'rejected' ? nowIso : null }, nowIso);
     if (answer === 'rejected') this.deps.logger.warn({ chargerId }, 'charger rejected the default charging profile: its sessions count at its maximum');
-    this.deps.requestRecompute();
   }
 
-  private send(chargerId: string, settings: ChargerSettings, unit: RateUnit, shareW: number, sentAt: string) {
-    const share = limitInUnit(shareW, unit, settings.supply);
+  private sendIn(change: DefaultChange, settings: ChargerSettings, unit: RateUnit, sentAt: string) {
+    const share = limitInUnit(change.fallbackW, unit, settings.supply);
     const later = share.effectiveW > 0 ? { startPeriodS: Math.round(this.deps.fallbackAfterMs / 1000), limit: share } : undefined;
-    return this.deps.profiles.sendDefault(chargerId, unit, settings.supply, later, sentAt);
-  }
-
-  /**
-   * Sends the default again where the charger's is not the one it should have: a share that
-   * changed, an answer that never came, or (with `missing`) none at all. With load management
-   * off, removes what the appliance left on the charger, so a charger that was away when it was
-   * turned off is never left at the old limits.
-   */
-  refresh(chargerIds: readonly string[], missing: boolean): Promise<void>[] {
-    const { config, profiles, chargers } = this.deps;
-    const counts = config.enabled ? chargers.connectorCounts() : new Map<string, number>();
-    const work: Promise<void>[] = [];
-    for (const chargerId of chargerIds) {
-      if (!chargers.isConnected(chargerId) || !chargers.isAccepted(chargerId)) continue;
-      if (!config.enabled) {
-        if (profiles.ofCharger(chargerId).length > 0) work.push(profiles.clear(chargerId));
-        continue;
-      }
-      const row = profiles.defaultOf(chargerId);
-      if (!row) {
-        if (missing) work.push(this.install(chargerId));
-        continue;
-      }
-      if (row.status === 'rejected') continue;
-      const settings = config.charger(chargerId);
-      const shareW = limitInUnit(this.fallbackShareW(chargerId, settings, counts), row.unit === 'W' ? 'W' : 'A', settings.supply).effectiveW;
-      if (row.status !== 'accepted' || row.limitW !== shareW) work.push(this.install(chargerId));
-    }
-    return work;
+    return this.deps.profiles.sendDefault(change.chargerId, unit, settings.supply, later, sentAt);
   }
 
   /**
@@ -137,9 +144,14 @@ export class DefaultProfiles {
     return Math.min(settings.maxW, Math.floor(shareW));
   }
 
-  /** Load management was turned off: the appliance's profiles are removed from the chargers. */
-  async removeAll(): Promise<void> {
+  /**
+   * Load management is off: the appliance's profiles are removed from the connected chargers that
+   * have them (`all`), or only from those due (they came back after it was turned off).
+   */
+  async remove(all: boolean): Promise<void> {
     const { profiles, chargers } = this.deps;
-    await Promise.all([...profiles.chargerIds()].filter((chargerId) => chargers.isConnected(chargerId)).map((chargerId) => profiles.clear(chargerId)));
+    const chargerIds = all ? [...profiles.chargerIds()] : [...this.due.keys()].filter((chargerId) => profiles.ofCharger(chargerId).length > 0);
+    this.due.clear();
+    await Promise.all(chargerIds.filter((chargerId) => chargers.isConnected(chargerId) && chargers.isAccepted(chargerId)).map((chargerId) => profiles.clear(chargerId)));
   }
 }

@@ -4,7 +4,8 @@ const rules = { minIntervalMs: 10_000 };
 const budgets: PlanBudgets = { siteBudgetW: 30_000, groupBudgetsW: new Map() };
 
 function state(key: string, fields: Partial<ConnectorProfileState>): ConnectorProfileState {
-  return { key, groupId: null, inForceW: 0, targetW: 0, minW: 4140, materialW: 1000, lastSentAtMs: undefined, steerable: true, ...fields };
+  const inForceW = fields.inForceW ?? 0;
+  return { key, groupId: null, inForceW, lowestW: inForceW, targetW: 0, minW: 4140, materialW: 1000, lastSentAtMs: undefined, steerable: true, ...fields };
 }
 
 test('a change smaller than the material step is not sent', () => {

@@ -3,7 +3,9 @@
  * a real change, at most one profile per connector per interval, and never so that the limits in
  * force could add up to more than a budget. The service sends the decreases first, waits for the
  * chargers' answers, and only then plans the increases against the limits now in force, so the
- * sum of what the chargers may draw stays within the limit at every moment in between.
+ * sum of what the chargers may draw stays within the limit at every moment in between. A change
+ * counts as a decrease only when it is below the lowest limit the charger may have: one above
+ * that may raise its draw, whatever the appliance counts it at, and waits like any increase.
  */
 
 export interface ConnectorProfileState {
@@ -15,6 +17,12 @@ export interface ConnectorProfileState {
    * is counted at.
    */
   inForceW: number;
+  /**
+   * What the charger may draw now at least: `inForceW` once its limit is known; lower while an
+   * answer is awaited or never came (a TxProfile on its way, a default the charger may not have
+   * taken), 0 when nothing is known.
+   */
+  lowestW: number;
   /** The allocation, already in the charger's unit (its effective watts). */
   targetW: number;
   minW: number;
@@ -71,11 +79,12 @@ class InForce {
     return groupBudgetW !== undefined && (this.groupW.get(groupId!) ?? 0) > groupBudgetW;
   }
 
-  headroomW(groupId: number | null): number {
-    let headroomW = this.budgets.siteBudgetW - this.siteW;
+  /** What the site and the group have left under their budgets; negative while they exceed them. */
+  roomW(groupId: number | null): number {
+    let roomW = this.budgets.siteBudgetW - this.siteW;
     const groupBudgetW = groupId === null ? undefined : this.budgets.groupBudgetsW.get(groupId);
-    if (groupBudgetW !== undefined) headroomW = Math.min(headroomW, groupBudgetW - (this.groupW.get(groupId!) ?? 0));
-    return Math.max(0, headroomW);
+    if (groupBudgetW !== undefined) roomW = Math.min(roomW, groupBudgetW - (this.groupW.get(groupId!) ?? 0));
+    return roomW;
   }
 }
 
@@ -94,14 +103,18 @@ function earliest(current: number | undefined, candidate: number): number {
 /**
  * Lowers: a real change (by its material step, or a pause to 0) when its interval has passed,
  * and at once, whatever the interval, while the limits in force exceed the budget it sits behind.
+ * Only changes that cannot raise the draw (at most the lowest limit the charger may have): these
+ * go out together, in any order the chargers answer. While a connector waits at 0 for room to
+ * reach its minimum, a lowering smaller than the material step is real too: it may be the room.
  */
 export function planDecreases(states: readonly ConnectorProfileState[], budgets: PlanBudgets, nowMs: number, rules: PlanRules): Plan {
   const inForce = new InForce(states, budgets);
   const changes: ProfileChange[] = [];
   let nextDueAtMs: number | undefined;
+  const waitingAtZero = states.some((state) => state.steerable && state.inForceW === 0 && state.targetW >= state.minW);
   for (const state of states) {
-    if (!state.steerable || state.targetW >= state.inForceW) continue;
-    const real = state.inForceW - state.targetW >= state.materialW || state.targetW === 0;
+    if (!state.steerable || state.targetW >= state.inForceW || state.targetW > state.lowestW) continue;
+    const real = state.inForceW - state.targetW >= state.materialW || state.targetW === 0 || waitingAtZero;
     if (!real) continue;
     if (isDue(state, nowMs, rules) || inForce.exceeded(state.groupId)) changes.push({ key: state.key, limitW: state.targetW });
     else nextDueAtMs = earliest(nextDueAtMs, dueAtMs(state, rules));
@@ -110,30 +123,49 @@ export function planDecreases(states: readonly ConnectorProfileState[], budgets:
 }
 
 /**
- * Raises, each only as far as the budgets' headroom over what is in force allows (a raise waits
- * for the lowering it depends on to be accepted). Connectors at 0 go first, then the largest
- * shortfall. A raise that would come out smaller than the material step, or below the minimum
- * for a connector at 0, is not sent.
+ * Raises: every change above the lowest limit the charger may have, each only as far as the
+ * budgets allow with every other connector at the most it may draw (a raise waits for the
+ * lowering it depends on to be accepted). A connector counted above its target because its limit
+ * is not known (a default it may not have taken) is such a raise too: the appliance counts it
+ * high, but the charger may be lower. Connectors at 0 go first, then the largest shortfall. A
+ * raise that would come out smaller than the material step, or below the minimum for a
+ * connector at 0, is not sent.
  */
 export function planIncreases(states: readonly ConnectorProfileState[], budgets: PlanBudgets, nowMs: number, rules: PlanRules): Plan {
   const inForce = new InForce(states, budgets);
   const changes: ProfileChange[] = [];
   let nextDueAtMs: number | undefined;
   const wanting = states
-    .filter((state) => state.steerable && state.targetW > state.inForceW)
-    .sort((a, b) => Number(b.inForceW === 0) - Number(a.inForceW === 0) || b.targetW - b.inForceW - (a.targetW - a.inForceW) || (a.key < b.key ? -1 : 1));
+    .filter((state) => state.steerable && state.targetW > state.lowestW)
+    .sort((a, b) => Number(b.lowestW === 0) - Number(a.lowestW === 0) || b.targetW - b.lowestW - (a.targetW - a.lowestW) || (a.key < b.key ? -1 : 1));
   for (const state of wanting) {
-    if (state.targetW - state.inForceW < state.materialW && state.inForceW > 0) continue;
+    if (state.targetW - state.lowestW < state.materialW && state.lowestW > 0) continue;
     if (!isDue(state, nowMs, rules)) {
       nextDueAtMs = earliest(nextDueAtMs, dueAtMs(state, rules));
       continue;
     }
-    const limitW = Math.min(state.targetW, state.inForceW + inForce.headroomW(state.groupId));
-    const stepW = limitW - state.inForceW;
-    const worthIt = state.inForceW === 0 ? limitW >= state.minW : stepW >= state.materialW;
+    // The moment the charger takes the new limit, every other connector may be at its highest.
+    const limitW = Math.min(state.targetW, state.inForceW + inForce.roomW(state.groupId));
+    const worthIt = state.lowestW === 0 ? limitW >= state.minW : limitW - state.lowestW >= state.materialW;
     if (!worthIt) continue;
     changes.push({ key: state.key, limitW });
-    inForce.add(state.groupId, stepW);
+    // Until the answer comes it may draw the higher of the old and the new limit.
+    inForce.add(state.groupId, Math.max(0, limitW - state.inForceW));
   }
   return { changes, nextDueAtMs };
+}
+
+/**
+ * Whether limits that come into force together (a default governs every connector of its charger
+ * without a TxProfile of its own) keep every budget, on top of the raises already planned: each
+ * connector counted at the higher of the most it may draw now and its new limit.
+ */
+export function fitsWithin(states: readonly ConnectorProfileState[], budgets: PlanBudgets, planned: readonly ProfileChange[], together: readonly ProfileChange[]): boolean {
+  const inForce = new InForce(states, budgets);
+  const byKey = new Map(states.map((state) => [state.key, state]));
+  for (const change of [...planned, ...together]) {
+    const state = byKey.get(change.key);
+    if (state) inForce.add(state.groupId, Math.max(0, change.limitW - state.inForceW));
+  }
+  return !inForce.exceeded(null) && together.every((change) => !inForce.exceeded(byKey.get(change.key)?.groupId ?? null));
 }

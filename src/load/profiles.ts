@@ -21,6 +21,11 @@ export interface ProfileBookDependencies {
  */
 export class ProfileBook {
   private readonly rows = new Map<string, LoadProfileRow>();
+  /**
+   * For a row whose answer is not known (sent, failed, rejected): the lowest limit the charger
+   * may have from it or the ones before it. Not kept over a restart (then it is 0: not known).
+   */
+  private readonly lowestW = new Map<string, number>();
 
   constructor(private readonly deps: ProfileBookDependencies) {
     for (const row of deps.repository.profiles()) this.rows.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
@@ -30,6 +35,15 @@ export class ProfileBook {
   transactionOf(session: ActiveSession): LoadProfileRow | undefined {
     const row = this.rows.get(profileKey(session.chargerId, session.connectorId, 'transaction'));
     return row && row.transactionId === session.transactionId ? row : undefined;
+  }
+
+  /**
+   * The lowest limit the charger may have from this row: its own once accepted; before that, the
+   * lower of it and the one it replaces (a TxProfile of the same transaction, the last default).
+   */
+  lowestOf(row: LoadProfileRow): number {
+    if (row.status === 'accepted') return row.limitW;
+    return this.lowestW.get(profileKey(row.chargerId, row.connectorId, row.purpose)) ?? 0;
   }
 
   defaultOf(chargerId: string): LoadProfileRow | undefined {
@@ -50,13 +64,22 @@ export class ProfileBook {
     const row = this.rows.get(key);
     if (!row || row.transactionId !== session.transactionId) return;
     this.rows.delete(key);
+    this.lowestW.delete(key);
     await this.deps.db.write(() => this.deps.repository.deleteProfile(session.chargerId, session.connectorId, 'transaction'));
   }
 
   /** The charger was removed: its rows go. */
   async forgetCharger(chargerId: string): Promise<void> {
-    for (const row of this.ofCharger(chargerId)) this.rows.delete(profileKey(row.chargerId, row.connectorId, row.purpose));
+    this.forgetRows(chargerId);
     await this.deps.db.write(() => this.deps.repository.deleteProfiles(chargerId));
+  }
+
+  private forgetRows(chargerId: string): void {
+    for (const row of this.ofCharger(chargerId)) {
+      const key = profileKey(row.chargerId, row.connectorId, row.purpose);
+      this.rows.delete(key);
+      this.lowestW.delete(key);
+    }
   }
 
   /**
@@ -121,13 +144,20 @@ export class ProfileBook {
   async clear(chargerId: string): Promise<void> {
     const rows = this.ofCharger(chargerId);
     if (!(await this.deps.sender.clear(chargerId, rows, this.deps.timeoutMs))) return;
-    for (const row of rows) this.rows.delete(profileKey(row.chargerId, row.connectorId, row.purpose));
+    this.forgetRows(chargerId);
     await this.deps.db.write(() => this.deps.repository.deleteProfiles(chargerId));
   }
 
   private async save(row: LoadProfileRow): Promise<void> {
     await this.deps.db.write(() => this.deps.repository.saveProfile(row));
-    this.rows.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
+    const key = profileKey(row.chargerId, row.connectorId, row.purpose);
+    const previous = this.rows.get(key);
+    if (row.status === 'accepted') this.lowestW.delete(key);
+    else if (row.status === 'sent') {
+      const replaces = previous !== undefined && previous.transactionId === row.transactionId;
+      this.lowestW.set(key, Math.min(replaces ? this.lowestOf(previous) : 0, row.limitW));
+    }
+    this.rows.set(key, row);
   }
 }
 

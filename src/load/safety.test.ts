@@ -314,6 +314,51 @@ describe('safe by default', () => {
   });
 });
 
+describe('raises wait for every lowering to be accepted', () => {
+  /** Resolves once `done` holds (checked every few ms), or after `timeoutMs` whatever it says. */
+  async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+    const giveUpAtMs = Date.now() + timeoutMs;
+    while (!done() && Date.now() < giveUpAtMs) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  test('a charger whose new default went unanswered starts a session while another is slow to lower: its first share goes only after the lowering, and the site stays within the limit', async () => {
+    // A short answer timeout, so the unanswered default fails within the test.
+    await t.close();
+    ({ t, clock } = await startLoadTestApp(START, STEP_MS, { profileTimeoutMs: 500 }));
+    for (const tag of ['T1', 'T2']) await t.api('POST', '/cards', { uid: tag, kind: 'personal' });
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'B', version: '1.6' },
+      { id: 'D', version: '1.6' },
+    ]);
+    const b = site.charger('B');
+    const d = site.charger('D');
+    await b.startSession(1, 'T1', 22_080);
+    await site.settle();
+    expect(b.limitW(1)).toBe(22_080);
+
+    // D leaves its next default unanswered (its 0 W period from before stays). B applies and
+    // answers a lowering only once D has a TxProfile (or after 2 s): without the ordering D's
+    // first share would come on top of B's 22 kW.
+    const dHasTxProfile = () => d.profiles.some((profile) => profile.purpose === 'TxProfile');
+    d.holdProfiles((call) => (call.payload.csChargingProfiles.chargingProfilePurpose === 'TxDefaultProfile' ? 'no-answer' : undefined));
+    b.holdProfiles((call) => (call.payload.csChargingProfiles.chargingProfilePurpose === 'TxProfile' ? until(dHasTxProfile, 2000) : undefined));
+    const sentToD = d.charger.received.length;
+    // The margin changes every fallback share: the defaults are sent again.
+    await t.api('PUT', '/load', { limitW: 30_000, marginW: 2000 });
+    const resent = await d.charger.waitForCall('SetChargingProfile', 10_000, sentToD);
+    expect(resent.payload.csChargingProfiles.chargingProfilePurpose).toBe('TxDefaultProfile');
+    await d.startSession(1, 'T2', 22_080);
+    await site.settle();
+    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+
+    // At no moment did what the chargers may draw add up to more than the limit less the margin.
+    expect(site.meter.maxW()).toBeLessThanOrEqual(28_000);
+    expect(d.limitW(1)).toBeGreaterThanOrEqual(4140);
+    expect(b.limitW(1) + d.limitW(1)).toBeLessThanOrEqual(28_000);
+  });
+});
+
 describe('limits over the day and priorities', () => {
   test('entering the peak window lowers every limit at once, before the window starts, whatever the rate limit', async () => {
     await t.api('PATCH', '/settings', { timeZone: 'UTC' });

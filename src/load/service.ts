@@ -5,10 +5,10 @@ import type { AuditActor } from '../staff';
 import { allocate, type AllocationConnector, type FixedDraw } from './allocation';
 import { limitInForceW, siteBudgetW } from './budget';
 import { LoadConfig, materialChangeW, type ChargerSettings } from './config';
-import { DefaultProfiles } from './default-profile';
+import { DefaultProfiles, type DefaultChange } from './default-profile';
 import { estimateDemandW } from './demand';
 import { DrawTracker } from './draws';
-import { planDecreases, planIncreases, type ConnectorProfileState, type Plan, type PlanBudgets, type ProfileChange } from './planner';
+import { fitsWithin, planDecreases, planIncreases, type ConnectorProfileState, type Plan, type PlanBudgets, type ProfileChange } from './planner';
 import {
   SYSTEM_CLOCK,
   type ActiveSession,
@@ -98,10 +98,12 @@ export interface LoadView {
 }
 
 /** One active session with everything the allocation needs (its priority: charger, connector or driver). */
-interface Participant extends Omit<ChargerSettings, 'profilesRejectedAtMs'> {
+interface Participant extends Omit<ChargerSettings, 'profilesRejectedAtMs' | 'unitReported'> {
   key: string;
   session: ActiveSession;
   inForceW: number;
+  /** The lowest limit the charger may have (see ConnectorProfileState). */
+  lowestW: number;
   lastSentAtMs: number | undefined;
   steerable: boolean;
   flags: LoadFlag[];
@@ -154,7 +156,6 @@ export class LoadService {
       chargers: deps.chargers,
       fallbackAfterMs: this.timings.fallbackAfterMs,
       open: () => !this.closed,
-      requestRecompute: () => this.requestRecompute(),
     });
     this.wasEnabled = this.config.enabled;
     this.settings = new LoadSettings(deps.db, this.repository, deps.audit, () => this.onSettingsChanged());
@@ -166,10 +167,7 @@ export class LoadService {
    */
   private onSettingsChanged(): void {
     this.config.reload();
-    if (this.config.enabled) {
-      this.wasEnabled = true;
-      for (const work of this.defaults.refresh(this.deps.chargers.connectedIds(), true)) this.track(work);
-    }
+    if (this.config.enabled) this.defaults.markDue(this.deps.chargers.connectedIds(), 'shares');
     this.requestRecompute();
     this.emit();
   }
@@ -259,7 +257,14 @@ export class LoadService {
   onChargerEvent(kind: string, chargerId: string): void {
     if (kind === 'booted') {
       // After the BootNotification answer is on the wire: a charger takes CALLs once accepted.
-      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.defaults.install(chargerId)));
+      this.track(
+        new Promise((resolve) => setImmediate(resolve))
+          .then(() => this.defaults.learn(chargerId))
+          .finally(() => {
+            this.defaults.markDue([chargerId], 'booted');
+            this.requestRecompute();
+          }),
+      );
     } else if (kind === 'removed') {
       this.config.forgetCharger(chargerId);
       this.track(this.profiles.forgetCharger(chargerId));
@@ -269,7 +274,7 @@ export class LoadService {
       // Back without a boot (a network drop, the appliance restarted): it keeps the profiles it
       // has; only a stale or unconfirmed default is sent again, and when load management was
       // turned off meanwhile the appliance's profiles are removed now.
-      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => Promise.all(this.defaults.refresh([chargerId], false))));
+      this.defaults.markDue([chargerId], 'reconnected');
       this.requestRecompute();
     } else if (kind === 'registered' || kind === 'status') {
       this.onConnectorsChanged();
@@ -285,7 +290,8 @@ export class LoadService {
     for (const count of this.deps.chargers.connectorCounts().values()) total += count;
     if (total === this.lastConnectorTotal) return;
     this.lastConnectorTotal = total;
-    for (const work of this.defaults.refresh(this.deps.chargers.connectedIds(), true)) this.track(work);
+    this.defaults.markDue(this.deps.chargers.connectedIds(), 'shares');
+    this.requestRecompute();
   }
 
   /** Asks for a recompute soon; many requests in one moment make one recompute. */
@@ -314,7 +320,7 @@ export class LoadService {
   private async recompute(): Promise<void> {
     const site = this.config.site;
     if (site.limitW === null) {
-      if (this.wasEnabled) await this.defaults.removeAll();
+      await this.defaults.remove(this.wasEnabled);
       this.wasEnabled = false;
       this.targets.clear();
       this.emit();
@@ -330,13 +336,32 @@ export class LoadService {
     for (const sessionId of this.firstSeenMs.keys()) if (!running.has(sessionId)) this.firstSeenMs.delete(sessionId);
     this.draws.markRecomputed(participants.map((participant) => participant.session.id));
 
+    // Lowerings first, with the defaults that cannot raise any draw; once every answer is in,
+    // the raises, the defaults that may raise one among them, within what the budgets allow
+    // with every connector at the most it may draw. Answers may come in any order.
     const rules = { minIntervalMs: this.timings.profileIntervalMs };
+    const defaults = this.defaults.takeDue();
+    const lowering = defaults.filter((change) => this.governedByDefault(change, participants).every((governed) => governed.limitW <= governed.lowestW));
     const decreases = planDecreases(this.states(participants), budgets, nowMs, rules);
-    await this.sendAll(participants, decreases.changes);
+    await Promise.all([this.sendAll(participants, decreases.changes), ...lowering.map((change) => this.defaults.send(change))]);
     const afterDecreases = this.participants(this.clock.nowMs());
-    const increases = planIncreases(this.states(afterDecreases), budgets, this.clock.nowMs(), rules);
-    await this.sendAll(afterDecreases, increases.changes);
+    const states = this.states(afterDecreases);
+    const increases = planIncreases(states, budgets, this.clock.nowMs(), rules);
+    const planned = [...increases.changes];
+    const raising: DefaultChange[] = [];
+    for (const change of defaults.filter((candidate) => !lowering.includes(candidate))) {
+      const together = this.governedByDefault(change, afterDecreases);
+      if (!fitsWithin(states, budgets, planned, together)) {
+        this.defaults.postpone(change);
+        continue;
+      }
+      raising.push(change);
+      planned.push(...together);
+    }
+    await Promise.all([this.sendAll(afterDecreases, increases.changes), ...raising.map((change) => this.defaults.send(change))]);
     await this.holdNewcomers(afterDecreases, increases.changes);
+    // The chargers' answers to their defaults change what their sessions count at.
+    if (lowering.length + raising.length > 0) this.requestRecompute();
     this.scheduleFollowUp(decreases, increases);
     this.watchSiteDraw();
     this.emit();
@@ -361,18 +386,31 @@ export class LoadService {
    * once accepted), else nothing is known, so its maximum. A charger that rejected a profile not
    * long ago is counted at its maximum.
    */
-  private limitInForce(session: ActiveSession, settings: ChargerSettings, nowMs: number): { inForceW: number; rejecting: boolean; lastSentAtMs: number | undefined } {
+  private limitInForce(
+    session: ActiveSession,
+    settings: ChargerSettings,
+    nowMs: number,
+  ): { inForceW: number; lowestW: number; rejecting: boolean; lastSentAtMs: number | undefined } {
     const ownRow = this.profiles.transactionOf(session);
     const defaultRow = this.profiles.defaultOf(session.chargerId);
     const rejectedAtMs = settings.profilesRejectedAtMs;
     const rejecting =
       (ownRow?.status === 'rejected' && nowMs - Date.parse(ownRow.sentAt) < this.timings.rejectedRetryMs) ||
       (rejectedAtMs !== undefined && nowMs - rejectedAtMs < this.timings.rejectedRetryMs);
+    const inZeroPeriod = this.inDefaultsZeroPeriod(session, nowMs);
+    // Without a TxProfile of its own the default governs: what it gives at least.
+    const defaultLowestW = !defaultRow || defaultRow.status === 'rejected' || inZeroPeriod ? 0 : this.profiles.lowestOf(defaultRow);
     let inForceW = settings.maxW;
-    if (ownRow && ownRow.status !== 'rejected') inForceW = ownRow.inForceW;
-    else if (!ownRow && defaultRow?.status === 'accepted') inForceW = this.inDefaultsZeroPeriod(session, nowMs) ? 0 : defaultRow.inForceW;
+    let lowestW = defaultLowestW;
+    if (ownRow && ownRow.status !== 'rejected') {
+      inForceW = ownRow.inForceW;
+      lowestW = this.profiles.lowestOf(ownRow);
+    } else if (!ownRow && defaultRow?.status === 'accepted') {
+      inForceW = inZeroPeriod ? 0 : defaultRow.inForceW;
+      lowestW = inForceW;
+    }
     if (rejecting) inForceW = settings.maxW;
-    return { inForceW, rejecting, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
+    return { inForceW, lowestW: Math.min(lowestW, inForceW), rejecting, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
   }
 
   /**
@@ -395,7 +433,7 @@ export class LoadService {
       if (!this.firstSeenMs.has(session.id)) this.firstSeenMs.set(session.id, nowMs);
       const key = `${session.chargerId}/${session.connectorId}`;
       const settings = this.config.charger(session.chargerId);
-      const { inForceW, rejecting, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
+      const { inForceW, lowestW, rejecting, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
       const flags: LoadFlag[] = [];
       const connected = this.deps.chargers.isConnected(session.chargerId);
       if (!connected) flags.push('offline');
@@ -410,6 +448,7 @@ export class LoadService {
         priority: this.config.priorityOf(settings.priority, key, session.userId),
         groupId: settings.groupId !== null && this.config.groupBudgetsW.has(settings.groupId) ? settings.groupId : null,
         inForceW,
+        lowestW,
         lastSentAtMs,
         steerable: connected && !rejecting,
         flags,
@@ -451,12 +490,24 @@ export class LoadService {
       key: participant.key,
       groupId: participant.groupId,
       inForceW: participant.inForceW,
+      lowestW: participant.lowestW,
       targetW: this.targets.get(participant.key)?.targetW ?? participant.inForceW,
       minW: participant.minW,
       materialW: materialChangeW(participant.maxW),
       lastSentAtMs: participant.lastSentAtMs,
       steerable: participant.steerable,
     }));
+  }
+
+  /**
+   * The limits a charger's new default gives the running sessions it governs (those without a
+   * TxProfile of their own accepted): 0 in their first period, then the fallback share.
+   */
+  private governedByDefault(change: DefaultChange, participants: readonly Participant[]): (ProfileChange & { lowestW: number })[] {
+    const nowMs = this.clock.nowMs();
+    return participants
+      .filter((participant) => participant.session.chargerId === change.chargerId && this.profiles.transactionOf(participant.session)?.status !== 'accepted')
+      .map((participant) => ({ key: participant.key, limitW: this.inDefaultsZeroPeriod(participant.session, nowMs) ? 0 : change.fallbackW, lowestW: participant.lowestW }));
   }
 
   /**

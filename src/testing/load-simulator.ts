@@ -136,6 +136,18 @@ export class ObedientCharger {
     return { status: 'Accepted' };
   }
 
+  /**
+   * A slow or silent charger: `hold` may delay a SetChargingProfile (it is applied and answered
+   * once the promise settles) or leave it unanswered and not applied ('no-answer').
+   */
+  holdProfiles(hold: (call: IncomingCall) => Promise<void> | 'no-answer' | undefined): void {
+    this.charger.handle('SetChargingProfile', (call) => {
+      const held = hold(call);
+      if (held === 'no-answer') return 'no-answer';
+      return held ? held.then(() => this.onSetChargingProfile(call)) : this.onSetChargingProfile(call);
+    });
+  }
+
   private onClearChargingProfile(): Record<string, unknown> {
     this.stationDefault = undefined;
     for (const state of this.connectors.values()) {

@@ -1,3 +1,4 @@
+import type { LoadTimings } from '../load';
 import { startTestApp, type TestApp } from './app';
 import { ManualClock, ObedientCharger, SiteMeter, type ObedientChargerOptions } from './load-simulator';
 
@@ -29,11 +30,12 @@ export const SITE_PROFILE_INTERVAL_MS = 10_000;
 
 /**
  * A real appliance whose load management runs on a clock the caller moves, from `startMs`, with
- * one scheduled recompute per `stepMs`: nothing depends on the machine's speed.
+ * one scheduled recompute per `stepMs`: nothing depends on the machine's speed (`timings` changes
+ * others, e.g. a short profile timeout for a charger that never answers).
  */
-export async function startLoadTestApp(startMs: number, stepMs: number): Promise<{ t: TestApp; clock: ManualClock }> {
+export async function startLoadTestApp(startMs: number, stepMs: number, timings: Partial<LoadTimings> = {}): Promise<{ t: TestApp; clock: ManualClock }> {
   const clock = new ManualClock(startMs);
-  const t = await startTestApp({ app: { load: { clock, timings: { profileIntervalMs: SITE_PROFILE_INTERVAL_MS, recomputeIntervalMs: stepMs } } } });
+  const t = await startTestApp({ app: { load: { clock, timings: { profileIntervalMs: SITE_PROFILE_INTERVAL_MS, recomputeIntervalMs: stepMs, ...timings } } } });
   return { t, clock };
 }
 
