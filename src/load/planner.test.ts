@@ -1,4 +1,4 @@
-import { planDecreases, planIncreases, type ConnectorProfileState, type PlanBudgets } from './planner';
+import { fitsWithin, planDecreases, planIncreases, type ConnectorProfileState, type PlanBudgets } from './planner';
 
 const rules = { minIntervalMs: 10_000 };
 const budgets: PlanBudgets = { siteBudgetW: 30_000, groupBudgetsW: new Map() };
@@ -60,4 +60,35 @@ test('connectors that cannot be steered are counted but never sent anything', ()
   const states = [state('rejects', { steerable: false, inForceW: 22_080, targetW: 0 }), state('a', { inForceW: 0, targetW: 10_000 })];
   expect(planDecreases(states, budgets, 0, rules).changes).toEqual([]);
   expect(planIncreases(states, budgets, 0, rules).changes).toEqual([{ key: 'a', limitW: 7920 }]);
+});
+
+test('a change above the lowest limit the charger may have is a raise: it waits for the lowerings and fits with every other connector at its highest', () => {
+  // "new" is counted at 22 kW (its default was never confirmed) but may be at 0: 14 kW for it
+  // could raise its draw, so it is no decrease. Beside "busy" at its 22 kW it may have 7.9 kW;
+  // the 14 kW go once "busy" has lowered.
+  const before = [state('busy', { inForceW: 22_080, targetW: 14_000, lastSentAtMs: 0 }), state('new', { inForceW: 22_080, lowestW: 0, targetW: 14_000 })];
+  expect(planDecreases(before, budgets, 60_000, rules).changes).toEqual([{ key: 'busy', limitW: 14_000 }]);
+  expect(planIncreases(before, budgets, 60_000, rules).changes).toEqual([{ key: 'new', limitW: 7920 }]);
+  const after = [state('busy', { inForceW: 14_000, targetW: 14_000, lastSentAtMs: 60_000 }), before[1]!];
+  expect(planIncreases(after, budgets, 60_000, rules).changes).toEqual([{ key: 'new', limitW: 14_000 }]);
+  // A limit that may be in force below the target: the rise over it counts for the material step.
+  const unsure = [state('a', { inForceW: 10_000, lowestW: 4000, targetW: 8000, lastSentAtMs: 0 })];
+  expect(planDecreases(unsure, budgets, 60_000, rules).changes).toEqual([]);
+  expect(planIncreases(unsure, budgets, 60_000, rules).changes).toEqual([{ key: 'a', limitW: 8000 }]);
+});
+
+test('while a connector waits at 0 for room, a lowering smaller than the material step is sent', () => {
+  const states = [state('d', { inForceW: 4500, targetW: 4140, lastSentAtMs: 0 }), state('c', { inForceW: 0, targetW: 4140, lastSentAtMs: 0 }), state('a', { inForceW: 21_360, targetW: 21_720, lastSentAtMs: 0 })];
+  expect(planDecreases(states, budgets, 60_000, rules).changes).toEqual([{ key: 'd', limitW: 4140 }]);
+  expect(planDecreases(states.slice(0, 1), budgets, 60_000, rules).changes).toEqual([]);
+});
+
+test('limits that come into force together fit only if every budget keeps them on top of the raises planned', () => {
+  const grouped = { siteBudgetW: 30_000, groupBudgetsW: new Map([[1, 9000]]) };
+  const states = [state('a', { inForceW: 14_000 }), state('b', { inForceW: 0 }), state('g', { groupId: 1, inForceW: 4500 })];
+  expect(fitsWithin(states, grouped, [], [{ key: 'b', limitW: 11_500 }])).toBe(true);
+  expect(fitsWithin(states, grouped, [{ key: 'a', limitW: 16_000 }], [{ key: 'b', limitW: 11_500 }])).toBe(false);
+  // A limit below what is counted adds nothing; the group's own budget counts too.
+  expect(fitsWithin(states, grouped, [], [{ key: 'a', limitW: 10_000 }])).toBe(true);
+  expect(fitsWithin(states, grouped, [], [{ key: 'g', limitW: 9500 }])).toBe(false);
 });
