@@ -382,9 +382,11 @@ export class LoadService {
   }
 
   /**
-   * What a session's connector may draw now: its own TxProfile, else the charger's default (0
-   * once accepted), else nothing is known, so its maximum. A charger that rejected a profile not
-   * long ago is counted at its maximum.
+   * What a session's connector may draw now at most: its own TxProfile (the higher of the old and
+   * the new limit while the answer is awaited or never came), else the charger's default once
+   * accepted (0 in its first period, then the fallback share), else nothing is known, so its
+   * maximum; and at least (`lowestW`): the lower of those, 0 when not known. A charger that
+   * rejected a profile not long ago is counted at its maximum.
    */
   private limitInForce(
     session: ActiveSession,
