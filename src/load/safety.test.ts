@@ -1,4 +1,4 @@
-import { buildLoadSite, startLoadTestApp, WebClient, type ManualClock, type TestApp } from '../testing';
+import { buildLoadSite, LOAD_TEST_ACTOR, startLoadTestApp, WebClient, type ManualClock, type TestApp } from '../testing';
 
 /** Safe by default, units, priorities and the API, with obedient simulated chargers on a manual clock. */
 const START = Date.parse('2026-12-01T04:30:00Z');
@@ -356,6 +356,28 @@ describe('raises wait for every lowering to be accepted', () => {
     expect(site.meter.maxW()).toBeLessThanOrEqual(28_000);
     expect(d.limitW(1)).toBeGreaterThanOrEqual(4140);
     expect(b.limitW(1) + d.limitW(1)).toBeLessThanOrEqual(28_000);
+  });
+  test('a charger that never answers its TxProfiles is counted at what its default allows once the first period is over, so it cannot draw on top of the others', async () => {
+    await t.close();
+    ({ t, clock } = await startLoadTestApp(START, STEP_MS, { profileTimeoutMs: 500 }));
+    await t.api('POST', '/cards', { uid: 'T1', kind: 'personal' });
+    await t.api('POST', '/cards', { uid: 'T2', kind: 'personal' });
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'B', version: '1.6' },
+      { id: 'X', version: '1.6' },
+    ]);
+    // B has priority: 22 kW for it, the rest (7.9 kW) for X, whose TxProfiles go unanswered.
+    await t.app.services.load.settings.setCharger('B', { priority: 5 }, LOAD_TEST_ACTOR, () => true);
+    site.charger('X').holdProfiles((call) => (call.payload.csChargingProfiles.chargingProfilePurpose === 'TxProfile' ? 'no-answer' : undefined));
+    await site.charger('B').startSession(1, 'T1', 22_080);
+    await site.charger('X').startSession(1, 'T2', 22_080);
+    await site.settle();
+    // X runs on its default: 0 W for 2 minutes, then its fallback share of 15 kW.
+    for (let index = 0; index < 16; index++) await site.step(STEP_MS);
+    expect(site.charger('X').drawW(1)).toBe(15_000);
+    expect(site.meter.maxW()).toBeLessThanOrEqual(30_000);
+    expect(site.charger('B').limitW(1)).toBeLessThanOrEqual(15_000);
   });
 });
 

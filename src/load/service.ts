@@ -31,7 +31,7 @@ export interface LoadTimings {
   profileIntervalMs: number;
   /** How long a charger gets to answer SetChargingProfile. */
   profileTimeoutMs: number;
-  /** A charger that rejected a profile is asked again after this long. */
+  /** A charger that rejected a profile, or left one unanswered, is asked again after this long. */
   rejectedRetryMs: number;
   /**
    * The default profile's 0 W period: a transaction that got no TxProfile this long after it
@@ -382,8 +382,9 @@ export class LoadService {
   }
 
   /**
-   * What a session's connector may draw now at most: its own TxProfile (the higher of the old and
-   * the new limit while the answer is awaited or never came), else the charger's default once
+   * What a session's connector may draw now at most: its own TxProfile (while the answer is
+   * awaited or never came, the higher of the old and the new limit and what the default allows),
+   * else the charger's default once
    * accepted (0 in its first period, then the fallback share), else nothing is known, so its
    * maximum; and at least (`lowestW`): the lower of those, 0 when not known. A charger that
    * rejected a profile not long ago is counted at its maximum.
@@ -392,7 +393,7 @@ export class LoadService {
     session: ActiveSession,
     settings: ChargerSettings,
     nowMs: number,
-  ): { inForceW: number; lowestW: number; rejecting: boolean; lastSentAtMs: number | undefined } {
+  ): { inForceW: number; lowestW: number; rejecting: boolean; unanswered: boolean; lastSentAtMs: number | undefined } {
     const ownRow = this.profiles.transactionOf(session);
     const defaultRow = this.profiles.defaultOf(session.chargerId);
     const rejectedAtMs = settings.profilesRejectedAtMs;
@@ -405,14 +406,20 @@ export class LoadService {
     let inForceW = settings.maxW;
     let lowestW = defaultLowestW;
     if (ownRow && ownRow.status !== 'rejected') {
-      inForceW = ownRow.inForceW;
+      // Until the charger confirms a TxProfile of this transaction it may still run on its
+      // default, which after its first period may allow more than the TxProfile.
+      const defaultMostW = defaultRow?.status === 'accepted' ? (inZeroPeriod ? 0 : defaultRow.inForceW) : settings.maxW;
+      inForceW = ownRow.status === 'accepted' ? ownRow.inForceW : Math.max(ownRow.inForceW, defaultMostW);
       lowestW = this.profiles.lowestOf(ownRow);
     } else if (!ownRow && defaultRow?.status === 'accepted') {
       inForceW = inZeroPeriod ? 0 : defaultRow.inForceW;
       lowestW = inForceW;
     }
     if (rejecting) inForceW = settings.maxW;
-    return { inForceW, lowestW: Math.min(lowestW, inForceW), rejecting, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
+    // A connected charger that let a TxProfile go unanswered is counted as it may be, like one
+    // that rejected, and asked again after the same while.
+    const unanswered = ownRow?.status === 'failed' && nowMs - Date.parse(ownRow.sentAt) < this.timings.rejectedRetryMs;
+    return { inForceW, lowestW: Math.min(lowestW, inForceW), rejecting, unanswered, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
   }
 
   /**
@@ -435,7 +442,7 @@ export class LoadService {
       if (!this.firstSeenMs.has(session.id)) this.firstSeenMs.set(session.id, nowMs);
       const key = `${session.chargerId}/${session.connectorId}`;
       const settings = this.config.charger(session.chargerId);
-      const { inForceW, lowestW, rejecting, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
+      const { inForceW, lowestW, rejecting, unanswered, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
       const flags: LoadFlag[] = [];
       const connected = this.deps.chargers.isConnected(session.chargerId);
       if (!connected) flags.push('offline');
@@ -452,7 +459,7 @@ export class LoadService {
         inForceW,
         lowestW,
         lastSentAtMs,
-        steerable: connected && !rejecting,
+        steerable: connected && !rejecting && !unanswered,
         flags,
       });
     }
