@@ -321,11 +321,15 @@ describe('raises wait for every lowering to be accepted', () => {
     while (!done() && Date.now() < giveUpAtMs) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  test('a charger whose new default went unanswered starts a session while another is slow to lower: its first share goes only after the lowering, and the site stays within the limit', async () => {
-    // A short answer timeout, so the unanswered default fails within the test.
+  /** The appliance again with a short answer timeout, so an unanswered profile fails within the test. */
+  async function restartWithShortProfileTimeout(): Promise<void> {
     await t.close();
     ({ t, clock } = await startLoadTestApp(START, STEP_MS, { profileTimeoutMs: 500 }));
     for (const tag of ['T1', 'T2']) await t.api('POST', '/cards', { uid: tag, kind: 'personal' });
+  }
+
+  test('a charger whose new default went unanswered starts a session while another is slow to lower: its first share goes only after the lowering, and the site stays within the limit', async () => {
+    await restartWithShortProfileTimeout();
     await t.api('PUT', '/load', { limitW: 30_000 });
     const site = await buildLoadSite(t, clock, [
       { id: 'B', version: '1.6' },
@@ -358,10 +362,7 @@ describe('raises wait for every lowering to be accepted', () => {
     expect(b.limitW(1) + d.limitW(1)).toBeLessThanOrEqual(28_000);
   });
   test('a charger that never answers its TxProfiles is counted at what its default allows once the first period is over, so it cannot draw on top of the others', async () => {
-    await t.close();
-    ({ t, clock } = await startLoadTestApp(START, STEP_MS, { profileTimeoutMs: 500 }));
-    await t.api('POST', '/cards', { uid: 'T1', kind: 'personal' });
-    await t.api('POST', '/cards', { uid: 'T2', kind: 'personal' });
+    await restartWithShortProfileTimeout();
     await t.api('PUT', '/load', { limitW: 30_000 });
     const site = await buildLoadSite(t, clock, [
       { id: 'B', version: '1.6' },
