@@ -45,12 +45,16 @@ async function seedSite(): Promise<Site> {
   await app.api('POST', '/cards', { uid: '04A1B2C3D4', kind: 'prepaid', userId: harjit.body.id });
   await app.api('POST', '/cards/04A1B2C3D4/topups', { amount: 100000, method: 'card' });
 
-  // A finished session on bay 1 and one running on bay 2 (prepaid card), a fault on bay 3.
-  const done = await V16_SCRIPT.start(bays[0]!, { connectorId: 1, idTag: '04A1B2C3D4', meterStartWh: 100_000 });
+  // A finished session on bay 1 and one running on bay 2 (prepaid card), a fault on bay 3. They
+  // began a while ago: 18.4 kWh in the seconds this script takes would be an impossible reading,
+  // flagged and never billed (CONTRACT: the 1 MW bound), and left out of the day's totals.
+  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+  const done = await V16_SCRIPT.start(bays[0]!, { connectorId: 1, idTag: '04A1B2C3D4', meterStartWh: 100_000, timestamp: minutesAgo(50) });
   await V16_SCRIPT.stop(bays[0]!, { connectorId: 1, transactionId: done.transactionId }, { meterStopWh: 118_400, reason: 'Local' });
   await bays[0]!.status(1, 'Available');
-  const running = await V16_SCRIPT.start(bays[1]!, { connectorId: 1, idTag: '04A1B2C3D4', meterStartWh: 50_000 });
+  const running = await V16_SCRIPT.start(bays[1]!, { connectorId: 1, idTag: '04A1B2C3D4', meterStartWh: 50_000, timestamp: minutesAgo(25) });
   await V16_SCRIPT.meter(bays[1]!, { connectorId: 1, transactionId: running.transactionId }, 57_250);
+  await bays[1]!.status(1, 'Charging');
   await bays[2]!.status(1, 'Faulted', 'GroundFailure');
   // A charger nobody registered, waiting for approval.
   const stranger = await app.charger('ABB-TERRA-7731');
