@@ -7,7 +7,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { ApiTokenService } from './access';
 import { BillingService, type RemoteStopRequester } from './billing';
-import { ChargerService, MessageLog } from './chargers';
+import { ChargerService, evsesOf, MessageLog } from './chargers';
 import type { Config } from './config';
 import { Database } from './db';
 import { Authorizer, DriverService } from './drivers';
@@ -155,7 +155,7 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
       connectedIds: () => chargers.all().filter((charger) => charger.connected).map((charger) => charger.id),
       // Connectors as the chargers reported them in StatusNotification (1.6 connector 0 and 2.0.1
       // EVSE 0 are the charger itself); one that never reported counts as one.
-      connectorCounts: () => new Map(chargers.all().map((charger) => [charger.id, Math.max(1, charger.connectors.filter((connector) => connector.connectorId > 0).length)])),
+      connectorCounts: () => new Map(chargers.all().map((charger) => [charger.id, Math.max(1, evsesOf(charger.connectors).filter((evse) => evse.connectorId > 0).length)])),
     },
     sender: wiring.chargingProfiles,
     timeZone: () => settings.get().timeZone,

@@ -27,13 +27,14 @@ export class ChargerRepository {
       .select()
       .from(connectors)
       .where(eq(connectors.chargerId, sql.placeholder('chargerId')))
-      .orderBy(asc(connectors.connectorId))
+      .orderBy(asc(connectors.connectorId), asc(connectors.evseConnectorId))
       .prepare();
     this.upsertConnector = db.orm
       .insert(connectors)
       .values({
         chargerId: sql.placeholder('chargerId'),
         connectorId: sql.placeholder('connectorId'),
+        evseConnectorId: sql.placeholder('evseConnectorId'),
         evseId: sql.placeholder('evseId'),
         status: sql.placeholder('status'),
         errorCode: sql.placeholder('errorCode'),
@@ -44,7 +45,7 @@ export class ChargerRepository {
         receivedAt: sql.placeholder('receivedAt'),
       })
       .onConflictDoUpdate({
-        target: [connectors.chargerId, connectors.connectorId],
+        target: [connectors.chargerId, connectors.connectorId, connectors.evseConnectorId],
         set: {
           evseId: sql`excluded.evse_id`,
           status: sql`excluded.status`,
@@ -62,6 +63,7 @@ export class ChargerRepository {
       .values({
         chargerId: sql.placeholder('chargerId'),
         connectorId: sql.placeholder('connectorId'),
+        evseConnectorId: sql.placeholder('evseConnectorId'),
         status: sql.placeholder('status'),
         errorCode: sql.placeholder('errorCode'),
         info: sql.placeholder('info'),
@@ -71,7 +73,9 @@ export class ChargerRepository {
         receivedAt: sql.placeholder('receivedAt'),
       })
       .prepare();
-    // Billing reads a connector's statuses over every session it prices (idle time).
+    // Billing reads a connector's statuses over every session it prices (idle time). Per EVSE: a
+    // session does not know which plug of its EVSE it used; a 2.0.1 plug's own StatusNotification
+    // never says SuspendedEV or Finishing, so another plug's reports can only shorten idle time.
     const onConnector = and(eq(connectorStatusHistory.chargerId, sql.placeholder('chargerId')), eq(connectorStatusHistory.connectorId, sql.placeholder('connectorId')));
     this.statusAtStatement = db.orm
       .select({ status: connectorStatusHistory.status, at: connectorStatusHistory.statusAt })

@@ -18,7 +18,10 @@ interface BootInfo {
 }
 
 interface ConnectorStatusInput {
+  /** The 1.6 connector or the 2.0.1 EVSE: what is started, priced and steered as one. */
   connectorId: number;
+  /** The plug within a 2.0.1 EVSE (G01 connectorId); 1 when not named and for 1.6. */
+  evseConnectorId?: number | undefined;
   evseId?: number | undefined;
   status: string;
   errorCode?: string | undefined;
@@ -47,6 +50,8 @@ type Admission =
 
 export interface ConnectorView {
   connectorId: number;
+  /** The plug within a 2.0.1 EVSE; 1 for 1.6 chargers. */
+  evseConnectorId: number;
   evseId: number | null;
   status: string;
   errorCode: string | null;
@@ -262,6 +267,7 @@ export class ChargerService {
     const row: ConnectorRow = {
       chargerId: id,
       connectorId: input.connectorId,
+      evseConnectorId: input.evseConnectorId ?? 1,
       evseId: input.evseId ?? null,
       status: input.status,
       errorCode: input.errorCode ?? null,
@@ -388,6 +394,7 @@ export class ChargerService {
       createdAt: charger.createdAt,
       connectors: this.repository.connectors(charger.id).map((connector) => ({
         connectorId: connector.connectorId,
+        evseConnectorId: connector.evseConnectorId,
         evseId: connector.evseId,
         status: connector.status,
         errorCode: connector.errorCode,

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { BillingService } from '../billing';
-import type { ChargerService, ConnectorView } from '../chargers';
+import { evsesOf, type ChargerService, type EvseView } from '../chargers';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { DriverRow } from '../drivers';
@@ -96,11 +96,14 @@ export class QrStartService {
 
   // ---- reading ---------------------------------------------------------------------------------
 
-  /** The charger and connector of a QR URL; 404 for an unknown one. */
-  connector(chargerId: string, connectorId: number): { charger: NonNullable<ReturnType<ChargerService['view']>>; connector: ConnectorView } {
+  /**
+   * The charger and connector of a QR URL; 404 for an unknown one. A 2.0.1 QR code names an EVSE:
+   * its status is its connectors' together (busy while one of them is in use, issue 14).
+   */
+  connector(chargerId: string, connectorId: number): { charger: NonNullable<ReturnType<ChargerService['view']>>; connector: EvseView } {
     const charger = this.deps.chargers.view(chargerId);
     if (!charger || charger.registration !== 'accepted') throw notFound('Charger', chargerId);
-    const connector = charger.connectors.find((candidate) => candidate.connectorId === connectorId);
+    const connector = evsesOf(charger.connectors).find((candidate) => candidate.connectorId === connectorId);
     if (!connector || connectorId < 1) throw notFound('Connector', `${chargerId}/${connectorId}`);
     return { charger, connector };
   }

@@ -26,7 +26,12 @@ export const chargers = sqliteTable('chargers', {
   updatedAt: text('updated_at').notNull(),
 });
 
-/** The latest status per connector (connectorId 0 is the charge point itself, OCPP 1.6 §4.9). */
+/**
+ * The latest status per connector (connectorId 0 is the charge point itself, OCPP 1.6 §4.9).
+ * `connectorId` is what is controlled as one (1.6 connector, 2.0.1 EVSE: QR start, remote
+ * start, charging profiles); `evseConnectorId` is the plug within a 2.0.1 EVSE (StatusNotification
+ * connectorId, G01), always 1 for 1.6 chargers.
+ */
 export const connectors = sqliteTable(
   'connectors',
   {
@@ -34,6 +39,7 @@ export const connectors = sqliteTable(
       .notNull()
       .references(() => chargers.id, { onDelete: 'cascade' }),
     connectorId: integer('connector_id').notNull(),
+    evseConnectorId: integer('evse_connector_id').notNull().default(1),
     evseId: integer('evse_id'),
     status: text('status').notNull(),
     errorCode: text('error_code'),
@@ -43,7 +49,7 @@ export const connectors = sqliteTable(
     statusAt: text('status_at').notNull(),
     receivedAt: text('received_at').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.chargerId, table.connectorId] })],
+  (table) => [primaryKey({ columns: [table.chargerId, table.connectorId, table.evseConnectorId] })],
 );
 
 /** Every StatusNotification as received, for the history view and idle-fee billing. */
@@ -53,6 +59,7 @@ export const connectorStatusHistory = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     chargerId: text('charger_id').notNull(),
     connectorId: integer('connector_id').notNull(),
+    evseConnectorId: integer('evse_connector_id').notNull().default(1),
     status: text('status').notNull(),
     errorCode: text('error_code'),
     info: text('info'),

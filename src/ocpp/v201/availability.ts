@@ -10,18 +10,23 @@ export const availability: V201Profile = {
   name: 'G Availability',
   allowedBeforeAcceptance: ['Heartbeat', 'StatusNotification'],
   outbound: ['ChangeAvailability'],
-  handlers: ({ chargers, sessions }) => ({
+  handlers: ({ chargers, sessions, transactionEvents }) => ({
     // G02: only "still here"; the transport already noted the time it arrived.
     async Heartbeat() {
       return { currentTime: nowIso() };
     },
 
-    // G01: staff see the same connector words for both versions.
+    // G01: staff see the same connector words for both versions, one row per connector of the EVSE.
     async StatusNotification(connection, request) {
       const evseId = request.evseId;
-      const hasActiveSession = sessions.repository.active(connection.chargerId).some((session) => session.connectorId === evseId);
+      // Occupied is Charging on the connector the EVSE's transaction runs through; another
+      // connector of that EVSE with a cable in is only Preparing.
+      const hasActiveSession = sessions.repository
+        .active(connection.chargerId)
+        .some((session) => session.connectorId === evseId && ((session.transactionId === null ? undefined : transactionEvents.evseConnectorOf(connection.chargerId, session.transactionId)) ?? request.connectorId) === request.connectorId);
       await chargers.recordStatus(connection.chargerId, {
         connectorId: evseId,
+        evseConnectorId: request.connectorId,
         evseId,
         status: connectorStatusFrom201(request.connectorStatus, hasActiveSession),
         // 2.0.1 reports faults through NotifyEvent, not in StatusNotification.

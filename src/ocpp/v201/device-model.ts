@@ -62,21 +62,35 @@ export class DeviceModel {
   }
 
   /**
-   * Each EVSE the report names gets a connector row when it has none yet; a StatusNotification
+   * Each connector the report names (a `Connector` component at evse.id/evse.connectorId, or an
+   * `EVSE` that names none: its connector 1) gets a row when it has none yet; a StatusNotification
    * (newer by nature) is never overwritten by an inventory.
    */
   private async showReportedConnectors(chargerId: string, reportData: readonly ReportDataType[]): Promise<void> {
-    const known = new Set(this.chargers.view(chargerId)?.connectors.map((connector) => connector.connectorId) ?? []);
-    const availability = new Map<number, string>();
+    const known = new Set(this.chargers.view(chargerId)?.connectors.map((connector) => `${connector.connectorId}.${connector.evseConnectorId}`) ?? []);
+    const evseStates = new Map<number, string | undefined>();
+    const plugStates = new Map<string, { evseId: number; evseConnectorId: number; state: string | undefined }>();
     for (const data of reportData) {
       const evseId = data.component.evse?.id;
-      if (evseId === undefined || evseId === 0 || known.has(evseId)) continue;
+      if (evseId === undefined || evseId === 0) continue;
       if (data.component.name !== 'EVSE' && data.component.name !== 'Connector') continue;
       const reported = data.variable.name === 'AvailabilityState' ? data.variableAttribute.find((attribute) => (attribute.type ?? 'Actual') === 'Actual')?.value : undefined;
-      if (reported !== undefined || !availability.has(evseId)) availability.set(evseId, reported ?? 'Unknown');
+      if (data.component.name === 'EVSE') {
+        evseStates.set(evseId, reported ?? evseStates.get(evseId));
+        continue;
+      }
+      const evseConnectorId = data.component.evse?.connectorId ?? 1;
+      const key = `${evseId}.${evseConnectorId}`;
+      plugStates.set(key, { evseId, evseConnectorId, state: reported ?? plugStates.get(key)?.state });
     }
-    for (const [evseId, state] of availability) {
-      await this.chargers.recordStatus(chargerId, { connectorId: evseId, evseId, status: connectorStatusFrom201(state, false), errorCode: 'NoError' });
+    for (const evseId of evseStates.keys()) {
+      const named = [...plugStates.values()].some((plug) => plug.evseId === evseId);
+      if (!named) plugStates.set(`${evseId}.1`, { evseId, evseConnectorId: 1, state: undefined });
+    }
+    for (const [key, plug] of plugStates) {
+      if (known.has(key)) continue;
+      const state = plug.state ?? evseStates.get(plug.evseId) ?? 'Unknown';
+      await this.chargers.recordStatus(chargerId, { connectorId: plug.evseId, evseConnectorId: plug.evseConnectorId, evseId: plug.evseId, status: connectorStatusFrom201(state, false), errorCode: 'NoError' });
     }
   }
 

@@ -11,6 +11,7 @@ export class V201Repository {
   private readonly eventBySeq;
   private readonly eventsOf;
   private readonly firstEvseOf;
+  private readonly firstPlugOf;
 
   constructor(private readonly db: Db) {
     const { ocpp201TransactionEvents: events } = schema;
@@ -38,6 +39,13 @@ export class V201Repository {
       .orderBy(asc(events.seqNo), asc(events.id))
       .limit(1)
       .prepare();
+    this.firstPlugOf = db.orm
+      .select({ connectorId: events.connectorId })
+      .from(events)
+      .where(and(eq(events.chargerId, sql.placeholder('chargerId')), eq(events.transactionId, sql.placeholder('transactionId')), isNotNull(events.connectorId)))
+      .orderBy(asc(events.seqNo), asc(events.id))
+      .limit(1)
+      .prepare();
   }
 
   event(chargerId: string, transactionId: string, seqNo: number): TransactionEventRow | undefined {
@@ -52,6 +60,11 @@ export class V201Repository {
   /** The EVSE named by the transaction's first event that names one (later events may leave it out). */
   firstEvseId(chargerId: string, transactionId: string): number | undefined {
     return this.firstEvseOf.get({ chargerId, transactionId })?.evseId ?? undefined;
+  }
+
+  /** The connector within its EVSE named by the transaction's first event that names one. */
+  firstEvseConnectorId(chargerId: string, transactionId: string): number | undefined {
+    return this.firstPlugOf.get({ chargerId, transactionId })?.connectorId ?? undefined;
   }
 
   /** Records an event; false when this seqNo of the transaction was already recorded. */

@@ -35,6 +35,11 @@ export class TransactionEventHandler {
 
   constructor(private readonly deps: TransactionEventDependencies) {}
 
+  /** The connector within its EVSE that a transaction's events named, if any did. */
+  evseConnectorOf(chargerId: string, transactionId: string): number | undefined {
+    return this.deps.repository.firstEvseConnectorId(chargerId, transactionId);
+  }
+
   handle(chargerId: string, request: TransactionEventRequest): Promise<TransactionEventResponse> {
     const previous = this.queues.get(chargerId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.apply(chargerId, request));
@@ -107,7 +112,10 @@ export class TransactionEventHandler {
       session = (await sessions.meterValues({ chargerId, connectorId: session.connectorId, transactionId, meterValue: meterValues })) ?? session;
     }
 
-    await this.updateConnector(chargerId, request, evseId, at);
+    // G01/E01: the plug within the EVSE, named by this event or an earlier one of the transaction.
+    const evseConnectorId =
+      request.evse?.connectorId ?? (earlier ? earlier.find((event) => event.connectorId !== null)?.connectorId ?? undefined : repository.firstEvseConnectorId(chargerId, transactionId));
+    await this.updateConnector(chargerId, request, evseId, evseConnectorId, at);
     await this.deps.db.write(() =>
       repository.recordEvent({
         chargerId,
@@ -132,12 +140,12 @@ export class TransactionEventHandler {
   }
 
   /** The connector view follows the chargingState; events replayed from an offline queue are history, not the present. */
-  private async updateConnector(chargerId: string, request: TransactionEventRequest, evseId: number | undefined, at: string): Promise<void> {
+  private async updateConnector(chargerId: string, request: TransactionEventRequest, evseId: number | undefined, evseConnectorId: number | undefined, at: string): Promise<void> {
     const chargingState = request.transactionInfo.chargingState;
     if (chargingState === undefined || evseId === undefined || request.offline === true) return;
     const status = connectorStatusFromChargingState(chargingState, request.eventType);
     if (status === undefined) return;
-    await this.deps.chargers.recordStatus(chargerId, { connectorId: evseId, evseId, status, errorCode: 'NoError', timestamp: at });
+    await this.deps.chargers.recordStatus(chargerId, { connectorId: evseId, evseConnectorId, evseId, status, errorCode: 'NoError', timestamp: at });
   }
 
   private answer(

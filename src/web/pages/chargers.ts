@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { authorizationKeyHex, newChargerPassword, type ChargerView } from '../../chargers';
+import { authorizationKeyHex, labelledConnectors, newChargerPassword, type ChargerView } from '../../chargers';
 import type { AppServices } from '../../services';
 import { addDays, AppError, csvLine, localDate, minorToDecimalString, nowIso } from '../../shared';
 import { tariffView, type TariffVersionRow } from '../../tariffs';
@@ -138,7 +138,10 @@ export const chargerPages: WebArea = (router, { services, live }) => {
 
   const listModel = () => {
     const all = chargers.all();
-    return { chargers: all.filter((charger) => charger.registration !== 'pending'), pending: all.filter((charger) => charger.registration === 'pending') };
+    return {
+      chargers: all.filter((charger) => charger.registration !== 'pending').map((charger) => ({ ...charger, connectors: labelledConnectors(charger.connectors) })),
+      pending: all.filter((charger) => charger.registration === 'pending'),
+    };
   };
 
   router.get('/fragments/chargers', (_request, response) => {
@@ -217,7 +220,8 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       titleId: charger.id,
       area: 'chargers',
       charger,
-      connectors: charger.connectors.filter((connector) => connector.connectorId > 0),
+      // One row per connector: the connectors of a 2.0.1 EVSE each have theirs (issue 14).
+      connectors: labelledConnectors(charger.connectors).filter((connector) => connector.connectorId > 0),
       sessions: withWho(services, services.sessions.repository.list({ chargerId: charger.id }, 20)),
       activeSessions: services.sessions.repository.active(charger.id),
       messages: services.messageLog.list(charger.id, MESSAGE_LOG_ROWS),

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { backupsDir, listBackups } from '../../ops/backups';
 import type { AppServices } from '../../services';
+import { labelledConnectors } from '../../chargers';
 import { parseFlags, SESSION_FLAGS } from '../../sessions';
 import { addDays, localDate, nowIso, startOfLocalDayUtc } from '../../shared';
 import type { WebArea } from '../area';
@@ -40,7 +41,7 @@ function dashboardModel(services: AppServices) {
   const chargers = services.chargers.all();
   const accepted = chargers.filter((charger) => charger.registration === 'accepted');
   const faultedConnectors = accepted.flatMap((charger) =>
-    charger.connectors.filter((connector) => connector.status === 'Faulted').map((connector) => ({ chargerId: charger.id, connector })),
+    labelledConnectors(charger.connectors).filter((connector) => connector.status === 'Faulted').map((connector) => ({ chargerId: charger.id, connector })),
   );
   const faultedIds = new Set(faultedConnectors.map((entry) => entry.chargerId));
   const active = services.sessions.repository.active();
@@ -57,7 +58,7 @@ function dashboardModel(services: AppServices) {
   if (pending.length > PENDING_ALERTS) alerts.push({ severity: 'warn', key: 'dashboard.alertPendingMore', params: { number: pending.length - PENDING_ALERTS }, href: '/chargers' });
   for (const charger of accepted.filter((c) => !c.connected)) alerts.push({ severity: 'bad', key: 'dashboard.alertOffline', params: { id: charger.id, at: charger.lastSeenAt ?? '—' }, href: chargerHref(charger.id) });
   for (const { chargerId, connector } of faultedConnectors) {
-    alerts.push({ severity: 'bad', key: 'dashboard.alertFaulted', params: { id: chargerId, connector: connector.connectorId, error: connector.errorCode ?? 'Faulted' }, href: chargerHref(chargerId) });
+    alerts.push({ severity: 'bad', key: 'dashboard.alertFaulted', params: { id: chargerId, connector: connector.label, error: connector.errorCode ?? 'Faulted' }, href: chargerHref(chargerId) });
   }
   for (const session of active) {
     // The charger restarted and never ended it (the stuck-sessions job): staff close it on its page.
@@ -103,6 +104,7 @@ function dashboardModel(services: AppServices) {
     },
     chargers: accepted.map((charger) => ({
       ...charger,
+      connectors: labelledConnectors(charger.connectors),
       todayEnergyWh: todayByCharger.get(charger.id)?.energyWh ?? 0,
       todayRevenueMinor: todayByCharger.get(charger.id)?.revenue.amount ?? 0,
       problem: !charger.connected || faultedIds.has(charger.id),

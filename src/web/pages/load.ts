@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { evsesOf } from '../../chargers';
 import { MAX_PRIORITY, minuteFromClock, clockFromMinute, wattsFromAmpsPerPhase, type LoadSiteInput, type LoadView } from '../../load';
 import type { AppServices } from '../../services';
 import { AppError, addDays, localDate, nowIso, startOfLocalDayUtc } from '../../shared';
@@ -141,7 +142,7 @@ function pageModel(services: AppServices, state: FormState) {
     .filter((charger) => charger.registration === 'accepted')
     .map((charger, index) => {
       const row = rows.get(charger.id);
-      const connectors = charger.connectors.filter((connector) => connector.connectorId > 0);
+      const connectors = evsesOf(charger.connectors).filter((evse) => evse.connectorId > 0);
       const stored: Record<string, string> = {
         maxKw: kwText(row?.maxPowerW),
         minKw: kwText(row?.minPowerW),
@@ -284,8 +285,8 @@ export const loadPages: WebArea = (router, { services, live }) => {
     const minPowerW = optionalKw('minKw');
     const priority = priorityOf(form.priority);
     if (priority === undefined) errors.priority = 'load.badPriority';
-    const connectorPriorities = charger.connectors
-      .filter((connector) => connector.connectorId > 0)
+    const connectorPriorities = evsesOf(charger.connectors)
+      .filter((evse) => evse.connectorId > 0)
       .map((connector) => ({ connectorId: connector.connectorId, priority: priorityOf(form[`c${connector.connectorId}`] ?? '0') }));
     if (connectorPriorities.some((entry) => entry.priority === undefined)) errors.priority = 'load.badPriority';
     if (Object.keys(errors).length > 0) return render(response, { form: `charger-${chargerId}`, values: form, errors }, 400);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { ChargerView } from '../../chargers';
+import { evsesOf, type ChargerView } from '../../chargers';
 import { connectorPageUrl, qrSvg, readableUrl, type QrStartRow } from '../../qrstart';
 import type { AppServices } from '../../services';
 import { AppError, currencyDigits, decimalStringToMinor, minorToDecimalString } from '../../shared';
@@ -254,7 +254,7 @@ async function labelsFor(services: AppServices, chargers: ChargerView[], onlyCon
   const base = publicBase(services);
   const labels = [];
   for (const charger of chargers) {
-    const known = charger.connectors.map((connector) => connector.connectorId).filter((id) => id > 0);
+    const known = evsesOf(charger.connectors).map((evse) => evse.connectorId).filter((id) => id > 0);
     const connectorIds = onlyConnectorId !== undefined ? [onlyConnectorId] : known.length > 0 ? known : [1];
     for (const connectorId of connectorIds) {
       const url = connectorPageUrl(base, charger.id, connectorId);
