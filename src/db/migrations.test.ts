@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { makeTempDir } from '../testing';
 import { openSqlite } from './connection';
+import { migrate } from './migrator';
 import { Database, NewerDatabaseError, loadMigrations } from '.';
 
 describe('database migrations', () => {
@@ -59,5 +60,29 @@ describe('group commit', () => {
     expect(keys.map((row) => row.key)).toEqual(['a', 'c']);
     expect(db.batcher.stats.batches).toBe(1);
     db.close();
+  });
+});
+
+describe('the evse_connectors migration (issue 14)', () => {
+  test('existing connector rows and their history become connector 1 of their EVSE; a second connector gets its own row', () => {
+    const all = loadMigrations();
+    const index = all.findIndex((migration) => migration.tag.endsWith('_evse_connectors'));
+    expect(index).toBeGreaterThan(0);
+    const sqlite = openSqlite(path.join(makeTempDir(), 'evse.db'));
+    migrate(sqlite, all.slice(0, index));
+    const at = '2026-12-01T10:00:00.000Z';
+    sqlite.prepare("INSERT INTO chargers (id, registration, created_at, updated_at) VALUES ('CP-OLD', 'accepted', ?, ?)").run(at, at);
+    sqlite.prepare("INSERT INTO connectors (charger_id, connector_id, evse_id, status, error_code, status_at, received_at) VALUES ('CP-OLD', 1, 1, 'Charging', 'NoError', ?, ?)").run(at, at);
+    sqlite.prepare("INSERT INTO connector_status_history (charger_id, connector_id, status, status_at, received_at) VALUES ('CP-OLD', 1, 'Charging', ?, ?)").run(at, at);
+    migrate(sqlite, all);
+    expect(sqlite.prepare('SELECT connector_id, evse_connector_id, evse_id, status FROM connectors').all()).toEqual([{ connector_id: 1, evse_connector_id: 1, evse_id: 1, status: 'Charging' }]);
+    expect(sqlite.prepare('SELECT connector_id, evse_connector_id, status FROM connector_status_history').all()).toEqual([{ connector_id: 1, evse_connector_id: 1, status: 'Charging' }]);
+    sqlite.prepare("INSERT INTO connectors (charger_id, connector_id, evse_connector_id, evse_id, status, status_at, received_at) VALUES ('CP-OLD', 1, 2, 1, 'Available', ?, ?)").run(at, at);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM connectors').get()).toEqual({ n: 2 });
+    // The cascade from chargers survived the table rebuild.
+    sqlite.prepare("DELETE FROM chargers WHERE id = 'CP-OLD'").run();
+    expect(sqlite.prepare('SELECT count(*) AS n FROM connectors').get()).toEqual({ n: 0 });
+    expect(sqlite.pragma('foreign_key_check')).toEqual([]);
+    sqlite.close();
   });
 });

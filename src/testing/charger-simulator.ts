@@ -224,7 +224,7 @@ export class SimulatedCharger {
         ...(event.remoteStartId !== undefined ? { remoteStartId: event.remoteStartId } : {}),
       },
       ...(event.offline ? { offline: true } : {}),
-      ...(event.evseId !== undefined ? { evse: { id: event.evseId, connectorId: 1 } } : {}),
+      ...(event.evseId !== undefined ? { evse: { id: event.evseId, connectorId: event.evseConnectorId ?? 1 } } : {}),
       ...(event.idTag !== undefined ? { idToken: { idToken: event.idTag, type: event.idTokenType ?? 'ISO14443' } } : {}),
       ...(event.energyWh !== undefined
         ? {
@@ -355,6 +355,8 @@ interface TransactionEvent201 {
   timestamp?: string;
   triggerReason?: string;
   evseId?: number;
+  /** The connector within the EVSE (sent with evseId); 1 unless given. */
+  evseConnectorId?: number;
   idTag?: string;
   idTokenType?: string;
   /** The energy register in Wh, sent as the event's meter value. */
