@@ -32,20 +32,17 @@ export class V201Repository {
       .where(and(eq(events.chargerId, sql.placeholder('chargerId')), eq(events.transactionId, sql.placeholder('transactionId'))))
       .orderBy(asc(events.seqNo), asc(events.id))
       .prepare();
-    this.firstEvseOf = db.orm
-      .select({ evseId: events.evseId })
-      .from(events)
-      .where(and(eq(events.chargerId, sql.placeholder('chargerId')), eq(events.transactionId, sql.placeholder('transactionId')), isNotNull(events.evseId)))
-      .orderBy(asc(events.seqNo), asc(events.id))
-      .limit(1)
-      .prepare();
-    this.firstPlugOf = db.orm
-      .select({ connectorId: events.connectorId })
-      .from(events)
-      .where(and(eq(events.chargerId, sql.placeholder('chargerId')), eq(events.transactionId, sql.placeholder('transactionId')), isNotNull(events.connectorId)))
-      .orderBy(asc(events.seqNo), asc(events.id))
-      .limit(1)
-      .prepare();
+    // The first event of a transaction that names the column (later events may leave it out).
+    const firstNaming = (column: typeof events.evseId | typeof events.connectorId) =>
+      db.orm
+        .select({ value: column })
+        .from(events)
+        .where(and(eq(events.chargerId, sql.placeholder('chargerId')), eq(events.transactionId, sql.placeholder('transactionId')), isNotNull(column)))
+        .orderBy(asc(events.seqNo), asc(events.id))
+        .limit(1)
+        .prepare();
+    this.firstEvseOf = firstNaming(events.evseId);
+    this.firstPlugOf = firstNaming(events.connectorId);
   }
 
   event(chargerId: string, transactionId: string, seqNo: number): TransactionEventRow | undefined {
@@ -59,12 +56,12 @@ export class V201Repository {
 
   /** The EVSE named by the transaction's first event that names one (later events may leave it out). */
   firstEvseId(chargerId: string, transactionId: string): number | undefined {
-    return this.firstEvseOf.get({ chargerId, transactionId })?.evseId ?? undefined;
+    return this.firstEvseOf.get({ chargerId, transactionId })?.value ?? undefined;
   }
 
   /** The connector within its EVSE named by the transaction's first event that names one. */
   firstEvseConnectorId(chargerId: string, transactionId: string): number | undefined {
-    return this.firstPlugOf.get({ chargerId, transactionId })?.connectorId ?? undefined;
+    return this.firstPlugOf.get({ chargerId, transactionId })?.value ?? undefined;
   }
 
   /** Records an event; false when this seqNo of the transaction was already recorded. */
