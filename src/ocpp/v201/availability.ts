@@ -18,13 +18,15 @@ export const availability: V201Profile = {
 
     // G01: staff see the same connector words for both versions, one row per connector of the EVSE.
     async StatusNotification(connection, request) {
+      const { chargerId } = connection;
       const evseId = request.evseId;
-      // Occupied is Charging on the connector the EVSE's transaction runs through; another
-      // connector of that EVSE with a cable in is only Preparing.
+      // Occupied is Charging on the connector the EVSE's transaction runs through (when its events
+      // named one); another connector of that EVSE with a cable in is only Preparing.
+      const connectorOf = (transactionId: string | null) => (transactionId === null ? undefined : transactionEvents.evseConnectorOf(chargerId, transactionId));
       const hasActiveSession = sessions.repository
-        .active(connection.chargerId)
-        .some((session) => session.connectorId === evseId && ((session.transactionId === null ? undefined : transactionEvents.evseConnectorOf(connection.chargerId, session.transactionId)) ?? request.connectorId) === request.connectorId);
-      await chargers.recordStatus(connection.chargerId, {
+        .active(chargerId)
+        .some((session) => session.connectorId === evseId && (connectorOf(session.transactionId) ?? request.connectorId) === request.connectorId);
+      await chargers.recordStatus(chargerId, {
         connectorId: evseId,
         evseConnectorId: request.connectorId,
         evseId,
