@@ -1,4 +1,4 @@
-export { ChargerService, MAX_EVENT_PAYLOAD_CHARS, MAX_PENDING_CHARGERS } from './service';
+export { ChargerService, MAX_CONNECTORS_PER_CHARGER, MAX_EVENT_PAYLOAD_CHARS, MAX_PENDING_CHARGERS } from './service';
 export type { ChargerView, ConnectorView } from './service';
 export { evsesOf, labelledConnectors, type EvseView, type LabelledConnector } from './evses';
 export { isValidChargerId } from './identity';

@@ -34,6 +34,9 @@ interface ConnectorStatusInput {
 
 type BootStatus = 'Accepted' | 'Pending' | 'Rejected';
 
+/** More connectors (EVSE × connector pairs) than any real charger has; the rest are not stored. */
+export const MAX_CONNECTORS_PER_CHARGER = 64;
+
 /** CONTRACT "OCPP endpoint": at most this many unknown identities wait for approval at a time. */
 export const MAX_PENDING_CHARGERS = 200;
 /** What a charger's event payload (DataTransfer, security event…) may fill; longer ones are kept cut. */
@@ -262,6 +265,10 @@ export class ChargerService {
     return registration ?? undefined;
   }
 
+  /**
+   * Stores a connector's status and its history. A charger's connectors beyond
+   * MAX_CONNECTORS_PER_CHARGER are not stored (the charger is still answered).
+   */
   async recordStatus(id: string, input: ConnectorStatusInput): Promise<void> {
     const receivedAt = nowIso();
     const row: ConnectorRow = {
@@ -278,8 +285,15 @@ export class ChargerService {
       statusAt: input.timestamp === undefined ? receivedAt : trustedTimeOr(input.timestamp, receivedAt),
       receivedAt,
     };
-    await this.db.write(() => this.repository.recordStatus(row));
-    this.emit({ kind: 'status', chargerId: id, connector: row });
+    const stored = await this.db.write(() => {
+      const known = this.repository.connectors(id);
+      const isNew = !known.some((connector) => connector.connectorId === row.connectorId && connector.evseConnectorId === row.evseConnectorId);
+      // A broken charger counting up made-up connector ids would otherwise grow its rows without end.
+      if (isNew && known.length >= MAX_CONNECTORS_PER_CHARGER) return false;
+      this.repository.recordStatus(row);
+      return true;
+    });
+    if (stored) this.emit({ kind: 'status', chargerId: id, connector: row });
   }
 
   /** Whether a message of this action from this charger is stored (CONTRACT: a pending charger's are answered, not kept). */

@@ -1,3 +1,4 @@
+import { MAX_CONNECTORS_PER_CHARGER } from '../../chargers';
 import { startTestApp, type TestApp } from '../../testing';
 
 /** Minimal valid payloads for every CSMS-initiated OCPP 1.6 action (all six feature profiles). */
@@ -75,6 +76,16 @@ describe('OCPP 1.6 feature profiles', () => {
     for (const status of ['Available', 'Preparing', 'Charging', 'SuspendedEV', 'Finishing', 'Available']) await charger.status(1, status);
     const history = await t.api('GET', '/chargers/CP-HIST/status-history?limit=10');
     expect(history.body.items.map((item: { status: string }) => item.status)).toEqual(['Available', 'Finishing', 'SuspendedEV', 'Charging', 'Preparing', 'Available']);
+  });
+
+  test('a charger that makes up connector ids gets answered, but keeps at most MAX_CONNECTORS_PER_CHARGER rows; known ones still update', async () => {
+    const charger = await t.acceptedCharger('CP-MANY');
+    for (let connectorId = 1; connectorId <= MAX_CONNECTORS_PER_CHARGER + 5; connectorId++) await charger.status(connectorId, 'Available');
+    const connectors = (await t.api('GET', '/chargers/CP-MANY')).body.connectors as { connectorId: number; status: string }[];
+    expect(connectors).toHaveLength(MAX_CONNECTORS_PER_CHARGER);
+    expect(connectors.map((connector) => connector.connectorId)).not.toContain(MAX_CONNECTORS_PER_CHARGER + 1);
+    await charger.status(1, 'Faulted', 'GroundFailure');
+    expect((await t.api('GET', '/chargers/CP-MANY')).body.connectors[0]).toMatchObject({ connectorId: 1, status: 'Faulted' });
   });
 
   test('MeterValues keep every measurand, phase and context exactly as sent', async () => {
