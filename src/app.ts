@@ -92,13 +92,10 @@ export interface DomainWiring {
  */
 export function createDomains(db: Database, wiring: DomainWiring): Domains {
   // Settings and the ledger need each other: the currency may change only while no money has
-  // moved, and the ledger opens accounts in the site's currency.
-  const settings: SettingsService = new SettingsService(db, () => ledger.hasMoneyMoved());
-  const ledger = new Ledger(db, () => settings.get().currency);
-  // Accounts opened before any money moved follow a change of the currency.
-  settings.onChange((next) => {
-    if (!ledger.hasMoneyMoved()) ledger.adoptCurrency(next.currency);
-  });
+  // moved (accounts opened so far follow it, in the settings write), and the ledger opens
+  // accounts in the site's currency.
+  const ledger: Ledger = new Ledger(db, () => settings.get().currency);
+  const settings = new SettingsService(db, ledger);
   const idempotency = new IdempotencyStore(db);
   // One cap on password and PIN hashing for the whole process: chargers, staff and drivers share the CPU.
   const hashing = new HashingLimiter();

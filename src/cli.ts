@@ -326,8 +326,8 @@ function check(io: CliIo): number {
     const db = Database.open(file);
     try {
       // Settings and the ledger need each other (the currency, and whether money moved).
-      const settings: SettingsService = new SettingsService(db, () => ledger.hasMoneyMoved());
-      const ledger = new Ledger(db, () => settings.get().currency);
+      const ledger: Ledger = new Ledger(db, () => settings.get().currency);
+      const settings = new SettingsService(db, ledger);
       const check = ledger.check();
       healthy &&= check.ok;
       io.out(`ledger check: ${check.ok ? 'ok' : 'FAILED'} (${check.transfers} transfers, ${check.entries} entries, sum ${check.totalMinor})`);

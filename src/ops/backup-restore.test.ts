@@ -100,8 +100,8 @@ describe('backup while chargers send data, then restore into a fresh data direct
 
     const restored = Database.open(databaseFile(freshDir));
     try {
-      const settings: SettingsService = new SettingsService(restored, () => ledger.hasMoneyMoved());
-      const ledger = new Ledger(restored, () => settings.get().currency);
+      const ledger: Ledger = new Ledger(restored, () => settings.get().currency);
+      const settings = new SettingsService(restored, ledger);
       expect(ledger.check()).toMatchObject({ ok: true, problems: [] });
     } finally {
       restored.close();

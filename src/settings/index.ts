@@ -113,20 +113,33 @@ const settingsPatchSchema = z
 
 type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
+/** What settings need from the ledger to change the currency inside their own write. */
+export interface CurrencyGuard {
+  hasMoneyMoved(): boolean;
+  /** Moves the accounts opened so far to the new currency (only while no money has moved). */
+  adoptCurrency(currency: string): void;
+}
+
 /**
  * Settings are read on every OCPP message, so they are cached in memory and written through.
  */
 export class SettingsService {
   private cache: SiteSettings | undefined;
   private readonly listeners: ((settings: SiteSettings) => void)[] = [];
+  /** Settings changes submitted and not yet durable or rolled back. */
+  private changing = 0;
 
   constructor(
     private readonly db: Db,
-    /** The ledger's answer: the currency may change only while no money has moved (CONTRACT `PATCH /settings`). */
-    private readonly hasMoneyMoved: () => boolean,
+    /** The ledger: the currency may change only while no money has moved (CONTRACT `PATCH /settings`). */
+    private readonly money: CurrencyGuard,
   ) {}
 
   get(): SiteSettings {
+    // While a change is in flight, a write after it in the same or a later group commit must see
+    // it (a top-up checks its accounts against the site currency), and the cache must not keep
+    // what the change may still undo: writes read the rows, everyone else the durable cache.
+    if (this.changing > 0 && this.db.inWrite) return this.load();
     if (this.cache) return this.cache;
     const settings = this.load();
     this.cache = settings;
@@ -143,23 +156,33 @@ export class SettingsService {
 
   /** Validated patch; returns the new settings once committed. */
   async update(patch: SettingsPatch): Promise<SiteSettings> {
-    const current = this.get();
-    if (patch.currency !== undefined && patch.currency !== current.currency && this.hasMoneyMoved()) {
-      throw conflict('currency_locked', 'The currency can change only while no money has moved');
-    }
     const now = nowIso();
-    await this.db.write(() => {
-      for (const [key, value] of Object.entries(patch)) {
-        if (value === undefined) continue;
-        const valueJson = JSON.stringify(value);
-        this.db.orm
-          .insert(schema.settings)
-          .values({ key, valueJson, updatedAt: now })
-          .onConflictDoUpdate({ target: schema.settings.key, set: { valueJson, updatedAt: now } })
-          .run();
-      }
-    });
-    this.cache = undefined;
+    this.changing++;
+    try {
+      await this.db.write(() => {
+        // Checked inside the write that changes the currency (CONTRACT `PATCH /settings`): a
+        // top-up committed between a check made before it and this write would leave money in
+        // the old currency and the site in the new one.
+        if (patch.currency !== undefined && patch.currency !== this.load().currency) {
+          if (this.money.hasMoneyMoved()) throw conflict('currency_locked', 'The currency can change only while no money has moved');
+          // Accounts opened before any money moved follow the new currency, in the same write.
+          this.money.adoptCurrency(patch.currency);
+        }
+        for (const [key, value] of Object.entries(patch)) {
+          if (value === undefined) continue;
+          const valueJson = JSON.stringify(value);
+          this.db.orm
+            .insert(schema.settings)
+            .values({ key, valueJson, updatedAt: now })
+            .onConflictDoUpdate({ target: schema.settings.key, set: { valueJson, updatedAt: now } })
+            .run();
+        }
+      });
+    } finally {
+      // Durable or rolled back (the write settles only then): the cache is filled again from the rows.
+      this.changing--;
+      this.cache = undefined;
+    }
     const settings = this.get();
     for (const listener of this.listeners) listener(settings);
     return settings;
