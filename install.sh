@@ -250,11 +250,16 @@ ensure_user() {
 	fi
 }
 
+# The data folder belongs to the service user, who may have put anything in it: a link there is
+# refused, never followed (chown and chmod would follow it to a file of root's).
 ensure_dirs() {
+	for dir in "$DATA_DIR" "$DATA_DIR/backups"; do
+		[ ! -L "$dir" ] || die "$dir is a symbolic link; refusing to follow it (remove it if it is not yours)"
+	done
 	mkdir -p "$APP_DIR/releases" "$BIN_DIR" "$CONF_DIR" "$DATA_DIR/backups"
 	if [ "$MANAGE_USER" = yes ]; then
-		chown "$SERVICE_USER:$SERVICE_USER" "$DATA_DIR" "$DATA_DIR/backups"
-		chmod 0750 "$DATA_DIR"
+		chown -h "$SERVICE_USER:$SERVICE_USER" "$DATA_DIR" "$DATA_DIR/backups"
+		chmod 0700 "$DATA_DIR" "$DATA_DIR/backups"
 	fi
 }
 

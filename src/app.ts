@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +8,7 @@ import { ApiTokenService } from './access';
 import { BillingService, type RemoteStopRequester } from './billing';
 import { ChargerService, evsesOf, MessageLog } from './chargers';
 import type { Config } from './config';
-import { Database } from './db';
+import { Database, ensurePrivateDir } from './db';
 import { Authorizer, DriverService } from './drivers';
 import { createJobTable, JobHistory, JobScheduler } from './jobs';
 import { IdempotencyStore, Ledger } from './ledger';
@@ -216,7 +215,8 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
  */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  // The data folder is the appliance's alone (0700), also when no systemd unit set it up.
+  ensurePrivateDir(config.dataDir);
   const db = Database.open(path.join(config.dataDir, DATABASE_FILE_NAME));
 
   const domains = createDomains(db, {

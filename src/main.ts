@@ -87,6 +87,9 @@ export async function startAppliance(config?: Config): Promise<RestartableApp> {
     }
     throw error;
   }
+  // Whatever else the appliance writes (the pid file, exports, the space probe) is its own too,
+  // also when no systemd unit set UMask=0077; the database and backups set their modes anyway.
+  process.umask(0o077);
   // The pid file tells the CLI (restore) that this data directory is in use, and stops a second
   // appliance from opening the same database.
   try {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { createPrivateFile, PRIVATE_DIR_MODE, tightenPrivateFile } from './private-files';
 import * as schema from './schema';
 
 export type Orm = BetterSQLite3Database<typeof schema>;
@@ -36,7 +37,7 @@ export interface OpenOptions {
  * is never lost (see OpenOptions), foreign keys enforced.
  */
 export function openSqlite(file: string, options: OpenOptions = {}): Sqlite {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:' && !options.readonly) createPrivately(file);
   const sqlite = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!options.readonly) {
@@ -61,6 +62,18 @@ export function openSqlite(file: string, options: OpenOptions = {}): Sqlite {
   }
   sqlite.pragma('temp_store = MEMORY');
   return sqlite;
+}
+
+/**
+ * The database file is made 0600 before SQLite opens it: SQLite gives its -wal, -shm and
+ * -journal files the database file's own mode, so they are private too. A file of ours left
+ * readable by others (an older version, a loose umask) is tightened, and so are its companions;
+ * a symbolic link in the place of any of them is refused.
+ */
+function createPrivately(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+  for (const companion of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) tightenPrivateFile(companion);
+  if (!fs.existsSync(file)) fs.closeSync(createPrivateFile(file));
 }
 
 /**

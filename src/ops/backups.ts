@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadMigrations, openSqlite } from '../db';
+import { copyToPrivateFile, createPrivateFile, ensurePrivateDir, loadMigrations, openSqlite, PlantedPathError, PRIVATE_DIR_MODE } from '../db';
 
 /** The database file inside CSMS_DATA_DIR (main.ts opens the same name). */
 const DATABASE_FILE_NAME = 'chargeyard.db';
@@ -127,10 +127,14 @@ interface TakeBackupOptions {
 export async function takeBackup(source: BackupSource, dataDir: string, options: TakeBackupOptions): Promise<BackupFile> {
   const now = options.now ?? new Date();
   const file = path.resolve(options.destinationFile ?? path.join(backupsDir(dataDir), backupFileName(options.kind, now)));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  if (fs.existsSync(file)) throw new Error(`${file} already exists; refusing to overwrite it`);
+  makeBackupFolder(path.dirname(file), dataDir);
+  // lstat, not exists: a link planted under the backup's name (even a dangling one) is refused.
+  if (fs.lstatSync(file, { throwIfNoEntry: false })) throw new PlantedPathError(file, 'already exists');
   const partial = `${file}.partial`;
+  // A leftover (or planted) partial file is removed, never written through; the new one is made
+  // exclusively, 0600, and SQLite's backup fills that file (it keeps its mode).
   fs.rmSync(partial, { force: true });
+  fs.closeSync(createPrivateFile(partial));
   try {
     await source.backupTo(partial, (fraction) => {
       // Throwing from the progress callback aborts SQLite's backup between steps.
@@ -149,6 +153,15 @@ export async function takeBackup(source: BackupSource, dataDir: string, options:
   }
   matchOwnerToDataDir(file, dataDir);
   return { file, kind: options.kind, takenAt: now, sizeBytes: fs.statSync(file).size };
+}
+
+/**
+ * Backups inside the data folder go to a 0700 folder (made, or tightened, and never a link);
+ * a folder elsewhere (a USB stick, a NAS mount) is made 0700 when it does not exist yet.
+ */
+function makeBackupFolder(dir: string, dataDir: string): void {
+  if (isInside(dir, dataDir) || path.resolve(dir) === path.resolve(dataDir)) ensurePrivateDir(dir);
+  else fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
 }
 
 export interface RetentionPolicy {
@@ -206,12 +219,12 @@ function isoWeek(date: Date): string {
 
 /** Copies a verified backup into a second folder (USB stick, NAS mount), atomically by rename. */
 export function copyBackupTo(backup: BackupFile, dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const target = path.join(dir, path.basename(backup.file));
   const partial = `${target}.partial`;
+  fs.rmSync(partial, { force: true });
   try {
-    fs.copyFileSync(backup.file, partial);
-    fsyncFile(partial);
+    copyToPrivateFile(backup.file, partial);
     fs.renameSync(partial, target);
     fsyncDir(dir);
   } catch (error) {
@@ -249,7 +262,8 @@ export function matchOwnerToDataDir(file: string, dataDir: string): void {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
   if (!isInside(file, dataDir) || !fs.existsSync(dataDir)) return;
   const owner = fs.statSync(dataDir);
-  fs.chownSync(file, owner.uid, owner.gid);
+  // lchown: root never hands a file a link points at to the service user.
+  fs.lchownSync(file, owner.uid, owner.gid);
 }
 
 function isInside(file: string, dir: string): boolean {

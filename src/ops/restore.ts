@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { openSqlite } from '../db';
+import { copyToPrivateFile, ensurePrivateDir, openSqlite, tightenPrivateFile } from '../db';
 import { type BackupFile, databaseFile, fsyncDir, fsyncFile, matchOwnerToDataDir, takeBackup, verifyDatabaseFile } from './backups';
 import { runningAppliancePid } from './pid-file';
 
@@ -37,14 +37,18 @@ export async function restoreDatabase(
   // database and opening it again (main.ts restart loop); any other live pid holds the database.
   if (running !== undefined && running !== process.pid) throw new ApplianceRunningError(running);
 
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
+  // The database in place must be a file, not a link: its safety backup would read through one.
+  tightenPrivateFile(target);
   const incoming = `${target}.restoring`;
-  fs.rmSync(incoming, { force: true });
+  // Leftovers (or links planted by the service user) are removed, never written through; the
+  // copies are made exclusively, 0600, and the backup is read without following a link.
+  for (const leftover of [incoming, `${incoming}-wal`, `${incoming}-shm`]) fs.rmSync(leftover, { force: true });
   try {
     onProgress?.(`copying ${source}`);
-    fs.copyFileSync(source, incoming);
+    copyToPrivateFile(source, incoming);
     // A backup taken by copying a live WAL database may have its -wal beside it: bring it along.
-    if (fs.existsSync(`${source}-wal`)) fs.copyFileSync(`${source}-wal`, `${incoming}-wal`);
+    if (fs.lstatSync(`${source}-wal`, { throwIfNoEntry: false })) copyToPrivateFile(`${source}-wal`, `${incoming}-wal`);
     onProgress?.('checking the backup (integrity check)');
     verifyDatabaseFile(incoming);
     fsyncFile(incoming);

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../cli';
+import { makeTempDir, startTestApp, testConfig } from '../testing';
+import { backupsDir, databaseFile, takeBackup } from './backups';
+
+const modeOf = (file: string) => fs.lstatSync(file).mode & 0o777;
+
+function cliIo(dataDir: string) {
+  const lines: string[] = [];
+  const env = { CSMS_DATA_DIR: dataDir, CSMS_PORT: String(testConfig(dataDir).port) };
+  return {
+    lines,
+    io: { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line), env, readSecret: () => Promise.resolve('') },
+  };
+}
+
+describe('the database, its WAL and backups are private without systemd', () => {
+  const dirs: string[] = [];
+  let previousUmask: number;
+  beforeAll(() => {
+    // A manual start under the usual login umask (group and others may read), not systemd's.
+    previousUmask = process.umask(0o022);
+  });
+  afterAll(() => {
+    process.umask(previousUmask);
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a fresh appliance makes its data folder 0700 and the database, -wal, -shm and backups 0600', async () => {
+    const root = makeTempDir('chargeyard-modes-');
+    dirs.push(root);
+    const dataDir = path.join(root, 'data');
+    const t = await startTestApp({ dataDir });
+    try {
+      expect((await t.api('POST', '/chargers', { id: 'CP-MODES' })).status).toBe(201);
+      const backup = await takeBackup(t.app.services.db, dataDir, { kind: 'manual' });
+      expect(modeOf(dataDir)).toBe(0o700);
+      const file = databaseFile(dataDir);
+      for (const companion of [file, `${file}-wal`, `${file}-shm`]) expect([companion, modeOf(companion)]).toEqual([companion, 0o600]);
+      expect(modeOf(backupsDir(dataDir))).toBe(0o700);
+      expect(modeOf(backup.file)).toBe(0o600);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a data folder and database left readable by others (an older version) are tightened at start', async () => {
+    const dataDir = makeTempDir('chargeyard-loose-');
+    dirs.push(dataDir);
+    const first = await startTestApp({ dataDir });
+    await first.close();
+    fs.chmodSync(dataDir, 0o755);
+    fs.chmodSync(databaseFile(dataDir), 0o644);
+    const second = await startTestApp({ dataDir });
+    try {
+      expect(modeOf(dataDir)).toBe(0o700);
+      expect(modeOf(databaseFile(dataDir))).toBe(0o600);
+      expect(modeOf(`${databaseFile(dataDir)}-wal`)).toBe(0o600);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('backup and restore never follow a link planted in the data folder', () => {
+  let dataDir: string;
+  let victim: string;
+  let outside: string;
+  beforeEach(async () => {
+    dataDir = makeTempDir('chargeyard-planted-');
+    outside = makeTempDir('chargeyard-victim-');
+    // A file of root's that the service user would like overwritten or handed over.
+    victim = path.join(outside, 'shadow');
+    fs.writeFileSync(victim, 'root:secret\n', { mode: 0o600 });
+    const t = await startTestApp({ dataDir });
+    await t.close();
+  });
+  afterEach(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  const victimUntouched = () => expect([fs.readFileSync(victim, 'utf8'), modeOf(victim)]).toEqual(['root:secret\n', 0o600]);
+
+  test('a backup whose file name is a planted link is refused and writes nothing through it', async () => {
+    const destination = path.join(backupsDir(dataDir), 'chargeyard-planted.db');
+    fs.mkdirSync(backupsDir(dataDir), { recursive: true });
+    fs.symlinkSync(victim, destination);
+    const { io, lines } = cliIo(dataDir);
+    expect(await runCli(['backup', '--to', destination], io)).toBe(1);
+    expect(lines.join('\n')).toMatch(/already exists; refusing to write through it/);
+    victimUntouched();
+  });
+
+  test('a backups folder replaced by a link is refused', async () => {
+    fs.rmSync(backupsDir(dataDir), { recursive: true, force: true });
+    fs.symlinkSync(outside, backupsDir(dataDir));
+    const { io, lines } = cliIo(dataDir);
+    expect(await runCli(['backup'], io)).toBe(1);
+    expect(lines.join('\n')).toMatch(/is a symbolic link; refusing/);
+    expect(fs.readdirSync(outside)).toEqual(['shadow']);
+  });
+
+  test('a restore from a backup name that is a link is refused, and the database stays', async () => {
+    const { io } = cliIo(dataDir);
+    expect(await runCli(['backup', '--to', path.join(dataDir, 'good.db')], io)).toBe(0);
+    const planted = path.join(backupsDir(dataDir), 'chargeyard-20260101T000000Z-pre-upgrade.db');
+    fs.mkdirSync(backupsDir(dataDir), { recursive: true });
+    fs.symlinkSync(path.join(dataDir, 'good.db'), planted);
+    const before = fs.readFileSync(databaseFile(dataDir));
+    const { io: restoreIo, lines } = cliIo(dataDir);
+    expect(await runCli(['restore', planted], restoreIo)).toBe(1);
+    expect(lines.join('\n')).toMatch(/is a symbolic link; refusing/);
+    expect(fs.readFileSync(databaseFile(dataDir)).equals(before)).toBe(true);
+  });
+
+  test('a restore where the database itself is a planted link is refused before anything is read or written', async () => {
+    const { io } = cliIo(dataDir);
+    expect(await runCli(['backup', '--to', path.join(outside, 'good.db')], io)).toBe(0);
+    const file = databaseFile(dataDir);
+    for (const companion of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(companion, { force: true });
+    fs.symlinkSync(victim, file);
+    const { io: restoreIo, lines } = cliIo(dataDir);
+    expect(await runCli(['restore', path.join(outside, 'good.db')], restoreIo)).toBe(1);
+    expect(lines.join('\n')).toMatch(/is a symbolic link; refusing/);
+    expect(fs.lstatSync(file).isSymbolicLink()).toBe(true);
+    victimUntouched();
+  });
+
+  test('a restore removes a link planted as its staging copy instead of writing through it', async () => {
+    const { io } = cliIo(dataDir);
+    expect(await runCli(['backup', '--to', path.join(outside, 'good.db')], io)).toBe(0);
+    fs.symlinkSync(victim, `${databaseFile(dataDir)}.restoring`);
+    const { io: restoreIo } = cliIo(dataDir);
+    expect(await runCli(['restore', path.join(outside, 'good.db')], restoreIo)).toBe(0);
+    victimUntouched();
+    expect(modeOf(databaseFile(dataDir))).toBe(0o600);
+    expect(fs.lstatSync(`${databaseFile(dataDir)}.restoring`, { throwIfNoEntry: false })).toBeUndefined();
+  });
+});
