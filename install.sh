@@ -72,6 +72,8 @@ else
 	UNIT_DIR=/etc/systemd/system
 fi
 ENV_FILE=$CONF_DIR/env
+ADMIN_PASSWORD_FILE=$CONF_DIR/admin-password
+GENERATED_ADMIN_PASSWORD=
 UNIT_FILE=$UNIT_DIR/$SERVICE.service
 CURRENT=$APP_DIR/current
 
@@ -302,6 +304,42 @@ ensure_env_file() {
 	umask 022
 }
 
+# Runs a chargeyard command with the service user's rights, so what it creates in the data folder
+# is the service's (runuser is in util-linux, part of every Debian).
+as_service_user() {
+	if [ "$MANAGE_USER" = yes ]; then
+		runuser -u "$SERVICE_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# A fresh site gets its first staff user before it first listens on the LAN; otherwise the setup
+# wizard would make the first visitor on the network its admin (README, "Security"). The password
+# is generated here, printed once at the end, and kept in a file only root can read.
+ensure_admin() {
+	[ -z "$(config_value CSMS_ADMIN_PASSWORD)" ] || return 0
+	[ ! -e "$ADMIN_PASSWORD_FILE" ] || return 0
+	umask 077
+	# 15 random bytes as 30 hex digits: 120 bits, and nothing a shell or a keyboard mistypes.
+	od -An -N15 -tx1 /dev/urandom | tr -d ' \n' >"$ADMIN_PASSWORD_FILE.tmp"
+	umask 022
+	created=$(as_service_user "$BIN_DIR/chargeyard" create-admin <"$ADMIN_PASSWORD_FILE.tmp") || {
+		rm -f "$ADMIN_PASSWORD_FILE.tmp"
+		die "could not create the first staff user (see above)"
+	}
+	case $created in
+	created*)
+		GENERATED_ADMIN_PASSWORD=$(cat "$ADMIN_PASSWORD_FILE.tmp")
+		mv "$ADMIN_PASSWORD_FILE.tmp" "$ADMIN_PASSWORD_FILE"
+		;;
+	*)
+		# The data folder already has staff users: they stay, and no password is made.
+		rm -f "$ADMIN_PASSWORD_FILE.tmp"
+		;;
+	esac
+}
+
 # The value a variable has for the appliance. The service reads only the file; a foreground run
 # (--no-systemd) lets the environment win over the file, as the app does.
 config_value() {
@@ -445,6 +483,11 @@ print_urls() {
 	else
 		printf '  Start it with:               %s start\n\n' "$BIN_DIR/chargeyard"
 	fi
+	if [ -n "$GENERATED_ADMIN_PASSWORD" ]; then
+		printf '  Staff sign-in:               user admin, password %s\n' "$GENERATED_ADMIN_PASSWORD"
+		printf '                               (shown only now; a copy is in %s, readable by root\n' "$ADMIN_PASSWORD_FILE"
+		printf '                               only: sign in, change the password, then delete that file)\n\n'
+	fi
 }
 
 # ---- actions ---------------------------------------------------------------------------------
@@ -472,6 +515,7 @@ do_install() {
 	switch_to "$id"
 	write_wrapper
 	install_unit
+	ensure_admin
 	start_and_check || die "Chargeyard was installed but does not answer on its health endpoint; see the log above"
 	print_urls
 }

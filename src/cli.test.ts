@@ -6,7 +6,7 @@ import { runCli } from './cli';
 import { Database } from './db';
 import { databaseFile, listBackups, backupsDir } from './ops/backups';
 import { pidFile, writePidFile } from './ops/pid-file';
-import { makeTempDir } from './testing';
+import { makeTempDir, startTestApp } from './testing';
 
 interface Captured {
   code: number;
@@ -102,6 +102,44 @@ describe('chargeyard CLI', () => {
       db.close();
     }
     expect((await cli(['create-token', 'x', '--role', 'owner'], env)).code).toBe(2);
+  });
+
+  describe('create-admin', () => {
+    test('on a fresh data folder it makes the database (0600) and user admin, and the setup wizard is closed', async () => {
+      const fresh = path.join(makeTempDir('chargeyard-first-admin-'), 'data');
+      try {
+        const result = await cli(['create-admin'], { CSMS_DATA_DIR: fresh }, ['generated password 1']);
+        expect(result).toMatchObject({ code: 0, out: 'created staff user admin' });
+        expect(fs.statSync(databaseFile(fresh)).mode & 0o777).toBe(0o600);
+        const app = await startTestApp({ dataDir: fresh });
+        try {
+          const first = await fetch(`${app.baseUrl}/`, { redirect: 'manual' });
+          expect(first.headers.get('location')).toBe('/login');
+          const setup = await fetch(`${app.baseUrl}/setup`, { redirect: 'manual' });
+          expect(setup.headers.get('location')).toBe('/login');
+          expect(await app.app.services.staff.users.checkPassword('admin', 'generated password 1')).toMatchObject({ userName: 'admin', role: 'admin' });
+        } finally {
+          await app.close();
+        }
+      } finally {
+        fs.rmSync(path.dirname(fresh), { recursive: true, force: true });
+      }
+    });
+
+    test('with a staff user in place it changes nothing, and a password that breaks the rules is refused', async () => {
+      expect((await cli(['create-admin'], env, ['short'])).code).toBe(1);
+      expect((await cli(['create-admin'], env, ['first password 1'])).code).toBe(0);
+      const again = await cli(['create-admin'], env, ['second password 2']);
+      expect(again).toMatchObject({ code: 0, out: expect.stringMatching(/exists already; kept/) });
+      const db = Database.open(databaseFile(dataDir));
+      try {
+        const users = new StaffUserService(db);
+        expect(await users.checkPassword('admin', 'first password 1')).toMatchObject({ userName: 'admin' });
+        expect(await users.checkPassword('admin', 'second password 2')).toBeUndefined();
+      } finally {
+        db.close();
+      }
+    });
   });
 
   describe('reset-password', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiTokenService, TOKEN_ROLES, type TokenRole } from './access';
 import { ConfigError, loadConfig, type Config } from './config';
-import { Database, loadMigrations, migrationState, NewerDatabaseError, openSqlite } from './db';
+import { Database, ensurePrivateDir, loadMigrations, migrationState, NewerDatabaseError, openSqlite } from './db';
 import { Ledger } from './ledger';
 import { backupFileName, backupsDir, BackupVerificationError, databaseFile, takeBackup } from './ops/backups';
 import { applyEnvFile } from './ops/env-file';
@@ -19,6 +19,9 @@ Commands:
   backup [--to FILE]             online backup of the database (default: DATA_DIR/backups/)
   restore FILE [--stop]          replace the database with a backup; takes a safety backup first.
                                  Refuses while Chargeyard runs unless --stop is given.
+  create-admin                   create staff user admin while no staff user exists (creates the
+                                 database if needed; the password is read from standard input or
+                                 asked for); with another staff user in place it changes nothing
   reset-password USER            set a new password for a staff user (asked for on the terminal,
                                  or read from the first line of standard input when piped)
   create-token NAME [--role R]   make a JSON API token (role admin, cashier or viewer; default admin)
@@ -90,6 +93,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
         return await backup(parseArgs(rest, ['to'], []), io);
       case 'restore':
         return await restore(parseArgs(rest, [], ['stop']), io);
+      case 'create-admin':
+        expectPositional(parseArgs(rest, [], []), 0, 'no arguments');
+        return await createAdmin(io);
       case 'reset-password':
         return await resetPassword(parseArgs(rest, [], []), io);
       case 'create-token':
@@ -249,6 +255,31 @@ async function restore(parsed: ParsedArgs, io: CliIo): Promise<number> {
 
 function openExisting(dataDir: string): Database {
   return Database.open(requireDatabase(dataDir));
+}
+
+/**
+ * The first admin, made before the appliance first listens on the LAN (install.sh, with a
+ * password it generated): the setup wizard is then never open to the first visitor. A site
+ * that already has staff keeps them (exit 0, "kept"), so a rerun is harmless.
+ */
+async function createAdmin(io: CliIo): Promise<number> {
+  const { dataDir } = config(io);
+  ensurePrivateDir(dataDir);
+  const db = Database.open(databaseFile(dataDir));
+  try {
+    const users = new StaffUserService(db);
+    if (users.hasAnyUser()) {
+      io.out('a staff user exists already; kept (nothing changed)');
+      return 0;
+    }
+    const password = await io.readSecret('Password for the new staff user admin: ');
+    const admin = await users.createFirstAdmin({ userName: 'admin', password, language: 'en' });
+    await new AuditLog(db).record({ userId: null, name: 'cli' }, { action: 'setup.complete', objectType: 'site', after: { admin: admin.userName } });
+    io.out('created staff user admin');
+  } finally {
+    db.close();
+  }
+  return 0;
 }
 
 async function resetPassword(parsed: ParsedArgs, io: CliIo): Promise<number> {

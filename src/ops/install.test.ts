@@ -134,6 +134,13 @@ describe('install.sh', () => {
     const install = runInstall(source, ['--prefix', prefix, '--no-systemd']);
     expectExitCode(install, 0);
     expect(install.output).toMatch(/OCPP URL for the chargers/);
+    // The first staff user exists before the appliance first listens: its password is printed
+    // once and kept in a file only root (the installing user) can read.
+    const printed = /Staff sign-in: +user admin, password ([0-9a-f]{30})\n/.exec(install.output)?.[1];
+    expect(printed).toBeDefined();
+    const passwordFile = path.join(prefix, 'etc', 'chargeyard', 'admin-password');
+    expect(fs.statSync(passwordFile).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(passwordFile, 'utf8')).toBe(printed);
     const envFile = path.join(prefix, 'etc', 'chargeyard', 'env');
     expect(fs.statSync(envFile).mode & 0o777).toBe(0o640);
     expect(fs.readFileSync(envFile, 'utf8')).toContain(`CSMS_DATA_DIR=${path.join(prefix, 'var', 'lib', 'chargeyard')}`);
@@ -153,6 +160,8 @@ describe('install.sh', () => {
       const health = await fetch(`${running.baseUrl}/api/v1/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok' });
+      // No setup wizard for the first visitor on the LAN: staff sign in with the printed password.
+      expect((await fetch(`${running.baseUrl}/setup`, { redirect: 'manual' })).headers.get('location')).toBe('/login');
       expect((await api(running.baseUrl, 'POST', '/chargers', { id: 'CP-KEEP', name: 'Kept across upgrades' })).status).toBe(201);
     } finally {
       expect(await running.stop()).toBe(0);
@@ -172,6 +181,7 @@ describe('install.sh', () => {
     const rerun = runInstall(source, ['--prefix', prefix, '--no-systemd']);
     expectExitCode(rerun, 0);
     expect(rerun.output).toMatch(/already installed; nothing to do/);
+    expect(rerun.output).not.toMatch(/Staff sign-in/);
     expect(currentRelease(prefix)).toBe(before);
     expect(fs.readFileSync(envFile, 'utf8')).toContain('# edited by the site');
   });
