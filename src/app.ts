@@ -216,7 +216,7 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // The data folder is the appliance's alone (0700), also when no systemd unit set it up.
-  ensurePrivateDir(config.dataDir);
+  ensurePrivateDir(config.dataDir, { linkAllowed: true });
   const db = Database.open(path.join(config.dataDir, DATABASE_FILE_NAME));
 
   const domains = createDomains(db, {

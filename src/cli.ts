@@ -264,7 +264,7 @@ function openExisting(dataDir: string): Database {
  */
 async function createAdmin(io: CliIo): Promise<number> {
   const { dataDir } = config(io);
-  ensurePrivateDir(dataDir);
+  ensurePrivateDir(dataDir, { linkAllowed: true });
   const db = Database.open(databaseFile(dataDir));
   try {
     const users = new StaffUserService(db);

@@ -28,11 +28,12 @@ function ownedByUs(stat: fs.Stats): boolean {
 
 /**
  * Makes `dir` (and missing parents) 0700. An existing folder of ours that others may enter is
- * tightened; a symbolic link in its place is refused (never followed).
+ * tightened; a symbolic link in its place is refused (never followed), unless it is the folder
+ * the operator configured (`linkAllowed`: CSMS_DATA_DIR may point at another disk).
  */
-export function ensurePrivateDir(dir: string): void {
+export function ensurePrivateDir(dir: string, options: { linkAllowed?: boolean } = {}): void {
   fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const stat = fs.lstatSync(dir);
+  const stat = options.linkAllowed ? fs.statSync(dir) : fs.lstatSync(dir);
   if (stat.isSymbolicLink()) throw new PlantedPathError(dir, 'is a symbolic link');
   if (!stat.isDirectory()) throw new PlantedPathError(dir, 'is not a folder');
   if (ownedByUs(stat) && (stat.mode & GROUP_AND_OTHER_BITS) !== 0) fs.chmodSync(dir, PRIVATE_DIR_MODE);

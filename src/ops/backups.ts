@@ -160,7 +160,8 @@ export async function takeBackup(source: BackupSource, dataDir: string, options:
  * a folder elsewhere (a USB stick, a NAS mount) is made 0700 when it does not exist yet.
  */
 function makeBackupFolder(dir: string, dataDir: string): void {
-  if (isInside(dir, dataDir) || path.resolve(dir) === path.resolve(dataDir)) ensurePrivateDir(dir);
+  if (path.resolve(dir) === path.resolve(dataDir)) ensurePrivateDir(dir, { linkAllowed: true });
+  else if (isInside(dir, dataDir)) ensurePrivateDir(dir);
   else fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
 }
 

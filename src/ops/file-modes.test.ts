@@ -61,6 +61,22 @@ describe('the database, its WAL and backups are private without systemd', () => 
       await second.close();
     }
   });
+
+  test('a data folder configured as a link to another disk is followed (the operator chose it) and made 0700', async () => {
+    const root = makeTempDir('chargeyard-linked-');
+    dirs.push(root);
+    const disk = path.join(root, 'ssd');
+    fs.mkdirSync(disk, { mode: 0o755 });
+    fs.symlinkSync(disk, path.join(root, 'data'));
+    const t = await startTestApp({ dataDir: path.join(root, 'data') });
+    try {
+      expect((await t.api('GET', '/health')).status).toBe(200);
+      expect(modeOf(disk)).toBe(0o700);
+      expect(modeOf(databaseFile(disk))).toBe(0o600);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe('backup and restore never follow a link planted in the data folder', () => {

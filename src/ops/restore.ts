@@ -37,7 +37,7 @@ export async function restoreDatabase(
   // database and opening it again (main.ts restart loop); any other live pid holds the database.
   if (running !== undefined && running !== process.pid) throw new ApplianceRunningError(running);
 
-  ensurePrivateDir(dataDir);
+  ensurePrivateDir(dataDir, { linkAllowed: true });
   // The database in place must be a file, not a link: its safety backup would read through one.
   tightenPrivateFile(target);
   const incoming = `${target}.restoring`;
