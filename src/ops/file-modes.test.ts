@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../cli';
-import { makeTempDir, startTestApp, testConfig } from '../testing';
+import { makeTempDir, spawnAppliance, startTestApp, testConfig } from '../testing';
 import { backupsDir, databaseFile, takeBackup } from './backups';
 
 const modeOf = (file: string) => fs.lstatSync(file).mode & 0o777;
@@ -42,6 +42,24 @@ describe('the database, its WAL and backups are private without systemd', () => 
       expect(modeOf(backup.file)).toBe(0o600);
     } finally {
       await t.close();
+    }
+  });
+
+  test('the compiled appliance started by hand (no systemd) keeps everything it makes in its data folder private', async () => {
+    const root = makeTempDir('chargeyard-by-hand-');
+    dirs.push(root);
+    const dataDir = path.join(root, 'data');
+    // The child inherits this process's umask 022, as from a login shell.
+    const appliance = await spawnAppliance(dataDir);
+    try {
+      expect((await fetch(`${appliance.baseUrl}/api/v1/health`)).status).toBe(200);
+      expect(modeOf(dataDir)).toBe(0o700);
+      const loose = fs.readdirSync(dataDir).filter((name) => (modeOf(path.join(dataDir, name)) & 0o077) !== 0);
+      expect(loose).toEqual([]);
+      expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining(['chargeyard.db', 'chargeyard.db-wal', 'chargeyard.db-shm']));
+    } finally {
+      appliance.child.kill('SIGTERM');
+      expect((await appliance.exited).code).toBe(0);
     }
   });
 
