@@ -197,7 +197,7 @@ describe.each<UiLanguage>(['en', 'pa'])('the cashier desk off the happy path (%s
     }
   });
 
-  test('the desk pages are axe clean: search, panel with an error, confirm step, receipt', async () => {
+  test('the desk pages are axe clean: search, panel with an error, confirm step, receipt; the focus ring stands out in the light and the dark scheme', async () => {
     const { gurpreetId } = await site();
     await deskPage(language).then(({ context }) => context.close());
     const context = await browser().newContext({ ...SCREENS.desk, bypassCSP: true });
@@ -228,11 +228,22 @@ describe.each<UiLanguage>(['en', 'pa'])('the cashier desk off the happy path (%s
       await check('driver page');
       expect(found).toEqual({});
       // The focus ring stands out from the page at 3:1 or more (WCAG 2.2 focus appearance).
-      await page.goto(`${app.baseUrl}/cashier`);
-      await page.keyboard.press('Tab');
-      const colours = (await page.evaluate("({ ring: getComputedStyle(document.activeElement).outlineColor, page: getComputedStyle(document.body).backgroundColor, width: getComputedStyle(document.activeElement).outlineWidth })")) as { ring: string; page: string; width: string };
-      expect(contrastRatio(colours.ring, colours.page)).toBeGreaterThanOrEqual(3);
-      expect(parseFloat(colours.width)).toBeGreaterThanOrEqual(2);
+      // The staff member's theme follows the system: measured in the light and the dark scheme
+      // (WCAG 2.4.11/1.4.11), against a page that really is light and then really is dark.
+      const ringAgainstPage = async (scheme: 'light' | 'dark') => {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.goto(`${app.baseUrl}/cashier`);
+        await page.keyboard.press('Tab');
+        return (await page.evaluate("({ ring: getComputedStyle(document.activeElement).outlineColor, page: getComputedStyle(document.body).backgroundColor, width: getComputedStyle(document.activeElement).outlineWidth })")) as { ring: string; page: string; width: string };
+      };
+      const light = await ringAgainstPage('light');
+      expect(contrastRatio(light.page, 'rgb(0, 0, 0)')).toBeGreaterThan(10);
+      expect(contrastRatio(light.ring, light.page)).toBeGreaterThanOrEqual(3);
+      expect(parseFloat(light.width)).toBeGreaterThanOrEqual(2);
+      const dark = await ringAgainstPage('dark');
+      expect(contrastRatio(dark.page, 'rgb(255, 255, 255)')).toBeGreaterThan(10);
+      expect(contrastRatio(dark.ring, dark.page)).toBeGreaterThanOrEqual(3);
+      expect(parseFloat(dark.width)).toBeGreaterThanOrEqual(2);
     } finally {
       await context.close();
     }
