@@ -1,4 +1,4 @@
-export { QrStartService, refusalError } from './service';
+export { QrStartService, refusalError, START_REFUSALS } from './service';
 export type { QrStartRow, QrStartTimeouts, StartStopCommands } from './service';
 export { StartHoldService } from './holds';
 

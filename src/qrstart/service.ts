@@ -42,14 +42,9 @@ interface QrStartDependencies {
   onError: (error: unknown, context: string) => void;
 }
 
-/** Why a connector cannot be started from its QR page now; each has a message on the page. */
-type StartRefusal =
-  | 'charger_offline'
-  | 'connector_unavailable'
-  | 'connector_occupied'
-  | 'no_tariff'
-  | 'balance_below_minimum'
-  | 'driver_busy';
+/** Why a connector cannot be started from its QR page now; each has a message on the page (and is the code of its 409). */
+export const START_REFUSALS = ['charger_offline', 'connector_unavailable', 'connector_occupied', 'no_tariff', 'balance_below_minimum', 'driver_busy'] as const;
+type StartRefusal = (typeof START_REFUSALS)[number];
 
 /** Connector states in which a car is charging or the connector is spoken for (1.6 and 2.0.1 words). */
 const OCCUPIED_STATUSES = new Set(['Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved']);

@@ -1,10 +1,11 @@
 import { startTestApp, WebClient, type TestApp } from '../testing';
+import { translator, type UiLanguage } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
-async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer'): Promise<WebClient> {
+async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer', language: UiLanguage = 'en'): Promise<WebClient> {
   const userName = `${role}-desk`;
-  await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
+  await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language });
   const client = new WebClient(app.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   return client;
@@ -250,5 +251,31 @@ describe('cashier screen', () => {
     const report = await cashier.get(closed.location!);
     expect(report.text).toContain('Z-report');
     expect(report.text).toContain('₹350.00');
+  });
+
+  it('a refused top-up and a refused shift are said in the page language; the API keeps the English', async () => {
+    const pa = translator('pa');
+    await app.api('POST', '/cards', { uid: 'CAFEF00D', kind: 'personal' });
+    const cashier = await signedIn(app, 'cashier', 'pa');
+    await cashier.get('/cashier');
+    // The screen offers no top-up for a personal card; a confirm posted for one anyway (an old tab,
+    // a hand-made form) is refused by the till.
+    const step = { target: 'card:CAFEF00D', method: 'cash', amountMinor: '50000', formKey: 'ui-00000000-0000-4000-8000-000000000001' };
+    const refused = await cashier.post('/cashier/topups/confirm', step);
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('<html lang="pa"');
+    expect(refused.text).toContain(`<p class="error" role="alert">${pa('cashier.failed', { message: pa('domainErrors.card_not_prepaid') })}</p>`);
+    expect(refused.text).not.toContain('personal card: it has no balance');
+    const api = await app.api('POST', '/cards/CAFEF00D/topups', { amount: 50000, method: 'cash' });
+    expect(api.body.error).toEqual({ code: 'card_not_prepaid', message: 'Card CAFEF00D is a personal card: it has no balance' });
+
+    // A refusal that reaches the error page: a second shift while one is open.
+    await cashier.get('/cashier');
+    expect((await cashier.post('/cashier/shift/open', { openingFloat: '100' })).status).toBe(303);
+    const second = await cashier.post('/cashier/shift/open', { openingFloat: '100' });
+    expect(second.status).toBe(409);
+    expect(second.text).toContain(`<h1>${pa('errors.refused')}</h1>`);
+    expect(second.text).toContain(`<p class="error">${pa('domainErrors.shift_open')}</p>`);
+    expect(second.text).not.toContain('Close your open shift');
   });
 });

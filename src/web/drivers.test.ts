@@ -1,10 +1,11 @@
 import { startTestApp, WebClient, type TestApp } from '../testing';
+import { translator, type UiLanguage } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
-async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer'): Promise<WebClient> {
-  const userName = `${role}-drv`;
-  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
+async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer', language: UiLanguage = 'en'): Promise<WebClient> {
+  const userName = `${role}-drv-${language}`;
+  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language });
   const client = new WebClient(app.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   await client.get('/');
@@ -77,5 +78,47 @@ describe('drivers and cards pages', () => {
     expect((await app.api('GET', `/users/${user.body.id}`)).body.balance.amount).toBe(100000 - 1250 - 10000);
     const audit = app.app.services.staff.audit.list({ objectType: 'driver' }, 10).map((row) => row.action);
     expect(audit).toEqual(['ledger.adjust']);
+  });
+
+  it('a refusal of the drivers domain is said in the page language, beside its field; the API keeps its English message and code', async () => {
+    const pa = translator('pa');
+    await app.api('POST', '/users', { name: 'Gurpreet Singh', phone: '+91 98140 12345' });
+    const api = await app.api('POST', '/users', { name: 'Harjit Kaur', phone: '98140 12345' });
+    expect(api.status).toBe(409);
+    expect(api.body.error).toEqual({ code: 'phone_taken', message: 'Another driver has this phone number' });
+
+    const cashier = await signedIn(app, 'cashier', 'pa');
+    const taken = await cashier.post('/drivers', { name: 'Harjit Kaur', phone: '98140 12345' });
+    expect(taken.status).toBe(409);
+    expect(taken.text).toContain('<html lang="pa"');
+    expect(taken.text).toMatch(/id="f-phone"[^>]*aria-invalid="true"/);
+    expect(taken.text).toContain(`<p class="error" id="e-phone">${pa('domainErrors.phone_taken')}</p>`);
+    expect(taken.text).not.toContain('Another driver has this phone number');
+    // A field rule of the domain (an email that is none) is the field's own message, in Punjabi too.
+    const badEmail = await cashier.post('/drivers', { name: 'Harjit Kaur', phone: '98140 99999', email: 'not an email' });
+    expect(badEmail.status).toBe(400);
+    expect(badEmail.text).toContain(`<p class="error" id="e-email">${pa('validation.email')}</p>`);
+
+    const harjit = await app.api('POST', '/users', { name: 'Harjit Kaur', phone: '98140 99999' });
+    await app.api('POST', '/cards', { uid: 'ABCD1234', kind: 'prepaid' });
+    const cardTaken = await cashier.post(`/drivers/${harjit.body.id}/cards`, { uid: 'abcd1234', kind: 'prepaid' });
+    expect(cardTaken.status).toBe(409);
+    expect(cardTaken.text).toContain(`<p class="error" id="e-uid">${pa('domainErrors.card_exists')}</p>`);
+
+    // In English the page says the catalogue's English words.
+    const english = await signedIn(app, 'cashier', 'en');
+    expect((await english.post('/drivers', { name: 'Harjit Kaur', phone: '98140 12345' })).text).toContain(`<p class="error" id="e-phone">${translator('en')('domainErrors.phone_taken')}</p>`);
+  });
+
+  it('a refused refund is flashed in the page language', async () => {
+    const user = await app.api('POST', '/users', { name: 'Arjun', phone: '+919800000002' });
+    const topup = await app.api('POST', `/users/${user.body.id}/topups`, { amount: 10000, method: 'cash' });
+    const admin = await signedIn(app, 'admin', 'hi');
+    const refused = await admin.post(`/topups/${topup.body.topupId}/refund`, { amount: '500', reason: 'asked for it', formKey: 'ui-refund-too-much' });
+    expect(refused.status).toBe(303);
+    const page = await admin.get(refused.location!);
+    const hi = translator('hi');
+    expect(page.text).toContain(hi('drivers.refundFailed', { message: hi('domainErrors.refund_exceeds_topup') }));
+    expect((await app.api('GET', `/users/${user.body.id}`)).body.balance.amount).toBe(10000);
   });
 });

@@ -23,6 +23,7 @@ import { LiveHub } from './sse';
 import { csrfTools, securityHeaders } from './security';
 import { viewEngine } from './view-engine';
 import { viewsDir } from './paths';
+import { refusalText } from './refusals';
 
 /**
  * Areas that need no staff sign-in (setup, login, the public driver pages under /q/). They still
@@ -96,9 +97,13 @@ function errorTail(services: AppServices) {
     const code = csrfFailure ? 'csrf_invalid' : known ? error.code : status === 413 ? 'payload_too_large' : status < 500 ? 'invalid_request' : 'internal_error';
     if (status >= 500) services.logger.error({ err: error, path: request.path }, 'web request failed');
     if (response.headersSent) return;
-    const titleKey = status === 404 ? 'errors.notFound' : status === 403 ? 'errors.forbidden' : status === 429 ? 'errors.tooMany' : 'errors.server';
-    const textKey = csrfFailure ? 'errors.csrf' : status === 404 ? 'errors.notFoundText' : status === 403 ? 'errors.forbiddenText' : 'errors.serverText';
-    const message = status < 500 && known ? error.message : '';
+    // A refusal (400, 409...) is no fault of the server: the page says so instead of "something went wrong".
+    const refused = status >= 400 && status < 500;
+    const titleKey = status === 404 ? 'errors.notFound' : status === 403 ? 'errors.forbidden' : status === 429 ? 'errors.tooMany' : refused ? 'errors.refused' : 'errors.server';
+    const textKey = csrfFailure ? 'errors.csrf' : status === 404 ? 'errors.notFoundText' : status === 403 ? 'errors.forbiddenText' : refused ? 'errors.refusedText' : 'errors.serverText';
+    const refusal = status < 500 && known ? error : undefined;
+    // The page says the refusal in its language; a JSON answer keeps the domain's English words.
+    const message = refusal ? refusalText(refusal, response) : '';
     response.status(status);
     // CONTRACT: an error on the QR pages leaves the driver on them, with the way back to the charger.
     // The CSRF check runs before the pages' own middleware: the driver's pages are known by their path here.
@@ -110,7 +115,7 @@ function errorTail(services: AppServices) {
         driverPage
           ? response.render('pages/qr/error', { layout: 'driver', titleKey, textKey: csrfFailure ? 'qr.expired' : status === 404 ? 'qr.notFound' : textKey, back: driverBack })
           : response.render('pages/errors/error', { titleKey, textKey, message, status, layout: request.staff ? 'main' : 'plain' }),
-      json: () => response.json({ error: { code, message: message || titleKey } }),
+      json: () => response.json({ error: { code, message: refusal?.message || titleKey } }),
       default: () => response.type('text/plain').send(`${status} ${code}`),
     });
   };

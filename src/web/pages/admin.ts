@@ -7,6 +7,7 @@ import { CARD_READER_FORMATS, RECEIPT_PAPERS, UNKNOWN_CHARGER_POLICIES } from '.
 import { actorOf, clientAddress, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
+import { problemKeys, refusalKey } from '../refusals';
 import type { WebArea } from '../area';
 import { parseTariffForm, tariffBandRows, tariffFormValues, tariffPreview } from '../tariff-form';
 
@@ -74,7 +75,7 @@ export const adminPages: WebArea = (router, { services }) => {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
       const details = error.details as { field?: string } | undefined;
       const field = error.code === 'user_name_taken' ? 'userName' : (details?.field ?? 'userName');
-      renderStaff(response, { ...form, password: '' }, { [field]: error.message }, error.httpStatus);
+      renderStaff(response, { ...form, password: '' }, { [field]: refusalKey(error) }, error.httpStatus);
     }
   });
 
@@ -84,7 +85,7 @@ export const adminPages: WebArea = (router, { services }) => {
     const patch: Record<string, unknown> = {};
     if (form.role) patch.role = form.role;
     if (form.disabled === 'true' || form.disabled === 'false') patch.disabled = form.disabled === 'true';
-    if (id === staffOf(request).id && patch.disabled === true) throw new AppError('invalid_request', 'You cannot disable yourself', 400);
+    if (id === staffOf(request).id && patch.disabled === true) throw new AppError('cannot_disable_self', 'You cannot disable yourself', 400);
     const { before, after } = await users.update(id, patch);
     await audit.record(actorOf(request), { action: 'staff.update', objectType: 'staff_user', objectId: id, before: { role: before.role, disabled: before.disabled }, after: { role: after.role, disabled: after.disabled } });
     if (typeof form.password === 'string' && form.password !== '') {
@@ -235,7 +236,7 @@ export const adminPages: WebArea = (router, { services }) => {
     };
     // Every error of the form at once, each beside its field: the amounts, then the rest of the rules.
     const fieldOf: Record<string, string> = { minimumBalanceMinor: 'minimumBalance', largeTopupWarningMinor: 'largeTopupWarning' };
-    const errors: FieldErrors = Object.fromEntries(Object.entries(services.settings.problems(patch)).map(([field, message]) => [fieldOf[field] ?? field, message]));
+    const errors: FieldErrors = Object.fromEntries(Object.entries(problemKeys(services.settings.problems(patch))).map(([field, key]) => [fieldOf[field] ?? field, key]));
     if (minimumBalanceMinor === undefined) errors.minimumBalance = 'cashier.badAmount';
     if (largeTopupWarningMinor === undefined) errors.largeTopupWarning = 'cashier.badAmount';
     if (Object.keys(errors).length > 0) return renderSettings(response, form, errors, 400);
@@ -246,7 +247,7 @@ export const adminPages: WebArea = (router, { services }) => {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
       const details = error.details as { field?: string } | undefined;
       const field = error.code === 'currency_locked' ? 'currency' : details?.field === 'minimumBalanceMinor' ? 'minimumBalance' : details?.field === 'largeTopupWarningMinor' ? 'largeTopupWarning' : (details?.field ?? 'siteName');
-      return renderSettings(response, form, { [field]: error.message }, error.httpStatus);
+      return renderSettings(response, form, { [field]: refusalKey(error) }, error.httpStatus);
     }
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, '/settings');
@@ -286,7 +287,7 @@ export const adminPages: WebArea = (router, { services }) => {
     const by = request.query.by === 'card' ? 'card' : 'user';
     const from = dateField.safeParse(request.query.from).success ? String(request.query.from) : addDays(today, -29);
     const to = dateField.safeParse(request.query.to).success ? String(request.query.to) : today;
-    if (from > to || addDays(from, 366) < to) throw new AppError('invalid_request', 'The range must run forward and span at most a year', 400);
+    if (from > to || addDays(from, 366) < to) throw new AppError('invalid_range', 'The range must run forward and span at most a year', 400);
     const report = services.reports.period(by, from, to);
     if (request.query.format === 'csv') {
       response.type('text/csv').attachment(`${by}s-${from}-${to}.csv`);

@@ -7,6 +7,7 @@ import { AppError, currencyDigits, decimalStringToMinor, formatPhone, minorToDec
 import { actorOf, requireRole, staffOf } from '../auth';
 import { withWho } from '../names';
 import { formBody, type FieldErrors } from '../forms';
+import { refusalText } from '../refusals';
 import type { WebArea } from '../area';
 import { PAYMENT_QUEUE_REFRESH_S, paymentQueueModel } from './payments';
 
@@ -203,7 +204,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     if (!target) throw new AppError('not_found', 'That card or driver does not exist', 404);
     const amount = /^\d{1,15}$/.test(form.amountMinor ?? '') ? Number(form.amountMinor) : undefined;
     const method = z.enum(METHODS).safeParse(form.method);
-    if (amount === undefined || amount < 1 || !method.success) throw new AppError('invalid_request', 'The confirmation is incomplete; start the top-up again', 400);
+    if (amount === undefined || amount < 1 || !method.success) throw new AppError('confirmation_incomplete', 'The confirmation is incomplete; start the top-up again', 400);
     const actor = actorOf(request);
     const outcome =
       target.kind === 'card'
@@ -249,7 +250,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     const uid = (form.uid ?? '').trim();
     const amount = /^\d{1,15}$/.test(form.amountMinor ?? '') ? Number(form.amountMinor) : undefined;
     const method = z.enum(METHODS).safeParse(form.method);
-    if (amount === undefined || amount < 1 || !method.success) throw new AppError('invalid_request', 'The confirmation is incomplete; start again', 400);
+    if (amount === undefined || amount < 1 || !method.success) throw new AppError('confirmation_incomplete', 'The confirmation is incomplete; start the top-up again', 400);
     const name = (form.driverName ?? '').trim();
     const phone = (form.driverPhone ?? '').trim();
     const actor = actorOf(request);
@@ -271,7 +272,7 @@ export const cashierPages: WebArea = (router, { services }) => {
       return finishTopup(request, response, outcome, { kind: 'card', card });
     } catch (error) {
       if (error instanceof AppError && error.httpStatus < 500) {
-        return render(request, response, { scanned: uid, unknown: { uid, register: true }, failure: error.message, values: { ...form, amount: minorToDecimalString(amount, services.settings.get().currency) } }, error.httpStatus);
+        return render(request, response, { scanned: uid, unknown: { uid, register: true }, failure: refusalText(error, response), values: { ...form, amount: minorToDecimalString(amount, services.settings.get().currency) } }, error.httpStatus);
       }
       throw error;
     }
@@ -279,7 +280,7 @@ export const cashierPages: WebArea = (router, { services }) => {
 
   async function finishTopup(request: Request, response: Response, outcome: { status: number; body: TopupResult | { error: { code: string; message: string } }; replayed: boolean }, target: Target) {
     if ('error' in outcome.body) {
-      return renderTarget(request, response, target, { failure: outcome.body.error.message }, outcome.status);
+      return renderTarget(request, response, target, { failure: refusalText(outcome.body.error, response) }, outcome.status);
     }
     if (!outcome.replayed) {
       await services.staff.audit.record(actorOf(request), { action: 'topup.create', objectType: 'topup', objectId: outcome.body.topupId, after: outcome.body });

@@ -11,6 +11,7 @@ import type { WebArea } from '../area';
 import { fragmentRoot } from './dashboard';
 import { barChartSvg } from '../svg-chart';
 import { ocppBaseUrl, withWho } from '../names';
+import { refusalKey, refusalText } from '../refusals';
 import { parseTariffForm, tariffBandRows, tariffFormValues, tariffPreview } from '../tariff-form';
 import { MESSAGE_LOG_SETTLE_MS } from '../sse';
 import { renderFragment } from '../view-engine';
@@ -172,8 +173,9 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       response.redirect(303, `/chargers/${encodeURIComponent(created.id)}`);
     } catch (error) {
       if (error instanceof AppError && error.httpStatus < 500) {
-        const field = /password/.test(error.message) ? 'password' : 'id';
-        return renderList(response, keep, { [field]: error.message }, error.httpStatus);
+        const named = (error.details as { field?: string } | undefined)?.field;
+        const field = named === 'password' || named === 'name' ? named : 'id';
+        return renderList(response, keep, { [field]: refusalKey(error) }, error.httpStatus);
       }
       throw error;
     }
@@ -311,7 +313,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       // 1.6 GetConfiguration, or the 2.0.1 device model's variables shown the same way.
       keys = await services.commands.readConfiguration(charger.id, UI_COMMAND_TIMEOUT_MS);
     } catch (error) {
-      failure = error instanceof AppError ? error.message : 'failed';
+      failure = error instanceof AppError ? refusalText(error, response) : 'failed';
     }
     const model = { layout: false, charger, keys, failure };
     if (request.get('hx-request')) return response.render('fragments/charger-config', model);
@@ -347,7 +349,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       await audit.record(actorOf(request), { action: `charger.command.${action}`, objectType: 'charger', objectId: charger.id, after: { ...sent, reply } });
       result = { ok: true, key: 'chargers.reply', params: { action: sent.ocppAction, reply: JSON.stringify(reply) } };
     } catch (error) {
-      const message = error instanceof z.ZodError ? fieldErrorsOf(error).form ?? error.issues[0]?.message ?? 'invalid' : error instanceof AppError ? error.message : 'failed';
+      const message = error instanceof z.ZodError ? fieldErrorsOf(error).form ?? error.issues[0]?.message ?? 'invalid' : error instanceof AppError ? refusalText(error, response) : 'failed';
       if (!(error instanceof z.ZodError) && !(error instanceof AppError)) throw error;
       result = { ok: false, key: 'chargers.failed', params: { action, message } };
     }
@@ -363,7 +365,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
     const from = dateField.safeParse(request.query.from).success ? String(request.query.from) : addDays(today, -6);
     const to = dateField.safeParse(request.query.to).success ? String(request.query.to) : today;
-    if (from > to || addDays(from, 366) < to) throw new AppError('invalid_request', 'The range must run forward and span at most a year', 400);
+    if (from > to || addDays(from, 366) < to) throw new AppError('invalid_range', 'The range must run forward and span at most a year', 400);
     const rows = chargerDays(services, from, to);
     if (request.query.format === 'csv') {
       response.type('text/csv').attachment(`chargers-${from}-${to}.csv`);

@@ -8,6 +8,7 @@ import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../area';
 import { withWho } from '../names';
+import { refusalKey, refusalText } from '../refusals';
 
 const LIST_SIZE = 200;
 const RECENT = 20;
@@ -66,7 +67,7 @@ export const driverPages: WebArea = (router, { services }) => {
       response.redirect(303, `/drivers/${driver.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
-      renderList(response, { name: input.name, phone: input.phone, email: form.email ?? '' }, { [fieldOf(error, 'phone')]: error.message }, error.httpStatus);
+      renderList(response, { name: input.name, phone: input.phone, email: form.email ?? '' }, { [fieldOf(error, 'phone')]: refusalKey(error) }, error.httpStatus);
     }
   });
 
@@ -103,7 +104,7 @@ export const driverPages: WebArea = (router, { services }) => {
       response.redirect(303, `/drivers/${before.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
-      renderDriver(request, response, { values: form, errors: { [fieldOf(error, 'phone')]: error.message } }, error.httpStatus);
+      renderDriver(request, response, { values: form, errors: { [fieldOf(error, 'phone')]: refusalKey(error) } }, error.httpStatus);
     }
   });
 
@@ -126,7 +127,7 @@ export const driverPages: WebArea = (router, { services }) => {
       response.redirect(303, `/drivers/${driver.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
-      renderDriver(request, response, { cardValues: form, cardErrors: { uid: error.message } }, error.httpStatus);
+      renderDriver(request, response, { cardValues: form, cardErrors: { uid: refusalKey(error) } }, error.httpStatus);
     }
   });
 
@@ -152,7 +153,7 @@ export const driverPages: WebArea = (router, { services }) => {
       response.redirect(303, userId === null ? '/drivers' : `/drivers/${userId}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
-      renderList(response, {}, { attach: error.message }, error.httpStatus);
+      renderList(response, {}, { attach: refusalKey(error) }, error.httpStatus);
     }
   });
 
@@ -167,8 +168,8 @@ export const driverPages: WebArea = (router, { services }) => {
     if (amount === undefined || Object.keys(errors).length > 0) return renderDriver(request, response, { adjustErrors: errors, adjustValues: form }, 400);
     const outcome = await services.till.adjust(driver.accountId, { amount, reason: form.reason!.trim() }, actorOf(request), form.formKey || undefined);
     if (outcome.status >= 400) {
-      const body = outcome.body as { error: { message: string } };
-      return renderDriver(request, response, { adjustErrors: { adjustAmount: body.error.message }, adjustValues: form }, outcome.status);
+      const body = outcome.body as { error: { code: string; message: string } };
+      return renderDriver(request, response, { adjustErrors: { adjustAmount: refusalKey(body.error) }, adjustValues: form }, outcome.status);
     }
     if (!outcome.replayed) await audit.record(actorOf(request), { action: 'ledger.adjust', objectType: 'driver', objectId: driver.id, after: { amount, reason: form.reason, result: outcome.body } });
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
@@ -184,7 +185,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const amount = form.amount ? decimalStringToMinor(form.amount, services.settings.get().currency) : undefined;
     if (form.amount && amount === undefined) throw new AppError('invalid_amount', 'The refund amount is not a valid amount', 400);
     const outcome = await services.till.refundTopup(id, { ...(amount === undefined ? {} : { amount }), reason: (form.reason ?? '').trim() }, actorOf(request), form.formKey || undefined);
-    const failed = outcome.status >= 400 ? (outcome.body as { error: { message: string } }).error.message : undefined;
+    const failed = outcome.status >= 400 ? refusalText((outcome.body as { error: { code: string; message: string } }).error, response) : undefined;
     if (!failed && !outcome.replayed) await audit.record(actorOf(request), { action: 'topup.refund', objectType: 'topup', objectId: id, after: outcome.body });
     setFlash(request, failed ? { key: 'drivers.refundFailed', params: { message: failed }, kind: 'error' } : { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, topup.userId === null ? '/drivers' : `/drivers/${topup.userId}`);

@@ -6,6 +6,7 @@ import { AppError, addDays, localDate, nowIso, startOfLocalDayUtc } from '../../
 import { actorOf, requireRole } from '../auth';
 import { setFlash } from '../flash';
 import { formBody, type FieldErrors } from '../forms';
+import { refusalKey } from '../refusals';
 import type { WebArea } from '../area';
 import { loadChartSvg, type ConnectorSeries } from '../load-chart';
 import { translator, type UiLanguage } from '../i18n';
@@ -75,7 +76,7 @@ function fieldErrorOf(error: unknown, fallback: string): FieldErrors {
   if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
   const field = (error.details as { field?: string } | undefined)?.field;
   const byDomainField: Record<string, string> = { limitW: 'limitKw', marginW: 'marginKw', 'peakWindow.toMinute': 'peakTo', name: 'name' };
-  return { [field && byDomainField[field] ? byDomainField[field]! : fallback]: error.message };
+  return { [field && byDomainField[field] ? byDomainField[field]! : fallback]: refusalKey(error) };
 }
 
 /** Today's samples as the chart of allocation and draw per connector under the limit. */

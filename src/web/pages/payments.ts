@@ -8,7 +8,8 @@ import type { PaymentRequestRow, PaymentRequestStatus } from '../../till';
 import { actorOf, requireRole, staffOf } from '../auth';
 import { setFlash } from '../flash';
 import { formBody } from '../forms';
-import { INTL_LOCALE, isUiLanguage } from '../i18n';
+import { pageLanguage, refusalText } from '../refusals';
+import { INTL_LOCALE } from '../i18n';
 import type { WebArea } from '../area';
 import { renderFragment } from '../view-engine';
 import { fragmentRoot } from './dashboard';
@@ -147,7 +148,7 @@ export const paymentPages: WebArea = (router, { services, live }) => {
     const formKey = /^ui-[0-9a-f-]{36}$/.test(form.formKey ?? '') ? form.formKey : undefined;
     const outcome = await services.paymentRequests.confirm(id, { method: method.data }, actorOf(request), formKey);
     if ('error' in outcome.body) {
-      setFlash(request, { key: 'payments.confirmFailed', params: { message: outcome.body.error.message }, kind: 'error' });
+      setFlash(request, { key: 'payments.confirmFailed', params: { message: refusalText(outcome.body.error, response) }, kind: 'error' });
       return response.redirect(303, back);
     }
     const confirmed = outcome.body;
@@ -155,7 +156,7 @@ export const paymentPages: WebArea = (router, { services, live }) => {
       await services.staff.audit.record(actorOf(request), { action: 'payment_request.confirm', objectType: 'payment_request', objectId: confirmed.id, after: confirmed });
     }
     const { currency } = services.settings.get();
-    const lang = isUiLanguage(response.locals.lang) ? response.locals.lang : 'en';
+    const lang = pageLanguage(response);
     const receiptNo = confirmed.topupId !== null ? (services.till.topup(confirmed.topupId)?.receiptNo ?? '') : '';
     setFlash(request, { key: 'payments.confirmedFlash', params: { id: confirmed.reference, message: formatMoney(confirmed.amount.amount, currency, INTL_LOCALE[lang]), reply: receiptNo }, kind: 'ok' });
     response.redirect(303, back);
@@ -170,7 +171,7 @@ export const paymentPages: WebArea = (router, { services, live }) => {
       setFlash(request, { key: 'payments.cancelledFlash', params: { id: cancelled.reference }, kind: 'ok' });
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus !== 409) throw error;
-      setFlash(request, { key: 'payments.confirmFailed', params: { message: error.message }, kind: 'error' });
+      setFlash(request, { key: 'payments.confirmFailed', params: { message: refusalText(error, response) }, kind: 'error' });
     }
     response.redirect(303, back);
   });
