@@ -4,12 +4,21 @@ import { schema } from '../db';
 
 export type JobResult = 'ok' | 'failed';
 
+/** One part of what a run did, by a key and its numbers, for a page to say in its own language. */
+export interface JobSummaryPart {
+  key: string;
+  values: Record<string, string | number>;
+}
+
 export interface JobRun {
   job: string;
   trigger: 'scheduled' | 'on-demand';
   /** `skipped` when the job was still running from before: a job never overlaps itself. */
   result: JobResult | 'skipped';
+  /** English, for the log and the API. */
   summary: string;
+  /** The same as parts a page translates; null for a failure (its error message) or a plain-text job. */
+  summaryParts: JobSummaryPart[] | null;
   startedAt: string;
   durationMs: number;
 }
@@ -26,7 +35,7 @@ export class JobHistory {
       const { jobRuns } = schema;
       const inserted = this.db.orm
         .insert(jobRuns)
-        .values({ job: run.job, trigger: run.trigger, result: run.result, summary: run.summary, startedAt: run.startedAt, durationMs: run.durationMs })
+        .values({ job: run.job, trigger: run.trigger, result: run.result, summary: run.summary, summaryPartsJson: run.summaryParts ? JSON.stringify(run.summaryParts) : null, startedAt: run.startedAt, durationMs: run.durationMs })
         .returning({ id: jobRuns.id })
         .get();
       const oldestKept = this.db.orm
@@ -59,7 +68,7 @@ export class JobHistory {
       .where(and(eq(jobRuns.job, job), sql`${jobRuns.result} != 'skipped'`))
       .get();
     return {
-      last: row && { job: row.job, trigger: row.trigger, result: row.result, summary: row.summary, startedAt: row.startedAt, durationMs: row.durationMs },
+      last: row && runOf(row),
       runs: counts?.runs ?? 0,
       failures: counts?.failures ?? 0,
     };
@@ -74,6 +83,22 @@ export class JobHistory {
       .orderBy(desc(jobRuns.id))
       .limit(limit)
       .all()
-      .map((row) => ({ job: row.job, trigger: row.trigger, result: row.result, summary: row.summary, startedAt: row.startedAt, durationMs: row.durationMs }));
+      .map(runOf);
+  }
+}
+
+/** A stored run; parts that do not read back as parts (hand-edited, older shape) are left out. */
+function runOf(row: typeof schema.jobRuns.$inferSelect): JobRun {
+  return { job: row.job, trigger: row.trigger, result: row.result, summary: row.summary, summaryParts: partsOf(row.summaryPartsJson), startedAt: row.startedAt, durationMs: row.durationMs };
+}
+
+function partsOf(json: string | null): JobSummaryPart[] | null {
+  if (json === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    const isPart = (part: unknown) => typeof part === 'object' && part !== null && typeof (part as JobSummaryPart).key === 'string' && typeof (part as JobSummaryPart).values === 'object';
+    return Array.isArray(parsed) && parsed.every(isPart) ? (parsed as JobSummaryPart[]) : null;
+  } catch {
+    return null;
   }
 }

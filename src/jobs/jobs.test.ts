@@ -248,7 +248,7 @@ describe('expire-holds job', () => {
       },
     });
     const run = await fixture.scheduler.runJob('expire-holds');
-    expect(run).toMatchObject({ result: 'ok', summary: '3 hold(s) expired' });
+    expect(run).toMatchObject({ result: 'ok', summary: '3 hold(s) expired', summaryParts: [{ key: 'holdsExpired', values: { count: 3 } }] });
     expect(calls).toEqual([run.startedAt]);
   });
 });
@@ -301,6 +301,9 @@ describe('job history', () => {
     try {
       const status = t.app.services.jobs.status().find((job) => job.name === 'charger-presence')!;
       expect(status).toMatchObject({ lastRunAt: run.startedAt, lastResult: 'ok', lastSummary: run.summary, lastDurationMs: run.durationMs, runs: 1, failures: 0 });
+      // The summary's parts (key and numbers, for pages in other languages) are kept with it.
+      expect(run.summaryParts).toEqual([{ key: 'chargersAlive', values: {} }]);
+      expect(status.lastSummaryParts).toEqual(run.summaryParts);
     } finally {
       await t.close();
     }

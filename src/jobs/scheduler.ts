@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { assert } from '../shared';
-import type { JobHistory, JobResult, JobRun } from './history';
+import type { JobHistory, JobResult, JobRun, JobSummaryPart } from './history';
 
 interface JobContext {
   /** The time the run started. */
@@ -11,13 +11,19 @@ interface JobContext {
   log: Logger;
 }
 
-/** One line of the cron table. `run` returns a short summary shown to staff. */
+/** What a run did: English text for the log and the API, and the same as parts a page translates. */
+export interface JobSummary {
+  text: string;
+  parts: JobSummaryPart[];
+}
+
+/** One line of the cron table. `run` returns a short summary shown to staff (plain text, or with parts). */
 export interface Job {
   name: string;
   /** node-cron expression (optional seconds field first), in the site's time zone. */
   cron: string;
   description: string;
-  run(context: JobContext): Promise<string> | string;
+  run(context: JobContext): Promise<string | JobSummary> | string | JobSummary;
 }
 
 /** What staff see per job (UI and health). */
@@ -29,6 +35,7 @@ interface JobStatus {
   lastRunAt: string | null;
   lastResult: JobResult | null;
   lastSummary: string | null;
+  lastSummaryParts: JobSummaryPart[] | null;
   lastDurationMs: number | null;
   nextRunAt: string | null;
   runs: number;
@@ -46,6 +53,8 @@ interface JobState {
 
 /** A summary longer than this is cut: it is a line for people, not a report. */
 const MAX_SUMMARY_CHARS = 500;
+/** Parts longer than this (as JSON) are not kept: the page shows the (cut) English text instead. */
+const MAX_SUMMARY_PARTS_CHARS = 2000;
 
 /**
  * Runs the cron table. Every run is wrapped so that a job that throws is recorded as failed and
@@ -142,6 +151,7 @@ export class JobScheduler {
       lastRunAt: state.last?.startedAt ?? null,
       lastResult: state.last && state.last.result !== 'skipped' ? state.last.result : null,
       lastSummary: state.last?.summary ?? null,
+      lastSummaryParts: state.last?.summaryParts ?? null,
       lastDurationMs: state.last?.durationMs ?? null,
       nextRunAt: state.task?.getNextRun()?.toISOString() ?? null,
       runs: state.runs,
@@ -158,6 +168,7 @@ export class JobScheduler {
         trigger,
         result: 'skipped',
         summary: 'still running from before',
+        summaryParts: null,
         startedAt: startedAt.toISOString(),
         durationMs: 0,
       });
@@ -174,8 +185,11 @@ export class JobScheduler {
     const startedMs = performance.now();
     let result: JobResult;
     let summary: string;
+    let parts: JobSummaryPart[] | null = null;
     try {
-      summary = await state.job.run({ now: startedAt, signal: this.abort.signal, log });
+      const outcome = await state.job.run({ now: startedAt, signal: this.abort.signal, log });
+      summary = typeof outcome === 'string' ? outcome : outcome.text;
+      if (typeof outcome !== 'string' && JSON.stringify(outcome.parts).length <= MAX_SUMMARY_PARTS_CHARS) parts = outcome.parts;
       result = 'ok';
     } catch (error) {
       result = 'failed';
@@ -187,6 +201,7 @@ export class JobScheduler {
       trigger,
       result,
       summary: summary.length > MAX_SUMMARY_CHARS ? `${summary.slice(0, MAX_SUMMARY_CHARS)}…` : summary,
+      summaryParts: parts,
       startedAt: startedAt.toISOString(),
       durationMs: Math.round(performance.now() - startedMs),
     };

@@ -3,7 +3,8 @@ import type { Database } from '../db';
 import { applyRetention, backupsDir, copyBackupTo, DEFAULT_RETENTION, type RetentionPolicy, takeBackup } from '../ops/backups';
 import type { SessionService } from '../sessions';
 import type { SettingsService } from '../settings';
-import type { Job } from './scheduler';
+import type { JobSummaryPart } from './history';
+import type { Job, JobSummary } from './scheduler';
 import { addDays, localDate } from '../shared';
 
 /** What the jobs act on; app.ts passes the live services, tests pass their own. */
@@ -61,9 +62,9 @@ export function createJobTable(deps: JobDependencies): Job[] {
       description: 'Flags active sessions with no meter values for a long time',
       run: (context) => flagStuckSessions(deps, context.now),
     },
-    expiryEveryMinute('expire-holds', 'Releases QR-start holds whose time ran out', deps.expireHolds, { unwired: 'no ledger wired', counted: 'hold(s) expired' }),
+    expiryEveryMinute('expire-holds', 'Releases QR-start holds whose time ran out', deps.expireHolds, { key: 'holdsExpired', counted: 'hold(s) expired' }),
     expiryEveryMinute('expire-payment-requests', 'Marks walk-in payment requests expired 15 minutes after they were made', deps.expirePaymentRequests, {
-      unwired: 'no payment requests wired',
+      key: 'paymentRequestsExpired',
       counted: 'payment request(s) expired',
     }),
     {
@@ -81,31 +82,52 @@ export function createJobTable(deps: JobDependencies): Job[] {
   ];
 }
 
+/** A part of a summary with its English words; the Maintenance page says it by its key (maintenance.jobSummary.<key>). */
+interface WordedPart extends JobSummaryPart {
+  english: string;
+}
+
+function said(key: string, values: Record<string, string | number>, english: string): WordedPart {
+  return { key, values, english };
+}
+
+/** The summary of a run from its parts: the English joined for the log and the API, the parts for pages. */
+function summaryOf(parts: WordedPart[], separator = ', '): JobSummary {
+  return { text: parts.map((part) => part.english).join(separator), parts: parts.map(({ key, values }) => ({ key, values })) };
+}
+
+/** Said when a job's dependency is not wired into this process (unit tests wire only what they test). */
+const notWired = (what: string) => summaryOf([said('notWired', {}, `no ${what} wired`)]);
+
 /** A job that ends, every minute, what ran out of time by then; its summary says how many. */
-function expiryEveryMinute(name: string, description: string, expire: ((nowIso: string) => Promise<number>) | undefined, words: { unwired: string; counted: string }): Job {
+function expiryEveryMinute(name: string, description: string, expire: ((nowIso: string) => Promise<number>) | undefined, words: { key: string; counted: string }): Job {
   return {
     name,
     cron: '* * * * *',
     description,
-    run: async (context) => (expire ? `${await expire(context.now.toISOString())} ${words.counted}` : words.unwired),
+    run: async (context) => {
+      if (!expire) return notWired(name);
+      const count = await expire(context.now.toISOString());
+      return summaryOf([said(words.key, { count }, `${count} ${words.counted}`)]);
+    },
   };
 }
 
-async function runNightlyBackup(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
+async function runNightlyBackup(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<JobSummary> {
   const backup = await takeBackup(deps.db, deps.dataDir, { kind: 'nightly', now, signal });
   const deleted = applyRetention(backupsDir(deps.dataDir), deps.retention ?? DEFAULT_RETENTION);
-  let summary = `${backup.file} (${backup.sizeBytes} bytes, integrity ok); ${deleted.length} old backup(s) removed`;
+  const parts = [said('backupTaken', { file: backup.file, sizeBytes: backup.sizeBytes, removed: deleted.length }, `${backup.file} (${backup.sizeBytes} bytes, integrity ok); ${deleted.length} old backup(s) removed`)];
   if (deps.backupCopyDir) {
     // The local backup stands even when the second folder is missing (USB stick pulled out):
     // the job still fails so staff see that the off-box copy is not being made.
     const copy = copyBackupTo(backup, deps.backupCopyDir);
     const deletedCopies = applyRetention(deps.backupCopyDir, deps.retention ?? DEFAULT_RETENTION);
-    summary += `; copied to ${copy}, ${deletedCopies.length} old copy(ies) removed`;
+    parts.push(said('backupCopied', { copy, removed: deletedCopies.length }, `copied to ${copy}, ${deletedCopies.length} old copy(ies) removed`));
   }
-  return summary;
+  return summaryOf(parts, '; ');
 }
 
-function markSilentChargersOffline(deps: JobDependencies, now: Date): string {
+function markSilentChargersOffline(deps: JobDependencies, now: Date): JobSummary {
   const silenceLimitS = deps.settings.get().heartbeatIntervalS * MISSED_HEARTBEATS_BEFORE_OFFLINE + HEARTBEAT_GRACE_S;
   const dropped: string[] = [];
   for (const charger of deps.chargers.all()) {
@@ -116,21 +138,22 @@ function markSilentChargersOffline(deps: JobDependencies, now: Date): string {
     deps.disconnectCharger(charger.id, `No message for more than ${silenceLimitS} s`);
     dropped.push(charger.id);
   }
-  return dropped.length === 0 ? 'every connected charger is alive' : `marked offline: ${dropped.join(', ')}`;
+  if (dropped.length === 0) return summaryOf([said('chargersAlive', {}, 'every connected charger is alive')]);
+  return summaryOf([said('chargersOffline', { count: dropped.length, chargers: dropped.join(', ') }, `marked offline: ${dropped.join(', ')}`)]);
 }
 
-async function flagStuckSessions(deps: JobDependencies, now: Date): Promise<string> {
+async function flagStuckSessions(deps: JobDependencies, now: Date): Promise<JobSummary> {
   const lastBootOf = (chargerId: string) => deps.chargers.repository.get(chargerId)?.lastBootAt ?? null;
   const changes = await deps.sessions.flagStuck(now, (deps.stuckAfterS ?? DEFAULT_STUCK_AFTER_S) * 1000, lastBootOf);
-  return `${changes.flagged} session(s) flagged stuck or open after a reboot, ${changes.cleared} unflagged`;
+  return summaryOf([said('sessionsFlagged', { flagged: changes.flagged, cleared: changes.cleared }, `${changes.flagged} session(s) flagged stuck or open after a reboot, ${changes.cleared} unflagged`)]);
 }
 
 /** Closed days looked at by the rollup job; older days keep their rollups or are computed live. */
 const ROLLUP_DAYS_BACK = 35;
 
-async function rollUpReports(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
+async function rollUpReports(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<JobSummary> {
   const rollups = deps.reportRollups;
-  if (!rollups) return 'no reports wired';
+  if (!rollups) return notWired('reports');
   const today = localDate(now.toISOString(), deps.settings.get().timeZone);
   let made = 0;
   for (let back = 1; back <= ROLLUP_DAYS_BACK && !signal.aborted; back++) {
@@ -139,7 +162,7 @@ async function rollUpReports(deps: JobDependencies, now: Date, signal: AbortSign
     // One day per write, so charger traffic never waits behind a long rollup.
     if (await rollups.rollUp(date, now.toISOString())) made++;
   }
-  return `${made} day(s) rolled up`;
+  return summaryOf([said('daysRolledUp', { count: made }, `${made} day(s) rolled up`)]);
 }
 
 /** Runs `pruneBatch` until a batch is short of PRUNE_BATCH_ROWS or the appliance stops; returns the rows deleted. */
@@ -156,17 +179,21 @@ async function pruneInBatches(signal: AbortSignal, pruneBatch: () => Promise<num
 /** Idempotency-Keys are kept this long (clients retry within minutes; receipts are kept forever). */
 const IDEMPOTENCY_KEY_RETENTION_DAYS = 90;
 
-async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<string> {
+async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSignal): Promise<JobSummary> {
   const retentionDays = deps.settings.get().messageLogRetentionDays;
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
   const deleted = await pruneInBatches(signal, () => deps.messageLog.pruneBatch(cutoff, PRUNE_BATCH_ROWS));
   const events = await pruneInBatches(signal, () => deps.db.write(() => deps.chargers.repository.pruneEvents(cutoff, PRUNE_BATCH_ROWS)));
-  let summary = `${deleted} OCPP message(s) and ${events} charger event(s) older than ${retentionDays} day(s) pruned`;
-  if (deps.pruneExpiredSignIns) summary += `, ${await deps.pruneExpiredSignIns()} expired sign-in(s) removed`;
+  const parts = [said('logsPruned', { messages: deleted, events, days: retentionDays }, `${deleted} OCPP message(s) and ${events} charger event(s) older than ${retentionDays} day(s) pruned`)];
+  if (deps.pruneExpiredSignIns) {
+    const signIns = await deps.pruneExpiredSignIns();
+    parts.push(said('signInsPruned', { count: signIns }, `${signIns} expired sign-in(s) removed`));
+  }
   if (deps.pruneIdempotencyKeys) {
     // Far beyond any client's retry window: a key forgotten too early would let a late retry move money again.
     const keyCutoff = new Date(now.getTime() - IDEMPOTENCY_KEY_RETENTION_DAYS * 86_400_000).toISOString();
-    summary += `, ${await deps.pruneIdempotencyKeys(keyCutoff)} idempotency key(s) older than ${IDEMPOTENCY_KEY_RETENTION_DAYS} days forgotten`;
+    const keys = await deps.pruneIdempotencyKeys(keyCutoff);
+    parts.push(said('keysPruned', { count: keys, days: IDEMPOTENCY_KEY_RETENTION_DAYS }, `${keys} idempotency key(s) older than ${IDEMPOTENCY_KEY_RETENTION_DAYS} days forgotten`));
   }
-  return summary;
+  return summaryOf(parts);
 }

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import i18next, { type TFunction } from 'i18next';
 import { en } from './locales/en';
 import { hi } from './locales/hi';
@@ -33,4 +34,10 @@ export function translator(language: UiLanguage): TFunction {
 /** Whether a message key exists (in English, the fallback of every language). */
 export function hasMessage(key: string): boolean {
   return instance.exists(key, { lng: 'en' });
+}
+
+/** The language of the page being answered (set by the locals middleware; English before it ran). */
+export function pageLanguage(response: Response): UiLanguage {
+  const language: unknown = response.locals.lang;
+  return isUiLanguage(language) ? language : 'en';
 }

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { createRestartableApp, type RestartableApp } from '../main';
 import { backupsDir, listBackups } from '../ops/backups';
 import { makeTempDir, spawnAppliance, TEST_API_TOKEN, testConfig, WebClient } from '../testing';
+import { translator, type UiLanguage } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
@@ -31,10 +32,10 @@ async function api(harness: { baseUrl: string }, method: string, apiPath: string
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-async function signedIn(harness: Harness, role: 'admin' | 'cashier' | 'viewer'): Promise<WebClient> {
-  const userName = `${role}-one`;
+async function signedIn(harness: Harness, role: 'admin' | 'cashier' | 'viewer', language: UiLanguage = 'en'): Promise<WebClient> {
+  const userName = `${role}-one-${language}`;
   const { users } = harness.appliance.current().services.staff;
-  if (!users.byUserName(userName)) await users.create({ userName, role, password: PASSWORD });
+  if (!users.byUserName(userName)) await users.create({ userName, role, password: PASSWORD, language });
   const client = new WebClient(harness.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   await client.get('/maintenance');
@@ -85,10 +86,39 @@ describe('admin Maintenance page: jobs, backups, restore', () => {
       expect([name, after.runs, after.lastResult]).toEqual([name, before + 1, 'ok']);
     }
     const shown = await admin.get('/maintenance');
-    expect(shown.text).toMatch(/Job prune-logs finished/);
+    expect(shown.text).toContain('Job Clearing old logs finished: 0 OCPP message(s) and 0 charger event(s) older than 30 day(s) removed; 0 expired sign-in(s) removed; 0 idempotency key(s) older than 90 days forgotten');
     expect(shown.text).not.toContain('>—</td>\n      <td>—');
     expect(services.staff.audit.list({ action: 'job.run' }, 50).length).toBe(services.jobs.names().length);
     expect((await admin.post('/maintenance/jobs/no-such-job/run')).status).toBe(404);
+  });
+
+  it('in Punjabi the jobs have their names, with the machine name small beside them, and their runs say what they did; the API and the log keep the English', async () => {
+    const admin = await signedIn(harness, 'admin', 'pa');
+    const { services } = harness.appliance.current();
+    const pa = translator('pa');
+    const backupRun = await admin.post('/maintenance/jobs/backup/run');
+    expect(backupRun.status).toBe(303);
+    expect((await admin.post('/maintenance/jobs/stuck-sessions/run')).status).toBe(303);
+    const page = await admin.get('/maintenance');
+    expect(page.text).toContain('<html lang="pa"');
+    for (const name of services.jobs.names()) {
+      expect(page.text).toContain(`<strong>${pa(`maintenance.jobName.${name}`)}</strong> <small class="muted"><code>${name}</code></small>`);
+      expect(pa(`maintenance.jobText.${name}`)).not.toBe(translator('en')(`maintenance.jobText.${name}`));
+    }
+    const stuck = services.jobs.status().find((job) => job.name === 'stuck-sessions')!;
+    expect(stuck.lastSummary).toBe('0 session(s) flagged stuck or open after a reboot, 0 unflagged');
+    expect(stuck.lastSummaryParts).toEqual([{ key: 'sessionsFlagged', values: { flagged: 0, cleared: 0 } }]);
+    expect(page.text).toContain(`<small>${pa('maintenance.jobSummary.sessionsFlagged', { flagged: 0, cleared: 0 })}</small>`);
+    // The backup names its file and size: numbers and names carried into the Punjabi words.
+    const backup = services.jobs.status().find((job) => job.name === 'backup')!;
+    const [taken] = backup.lastSummaryParts!;
+    expect(taken).toMatchObject({ key: 'backupTaken', values: { file: expect.stringMatching(/chargeyard-.*-nightly\.db$/), removed: 0 } });
+    expect(page.text).toContain(pa('maintenance.jobSummary.backupTaken', taken!.values));
+    expect(page.text).not.toContain('flagged stuck or open after a reboot');
+    // The flash after "Run now" is Punjabi too.
+    await admin.post('/maintenance/jobs/stuck-sessions/run');
+    const flashed = await admin.get('/maintenance');
+    expect(flashed.text).toContain(pa('maintenance.jobDone', { name: pa('maintenance.jobName.stuck-sessions'), message: pa('maintenance.jobSummary.sessionsFlagged', { flagged: 0, cleared: 0 }) }));
   });
 
   it.each(['cashier', 'viewer'] as const)('a %s gets 403 on every maintenance page and action', async (role) => {

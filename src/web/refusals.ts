@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { FieldErrors } from './forms';
-import { hasMessage, isUiLanguage, translator, type UiLanguage } from './i18n';
+import { hasMessage, pageLanguage, translator } from './i18n';
 
 /**
  * A refusal of the domain code as the web layer receives it: an AppError, or the `error` of a stored
@@ -41,11 +41,6 @@ export function refusalText(refusal: Refusal, response: Response): string {
   return key ? translator(pageLanguage(response))(key) : refusal.message;
 }
 
-/** The language of the page being answered (set by the locals middleware; English before it ran). */
-export function pageLanguage(response: Response): UiLanguage {
-  const language: unknown = response.locals.lang;
-  return isUiLanguage(language) ? language : 'en';
-}
 
 /**
  * Every problem of a form the domain found, by field (e.g. SettingsService.problems): each field's own

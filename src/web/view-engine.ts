@@ -4,6 +4,7 @@ import type { HelperOptions } from 'handlebars';
 import { parseFlags } from '../sessions';
 import { formatMoney, formatPhone } from '../shared';
 import { hasMessage, INTL_LOCALE, isUiLanguage, translator, type UiLanguage } from './i18n';
+import { jobSummaryText, jobTitle } from './job-words';
 import { viewsDir } from './paths';
 
 /**
@@ -148,6 +149,19 @@ const helpers = {
   statusClass(...args: unknown[]): string {
     const { values } = splitArgs(args);
     return `status-${String(values[0] ?? 'unknown').toLowerCase().replace(/[^a-z]/g, '')}`;
+  },
+  /** {{jobTitle name}}: a background job's name for people in the page's language. */
+  jobTitle(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    return jobTitle(String(values[0] ?? ''), rootOf(options).lang);
+  },
+  /** {{jobSummary run}}: what a job run did (a run or a job's status with lastSummary/lastSummaryParts), in the page's language. */
+  jobSummary(...args: unknown[]): string {
+    const { values, options } = splitArgs(args);
+    const run = (values[0] ?? {}) as { summary?: unknown; summaryParts?: unknown; lastSummary?: unknown; lastSummaryParts?: unknown };
+    const summary = typeof run.summary === 'string' ? run.summary : typeof run.lastSummary === 'string' ? run.lastSummary : '';
+    const parts = Array.isArray(run.summaryParts) ? run.summaryParts : Array.isArray(run.lastSummaryParts) ? run.lastSummaryParts : null;
+    return jobSummaryText({ summary, summaryParts: parts }, rootOf(options).lang);
   },
   /** {{statusText status}}: the translated connector status, or the charger's own word. */
   statusText(...args: unknown[]): string {

@@ -9,6 +9,8 @@ export const jobRuns = sqliteTable(
     trigger: text('trigger', { enum: ['scheduled', 'on-demand'] }).notNull(),
     result: text('result', { enum: ['ok', 'failed', 'skipped'] }).notNull(),
     summary: text('summary').notNull(),
+    /** The summary as key + numbers (JSON), for pages in other languages; null for failures. */
+    summaryPartsJson: text('summary_parts_json'),
     startedAt: text('started_at').notNull(),
     durationMs: integer('duration_ms').notNull(),
   },

@@ -14,6 +14,8 @@ import { actorOf, requireRole } from '../auth';
 import { type Flash, setFlash } from '../flash';
 import { formBody } from '../forms';
 import type { WebArea } from '../area';
+import { pageLanguage, type UiLanguage } from '../i18n';
+import { jobSummaryText, jobTitle } from '../job-words';
 
 /** An uploaded backup may be this large (the database of a big site is well below it). */
 const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -67,7 +69,7 @@ export const maintenancePages: WebArea = (router, { services }) => {
     await audit.record(actorOf(request), { action: 'job.run', objectType: 'job', objectId: name });
     const run = services.jobs.runJob(name);
     const finished = await Promise.race([run, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), RUN_NOW_WAIT_MS).unref())]);
-    setFlash(request, runFlash(name, finished));
+    setFlash(request, runFlash(name, finished, pageLanguage(response)));
     response.redirect(303, '/maintenance');
   });
 
@@ -207,10 +209,11 @@ function problemOf(error: BackupVerificationError, source: RestoreSource): strin
   return error.message.replace(error.file, source.label);
 }
 
-function runFlash(name: string, run: JobRun | undefined): Flash {
-  if (!run) return { key: 'maintenance.jobStillRunning', params: { name }, kind: 'ok' };
-  if (run.result === 'skipped') return { key: 'maintenance.jobSkipped', params: { name }, kind: 'error' };
-  return { key: run.result === 'ok' ? 'maintenance.jobDone' : 'maintenance.jobFailed', params: { name, message: run.summary }, kind: run.result === 'ok' ? 'ok' : 'error' };
+function runFlash(name: string, run: JobRun | undefined, language: UiLanguage): Flash {
+  const title = jobTitle(name, language);
+  if (!run) return { key: 'maintenance.jobStillRunning', params: { name: title }, kind: 'ok' };
+  if (run.result === 'skipped') return { key: 'maintenance.jobSkipped', params: { name: title }, kind: 'error' };
+  return { key: run.result === 'ok' ? 'maintenance.jobDone' : 'maintenance.jobFailed', params: { name: title, message: jobSummaryText(run, language) }, kind: run.result === 'ok' ? 'ok' : 'error' };
 }
 
 function backupProgress(runner: ManualBackupRunner) {

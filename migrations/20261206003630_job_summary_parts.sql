@@ -1,0 +1,1 @@
+ALTER TABLE `job_runs` ADD `summary_parts_json` text;
