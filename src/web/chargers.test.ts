@@ -1,11 +1,12 @@
 import { tariffView } from '../tariffs';
 import { startTestApp, WebClient, type TestApp } from '../testing';
+import { translator, type UiLanguage } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
-async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer'): Promise<WebClient> {
-  const userName = `${role}-user`;
-  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
+async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer', language: UiLanguage = 'en'): Promise<WebClient> {
+  const userName = language === 'en' ? `${role}-user` : `${role}-user-${language}`;
+  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language });
   const client = new WebClient(app.baseUrl);
   const response = await client.submit('/login', '/login', { userName, password: PASSWORD });
   if (response.status !== 303) throw new Error(`sign-in failed: ${response.status}`);
@@ -187,6 +188,14 @@ describe('chargers pages', () => {
     const fragment = await admin.post('/chargers/CP-OFF/commands/reset', { type: 'Hard' }, { headers: { 'HX-Request': 'true' } });
     expect(fragment.status).toBe(200);
     expect(fragment.text).toContain('is not connected');
+    // In Hindi, the refusal and a value the form refuses (an idTag longer than 36 characters) are Hindi too.
+    const hi = translator('hi');
+    const hindi = await signedIn(app, 'admin', 'hi');
+    const offline = await hindi.post('/chargers/CP-OFF/commands/reset', { type: 'Hard' }, { headers: { 'HX-Request': 'true' } });
+    expect(offline.text).toContain(hi('domainErrors.charger_offline'));
+    const tooLong = await hindi.post('/chargers/CP-OFF/commands/start', { connectorId: '1', idTag: 'X'.repeat(37) }, { headers: { 'HX-Request': 'true' } });
+    expect(tooLong.text).toContain(hi('domainErrors.invalid_request'));
+    expect(tooLong.text).not.toContain('Too big');
   });
 
   it('htmx requests without the CSRF header are refused with 403', async () => {

@@ -349,8 +349,9 @@ export const chargerPages: WebArea = (router, { services, live }) => {
       await audit.record(actorOf(request), { action: `charger.command.${action}`, objectType: 'charger', objectId: charger.id, after: { ...sent, reply } });
       result = { ok: true, key: 'chargers.reply', params: { action: sent.ocppAction, reply: JSON.stringify(reply) } };
     } catch (error) {
-      const message = error instanceof z.ZodError ? fieldErrorsOf(error).form ?? error.issues[0]?.message ?? 'invalid' : error instanceof AppError ? refusalText(error, response) : 'failed';
       if (!(error instanceof z.ZodError) && !(error instanceof AppError)) throw error;
+      // A field the form's own rules refuse is said like a refusal of the domain: in the page's language.
+      const message = refusalText(error instanceof AppError ? error : { code: 'invalid_request', message: fieldErrorsOf(error).form ?? error.issues[0]?.message ?? 'invalid' }, response);
       result = { ok: false, key: 'chargers.failed', params: { action, message } };
     }
     if (request.get('hx-request')) return response.render('fragments/command-result', { layout: false, result });
