@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { backupFileName, backupsDir } from '../ops/backups';
 import { startTestApp, WebClient, type TestApp } from '../testing';
+import { translator } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
@@ -292,6 +293,25 @@ describe('live session page', () => {
       while (!received.includes('2.5 kWh')) received += decoder.decode((await reader.read()).value);
       expect(received).toContain('event: session');
       controller.abort();
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('the dashboard in Punjabi', () => {
+  it('names a failed background job by its Punjabi name', async () => {
+    let app = await startTestApp();
+    try {
+      // A failed nightly backup as the job history keeps it; a restart reads the last run back.
+      await app.app.services.jobHistory.record({ job: 'backup', trigger: 'scheduled', result: 'failed', summary: 'ENOSPC: no space left on device', summaryParts: null, startedAt: new Date().toISOString(), durationMs: 12 });
+      app = await app.restart();
+      await app.app.services.staff.users.create({ userName: 'viewer-pa', role: 'viewer', password: PASSWORD, language: 'pa' });
+      const viewer = new WebClient(app.baseUrl);
+      await viewer.submit('/login', '/login', { userName: 'viewer-pa', password: PASSWORD });
+      const dashboard = await viewer.get('/fragments/dashboard');
+      const pa = translator('pa');
+      expect(dashboard.text).toContain(pa('dashboard.alertJob', { job: pa('maintenance.jobName.backup'), result: 'ENOSPC: no space left on device' }));
     } finally {
       await app.close();
     }

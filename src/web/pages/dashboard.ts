@@ -84,7 +84,7 @@ function dashboardModel(services: AppServices) {
   else if (Date.now() - lastBackup.takenAt.getTime() > BACKUP_STALE_MS) {
     alerts.push({ severity: 'warn', key: 'dashboard.alertBackup', params: { age: `${Math.floor((Date.now() - lastBackup.takenAt.getTime()) / 3_600_000)} h` } });
   }
-  for (const job of jobs.filter((j) => j.lastResult === 'failed')) alerts.push({ severity: 'warn', key: 'dashboard.alertJob', params: { name: job.name, result: job.lastSummary ?? 'failed' } });
+  for (const job of jobs.filter((j) => j.lastResult === 'failed')) alerts.push({ severity: 'warn', key: 'dashboard.alertJob', params: { job: job.name, result: job.lastSummary ?? 'failed' } });
 
   // Stable sort: within a severity the order above (pending, offline, faulted, ...) stays.
   alerts.sort((first, second) => SEVERITY_RANK[first.severity] - SEVERITY_RANK[second.severity]);
