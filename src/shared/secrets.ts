@@ -11,8 +11,12 @@ const SECRET_SETTING_NAME = /password|key|secret/i;
  */
 const SECRET_PROPERTY = /password|secret|^key$|^pin$|simPin$|^token$/i;
 
-/** Cheap pre-check for frames: one without any of these words has nothing to hide. */
-const MAY_HOLD_A_SECRET = /password|key|secret|pin|token/i;
+/**
+ * Cheap pre-check for frames, run on every frame logged: one without any of these has nothing to
+ * hide. A `pin` or `token` property ends in a quote; `idToken` (every 2.0.1 Authorize and
+ * TransactionEvent) is no secret and is not parsed for nothing.
+ */
+const MAY_HOLD_A_SECRET = /password|key|secret|pin"|"token"/i;
 
 export function isSecretSettingName(name: string): boolean {
   return SECRET_SETTING_NAME.test(name);
@@ -46,7 +50,8 @@ function redact(value: unknown): unknown {
     if (namesSecretSetting && (name === 'value' || name === 'attributeValue') && typeof inner === 'string') copy[name] = REDACTED;
     else if (namesSecretSetting && name === 'variableAttribute' && Array.isArray(inner)) {
       copy[name] = inner.map((attribute) => (isRecord(attribute) && typeof attribute.value === 'string' ? { ...attribute, value: REDACTED } : redact(attribute)));
-    } else if (!(isKeyValue && name === 'key') && SECRET_PROPERTY.test(name) && typeof inner === 'string') copy[name] = REDACTED;
+    } // 2.0.1 APNType.simPin is an integer: a secret by name is hidden whether text or number.
+    else if (!(isKeyValue && name === 'key') && SECRET_PROPERTY.test(name) && (typeof inner === 'string' || typeof inner === 'number')) copy[name] = REDACTED;
     else copy[name] = redact(inner);
   }
   return copy;
