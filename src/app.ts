@@ -161,7 +161,7 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     timings: wiring.load?.timings,
   });
   // A charger that boots gets its safe default profile; one that comes or goes changes the sums.
-  chargers.onChange((change) => load.onChargerEvent(change.kind, change.chargerId));
+  chargers.onChange((change) => load.onChargerEvent(change));
   const sessions = new SessionService(db, sessionRepository, authorizer, [
     // 1. Billing: at a start it fixes who pays and attaches the driver's QR hold to the session; at
     //    a stop it prices the session and posts the charge, inside the session's own transaction.

@@ -110,7 +110,8 @@ type ChargerChange =
   | { kind: 'connected' | 'disconnected' | 'booted' | 'registered' | 'updated' | 'removed'; chargerId: string }
   /** Its password changed or it was rejected: a live connection made under the old terms must end. */
   | { kind: 'access_changed'; chargerId: string }
-  | { kind: 'status'; chargerId: string; connector: ConnectorRow };
+  /** `added`: the charger reported this connector for the first time (its count of connectors grew). */
+  | { kind: 'status'; chargerId: string; connector: ConnectorRow; added: boolean };
 
 /**
  * The charge point registry: admission (policy, passwords), presence, boot data and connector
@@ -287,13 +288,13 @@ export class ChargerService {
     };
     const stored = await this.db.write(() => {
       const known = this.repository.connectors(id);
-      const isNew = !known.some((connector) => connector.connectorId === row.connectorId && connector.evseConnectorId === row.evseConnectorId);
+      const added = !known.some((connector) => connector.connectorId === row.connectorId && connector.evseConnectorId === row.evseConnectorId);
       // A broken charger counting up made-up connector ids would otherwise grow its rows without end.
-      if (isNew && known.length >= MAX_CONNECTORS_PER_CHARGER) return false;
+      if (added && known.length >= MAX_CONNECTORS_PER_CHARGER) return undefined;
       this.repository.recordStatus(row);
-      return true;
+      return { added };
     });
-    if (stored) this.emit({ kind: 'status', chargerId: id, connector: row });
+    if (stored) this.emit({ kind: 'status', chargerId: id, connector: row, added: stored.added });
   }
 
   /** Whether a message of this action from this charger is stored (CONTRACT: a pending charger's are answered, not kept). */

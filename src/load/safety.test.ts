@@ -216,6 +216,24 @@ describe('safe by default', () => {
     });
   });
 
+  test('a connector a charger reports for the first time shrinks every fallback share; statuses of known connectors change none', async () => {
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'ONE', version: '1.6', rateUnits: ['W'] },
+      { id: 'TWO', version: '1.6', rateUnits: ['W'] },
+    ]);
+    const defaults = (id: string) => site.charger(id).profiles.filter((profile) => profile.purpose === 'TxDefaultProfile');
+    expect([defaults('ONE').at(-1)!.laterW, defaults('TWO').at(-1)!.laterW]).toEqual([15_000, 15_000]);
+    const sent = defaults('ONE').length + defaults('TWO').length;
+    for (const status of ['Preparing', 'Available', 'Preparing', 'Available']) await site.charger('TWO').charger.status(1, status);
+    await site.settle();
+    expect(defaults('ONE').length + defaults('TWO').length).toBe(sent);
+    // TWO's second connector: 30 kW is now shared by three.
+    await site.charger('TWO').charger.status(2, 'Available');
+    await site.settle();
+    expect([defaults('ONE').at(-1)!.laterW, defaults('TWO').at(-1)!.laterW]).toEqual([10_000, 10_000]);
+  });
+
   test('after the appliance restarts, the limits the chargers keep are counted and nothing is resent until something changes', async () => {
     await twoCarsCharging(30_000);
     const before = (await t.api('GET', '/load')).body;

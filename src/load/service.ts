@@ -253,8 +253,11 @@ export class LoadService {
     this.emit();
   }
 
-  /** A charger connected, booted, went away or was removed. */
-  onChargerEvent(kind: string, chargerId: string): void {
+  /**
+   * A charger connected, booted, went away or was removed, or reported a connector's status
+   * (`added`: one it had not reported before).
+   */
+  onChargerEvent({ kind, chargerId, added }: { kind: string; chargerId: string; added?: boolean }): void {
     if (kind === 'booted') {
       // After the BootNotification answer is on the wire: a charger takes CALLs once accepted.
       this.track(
@@ -276,7 +279,9 @@ export class LoadService {
       // turned off meanwhile the appliance's profiles are removed now.
       this.defaults.markDue([chargerId], 'reconnected');
       this.requestRecompute();
-    } else if (kind === 'registered' || kind === 'status') {
+    } else if (kind === 'registered' || (kind === 'status' && added === true)) {
+      // Only a new charger or connector changes the count (counting walks every charger: not on
+      // each StatusNotification).
       this.onConnectorsChanged();
     } else if (kind === 'disconnected' || kind === 'updated') {
       this.requestRecompute();
