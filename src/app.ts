@@ -149,9 +149,16 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
       isConnected: (chargerId) => wiring.isConnected(chargerId),
       isAccepted: (chargerId) => chargers.registrationOf(chargerId) === 'accepted',
       connectedIds: () => chargers.all().filter((charger) => charger.connected).map((charger) => charger.id),
-      // Connectors as the chargers reported them in StatusNotification (1.6 connector 0 and 2.0.1
-      // EVSE 0 are the charger itself); one that never reported counts as one.
-      connectorCounts: () => new Map(chargers.all().map((charger) => [charger.id, Math.max(1, evsesOf(charger.connectors).filter((evse) => evse.connectorId > 0).length)])),
+      // Connectors of the accepted chargers as they reported them in StatusNotification (1.6
+      // connector 0 and 2.0.1 EVSE 0 are the charger itself); one that never reported counts as
+      // one. Strangers waiting for approval take no share.
+      connectorCounts: () =>
+        new Map(
+          chargers
+            .all()
+            .filter((charger) => charger.registration === 'accepted')
+            .map((charger) => [charger.id, Math.max(1, evsesOf(charger.connectors).filter((evse) => evse.connectorId > 0).length)]),
+        ),
     },
     sender: wiring.chargingProfiles,
     timeZone: () => settings.get().timeZone,

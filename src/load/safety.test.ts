@@ -232,6 +232,16 @@ describe('safe by default', () => {
     await site.charger('TWO').charger.status(2, 'Available');
     await site.settle();
     expect([defaults('ONE').at(-1)!.laterW, defaults('TWO').at(-1)!.laterW]).toEqual([10_000, 10_000]);
+
+    // A stranger waiting for approval takes no share; once accepted it does (30 kW by four).
+    const stranger = await t.charger('STRANGER');
+    await stranger.boot();
+    await stranger.status(1, 'Available');
+    await site.settle();
+    expect([defaults('ONE').at(-1)!.laterW, defaults('TWO').at(-1)!.laterW]).toEqual([10_000, 10_000]);
+    expect((await t.api('PATCH', '/chargers/STRANGER', { registration: 'accepted' })).status).toBe(200);
+    await site.settle();
+    expect([defaults('ONE').at(-1)!.laterW, defaults('TWO').at(-1)!.laterW]).toEqual([7500, 7500]);
   });
 
   test('after the appliance restarts, the limits the chargers keep are counted and nothing is resent until something changes', async () => {

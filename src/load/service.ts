@@ -279,11 +279,12 @@ export class LoadService {
       // turned off meanwhile the appliance's profiles are removed now.
       this.defaults.markDue([chargerId], 'reconnected');
       this.requestRecompute();
-    } else if (kind === 'registered' || (kind === 'status' && added === true)) {
-      // Only a new charger or connector changes the count (counting walks every charger: not on
-      // each StatusNotification).
+    } else if (kind === 'registered' || kind === 'updated' || (kind === 'status' && added === true)) {
+      // Only a new charger or connector, or an acceptance or rejection, changes the count
+      // (counting walks every charger: not on each StatusNotification).
       this.onConnectorsChanged();
-    } else if (kind === 'disconnected' || kind === 'updated') {
+      if (kind === 'updated') this.requestRecompute();
+    } else if (kind === 'disconnected') {
       this.requestRecompute();
     }
   }
