@@ -134,6 +134,27 @@ describe('chargers pages', () => {
     expect(page.text).toContain('ClearCache answered');
   });
 
+  it('Unlock on a 2.0.1 charger names the plug the page lists: N.M is connector M of EVSE N, N is an EVSE\'s only plug, and an EVSE with several plugs must be told which', async () => {
+    const charger = await app.acceptedCharger('CS-PLUGS', { protocols: ['ocpp2.0.1'] });
+    await charger.statusNotification201(1, 'Available', 1);
+    await charger.statusNotification201(1, 'Available', 2);
+    await charger.statusNotification201(2, 'Available', 3);
+    const admin = await signedIn(app, 'admin');
+    const page = await admin.get('/chargers/CS-PLUGS');
+    expect(page.text).toContain('<option value="1.2">');
+    const unlock = async (connectorId: string) => admin.post('/chargers/CS-PLUGS/commands/unlock', { connectorId }, { headers: { 'HX-Request': 'true' } });
+    const before = charger.received.length;
+    expect((await unlock('1.2')).text).toContain('UnlockConnector answered');
+    expect((await unlock('2')).text).toContain('UnlockConnector answered');
+    const ambiguous = await unlock('1');
+    expect(ambiguous.text).toContain('give the one to unlock as EVSE.connector');
+    expect((await unlock('1.x')).text).toContain('failed');
+    expect(charger.received.slice(before).filter((call) => call.action === 'UnlockConnector').map((call) => call.payload)).toEqual([
+      { evseId: 1, connectorId: 2 },
+      { evseId: 2, connectorId: 3 },
+    ]);
+  });
+
   it('the configuration table shows the keys a charger reports, escaped, with an inline change per writable key', async () => {
     const charger = await app.acceptedCharger('CP-CFG');
     charger.handle('GetConfiguration', () => ({

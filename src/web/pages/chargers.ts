@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { authorizationKeyHex, labelledConnectors, newChargerPassword, type ChargerView } from '../../chargers';
+import { authorizationKeyHex, labelledConnectors, newChargerPassword, type ChargerView, type ConnectorView } from '../../chargers';
 import type { AppServices } from '../../services';
 import { addDays, AppError, csvLine, localDate, minorToDecimalString, nowIso } from '../../shared';
 import { tariffView, type TariffVersionRow } from '../../tariffs';
@@ -25,10 +25,25 @@ const REMOTE_ACTIONS = ['start', 'stop', 'reset', 'unlock', 'availability', 'tri
 type RemoteAction = (typeof REMOTE_ACTIONS)[number];
 
 const connectorIdField = z.string().regex(/^\d{1,3}$/, 'must be a connector number').transform(Number);
+/** A plug as the charger page labels it: `2` (EVSE 2) or `2.1` (connector 1 of EVSE 2). */
+const plugField = z.string().trim().regex(/^\d{1,3}(\.\d{1,3})?$/, 'must be a connector number such as 1 or 1.2');
+
+/**
+ * The 2.0.1 UnlockConnector target for a plug typed as on the page: `N.M` names connector M of EVSE N;
+ * `N` is EVSE N's only plug (its own connector id, which need not be 1). An EVSE with several plugs
+ * must be told which one: unlocking a guessed plug could release another driver's cable.
+ */
+function unlockTarget(typed: string, connectors: readonly ConnectorView[]): { evseId: number; connectorId: number } {
+  const [evse, plug] = plugField.parse(typed).split('.').map(Number) as [number, number | undefined];
+  if (plug !== undefined) return { evseId: evse, connectorId: plug };
+  const plugs = connectors.filter((connector) => connector.connectorId === evse);
+  if (plugs.length > 1) throw new AppError('connector_ambiguous', `EVSE ${evse} has several connectors: say which, e.g. ${evse}.${plugs[0]!.evseConnectorId}`, 400);
+  return { evseId: evse, connectorId: plugs[0]?.evseConnectorId ?? 1 };
+}
 const TRIGGER_MESSAGES = ['BootNotification', 'Heartbeat', 'StatusNotification', 'MeterValues'] as const;
 
 /** The OCPP CALL (action, payload) for a UI remote action, by the charger's OCPP version. */
-function commandFor(action: RemoteAction, form: Record<string, string>, version: '1.6' | '2.0.1'): { ocppAction: string; payload: Record<string, unknown> } {
+function commandFor(action: RemoteAction, form: Record<string, string>, charger: ChargerView, version: '1.6' | '2.0.1'): { ocppAction: string; payload: Record<string, unknown> } {
   const v16 = version === '1.6';
   switch (action) {
     case 'reset': {
@@ -36,8 +51,9 @@ function commandFor(action: RemoteAction, form: Record<string, string>, version:
       return v16 ? { ocppAction: 'Reset', payload: { type: hard ? 'Hard' : 'Soft' } } : { ocppAction: 'Reset', payload: { type: hard ? 'Immediate' : 'OnIdle' } };
     }
     case 'unlock': {
-      const connectorId = connectorIdField.parse(form.connectorId ?? '');
-      return v16 ? { ocppAction: 'UnlockConnector', payload: { connectorId } } : { ocppAction: 'UnlockConnector', payload: { evseId: connectorId, connectorId: 1 } };
+      return v16
+        ? { ocppAction: 'UnlockConnector', payload: { connectorId: connectorIdField.parse(form.connectorId ?? '') } }
+        : { ocppAction: 'UnlockConnector', payload: unlockTarget(form.connectorId ?? '', charger.connectors) };
     }
     case 'availability': {
       const connectorId = connectorIdField.parse(form.connectorId ?? '0');
@@ -343,7 +359,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
         sent = services.commands.configurationChange(charger.id, key, value);
         reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS);
       } else {
-        sent = commandFor(action, form, services.commands.versionOf(charger.id));
+        sent = commandFor(action, form, charger, services.commands.versionOf(charger.id));
         reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS);
       }
       await audit.record(actorOf(request), { action: `charger.command.${action}`, objectType: 'charger', objectId: charger.id, after: { ...sent, reply } });
