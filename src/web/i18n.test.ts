@@ -5,6 +5,7 @@ import { hi } from './locales/hi';
 import { pa } from './locales/pa';
 import { translator } from './i18n';
 import { viewsDir } from './paths';
+import { jobSummaryText } from './job-words';
 
 function keysOf(catalogue: object, prefix = ''): string[] {
   return Object.entries(catalogue).flatMap(([key, value]) => (typeof value === 'string' ? [`${prefix}${key}`] : keysOf(value as object, `${prefix}${key}.`)));
@@ -78,6 +79,12 @@ describe('message catalogue', () => {
     const maintenance = catalogue.maintenance ?? {};
     expect(jobNames.filter((name) => !maintenance.jobName?.[name as keyof typeof en.maintenance.jobName] || !maintenance.jobText?.[name as keyof typeof en.maintenance.jobText])).toEqual([]);
     expect(summaryKeys.filter((key) => !maintenance.jobSummary?.[key as keyof typeof en.maintenance.jobSummary])).toEqual([]);
+  });
+
+  it.each(['en', 'pa', 'hi'] as const)('%s groups the numbers of a job summary as the language writes them', (language) => {
+    const text = jobSummaryText({ summary: 'logs pruned', summaryParts: [{ key: 'logsPruned', values: { messages: 1234567, events: 0, days: 90 } }] }, language);
+    expect(text).toContain('12,34,567');
+    expect(text).not.toContain('1234567');
   });
 
   it('a key missing in Punjabi falls back to English; values are not HTML-escaped twice', () => {

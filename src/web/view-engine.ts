@@ -4,6 +4,7 @@ import type { HelperOptions } from 'handlebars';
 import { parseFlags } from '../sessions';
 import { formatMoney, formatPhone } from '../shared';
 import { hasMessage, INTL_LOCALE, isUiLanguage, translator, type UiLanguage } from './i18n';
+import { formatDateTime, formatNumber } from './formats';
 import { jobSummaryText, jobTitle } from './job-words';
 import { viewsDir } from './paths';
 
@@ -27,35 +28,6 @@ function splitArgs(args: unknown[]): { values: unknown[]; options: HelperOptions
   return { values: args.slice(0, -1), options: args[args.length - 1] as HelperOptions };
 }
 
-/*
- * An Intl formatter takes far longer to build than to use (a date formatter about 70 times as
- * long), and a page formats hundreds of values: one formatter per language and time zone or
- * precision, kept. Their number is bounded by the languages, the site's time zone and the
- * precisions below.
- */
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-const numberFormats = new Map<string, Intl.NumberFormat>();
-
-function formatDateTime(iso: string, lang: UiLanguage, timeZone: string): string {
-  const key = `${lang} ${timeZone}`;
-  let format = dateTimeFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(INTL_LOCALE[lang], { timeZone, dateStyle: 'medium', timeStyle: 'short' });
-    dateTimeFormats.set(key, format);
-  }
-  return format.format(new Date(iso));
-}
-
-/** A number in the page's language, with at most `maximumFractionDigits` decimals (Intl's default 3 when not given). */
-function formatNumber(value: number, lang: UiLanguage, maximumFractionDigits?: number): string {
-  const key = `${lang} ${maximumFractionDigits ?? ''}`;
-  let format = numberFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(INTL_LOCALE[lang], maximumFractionDigits === undefined ? {} : { maximumFractionDigits });
-    numberFormats.set(key, format);
-  }
-  return format.format(value);
-}
 
 const helpers = {
   /** {{t "login.locked" minutes=15}}: a catalogue message in the viewer's language. */
