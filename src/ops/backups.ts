@@ -30,9 +30,13 @@ export interface BackupFile {
   sizeBytes: number;
 }
 
+/** Why a file cannot be restored, for people in their language (the message keeps SQLite's own words). */
+export type BackupProblem = 'missing' | 'unreadable' | 'damaged' | 'not_chargeyard' | 'newer_version';
+
 export class BackupVerificationError extends Error {
   constructor(
     readonly file: string,
+    readonly reason: BackupProblem,
     problem: string,
   ) {
     super(`${file} is not a usable Chargeyard database: ${problem}`);
@@ -78,30 +82,30 @@ export function listBackups(dir: string): BackupFile[] {
  * copy would need its -wal beside it); that changes no data.
  */
 export function verifyDatabaseFile(file: string): { migrations: number } {
-  if (!fs.existsSync(file)) throw new BackupVerificationError(file, 'the file does not exist');
+  if (!fs.existsSync(file)) throw new BackupVerificationError(file, 'missing', 'the file does not exist');
   let sqlite;
   try {
     sqlite = openSqlite(file);
   } catch (error) {
-    throw new BackupVerificationError(file, `SQLite cannot open it (${(error as Error).message})`);
+    throw new BackupVerificationError(file, 'unreadable', `SQLite cannot open it (${(error as Error).message})`);
   }
   try {
     let integrity: string[];
     try {
       integrity = (sqlite.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
     } catch (error) {
-      throw new BackupVerificationError(file, `integrity check failed (${(error as Error).message})`);
+      throw new BackupVerificationError(file, 'damaged', `integrity check failed (${(error as Error).message})`);
     }
     if (integrity.length !== 1 || integrity[0] !== 'ok') {
-      throw new BackupVerificationError(file, `integrity check failed: ${integrity.slice(0, 5).join('; ')}`);
+      throw new BackupVerificationError(file, 'damaged', `integrity check failed: ${integrity.slice(0, 5).join('; ')}`);
     }
     const hasMigrations = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-    if (!hasMigrations) throw new BackupVerificationError(file, 'it has no schema_migrations table');
+    if (!hasMigrations) throw new BackupVerificationError(file, 'not_chargeyard', 'it has no schema_migrations table');
     const tags = (sqlite.prepare('SELECT tag FROM schema_migrations').all() as { tag: string }[]).map((row) => row.tag);
     const known = new Set(loadMigrations().map((migration) => migration.tag));
     const unknown = tags.filter((tag) => !known.has(tag));
     if (unknown.length > 0) {
-      throw new BackupVerificationError(file, `it was written by a newer version (migrations ${unknown.join(', ')})`);
+      throw new BackupVerificationError(file, 'newer_version', `it was written by a newer version (migrations ${unknown.join(', ')})`);
     }
     sqlite.pragma('journal_mode = DELETE');
     return { migrations: tags.length };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { createRestartableApp, type RestartableApp } from '../main';
 import { backupsDir, listBackups } from '../ops/backups';
@@ -230,7 +231,23 @@ describe('admin Maintenance page: jobs, backups, restore', () => {
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('This file cannot be restored');
     expect(refused.text).toContain('broken.db is not a usable Chargeyard database');
+    expect(refused.text).toContain('it is not a database file SQLite can open.');
     expect(refused.text).toContain('Nothing was changed');
+
+    // Another program's database, uploaded by a Hindi-speaking admin: the reason in Hindi, SQLite's words kept small beside it.
+    const otherFile = path.join(makeTempDir(), 'other.db');
+    const other = new Database(otherFile);
+    other.exec('CREATE TABLE notes (body TEXT)');
+    other.close();
+    const foreign = new FormData();
+    foreign.set('confirm', 'yes');
+    foreign.set('file', new Blob([fs.readFileSync(otherFile)]), 'other.db');
+    const hi = translator('hi');
+    const hindi = await signedIn(harness, 'admin', 'hi');
+    const refusedInHindi = await hindi.postMultipart('/maintenance/restore/upload', foreign);
+    expect(refusedInHindi.status).toBe(400);
+    expect(refusedInHindi.text).toContain(`${hi('maintenance.refused')} ${hi('maintenance.restoreProblem.not_chargeyard')}`);
+    expect(refusedInHindi.text).toContain('<small>other.db is not a usable Chargeyard database: it has no schema_migrations table</small>');
     expect(harness.appliance.current()).toBe(firstApp);
     expect((await api(harness, 'GET', '/chargers/CP-KEPT')).status).toBe(200);
     expect(fs.readdirSync(harness.dataDir).filter((file) => file.startsWith('restore-upload-'))).toEqual([]);

@@ -110,7 +110,7 @@ export const maintenancePages: WebArea = (router, { services }) => {
       return response.status(400).render('pages/maintenance/confirm', { titleKey: 'maintenance.restoreTitle', area: 'maintenance', backup: backupRow(backup), errors: { confirm: 'maintenance.confirmNeeded' } });
     }
     const source: RestoreSource = { file: backup.file, label: path.basename(backup.file), origin: 'backup', discard: () => undefined };
-    if (backups.status().running) return renderRestoreError(response, request, pageModel, 'maintenance.backupBusy', '');
+    if (backups.status().running) return renderRestoreError(response, request, pageModel, { key: 'maintenance.backupBusy' });
     await restoreAndRestart(services, request, response, source, () => pageModel());
   });
 
@@ -123,20 +123,20 @@ export const maintenancePages: WebArea = (router, { services }) => {
     if (declared > MAX_UPLOAD_BYTES + 64 * 1024) {
       // Answered before the body is read: the connection closes rather than taking in 2 GiB for nothing.
       response.setHeader('Connection', 'close');
-      return renderRestoreError(response, request, pageModel, 'maintenance.tooLarge', '', 413);
+      return renderRestoreError(response, request, pageModel, { key: 'maintenance.tooLarge', httpStatus: 413 });
     }
     const upload = await receiveUpload(request, dataDir);
-    if (upload.kind === 'too_large') return renderRestoreError(response, request, pageModel, 'maintenance.tooLarge', '', 413);
-    if (upload.kind === 'missing') return renderRestoreError(response, request, pageModel, 'maintenance.noFile', '');
+    if (upload.kind === 'too_large') return renderRestoreError(response, request, pageModel, { key: 'maintenance.tooLarge', httpStatus: 413 });
+    if (upload.kind === 'missing') return renderRestoreError(response, request, pageModel, { key: 'maintenance.noFile' });
     const source: RestoreSource = { file: upload.file, label: upload.fileName, origin: 'upload', discard: () => removeUpload(upload.file) };
     if (upload.confirm !== 'yes') {
       source.discard();
-      return renderRestoreError(response, request, pageModel, 'maintenance.confirmNeeded', '');
+      return renderRestoreError(response, request, pageModel, { key: 'maintenance.confirmNeeded' });
     }
     // A restore closes the database the running backup reads from; the backup finishes first.
     if (backups.status().running) {
       source.discard();
-      return renderRestoreError(response, request, pageModel, 'maintenance.backupBusy', '');
+      return renderRestoreError(response, request, pageModel, { key: 'maintenance.backupBusy' });
     }
     await restoreAndRestart(services, request, response, source, () => pageModel());
   });
@@ -159,7 +159,7 @@ async function restoreAndRestart(
     source.discard();
     if (!(error instanceof BackupVerificationError)) throw error;
     await services.staff.audit.record(actorOf(request), { action: 'backup.restore_refused', objectType: 'backup', objectId: source.label, after: { problem: error.message } });
-    return renderRestoreError(response, request, pageModel, 'maintenance.refused', problemOf(error, source));
+    return renderRestoreError(response, request, pageModel, { key: 'maintenance.refused', problem: problemOf(error, source), reasonKey: `maintenance.restoreProblem.${error.reason}` });
   }
   const actor = actorOf(request);
   let safetyBackupName: string | null = null;
@@ -186,7 +186,7 @@ async function restoreAndRestart(
   });
   if (!accepted) {
     source.discard();
-    return renderRestoreError(response, request, pageModel, 'maintenance.restartUnavailable', '');
+    return renderRestoreError(response, request, pageModel, { key: 'maintenance.restartUnavailable' });
   }
   // Answered here rather than by 303 → GET: the server that would answer the GET is about to close.
   response.setHeader('Connection', 'close');
@@ -198,10 +198,18 @@ async function restoreAndRestart(
   });
 }
 
-function renderRestoreError(response: Response, request: Request, pageModel: () => Record<string, unknown>, key: string, problem: string, httpStatus = 400): void {
+/** `reasonKey` says the problem in the page's language; `problem` keeps SQLite's own words for whoever investigates. */
+interface RestoreError {
+  key: string;
+  problem?: string;
+  reasonKey?: string;
+  httpStatus?: number;
+}
+
+function renderRestoreError(response: Response, request: Request, pageModel: () => Record<string, unknown>, restoreError: RestoreError): void {
   // htmx swaps only 2xx answers; the upload form is htmx, so it gets its message with a 200.
-  const status = request.headers['hx-request'] ? 200 : httpStatus;
-  response.status(status).render('pages/maintenance/index', { ...pageModel(), restoreError: { key, problem }, ...(request.headers['hx-request'] ? { layout: false } : {}) });
+  const status = request.headers['hx-request'] ? 200 : (restoreError.httpStatus ?? 400);
+  response.status(status).render('pages/maintenance/index', { ...pageModel(), restoreError, ...(request.headers['hx-request'] ? { layout: false } : {}) });
 }
 
 /** The verification message names the file; for an upload that is a temporary name staff never saw. */
