@@ -23,6 +23,11 @@ export interface ConnectorProfileState {
    * taken), 0 when nothing is known.
    */
   lowestW: number;
+  /**
+   * Its TxProfile must go again whatever the change: it falls back to the share by itself soon
+   * (`lowestW` is then that share), or the share shrank below what it leaves the connector.
+   */
+  renew?: boolean;
   /** The allocation, already in the charger's unit (its effective watts). */
   targetW: number;
   minW: number;
@@ -106,6 +111,7 @@ function earliest(current: number | undefined, candidate: number): number {
  * Only changes that cannot raise the draw (at most the lowest limit the charger may have): these
  * go out together, in any order the chargers answer. While a connector waits at 0 for room to
  * reach its minimum, a lowering smaller than the material step is real too: it may be the room.
+ * A renewal is always real.
  */
 export function planDecreases(states: readonly ConnectorProfileState[], budgets: PlanBudgets, nowMs: number, rules: PlanRules): Plan {
   const inForce = new InForce(states, budgets);
@@ -114,7 +120,7 @@ export function planDecreases(states: readonly ConnectorProfileState[], budgets:
   const waitingAtZero = states.some((state) => state.steerable && state.inForceW === 0 && state.targetW >= state.minW);
   for (const state of states) {
     if (!state.steerable || state.targetW >= state.inForceW || state.targetW > state.lowestW) continue;
-    const real = state.inForceW - state.targetW >= state.materialW || state.targetW === 0 || waitingAtZero;
+    const real = state.inForceW - state.targetW >= state.materialW || state.targetW === 0 || waitingAtZero || state.renew === true;
     if (!real) continue;
     if (isDue(state, nowMs, rules) || inForce.exceeded(state.groupId)) changes.push({ key: state.key, limitW: state.targetW });
     else nextDueAtMs = earliest(nextDueAtMs, dueAtMs(state, rules));
@@ -129,24 +135,25 @@ export function planDecreases(states: readonly ConnectorProfileState[], budgets:
  * is not known (a default it may not have taken) is such a raise too: the appliance counts it
  * high, but the charger may be lower. Connectors at 0 go first, then the largest shortfall. A
  * raise that would come out smaller than the material step, or below the minimum for a
- * connector at 0, is not sent.
+ * connector at 0, is not sent, unless it renews a TxProfile (then the same limit again counts
+ * too: the charger keeps it, nothing is raised).
  */
 export function planIncreases(states: readonly ConnectorProfileState[], budgets: PlanBudgets, nowMs: number, rules: PlanRules): Plan {
   const inForce = new InForce(states, budgets);
   const changes: ProfileChange[] = [];
   let nextDueAtMs: number | undefined;
   const wanting = states
-    .filter((state) => state.steerable && state.targetW > state.lowestW)
+    .filter((state) => state.steerable && (state.targetW > state.lowestW || (state.renew === true && state.targetW >= state.inForceW)))
     .sort((a, b) => Number(b.lowestW === 0) - Number(a.lowestW === 0) || b.targetW - b.lowestW - (a.targetW - a.lowestW) || (a.key < b.key ? -1 : 1));
   for (const state of wanting) {
-    if (state.targetW - state.lowestW < state.materialW && state.lowestW > 0) continue;
+    if (state.targetW - state.lowestW < state.materialW && state.lowestW > 0 && state.renew !== true) continue;
     if (!isDue(state, nowMs, rules)) {
       nextDueAtMs = earliest(nextDueAtMs, dueAtMs(state, rules));
       continue;
     }
     // The moment the charger takes the new limit, every other connector may be at its highest.
-    const limitW = Math.min(state.targetW, state.inForceW + inForce.roomW(state.groupId));
-    const worthIt = state.lowestW === 0 ? limitW >= state.minW : limitW - state.lowestW >= state.materialW;
+    const limitW = Math.max(0, Math.min(state.targetW, state.inForceW + inForce.roomW(state.groupId)));
+    const worthIt = state.renew === true || (state.lowestW === 0 ? limitW >= state.minW : limitW - state.lowestW >= state.materialW);
     if (!worthIt) continue;
     changes.push({ key: state.key, limitW });
     // Until the answer comes it may draw the higher of the old and the new limit.

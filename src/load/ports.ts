@@ -30,6 +30,11 @@ export interface ProfileOrder {
    * rejected it).
    */
   later?: { startPeriodS: number; limit: ChargerLimit };
+  /**
+   * A TxProfile that falls back by itself: Absolute from this instant (the appliance's time), so
+   * `later` comes that many seconds after it was sent, whatever the transaction's age.
+   */
+  startSchedule?: string;
 }
 
 /** accepted / rejected by the charger (CALLERROR NotSupported counts as rejected); failed: offline, timeout, other error. */

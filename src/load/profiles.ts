@@ -11,6 +11,16 @@ export interface ProfileBookDependencies {
   logger: LoadLogger;
   /** How long a charger gets to answer SetChargingProfile. */
   timeoutMs: number;
+  /** A TxProfile that falls back by itself is renewed from this long before its fallback. */
+  renewLeadMs: number;
+  /** How far behind the appliance a charger's clock may be (it falls back that much later). */
+  clockSkewMs: number;
+}
+
+/** A TxProfile's own fallback: from `atMs` (the appliance's time) the connector's share. */
+export interface TxFallback {
+  limit: ChargerLimit;
+  atMs: number;
 }
 
 /**
@@ -26,6 +36,8 @@ export class ProfileBook {
    * may have from it or the ones before it. Not kept over a restart (then it is 0: not known).
    */
   private readonly lowestW = new Map<string, number>();
+  /** Chargers that rejected an Absolute TxProfile but took a Relative one (learnt again after a restart). */
+  private readonly absoluteRefused = new Set<string>();
 
   constructor(private readonly deps: ProfileBookDependencies) {
     for (const row of deps.repository.profiles()) this.rows.set(profileKey(row.chargerId, row.connectorId, row.purpose), row);
@@ -42,8 +54,30 @@ export class ProfileBook {
    * lower of it and the one it replaces (a TxProfile of the same transaction, the last default).
    */
   lowestOf(row: LoadProfileRow): number {
-    if (row.status === 'accepted') return row.limitW;
+    if (row.status === 'accepted') return this.renewalDue(row) ? Math.min(row.limitW, row.fallbackW!) : row.limitW;
     return this.lowestW.get(profileKey(row.chargerId, row.connectorId, row.purpose)) ?? 0;
+  }
+
+  /**
+   * What an accepted profile allows now: its limit, or its fallback share once the charger has
+   * surely reached it (even with a clock behind the appliance's by the allowed skew).
+   */
+  inForceOf(row: LoadProfileRow): number {
+    if (row.fallbackAt === null || row.fallbackW === null) return row.inForceW;
+    return this.deps.clock.nowMs() >= Date.parse(row.fallbackAt) + this.deps.clockSkewMs ? Math.min(row.inForceW, row.fallbackW) : row.inForceW;
+  }
+
+  /**
+   * A TxProfile that falls back by itself needs its successor now: its fallback comes within
+   * the next recompute and answer, or the charger may already be there (its clock ahead).
+   */
+  renewalDue(row: LoadProfileRow): boolean {
+    return row.fallbackAt !== null && row.fallbackW !== null && this.deps.clock.nowMs() >= Date.parse(row.fallbackAt) - this.deps.renewLeadMs;
+  }
+
+  /** The charger takes only TxProfiles that hold until replaced: it is kept at its fallback share. */
+  refusesAbsolute(chargerId: string): boolean {
+    return this.absoluteRefused.has(chargerId);
   }
 
   defaultOf(chargerId: string): LoadProfileRow | undefined {
@@ -85,10 +119,14 @@ export class ProfileBook {
   /**
    * One TxProfile. While the answer is awaited the connector counts at the higher of its old
    * (`inForceW`) and new limit; once accepted, at the new one. A rejection counts it at its
-   * maximum (flagged).
+   * maximum (flagged). With `fallback` it is Absolute from now and falls to the share at
+   * `fallback.atMs`; a charger that rejects that gets a Relative one at most its share instead
+   * (it may have no duty to keep one beyond, and it must not keep more than its share while the
+   * appliance is away), and keeps getting those.
    */
-  async sendTransaction(session: ActiveSession, limit: ChargerLimit, inForceW: number): Promise<void> {
-    const sentAt = new Date(this.deps.clock.nowMs()).toISOString();
+  async sendTransaction(session: ActiveSession, limit: ChargerLimit, inForceW: number, fallback?: TxFallback): Promise<ProfileAnswer> {
+    const nowMs = this.deps.clock.nowMs();
+    const sentAt = new Date(nowMs).toISOString();
     const row: LoadProfileRow = {
       chargerId: session.chargerId,
       connectorId: session.connectorId,
@@ -101,17 +139,29 @@ export class ProfileBook {
       phases: limit.phases,
       status: 'sent',
       sentAt,
+      fallbackW: fallback ? fallback.limit.effectiveW : null,
+      fallbackAt: fallback ? new Date(fallback.atMs).toISOString() : null,
     };
     await this.save(row);
+    const absolute = fallback ? { later: { startPeriodS: Math.floor((fallback.atMs - nowMs) / 1000), limit: fallback.limit }, startSchedule: sentAt } : {};
     const answer = await this.deps.sender.send(
-      { chargerId: session.chargerId, connectorId: session.connectorId, purpose: 'transaction', transactionId: session.transactionId!, limit },
+      { chargerId: session.chargerId, connectorId: session.connectorId, purpose: 'transaction', transactionId: session.transactionId!, limit, ...absolute },
       this.deps.timeoutMs,
     );
+    if (answer === 'rejected' && fallback) {
+      const relative = await this.sendTransaction(session, fallback.limit.effectiveW < limit.effectiveW ? fallback.limit : limit, inForceW);
+      if (relative === 'accepted' && !this.absoluteRefused.has(session.chargerId)) {
+        this.absoluteRefused.add(session.chargerId);
+        this.deps.logger.warn({ chargerId: session.chargerId }, 'charger rejected an Absolute TxProfile: it gets Relative ones, at most its fallback share');
+      }
+      return relative;
+    }
     // The session may have ended meanwhile; its row is gone then and stays gone.
     const current = this.rows.get(profileKey(session.chargerId, session.connectorId, 'transaction'));
-    if (!current || current.transactionId !== session.transactionId || current.sentAt !== sentAt) return;
+    if (!current || current.transactionId !== session.transactionId || current.sentAt !== sentAt) return answer;
     await this.save({ ...row, status: answer === 'accepted' ? 'accepted' : answer, inForceW: answer === 'accepted' ? limit.effectiveW : row.inForceW });
     if (answer === 'rejected') this.deps.logger.warn({ chargerId: session.chargerId, connectorId: session.connectorId }, 'charger rejected a charging profile: counted at its maximum');
+    return answer;
   }
 
   /**
@@ -133,6 +183,8 @@ export class ProfileBook {
       phases: later?.limit.phases ?? limitInUnit(0, unit, supply).phases,
       status: 'sent',
       sentAt,
+      fallbackW: null,
+      fallbackAt: null,
     };
     await this.save(row);
     const answer = await this.deps.sender.send({ chargerId, connectorId: 0, purpose: 'default', limit: limitInUnit(0, unit, supply), ...(later ? { later } : {}) }, this.deps.timeoutMs);

@@ -34,10 +34,18 @@ export interface LoadTimings {
   /** A charger that rejected a profile, or left one unanswered, is asked again after this long. */
   rejectedRetryMs: number;
   /**
-   * The default profile's 0 W period: a transaction that got no TxProfile this long after it
-   * started (the appliance is away, or the charger refuses TxProfiles) charges at its fallback share.
+   * A TxProfile above its connector's fallback share falls back to that share this long after it
+   * was sent, unless renewed first (the recompute renews it one recompute and answer before):
+   * while the appliance is away, no connector keeps more than its share for longer.
    */
-  fallbackAfterMs: number;
+  txFallbackAfterMs: number;
+  /**
+   * How far behind the appliance's clock a charger's may be: it sets its clock from the
+   * appliance's BootNotification and Heartbeat answers (1.6 §4.2, §4.6; 2.0.1 B01, G02), so
+   * this covers the drift between heartbeats and the network. A charger behind falls back later
+   * by that much; one ahead earlier (a short dip, never above the limit).
+   */
+  clockSkewMs: number;
 }
 
 export const DEFAULT_LOAD_TIMINGS: LoadTimings = {
@@ -45,8 +53,20 @@ export const DEFAULT_LOAD_TIMINGS: LoadTimings = {
   profileIntervalMs: 10_000,
   profileTimeoutMs: 30_000,
   rejectedRetryMs: 5 * 60_000,
-  fallbackAfterMs: 120_000,
+  txFallbackAfterMs: 6 * 60_000,
+  clockSkewMs: 60_000,
 };
+
+/**
+ * The default profile's 0 W period: a transaction that got no TxProfile this long after it
+ * started (the appliance is away, or the charger refuses TxProfiles) charges at its fallback
+ * share. It outlasts every TxProfile's own fallback (with the skew a charger's clock may have),
+ * so a car that starts while the appliance is away ramps up only once every running session is
+ * down to its share: the shares sum to at most the limit less the margin.
+ */
+export function defaultZeroPeriodMs(timings: LoadTimings): number {
+  return timings.txFallbackAfterMs + timings.clockSkewMs;
+}
 
 export interface LoadServiceDependencies {
   db: Db;
@@ -64,7 +84,7 @@ export interface LoadServiceDependencies {
 }
 
 /** Why staff should look at a connector. */
-export type LoadFlag = 'offline' | 'rejects_profiles' | 'paused' | 'above_limit';
+export type LoadFlag = 'offline' | 'rejects_profiles' | 'paused' | 'above_limit' | 'fallback_only';
 
 export interface LoadConnectorView {
   chargerId: string;
@@ -104,6 +124,8 @@ interface Participant extends Omit<ChargerSettings, 'profilesRejectedAtMs' | 'un
   inForceW: number;
   /** The lowest limit the charger may have (see ConnectorProfileState). */
   lowestW: number;
+  /** Its TxProfile must be sent again (see ConnectorProfileState). */
+  renew: boolean;
   lastSentAtMs: number | undefined;
   steerable: boolean;
   flags: LoadFlag[];
@@ -129,6 +151,8 @@ export class LoadService {
   private readonly targets = new Map<string, { targetW: number; paused: boolean }>();
   /** When this process first saw each running session (its default's 0 W period is counted only then). */
   private readonly firstSeenMs = new Map<number, number>();
+  /** Each charger's fallback share in W, counted once per change of chargers or settings. */
+  private readonly sharesW = new Map<string, number>();
   private lastConnectorTotal: number | undefined;
   private readonly listeners: ChangeListener[] = [];
   private readonly work = new Set<Promise<unknown>>();
@@ -148,13 +172,19 @@ export class LoadService {
     this.clock = deps.clock ?? SYSTEM_CLOCK;
     this.config = new LoadConfig(deps.db, this.repository);
     const common = { sender: deps.sender, clock: this.clock, logger: deps.logger, timeoutMs: this.timings.profileTimeoutMs };
-    this.profiles = new ProfileBook({ ...common, db: deps.db, repository: this.repository });
+    this.profiles = new ProfileBook({
+      ...common,
+      db: deps.db,
+      repository: this.repository,
+      renewLeadMs: this.timings.recomputeIntervalMs + this.timings.profileTimeoutMs,
+      clockSkewMs: this.timings.clockSkewMs,
+    });
     this.defaults = new DefaultProfiles({
       ...common,
       config: this.config,
       profiles: this.profiles,
       chargers: deps.chargers,
-      fallbackAfterMs: this.timings.fallbackAfterMs,
+      fallbackAfterMs: defaultZeroPeriodMs(this.timings),
       open: () => !this.closed,
     });
     this.wasEnabled = this.config.enabled;
@@ -167,6 +197,7 @@ export class LoadService {
    */
   private onSettingsChanged(): void {
     this.config.reload();
+    this.sharesW.clear();
     if (this.config.enabled) this.defaults.markDue(this.deps.chargers.connectedIds(), 'shares');
     this.requestRecompute();
     this.emit();
@@ -270,6 +301,7 @@ export class LoadService {
       );
     } else if (kind === 'removed') {
       this.config.forgetCharger(chargerId);
+      this.sharesW.clear();
       this.track(this.profiles.forgetCharger(chargerId));
       this.onConnectorsChanged();
       this.requestRecompute();
@@ -291,6 +323,7 @@ export class LoadService {
 
   /** A charger or connector more or less: every fallback share changes with the count. */
   private onConnectorsChanged(): void {
+    this.sharesW.clear();
     if (!this.config.enabled) return;
     let total = 0;
     for (const count of this.deps.chargers.connectorCounts().values()) total += count;
@@ -349,7 +382,7 @@ export class LoadService {
     const defaults = this.defaults.takeDue();
     const lowering = defaults.filter((change) => this.governedByDefault(change, participants).every((governed) => governed.limitW <= governed.lowestW));
     const decreases = planDecreases(this.states(participants), budgets, nowMs, rules);
-    await Promise.all([this.sendAll(participants, decreases.changes), ...lowering.map((change) => this.defaults.send(change))]);
+    await Promise.all([this.sendAll(participants, decreases.changes, budgets), ...lowering.map((change) => this.defaults.send(change))]);
     const afterDecreases = this.participants(this.clock.nowMs());
     const states = this.states(afterDecreases);
     const increases = planIncreases(states, budgets, this.clock.nowMs(), rules);
@@ -364,8 +397,8 @@ export class LoadService {
       raising.push(change);
       planned.push(...together);
     }
-    await Promise.all([this.sendAll(afterDecreases, increases.changes), ...raising.map((change) => this.defaults.send(change))]);
-    await this.holdNewcomers(afterDecreases, increases.changes);
+    await Promise.all([this.sendAll(afterDecreases, increases.changes, budgets), ...raising.map((change) => this.defaults.send(change))]);
+    await this.holdNewcomers(afterDecreases, increases.changes, budgets);
     // The chargers' answers to their defaults change what their sessions count at.
     if (lowering.length + raising.length > 0) this.requestRecompute();
     this.scheduleFollowUp(decreases, increases);
@@ -399,7 +432,7 @@ export class LoadService {
     session: ActiveSession,
     settings: ChargerSettings,
     nowMs: number,
-  ): { inForceW: number; lowestW: number; rejecting: boolean; unanswered: boolean; lastSentAtMs: number | undefined } {
+  ): { inForceW: number; lowestW: number; renew: boolean; rejecting: boolean; unanswered: boolean; lastSentAtMs: number | undefined } {
     const ownRow = this.profiles.transactionOf(session);
     const defaultRow = this.profiles.defaultOf(session.chargerId);
     const rejectedAtMs = settings.profilesRejectedAtMs;
@@ -415,7 +448,7 @@ export class LoadService {
       // Until the charger confirms a TxProfile of this transaction it may still run on its
       // default, which after its first period may allow more than the TxProfile.
       const defaultMostW = defaultRow?.status === 'accepted' ? (inZeroPeriod ? 0 : defaultRow.inForceW) : settings.maxW;
-      inForceW = ownRow.status === 'accepted' ? ownRow.inForceW : Math.max(ownRow.inForceW, defaultMostW);
+      inForceW = ownRow.status === 'accepted' ? this.profiles.inForceOf(ownRow) : Math.max(ownRow.inForceW, defaultMostW);
       lowestW = this.profiles.lowestOf(ownRow);
     } else if (!ownRow && defaultRow?.status === 'accepted') {
       inForceW = inZeroPeriod ? 0 : defaultRow.inForceW;
@@ -425,7 +458,23 @@ export class LoadService {
     // A connected charger that let a TxProfile go unanswered is counted as it may be, like one
     // that rejected, and asked again after the same while.
     const unanswered = ownRow?.status === 'failed' && nowMs - Date.parse(ownRow.sentAt) < this.timings.rejectedRetryMs;
-    return { inForceW, lowestW: Math.min(lowestW, inForceW), rejecting, unanswered, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
+    // What an accepted TxProfile leaves the connector while the appliance is away (its own
+    // fallback, else its limit) must not be above the share: it is renewed before it falls
+    // back, and sent again when the shares shrank.
+    const renew =
+      ownRow?.status === 'accepted' && (this.profiles.renewalDue(ownRow) || (ownRow.fallbackW ?? ownRow.limitW) > limitInUnit(this.shareW(session.chargerId), ownRow.unit, settings.supply).effectiveW);
+    return { inForceW, lowestW: Math.min(lowestW, inForceW), renew, rejecting, unanswered, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
+  }
+
+  /** The charger's fallback share (what its default gives each connector after its 0 W period). */
+  private shareW(chargerId: string): number {
+    let shareW = this.sharesW.get(chargerId);
+    if (shareW === undefined) {
+      const counts = this.deps.chargers.connectorCounts();
+      shareW = this.defaults.fallbackShareW(chargerId, this.config.charger(chargerId), counts);
+      this.sharesW.set(chargerId, shareW);
+    }
+    return shareW;
   }
 
   /**
@@ -434,7 +483,7 @@ export class LoadService {
    * start hours old, or one this process did not see begin, counts at the fallback share.
    */
   private inDefaultsZeroPeriod(session: ActiveSession, nowMs: number): boolean {
-    const windowMs = this.timings.fallbackAfterMs / 2;
+    const windowMs = defaultZeroPeriodMs(this.timings) / 2;
     const startedMs = Date.parse(session.startedAt);
     const firstSeenMs = this.firstSeenMs.get(session.id) ?? nowMs;
     return !Number.isNaN(startedMs) && nowMs - startedMs < windowMs && nowMs - firstSeenMs < windowMs;
@@ -448,22 +497,27 @@ export class LoadService {
       if (!this.firstSeenMs.has(session.id)) this.firstSeenMs.set(session.id, nowMs);
       const key = `${session.chargerId}/${session.connectorId}`;
       const settings = this.config.charger(session.chargerId);
-      const { inForceW, lowestW, rejecting, unanswered, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
+      const { inForceW, lowestW, renew, rejecting, unanswered, lastSentAtMs } = this.limitInForce(session, settings, nowMs);
       const flags: LoadFlag[] = [];
       const connected = this.deps.chargers.isConnected(session.chargerId);
       if (!connected) flags.push('offline');
       if (rejecting) flags.push('rejects_profiles');
+      // A charger that takes no TxProfile falling back by itself keeps its limit while the
+      // appliance is away: it gets no more than its share.
+      const fallbackOnly = this.profiles.refusesAbsolute(session.chargerId);
+      if (fallbackOnly) flags.push('fallback_only');
       participants.push({
         key,
         session,
         supply: settings.supply,
         unit: settings.unit,
-        maxW: settings.maxW,
+        maxW: fallbackOnly ? Math.min(settings.maxW, this.shareW(session.chargerId)) : settings.maxW,
         minW: settings.minW,
         priority: this.config.priorityOf(settings.priority, key, session.userId),
         groupId: settings.groupId !== null && this.config.groupBudgetsW.has(settings.groupId) ? settings.groupId : null,
         inForceW,
         lowestW,
+        renew,
         lastSentAtMs,
         steerable: connected && !rejecting && !unanswered,
         flags,
@@ -506,6 +560,7 @@ export class LoadService {
       groupId: participant.groupId,
       inForceW: participant.inForceW,
       lowestW: participant.lowestW,
+      renew: participant.renew,
       targetW: this.targets.get(participant.key)?.targetW ?? participant.inForceW,
       minW: participant.minW,
       materialW: materialChangeW(participant.maxW),
@@ -530,7 +585,7 @@ export class LoadService {
    * paused) gets a TxProfile of 0 now, before its default's 0 W period ends and its fallback
    * share would come on top of what the others are allowed.
    */
-  private async holdNewcomers(participants: readonly Participant[], raised: readonly ProfileChange[]): Promise<void> {
+  private async holdNewcomers(participants: readonly Participant[], raised: readonly ProfileChange[], budgets: PlanBudgets): Promise<void> {
     const nowMs = this.clock.nowMs();
     const waiting = participants.filter(
       (participant) =>
@@ -543,17 +598,40 @@ export class LoadService {
     await this.sendAll(
       participants,
       waiting.map((participant) => ({ key: participant.key, limitW: 0 })),
+      budgets,
     );
   }
 
-  private async sendAll(participants: readonly Participant[], changes: readonly ProfileChange[]): Promise<void> {
+  /**
+   * Sends the TxProfiles; one above the connector's fallback share falls back to it by itself
+   * (see fallbackAtMs), so while the appliance is away no connector keeps more than its share.
+   */
+  private async sendAll(participants: readonly Participant[], changes: readonly ProfileChange[], budgets: PlanBudgets): Promise<void> {
     const byKey = new Map(participants.map((participant) => [participant.key, participant]));
+    const nowMs = this.clock.nowMs();
     await Promise.all(
       changes.map((change) => {
         const participant = byKey.get(change.key)!;
-        return this.profiles.sendTransaction(participant.session, limitInUnit(change.limitW, participant.unit, participant.supply), participant.inForceW);
+        const limit = limitInUnit(change.limitW, participant.unit, participant.supply);
+        const share = limitInUnit(this.shareW(participant.session.chargerId), participant.unit, participant.supply);
+        const fallback = limit.effectiveW > share.effectiveW ? { limit: share, atMs: this.fallbackAtMs(nowMs, budgets.siteBudgetW) } : undefined;
+        return this.profiles.sendTransaction(participant.session, limit, participant.inForceW, fallback);
       }),
     );
+  }
+
+  /**
+   * When a TxProfile sent now falls back to the share: after `txFallbackAfterMs`, or at the
+   * first minute before then whose budget is below the one it was planned with (the peak window
+   * begins), so a connector left alone never keeps a limit meant for a higher budget.
+   */
+  private fallbackAtMs(nowMs: number, plannedBudgetW: number): number {
+    const atMs = nowMs + this.timings.txFallbackAfterMs;
+    for (let minuteMs = Math.floor(nowMs / 60_000) * 60_000 + 60_000; minuteMs < atMs; minuteMs += 60_000) {
+      const budgetW = siteBudgetW(this.config.site, minuteMs, this.deps.timeZone());
+      if (budgetW !== null && budgetW < plannedBudgetW) return minuteMs;
+    }
+    return atMs;
   }
 
   private scheduleFollowUp(...plans: Plan[]): void {

@@ -11,8 +11,19 @@ export interface ChargingProfileOrder {
   /** Whole W, or A per phase with one decimal. */
   limit: number;
   phases: number;
-  /** A second period: from this many seconds after the start, this limit (the default's fallback). */
+  /** A second period: from this many seconds after the start, this limit (the fallback share). */
   later?: { startPeriodS: number; limit: number } | undefined;
+  /**
+   * Set: an Absolute schedule starting at this instant (a TxProfile that falls back to the share
+   * `later.startPeriodS` after it was sent, 1.6 §3.13.1 / 2.0.1 K01). Absent: Relative, its periods
+   * counting from the start of the transaction (1.6 §3.13.2).
+   */
+  startSchedule?: string | undefined;
+}
+
+/** Absolute with its start, or Relative (the words are the same in both versions). */
+export function scheduleKindOf(order: ChargingProfileOrder): { kind: 'Absolute' | 'Relative'; startSchedule?: string } {
+  return order.startSchedule !== undefined ? { kind: 'Absolute', startSchedule: order.startSchedule } : { kind: 'Relative' };
 }
 
 /** The schedule's periods, in the words both versions share (numberPhases only with amperes). */

@@ -24,6 +24,7 @@ function toCommand(order: ProfileOrder): ChargingProfileOrder {
     limit: order.limit.value,
     phases: order.limit.phases,
     later: order.later ? { startPeriodS: order.later.startPeriodS, limit: order.later.limit.value } : undefined,
+    startSchedule: order.startSchedule,
   };
 }
 

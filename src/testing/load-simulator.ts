@@ -4,11 +4,14 @@ import type { IncomingCall, SimulatedCharger } from './charger-simulator';
 /**
  * A charger with cars that obey the charging profiles they receive, for load management tests
  * and the README's simulated hour. Each connector draws the lesser of its car's demand, the
- * charger's maximum and the limit in force (the TxProfile of its transaction, else a
- * TxDefaultProfile for the connector, else one for the whole charger; a Relative schedule's
- * periods count from the start of the transaction, 1.6 §3.13.2), and reports that draw in
- * MeterValues as Power.Active.Import beside the energy register it integrates over simulated time.
- * Time is whatever the test says it is (`advance`), never the wall clock.
+ * charger's maximum and the limit in force by the stacking rules (1.6 §3.13.2, 2.0.1 K01): a
+ * TxProfile of its transaction over a TxDefaultProfile, among profiles of one purpose the highest
+ * stackLevel that is in force (an Absolute one from its startSchedule by the charger's own clock),
+ * a connector's default over the whole charger's on a tie. A Relative schedule's periods count
+ * from the start of the transaction (1.6 §3.13.2), an Absolute one's from its startSchedule. It
+ * reports its draw in MeterValues as Power.Active.Import beside the energy register it integrates
+ * over simulated time. Time is whatever the test says it is (`advance`), never the wall clock;
+ * the charger's clock may be off it by `clockOffsetMs`.
  */
 export interface ObedientChargerOptions {
   connectors?: number;
@@ -23,15 +26,23 @@ export interface ObedientChargerOptions {
   ignoresProfiles?: boolean;
   /** Takes its default but answers every TxProfile Rejected (some only do TxDefaultProfile). */
   rejectsTxProfiles?: boolean;
+  /** Answers an Absolute profile Rejected (takes only Relative ones). */
+  rejectsAbsolute?: boolean;
   /** The test's clock: profiles are stamped with it on arrival. */
   clock?: { nowMs(): number };
+  /** The charger's own clock is the test's plus this (negative: behind); Absolute schedules follow it. */
+  clockOffsetMs?: number;
 }
 
 interface ReceivedLimit {
+  id: number;
+  stackLevel: number;
   /** The schedule's periods: from `startS` seconds after the start, `value`. */
   periods: { startS: number; value: number }[];
   unit: 'A' | 'W';
   phases: number;
+  /** Absolute: the start by the charger's clock (ms); Relative when absent. */
+  startScheduleMs?: number;
   transactionId?: string;
 }
 
@@ -41,8 +52,9 @@ interface ConnectorState {
   transactionId: string | undefined;
   /** When the transaction started on the charger, by the test's clock. */
   startedAtMs: number;
-  txProfile: ReceivedLimit | undefined;
-  defaultProfile: ReceivedLimit | undefined;
+  /** By profile id (the same id replaces, 1.6 §5.16.3, 2.0.1 K01.FR.05). */
+  txProfiles: Map<number, ReceivedLimit>;
+  defaultProfiles: Map<number, ReceivedLimit>;
 }
 
 /** A change of what a charger draws: the test's site meter samples the sum at each one. */
@@ -56,14 +68,16 @@ export class ObedientCharger {
   readonly maxW: number;
   readonly rateUnits: readonly ('A' | 'W')[];
   private readonly connectors = new Map<number, ConnectorState>();
-  private stationDefault: ReceivedLimit | undefined;
+  private readonly stationDefaults = new Map<number, ReceivedLimit>();
   private readonly listeners: DrawListener[] = [];
   private idTagCounter = 0;
   /** SetChargingProfile calls received, with the limit of their first period in W (and of the next, if any). */
   readonly profiles: { connectorId: number; purpose: string; limitW: number; laterW: number | undefined; transactionId: string | undefined; atMs: number; call: IncomingCall }[] = [];
 
+  private connection!: SimulatedCharger;
+
   constructor(
-    readonly charger: SimulatedCharger,
+    connection: SimulatedCharger,
     private readonly options: ObedientChargerOptions = {},
   ) {
     this.phases = options.phases ?? 3;
@@ -71,15 +85,31 @@ export class ObedientCharger {
     this.maxW = options.maxW ?? DEFAULT_MAX_W;
     this.rateUnits = options.rateUnits ?? ['A', 'W'];
     for (let connectorId = 1; connectorId <= (options.connectors ?? 1); connectorId++) {
-      this.connectors.set(connectorId, { demandW: 0, energyWh: 0, transactionId: undefined, startedAtMs: 0, txProfile: undefined, defaultProfile: undefined });
+      this.connectors.set(connectorId, { demandW: 0, energyWh: 0, transactionId: undefined, startedAtMs: 0, txProfiles: new Map(), defaultProfiles: new Map() });
     }
-    charger.handle('SetChargingProfile', (call) => this.onSetChargingProfile(call));
-    charger.handle('ClearChargingProfile', () => this.onClearChargingProfile());
-    charger.handle('GetConfiguration', (call) => this.onGetConfiguration(call));
+    this.attach(connection);
+  }
+
+  /** The connection to the appliance: a new one after the appliance restarted (the profiles stay). */
+  get charger(): SimulatedCharger {
+    return this.connection;
+  }
+
+  /** Answers the appliance over `connection` from now on. */
+  attach(connection: SimulatedCharger): void {
+    this.connection = connection;
+    connection.handle('SetChargingProfile', (call) => this.onSetChargingProfile(call));
+    connection.handle('ClearChargingProfile', () => this.onClearChargingProfile());
+    connection.handle('GetConfiguration', (call) => this.onGetConfiguration(call));
   }
 
   get id(): string {
     return this.charger.id;
+  }
+
+  /** The charger's own time (the test's clock, off by `clockOffsetMs`), as it stamps its messages. */
+  chargerTimeIso(): string {
+    return new Date(this.nowMs() + (this.options.clockOffsetMs ?? 0)).toISOString();
   }
 
   /** False once the test closed the charger's connection (it keeps its profiles, as a real one does). */
@@ -111,15 +141,16 @@ export class ObedientCharger {
     if (this.options.rejectsProfiles) return { status: 'Rejected' };
     const parsed = this.charger.isV201 ? parse201(call.payload) : parse16(call.payload);
     if (!this.rateUnits.includes(parsed.limit.unit)) return { status: 'Rejected' };
+    if (parsed.limit.startScheduleMs !== undefined && this.options.rejectsAbsolute) return { status: 'Rejected' };
     if (parsed.purpose === 'TxProfile') {
       if (this.options.rejectsTxProfiles) return { status: 'Rejected' };
       const state = this.connectors.get(parsed.connectorId);
       // 1.6 §5.16.2 / 2.0.1 K01.FR.09: a TxProfile needs the transaction it names to be running.
       if (!state || state.transactionId === undefined || parsed.limit.transactionId !== state.transactionId) return { status: 'Rejected' };
-      state.txProfile = parsed.limit;
+      state.txProfiles.set(parsed.limit.id, parsed.limit);
     } else if (parsed.purpose === 'TxDefaultProfile') {
-      if (parsed.connectorId === 0) this.stationDefault = parsed.limit;
-      else this.connector(parsed.connectorId).defaultProfile = parsed.limit;
+      if (parsed.connectorId === 0) this.stationDefaults.set(parsed.limit.id, parsed.limit);
+      else this.connector(parsed.connectorId).defaultProfiles.set(parsed.limit.id, parsed.limit);
     } else {
       return { status: 'Rejected' };
     }
@@ -149,10 +180,10 @@ export class ObedientCharger {
   }
 
   private onClearChargingProfile(): Record<string, unknown> {
-    this.stationDefault = undefined;
+    this.stationDefaults.clear();
     for (const state of this.connectors.values()) {
-      state.defaultProfile = undefined;
-      state.txProfile = undefined;
+      state.defaultProfiles.clear();
+      state.txProfiles.clear();
     }
     this.changed();
     return { status: 'Accepted' };
@@ -181,13 +212,47 @@ export class ObedientCharger {
     return this.options.clock?.nowMs() ?? Date.now();
   }
 
-  /** The period in force `elapsedMs` after the start. */
-  private wattsAt(limit: ReceivedLimit, elapsedMs: number): number {
-    let index = 0;
+  /** When a schedule starts, by the test's clock: its startSchedule (charger's clock), or the transaction's start. */
+  private scheduleStartMs(limit: ReceivedLimit, state: ConnectorState): number {
+    return limit.startScheduleMs !== undefined ? limit.startScheduleMs - (this.options.clockOffsetMs ?? 0) : state.startedAtMs;
+  }
+
+  /** The period in force now, or undefined before an Absolute schedule starts. */
+  private wattsNow(limit: ReceivedLimit, state: ConnectorState): number | undefined {
+    const elapsedMs = this.nowMs() - this.scheduleStartMs(limit, state);
+    let index: number | undefined;
     limit.periods.forEach((period, candidate) => {
       if (period.startS * 1000 <= elapsedMs) index = candidate;
     });
-    return this.wattsOf(limit, index);
+    return index === undefined ? undefined : this.wattsOf(limit, index);
+  }
+
+  /** Of several profiles of one purpose, the highest stackLevel in force (the first given wins a tie). */
+  private stackedW(candidates: readonly ReceivedLimit[], state: ConnectorState): number | undefined {
+    let best: { stackLevel: number; watts: number } | undefined;
+    for (const limit of candidates) {
+      const watts = this.wattsNow(limit, state);
+      if (watts !== undefined && (best === undefined || limit.stackLevel > best.stackLevel)) best = { stackLevel: limit.stackLevel, watts };
+    }
+    return best?.watts;
+  }
+
+  /**
+   * The next moment (test's clock) after `afterMs` at which a period of a profile of a running
+   * transaction begins: the draw may change then without any message.
+   */
+  nextPeriodStartMs(afterMs: number): number | undefined {
+    let next: number | undefined;
+    for (const state of this.connectors.values()) {
+      if (state.transactionId === undefined) continue;
+      for (const limit of [...state.txProfiles.values(), ...state.defaultProfiles.values(), ...this.stationDefaults.values()]) {
+        for (const period of limit.periods) {
+          const atMs = this.scheduleStartMs(limit, state) + period.startS * 1000;
+          if (atMs > afterMs && (next === undefined || atMs < next)) next = atMs;
+        }
+      }
+    }
+    return next;
   }
 
   // ---- what the cars do --------------------------------------------------------------------
@@ -196,8 +261,9 @@ export class ObedientCharger {
   limitW(connectorId: number): number {
     if (this.options.ignoresProfiles) return this.maxW;
     const state = this.connector(connectorId);
-    const profile = (state.transactionId !== undefined ? state.txProfile : undefined) ?? state.defaultProfile ?? this.stationDefault;
-    return profile ? Math.min(this.maxW, this.wattsAt(profile, this.nowMs() - state.startedAtMs)) : this.maxW;
+    const txW = state.transactionId !== undefined ? this.stackedW([...state.txProfiles.values()], state) : undefined;
+    const limitW = txW ?? this.stackedW([...state.defaultProfiles.values(), ...this.stationDefaults.values()], state);
+    return limitW === undefined ? this.maxW : Math.min(this.maxW, limitW);
   }
 
   drawW(connectorId: number): number {
@@ -234,7 +300,7 @@ export class ObedientCharger {
   async startSession(connectorId: number, idTag: string, demandW: number, timestamp = new Date().toISOString()): Promise<string> {
     const state = this.connector(connectorId);
     state.demandW = demandW;
-    state.txProfile = undefined;
+    state.txProfiles.clear();
     state.startedAtMs = this.nowMs();
     if (this.charger.isV201) {
       const transactionId = `${this.id}-tx-${++this.idTagCounter}`;
@@ -259,9 +325,25 @@ export class ObedientCharger {
   startOffline(connectorId: number, demandW: number): void {
     const state = this.connector(connectorId);
     state.demandW = demandW;
-    state.txProfile = undefined;
+    state.txProfiles.clear();
     state.startedAtMs = this.nowMs();
     state.transactionId = `offline-${++this.idTagCounter}`;
+    this.changed();
+  }
+
+  /**
+   * Back online, the charger sends the StartTransaction it queued for a session started offline,
+   * stamped with the moment it started (by its own clock); 1.6 then takes the id the appliance gives.
+   */
+  async sendQueuedStart(connectorId: number, idTag: string): Promise<void> {
+    const state = this.connector(connectorId);
+    const timestamp = new Date(state.startedAtMs + (this.options.clockOffsetMs ?? 0)).toISOString();
+    if (this.charger.isV201) {
+      await this.charger.transactionEvent({ eventType: 'Started', transactionId: state.transactionId!, evseId: connectorId, idTag, energyWh: 0, chargingState: 'Charging', timestamp, offline: true });
+    } else {
+      const answer = await this.charger.startTransaction(connectorId, idTag, 0, timestamp);
+      state.transactionId = String(answer.transactionId);
+    }
     this.changed();
   }
 
@@ -311,7 +393,7 @@ export class ObedientCharger {
     const transactionId = state.transactionId;
     if (transactionId === undefined) return;
     state.transactionId = undefined;
-    state.txProfile = undefined;
+    state.txProfiles.clear();
     state.demandW = 0;
     this.changed();
     if (this.charger.isV201) {
@@ -326,6 +408,13 @@ function periodsOf(periods: { startPeriod: number; limit: number }[]): ReceivedL
   return periods.map((period) => ({ startS: period.startPeriod, value: period.limit }));
 }
 
+/** An Absolute schedule's start (ms by the charger's clock); a Relative one has none. */
+function startScheduleOf(kind: string, startSchedule: string | undefined): { startScheduleMs?: number } {
+  if (kind !== 'Absolute') return {};
+  if (startSchedule === undefined) throw new Error('an Absolute profile without startSchedule');
+  return { startScheduleMs: Date.parse(startSchedule) };
+}
+
 function parse16(payload: Record<string, any>): { connectorId: number; purpose: string; limit: ReceivedLimit } {
   const profile = payload.csChargingProfiles;
   const periods = profile.chargingSchedule.chargingSchedulePeriod;
@@ -333,6 +422,9 @@ function parse16(payload: Record<string, any>): { connectorId: number; purpose: 
     connectorId: payload.connectorId,
     purpose: profile.chargingProfilePurpose,
     limit: {
+      id: profile.chargingProfileId,
+      stackLevel: profile.stackLevel,
+      ...startScheduleOf(profile.chargingProfileKind, profile.chargingSchedule.startSchedule),
       periods: periodsOf(periods),
       unit: profile.chargingSchedule.chargingRateUnit,
       phases: periods[0].numberPhases ?? 3,
@@ -349,6 +441,9 @@ function parse201(payload: Record<string, any>): { connectorId: number; purpose:
     connectorId: payload.evseId,
     purpose: profile.chargingProfilePurpose,
     limit: {
+      id: profile.id,
+      stackLevel: profile.stackLevel,
+      ...startScheduleOf(profile.chargingProfileKind, schedule.startSchedule),
       periods: periodsOf(periods),
       unit: schedule.chargingRateUnit,
       phases: periods[0].numberPhases ?? 3,

@@ -19,6 +19,12 @@ export interface LoadSite {
   charger(id: string): ObedientCharger;
   /** Lets `ms` of simulated time pass: cars charge, chargers report, the appliance recomputes. */
   step(ms: number): Promise<void>;
+  /**
+   * Lets `ms` of simulated time pass on the chargers alone (the appliance may be away): the site
+   * meter samples at every period of a schedule that begins meanwhile, where draws change with
+   * no message.
+   */
+  pass(ms: number): void;
   /** Waits until load management has sent and heard back everything it wanted to. */
   settle(): Promise<void>;
 }
@@ -63,9 +69,19 @@ export async function buildLoadSite(t: TestApp, clock: ManualClock, specs: reado
       if (!found) throw new Error(`no charger ${id}`);
       return found;
     },
+    pass(ms) {
+      const endMs = clock.nowMs() + ms;
+      for (;;) {
+        const starts = chargers.map((charger) => charger.nextPeriodStartMs(clock.nowMs())).filter((atMs): atMs is number => atMs !== undefined && atMs <= endMs);
+        const toMs = starts.length > 0 ? Math.min(...starts) : endMs;
+        for (const charger of chargers) charger.advance(toMs - clock.nowMs());
+        clock.ms = toMs;
+        if (toMs === endMs) break;
+        meter.sample();
+      }
+    },
     async step(ms) {
-      clock.advance(ms);
-      for (const charger of chargers) charger.advance(ms);
+      site.pass(ms);
       for (const charger of chargers.filter((entry) => entry.connected)) {
         for (let connectorId = 1; connectorId <= charger.connectorCount; connectorId++) {
           if (charger.transactionId(connectorId) !== undefined) await charger.sendMeterValues(connectorId);

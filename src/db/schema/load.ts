@@ -90,6 +90,12 @@ export const loadProfiles = sqliteTable(
     phases: integer('phases').notNull(),
     status: text('status', { enum: ['sent', 'accepted', 'rejected', 'failed'] }).notNull(),
     sentAt: text('sent_at').notNull(),
+    /**
+     * A TxProfile above the connector's fallback share falls back to it by itself: the share (in
+     * effective W) and from when (the appliance's time). Null: it holds until replaced.
+     */
+    fallbackW: integer('fallback_w'),
+    fallbackAt: text('fallback_at'),
   },
   (table) => [primaryKey({ columns: [table.chargerId, table.connectorId, table.purpose] })],
 );

@@ -1,16 +1,19 @@
-import { profilePurposeOf, schedulePeriods, type ChargingProfileOrder } from '../charging-profile-order';
+import { profilePurposeOf, scheduleKindOf, schedulePeriods, type ChargingProfileOrder } from '../charging-profile-order';
 import type { SetChargingProfileRequest } from '../generated/v16';
 
 /**
  * Load management's profile as 1.6 SetChargingProfile (§5.16): the charger's default is a
  * TxDefaultProfile on connector 0 (it applies to every connector, §3.13.2); a running transaction
- * gets a TxProfile on its connector naming the transaction (§3.13.3). Relative, no duration: the
- * limit holds until replaced. A TxDefaultProfile's Relative schedule starts with each transaction
- * (§3.13.2), so its two periods read "0 until the appliance sends a share, then the fallback".
+ * gets a TxProfile on its connector naming the transaction (§3.13.3). No duration: the last period
+ * holds until replaced. A TxDefaultProfile's Relative schedule starts with each transaction
+ * (§3.13.2), so its two periods read "0 until the appliance sends a share, then the fallback". A
+ * TxProfile above the fallback share is Absolute from the moment it is sent (startSchedule), its
+ * second period the share: without renewal the charger falls back by itself (§3.13.1).
  * An A limit is per phase and says how many phases (3 is assumed when absent, §7.14).
  */
 export function setChargingProfile16(order: ChargingProfileOrder): SetChargingProfileRequest {
   const transaction = order.purpose === 'transaction';
+  const { kind, startSchedule } = scheduleKindOf(order);
   return {
     connectorId: transaction ? order.connectorId : 0,
     csChargingProfiles: {
@@ -18,8 +21,9 @@ export function setChargingProfile16(order: ChargingProfileOrder): SetChargingPr
       ...(transaction ? { transactionId: Number(order.transactionId) } : {}),
       stackLevel: 0,
       chargingProfilePurpose: profilePurposeOf(order),
-      chargingProfileKind: 'Relative',
+      chargingProfileKind: kind,
       chargingSchedule: {
+        ...(startSchedule !== undefined ? { startSchedule } : {}),
         chargingRateUnit: order.unit,
         chargingSchedulePeriod: schedulePeriods(order),
       },
