@@ -43,7 +43,8 @@ export class DrawTracker {
   record(
     session: ActiveSession,
     reading: { powerW: number | undefined; registerWh: number | undefined; registerAtMs: number | undefined },
-    limitInForceW: number,
+    /** The lowest limit the connector may have been under when measured (see estimateDemandW). */
+    limitW: number,
     nowMs: number,
   ): number | undefined {
     let entry = this.sessions.get(session.id);
@@ -62,7 +63,7 @@ export class DrawTracker {
       if (!previous || elapsedMs >= MIN_REGISTER_INTERVAL_MS || elapsedMs < 0) entry.register = { registerWh: reading.registerWh, atMs: reading.registerAtMs };
     }
     if (drawW === undefined) return undefined;
-    entry.reading = { drawW, limitAtReadingW: limitInForceW, atMs: nowMs };
+    entry.reading = { drawW, limitAtReadingW: limitW, atMs: nowMs };
     return drawW;
   }
 

@@ -11,7 +11,7 @@ export interface ProfileBookDependencies {
   logger: LoadLogger;
   /** How long a charger gets to answer SetChargingProfile. */
   timeoutMs: number;
-  /** A TxProfile that falls back by itself is renewed from this long before its fallback. */
+  /** A TxProfile that falls back by itself is renewed from this long before its fallback (a charger's clock ahead included). */
   renewLeadMs: number;
   /** How far behind the appliance a charger's clock may be (it falls back that much later). */
   clockSkewMs: number;
@@ -68,8 +68,8 @@ export class ProfileBook {
   }
 
   /**
-   * A TxProfile that falls back by itself needs its successor now: its fallback comes within
-   * the next recompute and answer, or the charger may already be there (its clock ahead).
+   * A TxProfile that falls back by itself needs its successor now: its fallback may come (a
+   * charger's clock ahead) before the next recompute's profile is answered.
    */
   renewalDue(row: LoadProfileRow): boolean {
     return row.fallbackAt !== null && row.fallbackW !== null && this.deps.clock.nowMs() >= Date.parse(row.fallbackAt) - this.deps.renewLeadMs;
@@ -143,7 +143,10 @@ export class ProfileBook {
       fallbackAt: fallback ? new Date(fallback.atMs).toISOString() : null,
     };
     await this.save(row);
-    const absolute = fallback ? { later: { startPeriodS: Math.floor((fallback.atMs - nowMs) / 1000), limit: fallback.limit }, startSchedule: sentAt } : {};
+    // The schedule starts the allowed skew before now, so it is in force at once on a charger
+    // whose clock is behind; its fallback period is counted from there.
+    const startMs = nowMs - this.deps.clockSkewMs;
+    const absolute = fallback ? { later: { startPeriodS: Math.floor((fallback.atMs - startMs) / 1000), limit: fallback.limit }, startSchedule: new Date(startMs).toISOString() } : {};
     const answer = await this.deps.sender.send(
       { chargerId: session.chargerId, connectorId: session.connectorId, purpose: 'transaction', transactionId: session.transactionId!, limit, ...absolute },
       this.deps.timeoutMs,

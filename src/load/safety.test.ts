@@ -157,7 +157,7 @@ describe('safe by default', () => {
     expect(site.charger('B').limitW(1) + offlineLimitW).toBeLessThanOrEqual(30_000);
   });
 
-  test('every charger gets a default of 0 W for 7 minutes of each transaction (the 6 minutes after which a TxProfile falls back and a minute of clock skew), then its fallback share, in the unit it takes', async () => {
+  test('every charger gets a default of 0 W for 8 minutes of each transaction (the 7 minutes after which a TxProfile falls back and a minute of clock skew), then its fallback share, in the unit it takes', async () => {
     await t.api('PUT', '/load', { limitW: 30_000 });
     const site = await buildLoadSite(t, clock, [
       { id: 'AMPS', version: '1.6', rateUnits: ['A'], phases: 1 },
@@ -177,7 +177,7 @@ describe('safe by default', () => {
           chargingRateUnit: 'A',
           chargingSchedulePeriod: [
             { startPeriod: 0, limit: 0, numberPhases: 1 },
-            { startPeriod: 420, limit: 32, numberPhases: 1 },
+            { startPeriod: 480, limit: 32, numberPhases: 1 },
           ],
         },
       },
@@ -186,7 +186,7 @@ describe('safe by default', () => {
       chargingRateUnit: 'W',
       chargingSchedulePeriod: [
         { startPeriod: 0, limit: 0 },
-        { startPeriod: 420, limit: 10_000 },
+        { startPeriod: 480, limit: 10_000 },
       ],
     });
     expect(lastDefault('NEW')).toMatchObject({
@@ -200,7 +200,7 @@ describe('safe by default', () => {
             chargingRateUnit: 'A',
             chargingSchedulePeriod: [
               { startPeriod: 0, limit: 0, numberPhases: 3 },
-              { startPeriod: 420, limit: 14.4, numberPhases: 3 },
+              { startPeriod: 480, limit: 14.4, numberPhases: 3 },
             ],
           },
         ],
@@ -291,7 +291,7 @@ describe('safe by default', () => {
     expect(t.app.services.load.repository.profiles()).toEqual([]);
   });
 
-  test('while the appliance is away, sessions that start still charge: 0 W for 7 minutes, then the fallback share, all within the limit', async () => {
+  test('while the appliance is away, sessions that start still charge: 0 W for 8 minutes, then the fallback share, all within the limit', async () => {
     await t.api('PUT', '/load', { limitW: 30_000 });
     const site = await buildLoadSite(t, clock, [
       { id: 'A', version: '1.6' },
@@ -300,7 +300,7 @@ describe('safe by default', () => {
     ]);
     for (const charger of site.chargers) await charger.charger.close();
     for (const charger of site.chargers) charger.startOffline(1, 22_080);
-    clock.advance(410_000);
+    clock.advance(470_000);
     site.meter.sample();
     expect(site.meter.maxW()).toBe(0);
     clock.advance(10_000);
@@ -319,7 +319,7 @@ describe('safe by default', () => {
     await site.charger('ODD').startSession(1, 'T1', 22_080);
     await site.charger('A').startSession(1, 'T2', 22_080);
     await site.settle();
-    for (let index = 0; index < 43; index++) await site.step(STEP_MS);
+    for (let index = 0; index < 49; index++) await site.step(STEP_MS);
     expect(site.charger('ODD').drawW(1)).toBe(20_000);
     const odd = t.app.services.load.view().connectors.find((connector) => connector.chargerId === 'ODD')!;
     expect(odd).toMatchObject({ allocatedW: 22_080 });
@@ -402,8 +402,8 @@ describe('raises wait for every lowering to be accepted', () => {
     await site.charger('B').startSession(1, 'T1', 22_080);
     await site.charger('X').startSession(1, 'T2', 22_080);
     await site.settle();
-    // X runs on its default: 0 W for 7 minutes, then its fallback share of 15 kW.
-    for (let index = 0; index < 46; index++) await site.step(STEP_MS);
+    // X runs on its default: 0 W for 8 minutes, then its fallback share of 15 kW.
+    for (let index = 0; index < 52; index++) await site.step(STEP_MS);
     expect(site.charger('X').drawW(1)).toBe(15_000);
     expect(site.meter.maxW()).toBeLessThanOrEqual(30_000);
     expect(site.charger('B').limitW(1)).toBeLessThanOrEqual(15_000);

@@ -35,17 +35,25 @@ export interface LoadTimings {
   rejectedRetryMs: number;
   /**
    * A TxProfile above its connector's fallback share falls back to that share this long after it
-   * was sent, unless renewed first (the recompute renews it one recompute and answer before):
-   * while the appliance is away, no connector keeps more than its share for longer.
+   * was sent, unless renewed first (the recompute renews it a recompute, an answer and the
+   * clock skew before): while the appliance is away, no connector keeps more than its share for
+   * longer.
    */
   txFallbackAfterMs: number;
   /**
    * How far behind the appliance's clock a charger's may be: it sets its clock from the
    * appliance's BootNotification and Heartbeat answers (1.6 §4.2, §4.6; 2.0.1 B01, G02), so
    * this covers the drift between heartbeats and the network. A charger behind falls back later
-   * by that much; one ahead earlier (a short dip, never above the limit).
+   * by up to that much (the default's 0 W period is that much longer), one ahead earlier (the
+   * renewal comes that much sooner, so it does not dip).
    */
   clockSkewMs: number;
+  /**
+   * After a charger comes back (the appliance restarted, the network returned), how long its
+   * connectors without a known session are counted at their fallback share for raises: it may
+   * have started sessions meanwhile, whose queued StartTransaction has not arrived yet.
+   */
+  unheardSessionsMs: number;
 }
 
 export const DEFAULT_LOAD_TIMINGS: LoadTimings = {
@@ -53,8 +61,9 @@ export const DEFAULT_LOAD_TIMINGS: LoadTimings = {
   profileIntervalMs: 10_000,
   profileTimeoutMs: 30_000,
   rejectedRetryMs: 5 * 60_000,
-  txFallbackAfterMs: 6 * 60_000,
+  txFallbackAfterMs: 7 * 60_000,
   clockSkewMs: 60_000,
+  unheardSessionsMs: 60_000,
 };
 
 /**
@@ -153,6 +162,9 @@ export class LoadService {
   private readonly firstSeenMs = new Map<number, number>();
   /** Each charger's fallback share in W, counted once per change of chargers or settings. */
   private readonly sharesW = new Map<string, number>();
+  private counts: ReadonlyMap<string, number> | undefined;
+  /** Chargers that came back with a default of the appliance's, and when (see unheardSessionsMs). */
+  private readonly returnedAtMs = new Map<string, number>();
   private lastConnectorTotal: number | undefined;
   private readonly listeners: ChangeListener[] = [];
   private readonly work = new Set<Promise<unknown>>();
@@ -176,7 +188,7 @@ export class LoadService {
       ...common,
       db: deps.db,
       repository: this.repository,
-      renewLeadMs: this.timings.recomputeIntervalMs + this.timings.profileTimeoutMs,
+      renewLeadMs: this.timings.recomputeIntervalMs + this.timings.profileTimeoutMs + this.timings.clockSkewMs,
       clockSkewMs: this.timings.clockSkewMs,
     });
     this.defaults = new DefaultProfiles({
@@ -197,7 +209,7 @@ export class LoadService {
    */
   private onSettingsChanged(): void {
     this.config.reload();
-    this.sharesW.clear();
+    this.forgetShares();
     if (this.config.enabled) this.defaults.markDue(this.deps.chargers.connectedIds(), 'shares');
     this.requestRecompute();
     this.emit();
@@ -275,7 +287,9 @@ export class LoadService {
     const drawW = this.draws.record(
       session,
       { powerW: activePowerW(latest.sampledValue), registerWh: energyRegisterWh(latest.sampledValue), registerAtMs: Number.isNaN(registerAtMs) ? undefined : registerAtMs },
-      this.limitInForce(session, settings, this.clock.nowMs()).inForceW,
+      // The lowest limit it may be under: a raise not yet applied when the charger measured
+      // must not make a car at its old limit look as if it wanted less.
+      this.limitInForce(session, settings, this.clock.nowMs()).lowestW,
       this.clock.nowMs(),
     );
     if (drawW === undefined) return;
@@ -289,6 +303,7 @@ export class LoadService {
    * (`added`: one it had not reported before).
    */
   onChargerEvent({ kind, chargerId, added }: { kind: string; chargerId: string; added?: boolean }): void {
+    if ((kind === 'booted' || kind === 'connected') && this.profiles.defaultOf(chargerId)?.status === 'accepted') this.returnedAtMs.set(chargerId, this.clock.nowMs());
     if (kind === 'booted') {
       // After the BootNotification answer is on the wire: a charger takes CALLs once accepted.
       this.track(
@@ -301,7 +316,7 @@ export class LoadService {
       );
     } else if (kind === 'removed') {
       this.config.forgetCharger(chargerId);
-      this.sharesW.clear();
+      this.forgetShares();
       this.track(this.profiles.forgetCharger(chargerId));
       this.onConnectorsChanged();
       this.requestRecompute();
@@ -323,7 +338,7 @@ export class LoadService {
 
   /** A charger or connector more or less: every fallback share changes with the count. */
   private onConnectorsChanged(): void {
-    this.sharesW.clear();
+    this.forgetShares();
     if (!this.config.enabled) return;
     let total = 0;
     for (const count of this.deps.chargers.connectorCounts().values()) total += count;
@@ -385,12 +400,13 @@ export class LoadService {
     await Promise.all([this.sendAll(participants, decreases.changes, budgets), ...lowering.map((change) => this.defaults.send(change))]);
     const afterDecreases = this.participants(this.clock.nowMs());
     const states = this.states(afterDecreases);
-    const increases = planIncreases(states, budgets, this.clock.nowMs(), rules);
+    const raiseBudgets = this.withoutUnheardSessions(budgets, afterDecreases);
+    const increases = planIncreases(states, raiseBudgets, this.clock.nowMs(), rules);
     const planned = [...increases.changes];
     const raising: DefaultChange[] = [];
     for (const change of defaults.filter((candidate) => !lowering.includes(candidate))) {
       const together = this.governedByDefault(change, afterDecreases);
-      if (!fitsWithin(states, budgets, planned, together)) {
+      if (!fitsWithin(states, raiseBudgets, planned, together)) {
         this.defaults.postpone(change);
         continue;
       }
@@ -418,6 +434,34 @@ export class LoadService {
     assert(nowBudget !== null && nextBudget !== null, 'budgets are computed only while load management is on');
     const siteBudget = Math.min(nowBudget, nextBudget);
     return { siteBudgetW: siteBudget, groupBudgetsW: this.config.groupBudgetsW };
+  }
+
+  /**
+   * The budgets raises must keep: less the fallback share of each connector without a known
+   * session on a charger with the appliance's default that is away, or came back only a moment
+   * ago (a session started while the appliance could not hear of it charges at its share, and
+   * the appliance learns of it only when the charger's queued StartTransaction arrives).
+   * Lowerings are not held back by it.
+   */
+  private withoutUnheardSessions(budgets: PlanBudgets, participants: readonly Participant[]): PlanBudgets {
+    const nowMs = this.clock.nowMs();
+    for (const [chargerId, atMs] of this.returnedAtMs) if (nowMs - atMs >= this.timings.unheardSessionsMs) this.returnedAtMs.delete(chargerId);
+    const unheard = [...this.profiles.chargerIds()].filter(
+      (chargerId) => this.profiles.defaultOf(chargerId)?.status === 'accepted' && (!this.deps.chargers.isConnected(chargerId) || this.returnedAtMs.has(chargerId)),
+    );
+    if (unheard.length === 0) return budgets;
+    const counts = this.connectorCounts();
+    let siteBudgetW = budgets.siteBudgetW;
+    const groupBudgetsW = new Map(budgets.groupBudgetsW);
+    for (const chargerId of unheard) {
+      const known = participants.filter((participant) => participant.session.chargerId === chargerId).length;
+      const unheardW = Math.max(0, (counts.get(chargerId) ?? 1) - known) * this.shareW(chargerId);
+      siteBudgetW -= unheardW;
+      const groupId = this.config.charger(chargerId).groupId;
+      const groupBudgetW = groupId === null ? undefined : groupBudgetsW.get(groupId);
+      if (groupBudgetW !== undefined) groupBudgetsW.set(groupId!, groupBudgetW - unheardW);
+    }
+    return { siteBudgetW, groupBudgetsW };
   }
 
   /**
@@ -466,12 +510,22 @@ export class LoadService {
     return { inForceW, lowestW: Math.min(lowestW, inForceW), renew, rejecting, unanswered, lastSentAtMs: ownRow && ownRow.status !== 'rejected' ? Date.parse(ownRow.sentAt) : undefined };
   }
 
+  private forgetShares(): void {
+    this.sharesW.clear();
+    this.counts = undefined;
+  }
+
+  /** Connectors per registered charger, read once per change of chargers or settings. */
+  private connectorCounts(): ReadonlyMap<string, number> {
+    this.counts ??= this.deps.chargers.connectorCounts();
+    return this.counts;
+  }
+
   /** The charger's fallback share (what its default gives each connector after its 0 W period). */
   private shareW(chargerId: string): number {
     let shareW = this.sharesW.get(chargerId);
     if (shareW === undefined) {
-      const counts = this.deps.chargers.connectorCounts();
-      shareW = this.defaults.fallbackShareW(chargerId, this.config.charger(chargerId), counts);
+      shareW = this.defaults.fallbackShareW(chargerId, this.config.charger(chargerId), this.connectorCounts());
       this.sharesW.set(chargerId, shareW);
     }
     return shareW;

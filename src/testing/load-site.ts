@@ -27,6 +27,11 @@ export interface LoadSite {
   pass(ms: number): void;
   /** Waits until load management has sent and heard back everything it wanted to. */
   settle(): Promise<void>;
+  /**
+   * The appliance is back (`t` started on the same data directory and clock): every charger
+   * connects to it again without a boot, keeping the profiles it has.
+   */
+  reconnect(t: TestApp): Promise<void>;
 }
 
 export const LOAD_TEST_ACTOR = { userId: null, name: 'test' };
@@ -39,15 +44,23 @@ export const SITE_PROFILE_INTERVAL_MS = 10_000;
  * one scheduled recompute per `stepMs`: nothing depends on the machine's speed (`timings` changes
  * others, e.g. a short profile timeout for a charger that never answers).
  */
-export async function startLoadTestApp(startMs: number, stepMs: number, timings: Partial<LoadTimings> = {}): Promise<{ t: TestApp; clock: ManualClock }> {
-  const clock = new ManualClock(startMs);
-  const t = await startTestApp({ app: { load: { clock, timings: { profileIntervalMs: SITE_PROFILE_INTERVAL_MS, recomputeIntervalMs: stepMs, ...timings } } } });
+export async function startLoadTestApp(
+  startMs: number,
+  stepMs: number,
+  timings: Partial<LoadTimings> = {},
+  resume?: { dataDir: string; clock: ManualClock },
+): Promise<{ t: TestApp; clock: ManualClock }> {
+  const clock = resume?.clock ?? new ManualClock(startMs);
+  const t = await startTestApp({
+    ...(resume ? { dataDir: resume.dataDir } : {}),
+    app: { load: { clock, timings: { profileIntervalMs: SITE_PROFILE_INTERVAL_MS, recomputeIntervalMs: stepMs, ...timings } } },
+  });
   return { t, clock };
 }
 
 /** Registers and boots the chargers (handlers ready before the boot, as profiles follow it at once). */
 export async function buildLoadSite(t: TestApp, clock: ManualClock, specs: readonly SiteChargerSpec[]): Promise<LoadSite> {
-  const { load } = t.app.services;
+  let { load } = t.app.services;
   const chargers: ObedientCharger[] = [];
   for (const spec of specs) {
     const registered = await t.api('POST', '/chargers', { id: spec.id });
@@ -93,6 +106,11 @@ export async function buildLoadSite(t: TestApp, clock: ManualClock, specs: reado
     async settle() {
       await load.settle();
       meter.sample();
+    },
+    async reconnect(restarted) {
+      load = restarted.app.services.load;
+      for (const charger of chargers) charger.attach(await restarted.charger(charger.id, { protocols: [charger.charger.protocol] }));
+      await site.settle();
     },
   };
   await site.settle();
