@@ -92,3 +92,19 @@ test('limits that come into force together fit only if every budget keeps them o
   expect(fitsWithin(states, grouped, [], [{ key: 'a', limitW: 10_000 }])).toBe(true);
   expect(fitsWithin(states, grouped, [], [{ key: 'g', limitW: 9500 }])).toBe(false);
 });
+
+test('a TxProfile about to fall back is renewed at its limit even with no change, as a raise within the budget; a renewal below the share goes with the lowerings', () => {
+  // Renewal due: the charger may be at its 8 kW share or at its 16 kW; it wants 16 kW again.
+  const renewing = state('a', { inForceW: 16_000, lowestW: 8000, targetW: 16_000, lastSentAtMs: 0, renew: true });
+  const steady = state('b', { inForceW: 14_000, targetW: 14_000, lastSentAtMs: 0 });
+  expect(planDecreases([renewing, steady], budgets, 400_000, rules).changes).toEqual([]);
+  expect(planIncreases([renewing, steady], budgets, 400_000, rules).changes).toEqual([{ key: 'a', limitW: 16_000 }]);
+  // The same without the renewal: nothing to send (the change is below the material step).
+  expect(planIncreases([{ ...renewing, renew: false, lowestW: 16_000 }, steady], budgets, 400_000, rules).changes).toEqual([]);
+  // Over the budget (another limit was raised meanwhile): the renewal takes only what fits.
+  expect(planIncreases([renewing, { ...steady, inForceW: 16_000 }], budgets, 400_000, rules).changes).toEqual([{ key: 'a', limitW: 14_000 }]);
+  // The shares shrank: a limit a little under the one in force is renewed with the lowerings.
+  const shrunk = state('c', { inForceW: 9000, targetW: 8800, lastSentAtMs: 0, renew: true });
+  expect(planDecreases([shrunk], budgets, 400_000, rules).changes).toEqual([{ key: 'c', limitW: 8800 }]);
+  expect(planIncreases([shrunk], budgets, 400_000, rules).changes).toEqual([]);
+});

@@ -216,6 +216,51 @@ describe('safe by default', () => {
     });
   });
 
+  test('a TxProfile above the fallback share is Absolute from the allowed clock skew before it was sent and falls to the share 7 minutes after it was sent (1.6 and 2.0.1); a charger that rejects Absolute gets Relative ones at most its share, flagged', async () => {
+    await t.api('PUT', '/load', { limitW: 40_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'OLD', version: '1.6', rateUnits: ['W'] },
+      { id: 'NEW', version: '2.0.1', rateUnits: ['W'] },
+      { id: 'PLAIN', version: '1.6', rateUnits: ['W'], rejectsAbsolute: true },
+      { id: 'IDLE', version: '1.6' },
+    ]);
+    // 40 kW by four connectors: a share of 10 kW each. PLAIN keeps to it, the others take 15 kW.
+    await site.charger('PLAIN').startSession(1, 'T3', 22_080);
+    await site.charger('OLD').startSession(1, 'T1', 22_080);
+    await site.charger('NEW').startSession(1, 'T2', 22_080);
+    await site.settle();
+    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    const lastTxProfile = (id: string) => site.charger(id).profiles.filter((profile) => profile.purpose === 'TxProfile').at(-1)!;
+    const old = lastTxProfile('OLD');
+    expect(old.call.payload.csChargingProfiles).toMatchObject({
+      chargingProfileKind: 'Absolute',
+      chargingSchedule: {
+        startSchedule: new Date(old.atMs - 60_000).toISOString(),
+        chargingRateUnit: 'W',
+        chargingSchedulePeriod: [
+          { startPeriod: 0, limit: 15_000 },
+          { startPeriod: 480, limit: 10_000 },
+        ],
+      },
+    });
+    const fresh = lastTxProfile('NEW');
+    expect(fresh.call.payload.chargingProfile).toMatchObject({
+      chargingProfilePurpose: 'TxProfile',
+      chargingProfileKind: 'Absolute',
+      transactionId: site.charger('NEW').transactionId(1),
+      chargingSchedule: [{ startSchedule: new Date(fresh.atMs - 60_000).toISOString(), chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 15_000 }, { startPeriod: 480, limit: 10_000 }] }],
+    });
+    const plain = lastTxProfile('PLAIN');
+    expect(plain.call.payload.csChargingProfiles).toMatchObject({ chargingProfileKind: 'Relative', chargingSchedule: { chargingSchedulePeriod: [{ startPeriod: 0, limit: 10_000 }] } });
+    expect(plain.call.payload.csChargingProfiles.chargingSchedule.startSchedule).toBeUndefined();
+    expect(site.charger('PLAIN').drawW(1)).toBe(10_000);
+    expect(t.app.services.load.view().connectors.find((connector) => connector.chargerId === 'PLAIN')!.flags).toContain('fallback_only');
+    // Left alone for 8 minutes (the appliance away), each is at its share at most.
+    site.pass(8 * 60_000);
+    expect(site.chargers.map((charger) => charger.drawW(1))).toEqual([10_000, 10_000, 10_000, 0]);
+    expect(site.meter.maxW()).toBeLessThanOrEqual(40_000);
+  });
+
   test('a connector a charger reports for the first time shrinks every fallback share; statuses of known connectors change none', async () => {
     await t.api('PUT', '/load', { limitW: 30_000 });
     const site = await buildLoadSite(t, clock, [
@@ -420,6 +465,11 @@ describe('limits over the day and priorities', () => {
       { userId: null, name: 'test' },
     );
     const site = await twoCarsStarted(['1.6', '2.0.1']);
+    // The first TxProfile (20 kW, sent at 04:58) falls to the 10 kW share when the window begins,
+    // not 7 minutes later: left alone, A would keep 20 kW into it.
+    const first = site.charger('A').profiles.find((profile) => profile.purpose === 'TxProfile' && profile.limitW > 10_000)!.call.payload.csChargingProfiles.chargingSchedule;
+    expect(Date.parse(first.startSchedule) + first.chargingSchedulePeriod[1].startPeriod * 1000).toBe(Date.parse('2026-12-01T05:00:00Z'));
+    expect(first.chargingSchedulePeriod[1].limit).toBe(10_000);
     while (clock.nowMs() < Date.parse('2026-12-01T05:03:00Z')) await site.step(STEP_MS);
     expect(site.meter.maxW(Date.parse('2026-12-01T05:00:00Z'))).toBeLessThanOrEqual(20_000);
     expect(site.charger('A').limitW(1) + site.charger('B').limitW(1)).toBeGreaterThan(19_000);
