@@ -112,14 +112,26 @@ async function simulateHour(): Promise<{ site: LoadSite; svg: string; figures: [
       ['site limit (kW)', `${LIMIT_W / 1000}, ${PEAK_LIMIT_W / 1000} in the peak window 08:45–09:00`],
       ['highest site draw at any change of any car or profile (kW)', (maxSiteW / 1000).toFixed(2)],
       ['highest site draw inside the peak window (kW)', (site.meter.maxW(PEAK_FROM_MS, START_MS + HOUR_MS) / 1000).toFixed(2)],
-      ['draw samples checked (every profile applied, every car change)', String(site.meter.samples.length)],
+      ['draw samples checked (every profile applied, every car change, every period start)', String(site.meter.samples.length)],
       ['sessions / energy delivered in the hour (kWh)', `${sessions} / ${(drawnWh / 1000).toFixed(1)}`],
       ['TxProfiles sent / per session per minute (mean)', `${txProfiles.length} / ${(txProfiles.length / sessions / 60).toFixed(2)}`],
+      ['of which renewals (the same limit again before it falls back to the share)', String(renewals(txProfiles))],
     ];
     return { site, svg, figures };
   } finally {
     await t.close();
   }
+}
+
+/** TxProfiles that repeat the limit of the one before for the same transaction (sent only so it does not fall back). */
+function renewals(profiles: readonly { transactionId: string | undefined; limitW: number }[]): number {
+  const lastW = new Map<string | undefined, number>();
+  let count = 0;
+  for (const profile of profiles) {
+    if (lastW.get(profile.transactionId) === profile.limitW) count++;
+    lastW.set(profile.transactionId, profile.limitW);
+  }
+  return count;
 }
 
 async function main(): Promise<void> {
