@@ -261,6 +261,31 @@ describe('safe by default', () => {
     expect(site.meter.maxW()).toBeLessThanOrEqual(40_000);
   });
 
+  test('when the shares shrink (a charger added), the running TxProfiles are sent again with the new share as their fallback', async () => {
+    await t.api('PUT', '/load', { limitW: 30_000 });
+    const site = await buildLoadSite(t, clock, [
+      { id: 'A', version: '1.6', rateUnits: ['W'] },
+      { id: 'B', version: '1.6', rateUnits: ['W'] },
+      { id: 'C', version: '1.6', rateUnits: ['W'] },
+    ]);
+    await site.charger('A').startSession(1, 'T1', 22_080);
+    await site.charger('B').startSession(1, 'T2', 22_080);
+    await site.settle();
+    for (let index = 0; index < 3; index++) await site.step(STEP_MS);
+    const fallbackW = (id: string) => site.charger(id).profiles.filter((profile) => profile.purpose === 'TxProfile').at(-1)!.laterW;
+    expect([fallbackW('A'), fallbackW('B')]).toEqual([10_000, 10_000]);
+    // A fourth charger: 7.5 kW each while the appliance is away.
+    const added = await t.api('POST', '/chargers', { id: 'D' });
+    expect(added.status).toBe(201);
+    const d = await t.charger('D');
+    await d.boot();
+    await d.status(1, 'Available');
+    await site.settle();
+    for (let index = 0; index < 2; index++) await site.step(STEP_MS);
+    expect([fallbackW('A'), fallbackW('B')]).toEqual([7500, 7500]);
+    expect(site.charger('A').limitW(1) + site.charger('B').limitW(1)).toBeGreaterThan(29_000);
+  });
+
   test('a connector a charger reports for the first time shrinks every fallback share; statuses of known connectors change none', async () => {
     await t.api('PUT', '/load', { limitW: 30_000 });
     const site = await buildLoadSite(t, clock, [
