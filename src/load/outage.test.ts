@@ -29,17 +29,19 @@ afterEach(async () => {
 
 /**
  * Six chargers, A with two connectors (seven in all: a fallback share of 48 kW / 7 each). B's
- * clock is 40 s ahead of the appliance's, C's 50 s behind (within the minute allowed).
+ * clock is 40 s ahead of the appliance's, C's 4 minutes behind (beyond the minute allowed: the
+ * appliance sees it in the timestamps and starts C's schedules that much earlier), F's 50 s
+ * behind.
  */
 function sixChargers(v201: readonly string[]): SiteChargerSpec[] {
   const version = (id: string) => (v201.includes(id) ? ('2.0.1' as const) : ('1.6' as const));
   return [
     { id: 'A', version: version('A'), connectors: 2 },
     { id: 'B', version: version('B'), rateUnits: ['A'], clockOffsetMs: 40_000 },
-    { id: 'C', version: version('C'), clockOffsetMs: -50_000 },
+    { id: 'C', version: version('C'), clockOffsetMs: -4 * 60_000 },
     { id: 'D', version: version('D'), rateUnits: ['W'] },
     { id: 'E', version: version('E'), rateUnits: ['A'] },
-    { id: 'F', version: version('F') },
+    { id: 'F', version: version('F'), clockOffsetMs: -50_000 },
   ];
 }
 
@@ -68,7 +70,7 @@ async function outage(v201: readonly string[]): Promise<void> {
   await site.settle();
   const shareW = Math.floor(BUDGET_W / 7);
   expect(site.charger('D').profiles.filter((profile) => profile.purpose === 'TxDefaultProfile').at(-1)!.laterW).toBe(shareW);
-  for (const [id, connectorId, tag] of RUNNING) await site.charger(id).startSession(connectorId, tag, 22_080);
+  for (const [id, connectorId, tag] of RUNNING) await site.charger(id).startSession(connectorId, tag, 22_080, site.charger(id).chargerTimeIso());
   await site.settle();
   for (let index = 0; index < 6; index++) await site.step(STEP_MS);
   // Three cars share 48 kW: 16 kW each, twice their fallback share.

@@ -21,6 +21,8 @@ export interface ProfileBookDependencies {
 export interface TxFallback {
   limit: ChargerLimit;
   atMs: number;
+  /** How far the charger's clock is behind the appliance's (see ChargerClocks); 0 when not. */
+  chargerBehindMs: number;
 }
 
 /**
@@ -144,9 +146,12 @@ export class ProfileBook {
     };
     await this.save(row);
     // The schedule starts the allowed skew before now, so it is in force at once on a charger
-    // whose clock is behind; its fallback period is counted from there.
+    // whose clock is behind; its fallback period is counted from there. A charger seen further
+    // behind gets the start in its own time, so it falls back when the appliance means it to.
     const startMs = nowMs - this.deps.clockSkewMs;
-    const absolute = fallback ? { later: { startPeriodS: Math.floor((fallback.atMs - startMs) / 1000), limit: fallback.limit }, startSchedule: new Date(startMs).toISOString() } : {};
+    const absolute = fallback
+      ? { later: { startPeriodS: Math.floor((fallback.atMs - startMs) / 1000), limit: fallback.limit }, startSchedule: new Date(startMs - fallback.chargerBehindMs).toISOString() }
+      : {};
     const answer = await this.deps.sender.send(
       { chargerId: session.chargerId, connectorId: session.connectorId, purpose: 'transaction', transactionId: session.transactionId!, limit, ...absolute },
       this.deps.timeoutMs,

@@ -3,6 +3,7 @@ import { activePowerW, energyRegisterWh, type MeterValueInput, type SessionHooks
 import { assert } from '../shared';
 import type { AuditActor } from '../staff';
 import { allocate, type AllocationConnector, type FixedDraw } from './allocation';
+import { ChargerClocks } from './charger-clocks';
 import { limitInForceW, siteBudgetW } from './budget';
 import { LoadConfig, materialChangeW, type ChargerSettings } from './config';
 import { DefaultProfiles, type DefaultChange } from './default-profile';
@@ -154,6 +155,7 @@ export class LoadService {
   private readonly timings: LoadTimings;
   private readonly clock: LoadClock;
   private readonly draws = new DrawTracker();
+  private readonly clocks = new ChargerClocks();
   private readonly config: LoadConfig;
   private readonly profiles: ProfileBook;
   private readonly defaults: DefaultProfiles;
@@ -266,7 +268,12 @@ export class LoadService {
   /** The session hooks load management needs (after the commit: they may send profiles). */
   sessionHooks(): SessionHooks {
     return {
-      afterStarted: () => this.requestRecompute(),
+      afterStarted: (session) => {
+        // The start's stamp says how the charger's clock stands before its first TxProfile goes.
+        const startedAtMs = Date.parse(session.startedAt);
+        if (!Number.isNaN(startedAtMs)) this.clocks.record(session.chargerId, startedAtMs, this.clock.nowMs());
+        this.requestRecompute();
+      },
       afterMeterValues: (session, meterValue) => this.onMeterValues(session, meterValue),
       afterCompleted: (session) => this.onSessionEnded(session),
     };
@@ -284,6 +291,7 @@ export class LoadService {
     if (!latest || !this.config.enabled || session.transactionId === null) return;
     const settings = this.config.charger(session.chargerId);
     const registerAtMs = Date.parse(latest.timestamp);
+    if (!Number.isNaN(registerAtMs)) this.clocks.record(session.chargerId, registerAtMs, this.clock.nowMs());
     const drawW = this.draws.record(
       session,
       { powerW: activePowerW(latest.sampledValue), registerWh: energyRegisterWh(latest.sampledValue), registerAtMs: Number.isNaN(registerAtMs) ? undefined : registerAtMs },
@@ -316,6 +324,7 @@ export class LoadService {
       );
     } else if (kind === 'removed') {
       this.config.forgetCharger(chargerId);
+      this.clocks.forget(chargerId);
       this.forgetShares();
       this.track(this.profiles.forgetCharger(chargerId));
       this.onConnectorsChanged();
@@ -668,7 +677,10 @@ export class LoadService {
         const participant = byKey.get(change.key)!;
         const limit = limitInUnit(change.limitW, participant.unit, participant.supply);
         const share = limitInUnit(this.shareW(participant.session.chargerId), participant.unit, participant.supply);
-        const fallback = limit.effectiveW > share.effectiveW ? { limit: share, atMs: this.fallbackAtMs(nowMs, budgets.siteBudgetW) } : undefined;
+        const fallback =
+          limit.effectiveW > share.effectiveW
+            ? { limit: share, atMs: this.fallbackAtMs(nowMs, budgets.siteBudgetW), chargerBehindMs: this.clocks.behindMs(participant.session.chargerId, nowMs) }
+            : undefined;
         return this.profiles.sendTransaction(participant.session, limit, participant.inForceW, fallback);
       }),
     );

@@ -347,7 +347,8 @@ export class ObedientCharger {
     this.changed();
   }
 
-  async sendMeterValues(connectorId: number, timestamp = new Date().toISOString()): Promise<void> {
+  /** Reports the connector's draw and register, stamped by the charger's own clock. */
+  async sendMeterValues(connectorId: number, timestamp = this.chargerTimeIso()): Promise<void> {
     const state = this.connector(connectorId);
     if (state.transactionId === undefined) return;
     const energyWh = this.energyWh(connectorId);
