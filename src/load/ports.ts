@@ -31,8 +31,9 @@ export interface ProfileOrder {
    */
   later?: { startPeriodS: number; limit: ChargerLimit };
   /**
-   * A TxProfile that falls back by itself: Absolute from this instant (the appliance's time), so
-   * `later` comes that many seconds after it was sent, whatever the transaction's age.
+   * A TxProfile that falls back by itself: Absolute from this instant (by the charger's clock as
+   * far as the appliance can tell), so `later` comes that many seconds after it, whatever the
+   * transaction's age.
    */
   startSchedule?: string;
 }
