@@ -710,6 +710,11 @@ export class LoadService {
 
   // ---- what staff see ------------------------------------------------------------------------
 
+  /** What holds while the appliance is away, for the people reading the load page: when a TxProfile falls to its share, how long a new car waits at 0. */
+  outageMinutes(): { fallback: number; pause: number } {
+    return { fallback: Math.ceil(this.timings.txFallbackAfterMs / 60_000), pause: Math.ceil(defaultZeroPeriodMs(this.timings) / 60_000) };
+  }
+
   view(): LoadView {
     const site = this.config.site;
     if (site.limitW === null) {

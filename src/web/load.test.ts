@@ -29,6 +29,9 @@ describe('the load management page', () => {
     expect(app.app.services.load.repository.site()).toMatchObject({ limitW: 50_000, marginW: 2000, peakWindow: { fromMinute: 1080, toMinute: 1320, limitW: 30_000 } });
     const page = await admin.get('/load');
     expect(page.text).toContain('value="18:00"');
+    // What holds while the appliance is away, in the service's own timings (7 minutes, then 8 at 0 for a new car).
+    expect(page.text).toContain('falls back to it by itself 7 minutes after it was sent');
+    expect(page.text).toContain('waits 8 minutes at 0');
     expect(page.text).toMatch(/data-testid="load-limit">(50|30) kW/);
     const [entry] = app.app.services.staff.audit.list({ action: 'load.site' }, 10);
     expect(entry).toMatchObject({ actorName: 'admin-en', objectType: 'load' });
@@ -107,6 +110,7 @@ describe('the load management page', () => {
       const client = await signedIn(app, 'admin', language);
       const translated = await client.get('/load');
       expect(translated.text).toContain(title);
+      expect(translated.text).toContain(language === 'pa' ? '7 ਮਿੰਟ ਬਾਅਦ' : '7 मिनट बाद');
       expect((await client.get('/fragments/load')).text).toContain('40 kW');
     }
   });

@@ -74,7 +74,9 @@ export const loadEn = {
   badPriority: 'Choose a priority from 0 to 9',
   how: 'How power is shared',
   howText:
-    'Each charging connector gets at least its minimum or waits at 0; the rest is shared equally, capped by what each car draws, and higher priorities are served first. A charger gets a limit of 0 when it connects, so a car that starts before its share is sent, or while the charger is offline, draws nothing. Limits only go up after the lower ones were accepted.',
+    'Each charging connector gets at least its minimum or waits at 0; the rest is shared equally, capped by what each car draws, and higher priorities are served first. Limits only go up after the lower ones were accepted.',
+  howOutage:
+    'Each charger also holds its safe share of the site. A limit above that share falls back to it by itself {{fallback}} minutes after it was sent (renewed while the appliance runs), and a car that starts while the appliance cannot reach its charger waits {{pause}} minutes at 0, then charges at its share: the site stays within its limit even while the appliance is off. A charger that refuses these limits is flagged and kept at its share.',
 };
 
 export const loadPa: typeof loadEn = {
@@ -152,7 +154,9 @@ export const loadPa: typeof loadEn = {
   badPriority: '0 ਤੋਂ 9 ਤੱਕ ਤਰਜੀਹ ਚੁਣੋ',
   how: 'ਤਾਕਤ ਕਿਵੇਂ ਵੰਡੀ ਜਾਂਦੀ ਹੈ',
   howText:
-    'ਹਰ ਚਾਰਜ ਕਰ ਰਹੇ ਕਨੈਕਟਰ ਨੂੰ ਘੱਟੋ-ਘੱਟ ਉਸਦੀ ਘੱਟੋ-ਘੱਟ ਤਾਕਤ ਮਿਲਦੀ ਹੈ ਜਾਂ ਉਹ 0 ’ਤੇ ਉਡੀਕਦਾ ਹੈ; ਬਾਕੀ ਬਰਾਬਰ ਵੰਡੀ ਜਾਂਦੀ ਹੈ, ਹਰ ਕਾਰ ਜਿੰਨਾ ਖਿੱਚਦੀ ਹੈ ਉਸ ਤੱਕ, ਅਤੇ ਵੱਧ ਤਰਜੀਹ ਪਹਿਲਾਂ। ਜੁੜਨ ’ਤੇ ਚਾਰਜਰ ਨੂੰ 0 ਦੀ ਹੱਦ ਮਿਲਦੀ ਹੈ, ਤਾਂ ਜੋ ਹਿੱਸਾ ਮਿਲਣ ਤੋਂ ਪਹਿਲਾਂ ਜਾਂ ਔਫ਼ਲਾਈਨ ਹੋਣ ’ਤੇ ਸ਼ੁਰੂ ਹੋਈ ਕਾਰ ਕੁਝ ਨਾ ਖਿੱਚੇ। ਹੱਦਾਂ ਤਦ ਹੀ ਵਧਦੀਆਂ ਹਨ ਜਦੋਂ ਘਟਾਈਆਂ ਹੱਦਾਂ ਮੰਨੀਆਂ ਜਾ ਚੁੱਕੀਆਂ ਹੋਣ।',
+    'ਹਰ ਚਾਰਜ ਕਰ ਰਹੇ ਕਨੈਕਟਰ ਨੂੰ ਘੱਟੋ-ਘੱਟ ਉਸਦੀ ਘੱਟੋ-ਘੱਟ ਤਾਕਤ ਮਿਲਦੀ ਹੈ ਜਾਂ ਉਹ 0 ’ਤੇ ਉਡੀਕਦਾ ਹੈ; ਬਾਕੀ ਬਰਾਬਰ ਵੰਡੀ ਜਾਂਦੀ ਹੈ, ਹਰ ਕਾਰ ਜਿੰਨਾ ਖਿੱਚਦੀ ਹੈ ਉਸ ਤੱਕ, ਅਤੇ ਵੱਧ ਤਰਜੀਹ ਪਹਿਲਾਂ। ਹੱਦਾਂ ਤਦ ਹੀ ਵਧਦੀਆਂ ਹਨ ਜਦੋਂ ਘਟਾਈਆਂ ਹੱਦਾਂ ਮੰਨੀਆਂ ਜਾ ਚੁੱਕੀਆਂ ਹੋਣ।',
+  howOutage:
+    'ਹਰ ਚਾਰਜਰ ਕੋਲ ਸਾਈਟ ਦਾ ਆਪਣਾ ਸੁਰੱਖਿਅਤ ਹਿੱਸਾ ਵੀ ਹੁੰਦਾ ਹੈ। ਉਸ ਹਿੱਸੇ ਤੋਂ ਉੱਪਰ ਦੀ ਹੱਦ ਭੇਜੇ ਜਾਣ ਤੋਂ {{fallback}} ਮਿੰਟ ਬਾਅਦ ਆਪਣੇ ਆਪ ਉਸ ’ਤੇ ਆ ਜਾਂਦੀ ਹੈ (ਉਪਕਰਣ ਚੱਲਦੇ ਸਮੇਂ ਇਹ ਨਵਿਆਈ ਜਾਂਦੀ ਹੈ), ਅਤੇ ਜਦੋਂ ਉਪਕਰਣ ਚਾਰਜਰ ਤੱਕ ਨਹੀਂ ਪਹੁੰਚ ਸਕਦਾ ਤਾਂ ਸ਼ੁਰੂ ਹੋਈ ਕਾਰ {{pause}} ਮਿੰਟ 0 ’ਤੇ ਉਡੀਕਦੀ ਹੈ, ਫਿਰ ਆਪਣੇ ਹਿੱਸੇ ’ਤੇ ਚਾਰਜ ਕਰਦੀ ਹੈ: ਉਪਕਰਣ ਬੰਦ ਹੋਵੇ ਤਾਂ ਵੀ ਸਾਈਟ ਆਪਣੀ ਹੱਦ ਅੰਦਰ ਰਹਿੰਦੀ ਹੈ। ਜੋ ਚਾਰਜਰ ਇਹ ਹੱਦਾਂ ਨਹੀਂ ਮੰਨਦਾ ਉਸ ’ਤੇ ਨਿਸ਼ਾਨ ਲੱਗਦਾ ਹੈ ਅਤੇ ਉਹ ਆਪਣੇ ਹਿੱਸੇ ’ਤੇ ਰੱਖਿਆ ਜਾਂਦਾ ਹੈ।',
 };
 
 export const loadHi: typeof loadEn = {
@@ -230,5 +234,7 @@ export const loadHi: typeof loadEn = {
   badPriority: '0 से 9 तक प्राथमिकता चुनें',
   how: 'शक्ति कैसे बाँटी जाती है',
   howText:
-    'हर चार्ज कर रहे कनेक्टर को कम से कम उसकी न्यूनतम शक्ति मिलती है या वह 0 पर प्रतीक्षा करता है; बाकी बराबर बाँटी जाती है, हर कार जितना खींचती है उस तक, और ऊँची प्राथमिकता पहले। जुड़ने पर चार्जर को 0 की सीमा मिलती है, ताकि हिस्सा मिलने से पहले या ऑफ़लाइन रहते शुरू हुई कार कुछ न खींचे। सीमाएँ तभी बढ़ती हैं जब घटाई गई सीमाएँ मानी जा चुकी हों।',
+    'हर चार्ज कर रहे कनेक्टर को कम से कम उसकी न्यूनतम शक्ति मिलती है या वह 0 पर प्रतीक्षा करता है; बाकी बराबर बाँटी जाती है, हर कार जितना खींचती है उस तक, और ऊँची प्राथमिकता पहले। सीमाएँ तभी बढ़ती हैं जब घटाई गई सीमाएँ मानी जा चुकी हों।',
+  howOutage:
+    'हर चार्जर के पास साइट का अपना सुरक्षित हिस्सा भी होता है। उस हिस्से से ऊपर की सीमा भेजे जाने के {{fallback}} मिनट बाद अपने आप उस पर आ जाती है (उपकरण चलते समय इसे नया किया जाता है), और जब उपकरण चार्जर तक नहीं पहुँच पाता तब शुरू हुई कार {{pause}} मिनट 0 पर प्रतीक्षा करती है, फिर अपने हिस्से पर चार्ज करती है: उपकरण बंद हो तब भी साइट अपनी सीमा के भीतर रहती है। जो चार्जर ये सीमाएँ नहीं मानता उस पर निशान लगता है और उसे उसके हिस्से पर रखा जाता है।',
 };

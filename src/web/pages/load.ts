@@ -200,6 +200,7 @@ export const loadPages: WebArea = (router, { services, live }) => {
       live: liveModel(services.load.view()),
       svg: dayChart(services, response.locals.lang as UiLanguage),
       chartPollS: LOAD_CHART_POLL_S,
+      outage: services.load.outageMinutes(),
       values: { ...siteValues(services), ...(state.form === 'site' ? state.values : {}) },
       ...pageModel(services, state),
     });
