@@ -41,13 +41,13 @@ export async function runMoneyBench(): Promise<Record<string, number | string>> 
   try {
     const money = createTestDomains(db);
     const { settings, sessions } = money;
-    await settings.update({ currency: 'INR', timeZone: 'Asia/Kolkata' });
-    await money.tariffs.setDefault({ energyPricePerKwh: 1850, sessionFee: 500, timePricePerHour: 120 });
+    await settings.update({ currency: 'INR', timeZone: 'Asia/Kolkata' }, BENCH_ACTOR);
+    await money.tariffs.setDefault({ energyPricePerKwh: 1850, sessionFee: 500, timePricePerHour: 120 }, BENCH_ACTOR);
 
     const cardCount = SETTLEMENTS + UNBATCHED + STOPS;
     await inWaves(cardCount, async (index) => {
       const uid = `B${index.toString(16).toUpperCase().padStart(8, '0')}`;
-      await money.drivers.createCard({ uid, kind: 'prepaid' });
+      await money.drivers.createCard({ uid, kind: 'prepaid' }, BENCH_ACTOR);
       await money.till.topUpCard(uid, { amount: 1_000_000, method: 'cash' }, BENCH_ACTOR);
     });
     const transactionIds: string[] = [];

@@ -12,7 +12,7 @@ import { Database, ensurePrivateDir } from './db';
 import { Authorizer, DriverService } from './drivers';
 import { createJobTable, JobHistory, JobScheduler } from './jobs';
 import { IdempotencyStore, Ledger } from './ledger';
-import { LoadService, type ChargingProfileSender, type LoadClock, type LoadServiceDependencies, type LoadTimings } from './load';
+import { LoadService, type ChargingProfileSender, type LoadClock, type LoadTimings } from './load';
 import { createLogger } from './logger';
 import { ChargingProfileCommands, CommandService, createV16Adapter, createV201Adapter, OcppServer, DEFAULT_SERVER_OPTIONS, type OcppServerOptions } from './ocpp';
 import { ManualBackupRunner } from './ops/manual-backup';
@@ -21,10 +21,10 @@ import { ReportService } from './reports';
 import type { AppServices, Domains, RestartRequest } from './services';
 import { SessionRepository, SessionService } from './sessions';
 import { SettingsService } from './settings';
-import { bootstrapAdminFromEnv, createStaffServices } from './staff';
+import { AuditLog, bootstrapAdminFromEnv, createStaffServices } from './staff';
 import { TariffService } from './tariffs';
 import { PaymentRequestService, ShiftService, TillService } from './till';
-import { HashingLimiter } from './shared';
+import { HashingLimiter, type RecordAudit } from './shared';
 import { readVersion } from './version';
 import { createApiRouter } from './web/api/v1';
 import { createWebRouter } from './web';
@@ -80,7 +80,7 @@ export interface DomainWiring {
   /** Whether a charger is connected now (the OCPP server). */
   isConnected(chargerId: string): boolean;
   /** Writes an audit entry inside the caller's transaction (the staff domain's audit log). */
-  audit: LoadServiceDependencies['audit'];
+  audit: RecordAudit;
   logger: Logger;
   load?: LoadOptions | undefined;
 }
@@ -94,15 +94,15 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
   // moved (accounts opened so far follow it, in the settings write), and the ledger opens
   // accounts in the site's currency.
   const ledger: Ledger = new Ledger(db, () => settings.get().currency);
-  const settings = new SettingsService(db, ledger);
+  const settings = new SettingsService(db, ledger, wiring.audit);
   const idempotency = new IdempotencyStore(db);
   // One cap on password and PIN hashing for the whole process: chargers, staff and drivers share the CPU.
   const hashing = new HashingLimiter();
-  const chargers = new ChargerService(db, settings, hashing);
+  const chargers = new ChargerService(db, settings, hashing, wiring.audit);
   const messageLog = new MessageLog(db);
-  const tariffs = new TariffService(db);
+  const tariffs = new TariffService(db, wiring.audit);
   const sessionRepository = new SessionRepository(db);
-  const drivers = new DriverService(db, ledger, settings, (cardUid) => sessionRepository.activeCountForCard(cardUid));
+  const drivers = new DriverService(db, ledger, settings, (cardUid) => sessionRepository.activeCountForCard(cardUid), wiring.audit);
   const startHolds = new StartHoldService(db, ledger, drivers);
   const billing = new BillingService({
     db,
@@ -116,8 +116,8 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     requestRemoteStop: wiring.requestRemoteStop,
     onError: wiring.onError,
   });
-  const shifts = new ShiftService(db, settings);
-  const till = new TillService(db, ledger, drivers, settings, shifts, idempotency);
+  const shifts = new ShiftService(db, settings, wiring.audit);
+  const till = new TillService(db, ledger, drivers, settings, shifts, idempotency, wiring.audit);
   const reports = new ReportService(db, settings, sessionRepository, billing.repository, chargers.repository, till);
   const qrStart = new QrStartService({
     db,
@@ -181,7 +181,7 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     // 4. Load management, only after the commits (it sends charging profiles): a start or a stop
     //    changes the shares, a reading may show a car drawing less or more.
     load.sessionHooks(),
-  ]);
+  ], wiring.audit);
   const paymentRequests = new PaymentRequestService({
     db,
     drivers,
@@ -191,8 +191,9 @@ export function createDomains(db: Database, wiring: DomainWiring): Domains {
     qrStart,
     ttlMs: wiring.paymentRequestTtlMs,
     onError: wiring.onError,
+    audit: wiring.audit,
   });
-  const driverSignIn = new DriverSignInService(db, drivers, hashing);
+  const driverSignIn = new DriverSignInService(db, drivers, hashing, wiring.audit);
   return {
     load,
     hashing,
@@ -225,6 +226,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // The data folder is the appliance's alone (0700), also when no systemd unit set it up.
   ensurePrivateDir(config.dataDir, { linkAllowed: true });
   const db = Database.open(path.join(config.dataDir, DATABASE_FILE_NAME));
+  // Every domain writes its changes' audit entries in its own transactions (CONTRACT "JSON API").
+  const auditLog = new AuditLog(db);
 
   const domains = createDomains(db, {
     // The OCPP commands are built below: the protocol adapters feed the sessions built here.
@@ -246,7 +249,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       capabilities: (chargerId, timeoutMs) => chargingProfiles.capabilities(chargerId, timeoutMs),
     },
     isConnected: (chargerId) => ocpp.isConnected(chargerId),
-    audit: (actor, entry) => staff.audit.recordNow(actor, entry),
+    audit: (actor, entry) => auditLog.recordNow(actor, entry),
     logger,
     load: options.load,
   });
@@ -264,7 +267,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...DEFAULT_SERVER_OPTIONS,
     ...options.ocpp,
   });
-  const commands = new CommandService(ocpp, chargers, v201.deviceModel, (result) => v201.onCommandResult(result));
+  const commands = new CommandService(ocpp, chargers, v201.deviceModel, (result) => v201.onCommandResult(result), (actor, entry) => auditLog.record(actor, entry));
   const chargingProfiles = new ChargingProfileCommands(commands);
   // A connection lives under the terms it was admitted on: a new password, a rejection or a
   // removal ends it at once, from any door (UI or API).
@@ -273,8 +276,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (change.kind === 'removed') ocpp.disconnect(change.chargerId, 'Charger removed by staff');
   });
 
-  const tokens = new ApiTokenService(db, config.apiToken);
-  const staff = createStaffServices(db, domains.hashing);
+  const tokens = new ApiTokenService(db, config.apiToken, (actor, entry) => auditLog.recordNow(actor, entry));
+  const staff = createStaffServices(db, domains.hashing, auditLog);
   await bootstrapAdminFromEnv(staff.users, config.adminPassword, logger);
   const jobHistory = new JobHistory(db);
   const jobs = new JobScheduler(

@@ -62,7 +62,7 @@ describe('caches of database state under rollback', () => {
   test('settings: a value read inside a write that rolls back is not served afterwards', async () => {
     const { db } = t.app.services;
     // A settings service that has not read yet, on the appliance's database: its first read is inside the write.
-    const settings = new SettingsService(db, t.app.services.ledger);
+    const settings = new SettingsService(db, t.app.services.ledger, () => undefined);
     const before = t.app.services.settings.get().heartbeatIntervalS;
     await rolledBack(() => {
       db.orm.run(sql`INSERT INTO settings (key, value_json, updated_at) VALUES ('heartbeatIntervalS', '7777', 'now')

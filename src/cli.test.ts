@@ -95,9 +95,9 @@ describe('chargeyard CLI', () => {
     const token = result.out.split('\n').at(-1)!;
     const db = Database.open(databaseFile(dataDir));
     try {
-      expect(new ApiTokenService(db, undefined).verify(token)).toMatchObject({ name: 'billing robot', role: 'cashier' });
+      expect(new ApiTokenService(db, undefined, () => undefined).verify(token)).toMatchObject({ name: 'billing robot', role: 'cashier' });
       // Only the hash is stored.
-      expect(JSON.stringify(new ApiTokenService(db, undefined).list())).not.toContain(token);
+      expect(JSON.stringify(new ApiTokenService(db, undefined, () => undefined).list())).not.toContain(token);
     } finally {
       db.close();
     }

@@ -35,6 +35,9 @@ for the ones not set in the environment).`;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
+/** Who the audit log names for changes made with this command line (root on the appliance). */
+const CLI_ACTOR = { userId: null, name: 'cli' };
+
 class UsageError extends Error {}
 
 interface ParsedArgs {
@@ -274,7 +277,7 @@ async function createAdmin(io: CliIo): Promise<number> {
     }
     const password = await io.readSecret('Password for the new staff user admin: ');
     const admin = await users.createFirstAdmin({ userName: 'admin', password, language: 'en' });
-    await new AuditLog(db).record({ userId: null, name: 'cli' }, { action: 'setup.complete', objectType: 'site', after: { admin: admin.userName } });
+    await new AuditLog(db).record(CLI_ACTOR, { action: 'setup.complete', objectType: 'site', after: { admin: admin.userName } });
     io.out('created staff user admin');
   } finally {
     db.close();
@@ -299,7 +302,7 @@ async function resetPassword(parsed: ParsedArgs, io: CliIo): Promise<number> {
     // setPassword checks the password rules and signs the user out everywhere.
     await users.setPassword(user.id, password);
     const audit = new AuditLog(db);
-    await audit.record({ userId: null, name: 'cli' }, { action: 'staff.password_reset', objectType: 'staff_user', objectId: user.id });
+    await audit.record(CLI_ACTOR, { action: 'staff.password_reset', objectType: 'staff_user', objectId: user.id });
     io.out(`the password of ${userName} was changed; their open sessions were signed out`);
   } finally {
     db.close();
@@ -315,7 +318,8 @@ async function createToken(parsed: ParsedArgs, io: CliIo): Promise<number> {
   }
   const db = openExisting(config(io).dataDir);
   try {
-    const created = await new ApiTokenService(db, undefined).create(parsed.positional[0]!, role as TokenRole, 'cli');
+    const audit = new AuditLog(db);
+    const created = await new ApiTokenService(db, undefined, (actor, entry) => audit.recordNow(actor, entry)).create(parsed.positional[0]!, role as TokenRole, CLI_ACTOR);
     io.out(`token ${created.id} (${role}) created; it is shown only now:`);
     io.out(created.token);
   } finally {
@@ -358,7 +362,8 @@ function check(io: CliIo): number {
     try {
       // Settings and the ledger need each other (the currency, and whether money moved).
       const ledger: Ledger = new Ledger(db, () => settings.get().currency);
-      const settings = new SettingsService(db, ledger);
+      // Only read here: nothing is changed, so nothing reaches the audit log.
+      const settings = new SettingsService(db, ledger, () => undefined);
       const check = ledger.check();
       healthy &&= check.ok;
       io.out(`ledger check: ${check.ok ? 'ok' : 'FAILED'} (${check.transfers} transfers, ${check.entries} entries, sum ${check.totalMinor})`);

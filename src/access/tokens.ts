@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { badRequest, constantTimeEqual, hashToken, notFound, nowIso } from '../shared';
+import { badRequest, constantTimeEqual, hashToken, notFound, nowIso, type AuditActor, type RecordAudit } from '../shared';
 
 export type TokenRole = 'admin' | 'cashier' | 'viewer';
 export const TOKEN_ROLES: readonly TokenRole[] = ['admin', 'cashier', 'viewer'];
@@ -25,20 +25,24 @@ export class ApiTokenService {
   constructor(
     private readonly db: Db,
     private readonly envToken: string | undefined,
+    /** The audit log: making and revoking tokens is on the record in the same write (never the secret). */
+    private readonly audit: RecordAudit,
   ) {}
 
-  async create(name: string, role: TokenRole, createdBy: string | null): Promise<{ id: number; token: string }> {
+  async create(name: string, role: TokenRole, actor: AuditActor): Promise<{ id: number; token: string }> {
     const trimmed = name.trim();
     if (trimmed.length < 1 || trimmed.length > 100) throw badRequest('invalid_request', 'name: must be 1-100 characters');
     if (!TOKEN_ROLES.includes(role)) throw badRequest('invalid_request', `role: must be one of ${TOKEN_ROLES.join(', ')}`);
     const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
-    const row = await this.db.write(() =>
-      this.db.orm
+    const row = await this.db.write(() => {
+      const created = this.db.orm
         .insert(schema.apiTokens)
-        .values({ name: trimmed, tokenHash: hashToken(token), role, createdBy, createdAt: nowIso() })
+        .values({ name: trimmed, tokenHash: hashToken(token), role, createdBy: actor.name, createdAt: nowIso() })
         .returning()
-        .get(),
-    );
+        .get();
+      this.audit(actor, { action: 'token.create', objectType: 'api_token', objectId: created.id, after: { name: trimmed, role } });
+      return created;
+    });
     return { id: row.id, token };
   }
 
@@ -57,16 +61,16 @@ export class ApiTokenService {
     return { kind: 'token', name: row.name, role: row.role, tokenId: row.id };
   }
 
-  async revoke(id: number): Promise<void> {
-    const changed = await this.db.write(
-      () =>
-        this.db.orm
-          .update(schema.apiTokens)
-          .set({ revokedAt: nowIso() })
-          .where(and(eq(schema.apiTokens.id, id), isNull(schema.apiTokens.revokedAt)))
-          .run().changes,
-    );
-    if (changed === 0) throw notFound('API token', id);
+  async revoke(id: number, actor: AuditActor): Promise<void> {
+    await this.db.write(() => {
+      const changed = this.db.orm
+        .update(schema.apiTokens)
+        .set({ revokedAt: nowIso() })
+        .where(and(eq(schema.apiTokens.id, id), isNull(schema.apiTokens.revokedAt)))
+        .run().changes;
+      if (changed === 0) throw notFound('API token', id);
+      this.audit(actor, { action: 'token.revoke', objectType: 'api_token', objectId: id });
+    });
   }
 
   list() {

@@ -22,13 +22,13 @@ describe('billing through the session service', () => {
       },
     });
     ({ settings, sessions } = money);
-    await settings.update({ currency: 'INR', timeZone: 'UTC' });
-    await money.tariffs.setDefault({ energyPricePerKwh: 1500, sessionFee: 100 });
+    await settings.update({ currency: 'INR', timeZone: 'UTC' }, testActor('test'));
+    await money.tariffs.setDefault({ energyPricePerKwh: 1500, sessionFee: 100 }, testActor('test'));
   });
   afterEach(() => cleanup());
 
   async function prepaidCard(uid: string, topupMinor: number) {
-    await money.drivers.createCard({ uid, kind: 'prepaid' });
+    await money.drivers.createCard({ uid, kind: 'prepaid' }, testActor('test'));
     if (topupMinor > 0) await money.till.topUpCard(uid, { amount: topupMinor, method: 'cash' }, testActor('test'));
   }
 
@@ -54,7 +54,7 @@ describe('billing through the session service', () => {
   });
 
   test('a personal card charges without moving money; its cost is for information', async () => {
-    await money.drivers.createCard({ uid: 'BB22', kind: 'personal' });
+    await money.drivers.createCard({ uid: 'BB22', kind: 'personal' }, testActor('test'));
     const started = await start('BB22');
     expect(started.decision.status).toBe('Accepted');
     const stopped = await stop(started.session.transactionId!, 2000);
@@ -94,7 +94,7 @@ describe('billing through the session service', () => {
     try {
       const bareMoney = createTestDomains(bare.db);
       const bareSessions = bareMoney.sessions;
-      await bareMoney.drivers.createCard({ uid: 'EE55', kind: 'prepaid' });
+      await bareMoney.drivers.createCard({ uid: 'EE55', kind: 'prepaid' }, testActor('test'));
       await bareMoney.till.topUpCard('EE55', { amount: 5000, method: 'cash' }, testActor('test'));
       const started = await bareSessions.start({ chargerId: 'CP9', connectorId: 1, idTag: 'EE55', meterStartWh: 0, timestamp: '2026-03-01T10:00:00.000Z', ocppVersion: '1.6' });
       expect(started.decision.status).toBe('Blocked');
@@ -104,7 +104,7 @@ describe('billing through the session service', () => {
   });
 
   test('a QR hold is taken by the driver session, posted up to the cost and the rest released', async () => {
-    const user = await money.drivers.createUser({ name: 'Asha', phone: '+91 98765 43210' });
+    const user = await money.drivers.createUser({ name: 'Asha', phone: '+91 98765 43210' }, testActor('test'));
     await money.till.topUpUser(user.id, { amount: 5000, method: 'card' }, testActor('test'));
     const hold = await money.startHolds.place({ userId: user.id, chargerId: 'CP1', connectorId: 1, amountMinor: 5000 });
     expect(money.ledger.balance(user.accountId)).toMatchObject({ balanceMinor: 5000, availableMinor: 0 });
@@ -117,11 +117,11 @@ describe('billing through the session service', () => {
   });
 
   test('card statuses: blocked, expired, wrong charger, too many sessions and unknown tags', async () => {
-    await money.drivers.createCard({ uid: 'F1', kind: 'personal' });
-    await money.drivers.updateCard('F1', { status: 'blocked' });
-    await money.drivers.createCard({ uid: 'F2', kind: 'personal', expiresAt: '2020-01-01T00:00:00Z' });
-    await money.drivers.createCard({ uid: 'F3', kind: 'personal', allowedChargers: ['CP7'] });
-    await money.drivers.createCard({ uid: 'F4', kind: 'personal' });
+    await money.drivers.createCard({ uid: 'F1', kind: 'personal' }, testActor('test'));
+    await money.drivers.updateCard('F1', { status: 'blocked' }, testActor('test'));
+    await money.drivers.createCard({ uid: 'F2', kind: 'personal', expiresAt: '2020-01-01T00:00:00Z' }, testActor('test'));
+    await money.drivers.createCard({ uid: 'F3', kind: 'personal', allowedChargers: ['CP7'] }, testActor('test'));
+    await money.drivers.createCard({ uid: 'F4', kind: 'personal' }, testActor('test'));
     const authorize = (idTag: string) => sessions.authorize('CP1', idTag).status;
     expect(authorize('F1')).toBe('Blocked');
     expect(authorize('F2')).toBe('Expired');

@@ -1,4 +1,4 @@
-import { startTestApp, type SimulatedCharger, type TestApp } from '../testing';
+import { startTestApp, type SimulatedCharger, type TestApp, testActor } from '../testing';
 
 /** Money through the real appliance: OCPP 1.6 chargers over WebSockets and the JSON API. */
 describe('money through OCPP and the API', () => {
@@ -131,8 +131,8 @@ describe('money through OCPP and the API', () => {
 
   test('an Idempotency-Key belongs to its client: another cashier token sending the same key and body gets its own top-up', async () => {
     await card('I1', 'prepaid');
-    const deskA = (await app.app.services.tokens.create('desk A', 'cashier', 'test')).token;
-    const deskB = (await app.app.services.tokens.create('desk B', 'cashier', 'test')).token;
+    const deskA = (await app.app.services.tokens.create('desk A', 'cashier', testActor('test'))).token;
+    const deskB = (await app.app.services.tokens.create('desk B', 'cashier', testActor('test'))).token;
     const send = (token: string) => app.api('POST', '/cards/I1/topups', { amount: 400, method: 'cash' }, { token, headers: { 'Idempotency-Key': 'shared-key' } });
     // Sent at the same moment, as two desks would.
     const [a, b] = await Promise.all([send(deskA), send(deskB)]);

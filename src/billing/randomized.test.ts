@@ -27,8 +27,8 @@ test(`${OPERATIONS} random top-ups, sessions, refunds, retries and restarts keep
   const fresh = freshDatabase();
   fresh.db.close();
   let world = await openWorld(fresh.file);
-  await world.money.settings.update({ currency: 'INR', timeZone: 'Asia/Kolkata' });
-  await world.money.tariffs.setDefault({ energyPricePerKwh: 1733, sessionFee: 50, timePricePerHour: 97, bands: [{ start: '18:00', end: '22:00', energyPricePerKwh: 2399 }] });
+  await world.money.settings.update({ currency: 'INR', timeZone: 'Asia/Kolkata' }, testActor('test'));
+  await world.money.tariffs.setDefault({ energyPricePerKwh: 1733, sessionFee: 50, timePricePerHour: 97, bands: [{ start: '18:00', end: '22:00', energyPricePerKwh: 2399 }] }, testActor('test'));
 
   /** What each balance must be, computed independently of the ledger. */
   const expectedMinor = new Map<number, number>();
@@ -65,11 +65,11 @@ test(`${OPERATIONS} random top-ups, sessions, refunds, retries and restarts keep
       const uid = `C${(cardCounter++).toString(16).toUpperCase()}A`;
       const owner = userIds.length > 0 && random.next() < 0.3 ? random.pick(userIds) : undefined;
       const kind = random.next() < 0.75 ? 'prepaid' : 'personal';
-      await money.drivers.createCard({ uid, kind, userId: owner });
+      await money.drivers.createCard({ uid, kind, userId: owner }, testActor('test'));
       allUids.push(uid);
       if (kind === 'prepaid') prepaidUids.push(uid);
     } else if (roll < 0.11) {
-      const user = await money.drivers.createUser({ name: `Driver ${userIds.length}`, phone: `+9190000${String(userCounter++).padStart(5, '0')}` });
+      const user = await money.drivers.createUser({ name: `Driver ${userIds.length}`, phone: `+9190000${String(userCounter++).padStart(5, '0')}` }, testActor('test'));
       userIds.push(user.id);
     } else if (roll < 0.3 && prepaidUids.length > 0) {
       counts.topup = (counts.topup ?? 0) + 1;

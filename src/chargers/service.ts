@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import type { SettingsService } from '../settings';
-import { conflict, hashSecret, notFound, nowIso, parseInput, trustedTimeOr, type HashingLimiter } from '../shared';
+import { conflict, hashSecret, notFound, nowIso, parseInput, trustedTimeOr, auditedFields, type AuditActor, type HashingLimiter, type RecordAudit } from '../shared';
 import { ChargerAuthenticator } from './authentication';
 import { isValidChargerId } from './identity';
 import { ChargerRepository, type ChargerRow, type ConnectorRow, type Registration } from './repository';
@@ -130,6 +130,8 @@ export class ChargerService {
     private readonly db: Db,
     private readonly settings: SettingsService,
     limiter: HashingLimiter,
+    /** The audit log: staff changes to a charger are on the record in the write that makes them. */
+    private readonly audit: RecordAudit,
   ) {
     this.repository = new ChargerRepository(db);
     this.authenticator = new ChargerAuthenticator(limiter);
@@ -324,7 +326,7 @@ export class ChargerService {
 
   // ---- staff operations ------------------------------------------------------------------
 
-  async register(input: unknown): Promise<ChargerView> {
+  async register(input: unknown, actor: AuditActor): Promise<ChargerView> {
     const parsed = parseInput(registerChargerSchema, input);
     const passwordHash = parsed.password ? await hashSecret(parsed.password) : null;
     const now = nowIso();
@@ -351,6 +353,13 @@ export class ChargerService {
           updatedAt: now,
         });
       }
+      this.audit(actor, {
+        action: 'charger.register',
+        objectType: 'charger',
+        objectId: parsed.id,
+        ...(existing ? { before: auditedCharger(existing) } : {}),
+        after: auditedCharger(this.repository.get(parsed.id)!),
+      });
     });
     this.authenticator.forget(parsed.id);
     this.emit({ kind: 'registered', chargerId: parsed.id });
@@ -359,23 +368,36 @@ export class ChargerService {
     return this.view(parsed.id)!;
   }
 
-  async update(id: string, input: unknown): Promise<ChargerView> {
+  async update(id: string, input: unknown, actor: AuditActor): Promise<ChargerView> {
     const parsed = parseInput(updateChargerSchema, input);
     if (!this.repository.get(id)) throw notFound('Charger', id);
     const patch: Partial<ChargerRow> = { updatedAt: nowIso() };
     if (parsed.name !== undefined) patch.name = parsed.name;
     if (parsed.password !== undefined) patch.passwordHash = parsed.password === null ? null : await hashSecret(parsed.password);
     if (parsed.registration !== undefined) patch.registration = parsed.registration;
-    await this.db.write(() => this.repository.update(id, patch));
+    await this.db.write(() => {
+      const before = this.repository.get(id);
+      if (!before) throw notFound('Charger', id);
+      this.repository.update(id, patch);
+      const named = (['name', 'password', 'registration'] as const).filter((field) => parsed[field] !== undefined);
+      const fields = named.map((field) => (field === 'password' ? 'passwordSet' : field));
+      // The usual single changes keep their own words: accepting or rejecting, a new password, none.
+      const action =
+        named.length !== 1 ? 'charger.update' : named[0] === 'registration' ? 'charger.registration' : named[0] === 'password' ? (parsed.password === null ? 'charger.password_remove' : 'charger.password_set') : 'charger.update';
+      this.audit(actor, { action, objectType: 'charger', objectId: id, before: auditedFields(auditedCharger(before), fields), after: auditedFields(auditedCharger(this.repository.get(id)!), fields) });
+    });
     this.authenticator.forget(id);
     this.emit({ kind: 'updated', chargerId: id });
     if (parsed.password !== undefined || parsed.registration === 'rejected') this.emit({ kind: 'access_changed', chargerId: id });
     return this.view(id)!;
   }
 
-  async remove(id: string): Promise<void> {
-    const removed = await this.db.write(() => this.repository.delete(id));
-    if (!removed) throw notFound('Charger', id);
+  async remove(id: string, actor: AuditActor): Promise<void> {
+    await this.db.write(() => {
+      const before = this.repository.get(id);
+      if (!before || !this.repository.delete(id)) throw notFound('Charger', id);
+      this.audit(actor, { action: 'charger.remove', objectType: 'charger', objectId: id, before: auditedCharger(before) });
+    });
     this.authenticator.forget(id);
     this.emit({ kind: 'removed', chargerId: id });
   }
@@ -435,4 +457,9 @@ export function eventPayloadJson(payload: unknown): string {
   const json = JSON.stringify(payload) ?? 'null';
   if (json.length <= MAX_EVENT_PAYLOAD_CHARS) return json;
   return JSON.stringify({ cut: true, chars: json.length, start: json.slice(0, MAX_EVENT_PAYLOAD_CHARS) });
+}
+
+/** What the audit log keeps of a charger: never the password hash, only whether one is set. */
+function auditedCharger(charger: ChargerRow): Record<string, unknown> {
+  return { id: charger.id, name: charger.name, registration: charger.registration, passwordSet: charger.passwordHash !== null };
 }

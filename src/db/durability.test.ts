@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeTempDir } from '../testing';
+import { makeTempDir, testActor } from '../testing';
 import { TariffService } from '../tariffs';
 import { AppError } from '../shared';
 import { Database, schema, type DatabaseOptions, type WalSyncer } from '.';
@@ -198,8 +198,8 @@ describe('durable group commit (synchronous=NORMAL + fdatasync of the WAL)', () 
   test('a tariff not yet durable is neither answered from nor cached (tariff in force)', async () => {
     const syncer = new HeldSyncer();
     const db = openDb({ walSyncer: syncer });
-    const tariffs = new TariffService(db);
-    const saved = tariffs.setDefault({ energyPricePerKwh: 1000, sessionFee: 0, timePricePerHour: 0 });
+    const tariffs = new TariffService(db, () => undefined);
+    const saved = tariffs.setDefault({ energyPricePerKwh: 1000, sessionFee: 0, timePricePerHour: 0 }, testActor('test'));
     await turns();
     // A start inside a write sees the new tariff (it is answered after the sync) but must not cache it.
     const insideWrite = db.write(() => tariffs.versionInForce('CP1')?.energyPricePerKwhMinor);

@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import { schema } from '../db';
 import { balanceOf, type Ledger } from '../ledger';
 import type { SettingsService } from '../settings';
-import { conflict, hashSecret, money, normalisePhone, notFound, nowIso, parseInput, toUtcIso, verifySecret, type E164Phone, type Money } from '../shared';
+import { conflict, hashSecret, money, normalisePhone, notFound, nowIso, parseInput, toUtcIso, verifySecret, auditedFields, type AuditActor, type E164Phone, type Money, type RecordAudit } from '../shared';
 import { isValidUid, normaliseUid, uidFromReader } from './uid';
 
 export type DriverRow = typeof schema.drivers.$inferSelect;
@@ -115,6 +115,8 @@ export class DriverService {
     private readonly settings: SettingsService,
     /** Active sessions started with a card (the sessions domain): its owner cannot change meanwhile. */
     private readonly activeSessionsOfCard: (cardUid: string) => number,
+    /** The audit log: every change to a driver or card is on the record in the write that makes it. */
+    private readonly audit: RecordAudit,
   ) {
     this.cardByUidStatement = db.orm.select().from(schema.cards).where(eq(schema.cards.uid, sql.placeholder('uid'))).prepare();
     this.userByIdStatement = db.orm.select().from(schema.drivers).where(eq(schema.drivers.id, sql.placeholder('id'))).prepare();
@@ -122,28 +124,30 @@ export class DriverService {
 
   // ---- drivers ----------------------------------------------------------------------------------
 
-  async createUser(input: unknown): Promise<DriverRow> {
+  async createUser(input: unknown, actor: AuditActor): Promise<DriverRow> {
     const user = parseInput(userCreateSchema(this.phoneCountryCode()), input);
     const pinHash = user.pin ? await hashSecret(user.pin) : null;
     return this.db.write(() => {
       this.requirePhoneFree(user.phone);
       const account = this.ledger.openBalanceAccount('driver', user.name);
       const now = nowIso();
-      return this.db.orm
+      const created = this.db.orm
         .insert(schema.drivers)
         .values({ name: user.name, phone: user.phone, email: user.email ?? null, pinHash, notes: user.notes ?? null, accountId: account.id, createdAt: now, updatedAt: now })
         .returning()
         .get();
+      this.audit(actor, { action: 'driver.create', objectType: 'driver', objectId: created.id, after: auditedDriver(created) });
+      return created;
     });
   }
 
-  async updateUser(id: number, input: unknown): Promise<DriverRow> {
+  async updateUser(id: number, input: unknown, actor: AuditActor): Promise<DriverRow> {
     const patch = parseInput(userPatchSchema(this.phoneCountryCode()), input);
     const pinHash = patch.pin ? await hashSecret(patch.pin) : patch.pin === null ? null : undefined;
     return this.db.write(() => {
-      this.requireUser(id);
+      const before = this.requireUser(id);
       if (patch.phone !== undefined) this.requirePhoneFree(patch.phone, id);
-      return this.db.orm
+      const after = this.db.orm
         .update(schema.drivers)
         .set({
           name: patch.name,
@@ -156,6 +160,9 @@ export class DriverService {
         .where(eq(schema.drivers.id, id))
         .returning()
         .get()!;
+      // The PIN is never on the record, only that it changed (or was removed).
+      this.audit(actor, { action: 'driver.update', objectType: 'driver', objectId: id, before: auditedDriver(before), after: { ...auditedDriver(after), pinChanged: pinHash !== undefined } });
+      return after;
     });
   }
 
@@ -269,7 +276,7 @@ export class DriverService {
   // ---- cards ------------------------------------------------------------------------------------
 
   /** Registers a card scanned at the desk (its UID in the reader's format). */
-  createCard(input: unknown): Promise<CardRow> {
+  createCard(input: unknown, actor: AuditActor): Promise<CardRow> {
     const card = parseInput(cardCreateSchema, input);
     const uid = uidFromReader(card.uid, this.settings.get().cardReaderFormat);
     return this.db.write(() => {
@@ -295,12 +302,13 @@ export class DriverService {
         })
         .returning()
         .get();
-      this.db.orm.delete(schema.unknownCards).where(eq(schema.unknownCards.uid, uid)).run();
+      const fromUnknown = this.db.orm.delete(schema.unknownCards).where(eq(schema.unknownCards.uid, uid)).run().changes > 0;
+      this.audit(actor, { action: 'card.create', objectType: 'card', objectId: uid, after: { ...auditedCard(row), fromUnknown } });
       return row;
     });
   }
 
-  updateCard(rawUid: string, input: unknown): Promise<CardRow> {
+  updateCard(rawUid: string, input: unknown, actor: AuditActor): Promise<CardRow> {
     const patch = parseInput(cardPatchSchema, input);
     return this.db.write(() => {
       const card = this.requireCard(rawUid);
@@ -312,7 +320,7 @@ export class DriverService {
         if (this.activeSessionsOfCard(card.uid) > 0) throw conflict('card_in_session', `Card ${card.uid} is charging now: change its owner once the session has ended`);
         accountId = this.reassignAccount(card, patch.userId);
       }
-      return this.db.orm
+      const after = this.db.orm
         .update(schema.cards)
         .set({
           status: patch.status,
@@ -327,6 +335,11 @@ export class DriverService {
         .where(eq(schema.cards.id, card.id))
         .returning()
         .get()!;
+      // Only the fields the patch named; a status change alone (block, unblock, lost) has its own word.
+      const named = Object.keys(patch).filter((field) => patch[field as keyof typeof patch] !== undefined);
+      const action = named.length === 1 && named[0] === 'status' ? 'card.status' : 'card.update';
+      this.audit(actor, { action, objectType: 'card', objectId: card.uid, before: auditedFields(auditedCard(card), named), after: auditedFields(auditedCard(after), named) });
+      return after;
     });
   }
 
@@ -451,4 +464,23 @@ export class DriverService {
     const existing = this.db.orm.select({ id: schema.drivers.id }).from(schema.drivers).where(eq(schema.drivers.phone, phone)).get();
     if (existing && existing.id !== exceptId) throw conflict('phone_taken', 'Another driver has this phone number');
   }
+}
+
+/** What the audit log keeps of a driver: never the PIN hash, only whether a PIN is set. */
+function auditedDriver(driver: DriverRow): Record<string, unknown> {
+  return { name: driver.name, phone: driver.phone, email: driver.email, notes: driver.notes, hasPin: driver.pinHash !== null };
+}
+
+/** What the audit log keeps of a card: everything staff can set on it. */
+function auditedCard(card: CardRow): Record<string, unknown> {
+  return {
+    uid: card.uid,
+    kind: card.kind,
+    status: card.status,
+    userId: card.userId,
+    expiresAt: card.expiresAt,
+    allowedChargers: card.allowedChargersJson ? (JSON.parse(card.allowedChargersJson) as string[]) : null,
+    maxConcurrentSessions: card.maxConcurrentSessions,
+    label: card.label,
+  };
 }

@@ -7,7 +7,7 @@ import { Database, schema } from '../db';
 import { backupFileName, backupsDir, listBackups, verifyDatabaseFile } from '../ops/backups';
 import { STUCK_SESSION_FLAG, type SessionService } from '../sessions';
 import type { SettingsService } from '../settings';
-import { createTestDomains } from '../testing/domains';
+import { createTestDomains, testActor } from '../testing/domains';
 import { createJobTable, type JobDependencies, JobScheduler } from '.';
 
 const silent = pino({ level: 'silent' });
@@ -58,7 +58,7 @@ afterEach(async () => {
 });
 
 async function startSession(fixture: Fixture, chargerId: string, idTag: string) {
-  await fixture.chargers.register({ id: chargerId });
+  await fixture.chargers.register({ id: chargerId }, testActor('test'));
   const { session } = await fixture.sessions.start({
     chargerId,
     connectorId: 1,
@@ -93,7 +93,7 @@ describe('the cron table', () => {
 describe('backup job', () => {
   test('writes a verified backup with the current data into CSMS_DATA_DIR/backups', async () => {
     const fixture = setUp();
-    await fixture.chargers.register({ id: 'CP-BACKUP', name: 'Gate 1' });
+    await fixture.chargers.register({ id: 'CP-BACKUP', name: 'Gate 1' }, testActor('test'));
     const run = await fixture.scheduler.runJob('backup');
     expect(run).toMatchObject({ result: 'ok', trigger: 'on-demand' });
     const backups = listBackups(backupsDir(fixture.dataDir));
@@ -195,9 +195,9 @@ describe('job runs', () => {
 describe('charger-presence job', () => {
   test('disconnects a connected charger silent for more than two heartbeat intervals, and only that one', async () => {
     const fixture = setUp();
-    await fixture.settings.update({ heartbeatIntervalS: 60 });
+    await fixture.settings.update({ heartbeatIntervalS: 60 }, testActor('test'));
     for (const id of ['CP-SILENT', 'CP-ALIVE']) {
-      await fixture.chargers.register({ id });
+      await fixture.chargers.register({ id }, testActor('test'));
       fixture.chargers.markConnected(id, '1.6');
     }
     fixture.chargers.touch('CP-SILENT', new Date(Date.now() - 10 * 60_000).toISOString());
@@ -256,7 +256,7 @@ describe('expire-holds job', () => {
 describe('prune-logs job', () => {
   test('deletes OCPP messages older than the retention setting and keeps newer ones', async () => {
     const fixture = setUp();
-    await fixture.settings.update({ messageLogRetentionDays: 7 });
+    await fixture.settings.update({ messageLogRetentionDays: 7 }, testActor('test'));
     const day = 86_400_000;
     const frame = (ageDays: number, messageId: string) => ({
       chargerId: 'CP-LOG',

@@ -1,4 +1,4 @@
-import { buildLoadSite, LOAD_TEST_ACTOR, startLoadTestApp, WebClient, type ManualClock, type TestApp } from '../testing';
+import { buildLoadSite, LOAD_TEST_ACTOR, startLoadTestApp, WebClient, type ManualClock, type TestApp, testActor } from '../testing';
 
 /** Safe by default, units, priorities and the API, with obedient simulated chargers on a manual clock. */
 const START = Date.parse('2026-12-01T04:30:00Z');
@@ -58,7 +58,7 @@ describe('GET and PUT /api/v1/load (CONTRACT)', () => {
       expect([JSON.stringify(body), response.status, response.body.error.code]).toEqual([JSON.stringify(body), 400, 'invalid_request']);
     }
     expect((await t.api('GET', '/load')).body).toMatchObject({ limitW: 50_000, marginW: 1000 });
-    const token = await t.app.services.tokens.create('watcher', 'viewer', null);
+    const token = await t.app.services.tokens.create('watcher', 'viewer', testActor('test'));
     expect((await t.api('PUT', '/load', { limitW: 1000 }, { token: token.token })).status).toBe(403);
     expect((await t.api('GET', '/load', undefined, { token: token.token })).status).toBe(200);
     expect((await t.api('GET', '/load', undefined, { token: null })).status).toBe(401);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { AppError, assert, badRequest, conflict, minorToDecimalString, notFound, redactSecrets } from '../shared';
+import { AppError, assert, badRequest, conflict, minorToDecimalString, notFound, redactSecrets, type AuditActor, type RecordAuditAlone } from '../shared';
 import type { ChargerService } from '../chargers';
 import { ChargerOfflineError, ChargerTimeoutError, InvalidResponseError, QueueFullError } from './connection';
 import { OcppCallError, OcppError, type OcppVersion } from './errors';
@@ -67,6 +67,8 @@ export class CommandService {
     private readonly deviceModel: DeviceModelConfiguration,
     /** Told of every answered command, e.g. to keep the 2.0.1 device model up to date. */
     private readonly onResult: CommandResultListener,
+    /** The audit log: a command staff or an API client sent is on the record, answered or not. */
+    private readonly audit: RecordAuditAlone,
   ) {}
 
   /**
@@ -111,16 +113,27 @@ export class CommandService {
     return version;
   }
 
-  async send(chargerId: string, action: string, payload: unknown, timeoutMs: number): Promise<Record<string, unknown>> {
+  /**
+   * Sends one CALL and answers the charger's reply (secrets as ***). With `actor` (staff or an API
+   * client asked for it, from either door) the command is put on the record once it went out,
+   * answered or not: it changes the charger even though it changes no row here. The appliance's
+   * own commands (charging profiles, remote stops for an empty balance, QR starts) have none.
+   */
+  async send(chargerId: string, action: string, payload: unknown, timeoutMs: number, actor?: AuditActor): Promise<Record<string, unknown>> {
     if (!this.chargers.view(chargerId)) throw notFound('Charger', chargerId);
     this.validate(chargerId, action, payload);
     if (!this.server.isConnected(chargerId)) throw conflict('charger_offline', `Charger ${chargerId} is not connected`);
+    const onRecord = (outcome: { response: unknown } | { failure: string }) =>
+      actor ? this.audit(actor, { action: `charger.command.${action}`, objectType: 'charger', objectId: chargerId, after: { payload, ...outcome } }) : Promise.resolve();
     let response: Record<string, unknown>;
     try {
       response = await this.server.call(chargerId, action, payload as object, timeoutMs);
     } catch (error) {
-      throw toApiError(error, chargerId);
+      const failure = toApiError(error, chargerId);
+      await onRecord({ failure: failure instanceof AppError ? failure.code : 'failed' });
+      throw failure;
     }
+    await onRecord({ response });
     const version = this.versionOf(chargerId);
     await this.onResult({ chargerId, version, action, payload: payload as object, response });
     // CONTRACT: a secret a charger reports (GetConfiguration's AuthorizationKey, a 2.0.1
@@ -137,8 +150,9 @@ export class CommandService {
     action: Action,
     payload: Messages['requests'][Action],
     timeoutMs: number,
+    actor?: AuditActor,
   ): Promise<Messages['responses'][Action]> {
-    return (await this.send(chargerId, action, payload, timeoutMs)) as Messages['responses'][Action];
+    return (await this.send(chargerId, action, payload, timeoutMs, actor)) as Messages['responses'][Action];
   }
 
   /**
@@ -146,7 +160,7 @@ export class CommandService {
    * RequestStartTransaction (2.0.1, F01/F02), where the connector number is the EVSE id.
    * Throws the API errors of `send` (charger_offline, charger_timeout, ...).
    */
-  async remoteStart(chargerId: string, connectorId: number, idTag: string, timeoutMs: number): Promise<RemoteCommandResult> {
+  async remoteStart(chargerId: string, connectorId: number, idTag: string, timeoutMs: number, actor?: AuditActor): Promise<RemoteCommandResult> {
     const response =
       this.versionOf(chargerId) === '2.0.1'
         ? await this.sendTyped<V201Messages, 'RequestStartTransaction'>(
@@ -154,18 +168,19 @@ export class CommandService {
             'RequestStartTransaction',
             { evseId: connectorId, remoteStartId: crypto.randomInt(1, REMOTE_START_ID_MAX), idToken: { idToken: idTag, type: 'Central' } },
             timeoutMs,
+            actor,
           )
-        : await this.sendTyped<V16Messages, 'RemoteStartTransaction'>(chargerId, 'RemoteStartTransaction', { connectorId, idTag }, timeoutMs);
+        : await this.sendTyped<V16Messages, 'RemoteStartTransaction'>(chargerId, 'RemoteStartTransaction', { connectorId, idTag }, timeoutMs, actor);
     return { accepted: response.status === 'Accepted', response: { ...response } };
   }
 
   /** Stops a session remotely: RemoteStopTransaction (1.6) or RequestStopTransaction (2.0.1, F03). */
-  async remoteStop(session: RemoteStopTarget, timeoutMs: number): Promise<RemoteCommandResult> {
+  async remoteStop(session: RemoteStopTarget, timeoutMs: number, actor?: AuditActor): Promise<RemoteCommandResult> {
     assert(session.transactionId !== null, 'a session to stop has a transactionId');
     const response =
       this.versionOf(session.chargerId) === '2.0.1'
-        ? await this.sendTyped<V201Messages, 'RequestStopTransaction'>(session.chargerId, 'RequestStopTransaction', { transactionId: session.transactionId }, timeoutMs)
-        : await this.sendTyped<V16Messages, 'RemoteStopTransaction'>(session.chargerId, 'RemoteStopTransaction', { transactionId: Number(session.transactionId) }, timeoutMs);
+        ? await this.sendTyped<V201Messages, 'RequestStopTransaction'>(session.chargerId, 'RequestStopTransaction', { transactionId: session.transactionId }, timeoutMs, actor)
+        : await this.sendTyped<V16Messages, 'RemoteStopTransaction'>(session.chargerId, 'RemoteStopTransaction', { transactionId: Number(session.transactionId) }, timeoutMs, actor);
     return { accepted: response.status === 'Accepted', response: { ...response } };
   }
 

@@ -101,7 +101,7 @@ describe('backup while chargers send data, then restore into a fresh data direct
     const restored = Database.open(databaseFile(freshDir));
     try {
       const ledger: Ledger = new Ledger(restored, () => settings.get().currency);
-      const settings = new SettingsService(restored, ledger);
+      const settings = new SettingsService(restored, ledger, () => undefined);
       expect(ledger.check()).toMatchObject({ ok: true, problems: [] });
     } finally {
       restored.close();

@@ -3,7 +3,7 @@ import { and, count, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { DriverRow, DriverService } from '../drivers';
-import { AppError, badRequest, countAttempt, HASHING_BUSY, hashToken, nowIso, type HashingLimiter, type Reservation } from '../shared';
+import { AppError, badRequest, countAttempt, HASHING_BUSY, hashToken, nowIso, type AuditActor, type HashingLimiter, type RecordAudit, type Reservation } from '../shared';
 
 /** A driver's sign-in lasts on that phone: a driver stays signed in for half a year unless they sign out. */
 export const DRIVER_SESSION_MS = 180 * 24 * 60 * 60 * 1000;
@@ -13,6 +13,9 @@ const PIN_LOCKOUT_MS = 15 * 60 * 1000;
 
 /** PIN checks one address may have running or waiting at once, whatever phone numbers it tries. */
 const PIN_CHECKS_PER_ADDRESS = 4;
+
+/** Who the audit log names for a walk-in driver's own registration on the QR page. */
+const SELF_REGISTRATION: AuditActor = { userId: null, name: 'qr-page' };
 
 export type SignInOutcome =
   | { ok: true; user: DriverRow; token: string; registered?: true }
@@ -33,6 +36,8 @@ export class DriverSignInService {
     private readonly db: Db,
     private readonly drivers: DriverService,
     private readonly limiter: HashingLimiter,
+    /** The audit log: staff ending a driver's sign-ins is on the record in the same write. */
+    private readonly audit: RecordAudit,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -72,7 +77,7 @@ export class DriverSignInService {
     if (!/^\d{4,8}$/.test(input.pin)) throw badRequest('invalid_request', 'pin: must be 4–8 digits', { field: 'pin' });
     let user: DriverRow;
     try {
-      user = await this.drivers.createUser({ name: input.name, phone: input.phone, pin: input.pin });
+      user = await this.drivers.createUser({ name: input.name, phone: input.phone, pin: input.pin }, SELF_REGISTRATION);
     } catch (error) {
       if (error instanceof AppError && error.code === 'phone_taken') return this.signIn(input.phone, input.pin, address);
       throw error;
@@ -120,8 +125,12 @@ export class DriverSignInService {
    * "Sign out everywhere" (a lost or shared phone): ends every QR-page sign-in of the driver in one
    * write; the PIN stays, so the driver signs in again with it. Answers how many were ended.
    */
-  async signOutEverywhere(userId: number): Promise<number> {
-    return this.db.write(() => this.db.orm.delete(schema.driverWebSessions).where(eq(schema.driverWebSessions.userId, userId)).run().changes);
+  async signOutEverywhere(userId: number, actor: AuditActor): Promise<number> {
+    return this.db.write(() => {
+      const ended = this.db.orm.delete(schema.driverWebSessions).where(eq(schema.driverWebSessions.userId, userId)).run().changes;
+      this.audit(actor, { action: 'driver.sign_out_everywhere', objectType: 'driver', objectId: userId, after: { signInsEnded: ended } });
+      return ended;
+    });
   }
 
   async signOut(token: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { minutesAgo, prepaidSite, startTestApp, WebClient, type SimulatedCharger, type TestApp } from '../testing';
+import { minutesAgo, prepaidSite, startTestApp, WebClient, type SimulatedCharger, type TestApp, testActor } from '../testing';
 import { REBOOT_GRACE_MS } from './service';
 
 /** CONTRACT `POST /sessions/{id}/close`: nothing stays stuck when a charger will never end a session. */
@@ -44,7 +44,7 @@ describe('staff close a session whose charger will never end it', () => {
 
   test('needs an admin and a reason; an ended session is 409, an unknown one 404', async () => {
     const start = await charger.startTransaction(1, 'PRE1', 0, minutesAgo(5));
-    const cashier = await t.app.services.tokens.create('desk', 'cashier', 'test');
+    const cashier = await t.app.services.tokens.create('desk', 'cashier', testActor('test'));
     expect((await t.api('POST', `/sessions/${start.transactionId}/close`, { reason: 'gone' }, { token: cashier.token })).status).toBe(403);
     const noReason = await t.api('POST', `/sessions/${start.transactionId}/close`, { reason: '  ' });
     expect(noReason.status).toBe(400);

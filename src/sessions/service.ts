@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import type { AuthorizationDecision, AuthorizationStatus, Authorizer } from '../drivers';
-import { assert, conflict, notFound, nowIso, trustedTimeOr } from '../shared';
+import { assert, conflict, notFound, nowIso, trustedTimeOr, type AuditActor, type RecordAudit } from '../shared';
 import { parseFlags, SESSION_FLAGS, withFlag, type SessionFlag } from './flags';
 import { canFollow, energyRegisterWh, readRegister, type SampledValueLike, type TrustedReading } from './meter';
 import type { SessionRepository, SessionRow } from './repository';
@@ -110,6 +110,8 @@ export class SessionService {
     private readonly authorizer: Authorizer,
     /** What other domains do at points of a session's life, run in this order (app.ts says why). */
     private readonly hooks: readonly SessionHooks[],
+    /** The audit log: staff closing a session is on the record in the closing write. */
+    private readonly audit: RecordAudit,
   ) {}
 
   onChange(listener: (change: SessionChange) => void): void {
@@ -250,9 +252,9 @@ export class SessionService {
    * billed once, up to its last trusted reading and the time of it, stopReason ClosedByStaff,
    * flagged (CONTRACT `POST /sessions/{id}/close`). The card and connector are free at once; a
    * StopTransaction arriving later finds the session completed, is answered, and bills nothing.
-   * `inSameWrite` runs inside the closing transaction (the caller's audit entry).
+   * Its audit entry is written in the closing transaction.
    */
-  async close(id: number, reason: string, inSameWrite: (session: SessionRow) => void = () => undefined): Promise<SessionRow> {
+  async close(id: number, reason: string, actor: AuditActor): Promise<SessionRow> {
     const closed = await this.db.write(() => {
       const found = this.repository.byId(id);
       if (!found) throw notFound('Session', id);
@@ -269,7 +271,7 @@ export class SessionService {
       });
       for (const hook of this.hooks) hook.onCompleted?.(completed);
       const billed = this.repository.byId(completed.id)!;
-      inSameWrite(billed);
+      this.audit(actor, { action: 'session.close', objectType: 'session', objectId: billed.id, after: { reason, costMinor: billed.costMinor, energyWh: billed.energyWh } });
       return billed;
     });
     this.emit({ kind: 'completed', session: closed });

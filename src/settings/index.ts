@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { conflict, isCallingCode, isValidTimeZone, nowIso, parseInput } from '../shared';
+import { conflict, isCallingCode, isValidTimeZone, nowIso, parseInput, type AuditActor, type RecordAudit } from '../shared';
 
 export const UNKNOWN_CHARGER_POLICIES = ['reject', 'pending', 'accept'] as const;
 export const CARD_READER_FORMATS = ['hex', 'decimal', 'hex-reversed'] as const;
@@ -133,6 +133,8 @@ export class SettingsService {
     private readonly db: Db,
     /** The ledger: the currency may change only while no money has moved (CONTRACT `PATCH /settings`). */
     private readonly money: CurrencyGuard,
+    /** The audit log: every change is on the record in the write that makes it. */
+    private readonly audit: RecordAudit,
   ) {}
 
   get(): SiteSettings {
@@ -154,8 +156,8 @@ export class SettingsService {
     this.listeners.push(listener);
   }
 
-  /** Validated patch; returns the new settings once committed. */
-  async update(patch: SettingsPatch): Promise<SiteSettings> {
+  /** Validated patch; returns the new settings once committed, with its audit entry (the fields that changed). */
+  async update(patch: SettingsPatch, actor: AuditActor): Promise<SiteSettings> {
     const now = nowIso();
     this.changing++;
     try {
@@ -163,11 +165,14 @@ export class SettingsService {
         // Checked inside the write that changes the currency (CONTRACT `PATCH /settings`): a
         // top-up committed between a check made before it and this write would leave money in
         // the old currency and the site in the new one.
-        if (patch.currency !== undefined && patch.currency !== this.load().currency) {
+        const current = this.load();
+        if (patch.currency !== undefined && patch.currency !== current.currency) {
           if (this.money.hasMoneyMoved()) throw conflict('currency_locked', 'The currency can change only while no money has moved');
           // Accounts opened before any money moved follow the new currency, in the same write.
           this.money.adoptCurrency(patch.currency);
         }
+        const before: Record<string, unknown> = {};
+        const after: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(patch)) {
           if (value === undefined) continue;
           const valueJson = JSON.stringify(value);
@@ -176,7 +181,11 @@ export class SettingsService {
             .values({ key, valueJson, updatedAt: now })
             .onConflictDoUpdate({ target: schema.settings.key, set: { valueJson, updatedAt: now } })
             .run();
+          if (JSON.stringify(current[key as keyof SiteSettings]) === valueJson) continue;
+          before[key] = current[key as keyof SiteSettings];
+          after[key] = value;
         }
+        if (Object.keys(after).length > 0) this.audit(actor, { action: 'settings.update', objectType: 'settings', before, after });
       });
     } finally {
       // Durable or rolled back (the write settles only then): the cache is filled again from the rows.
@@ -197,8 +206,8 @@ export class SettingsService {
   }
 
   /** Parses an outside patch (API body, form) and applies it. */
-  async updateFromInput(input: unknown): Promise<SiteSettings> {
-    return this.update(parseInput(settingsPatchSchema, input));
+  async updateFromInput(input: unknown, actor: AuditActor): Promise<SiteSettings> {
+    return this.update(parseInput(settingsPatchSchema, input), actor);
   }
 
   private load(): SiteSettings {

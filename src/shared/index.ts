@@ -10,3 +10,4 @@ export * from './hashing-limiter';
 export * from './lockout';
 export * from './actor';
 export * from './secrets';
+export * from './audit';

@@ -1,20 +1,11 @@
 import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { nowIso, redactSecrets, type Actor } from '../shared';
+import { nowIso, redactSecrets, type AuditActor, type AuditEntry } from '../shared';
 
-type AuditRow = typeof schema.auditLog.$inferSelect;
+export type AuditRow = typeof schema.auditLog.$inferSelect;
 
-/** The audit log's "who": the staff user, if any, and the name people read. */
-export type AuditActor = Pick<Actor, 'userId' | 'name'>;
-
-interface AuditEntry {
-  action: string;
-  objectType: string;
-  objectId?: string | number | null;
-  before?: unknown;
-  after?: unknown;
-}
+export type { AuditActor } from '../shared';
 
 interface AuditFilter {
   actorName?: string | undefined;

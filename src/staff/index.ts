@@ -1,5 +1,5 @@
 export { AuditLog } from './audit';
-export type { AuditActor } from './audit';
+export type { AuditActor, AuditRow } from './audit';
 
 export { LoginThrottle, StaffSessionService, LOCKOUT_MS, MAX_LOGIN_FAILURES } from './sessions';
 
@@ -26,8 +26,9 @@ export interface StaffServices {
   audit: AuditLog;
 }
 
-export function createStaffServices(db: Db, limiter: HashingLimiter): StaffServices {
+/** `audit` is the one audit log the other domains write to as well (app.ts). */
+export function createStaffServices(db: Db, limiter: HashingLimiter, audit: AuditLog): StaffServices {
   const users = new StaffUserService(db);
   const throttle = new LoginThrottle(db);
-  return { users, sessions: new StaffSessionService(db), throttle, passwordCheck: new StaffPasswordCheck(users, throttle, limiter), audit: new AuditLog(db) };
+  return { users, sessions: new StaffSessionService(db), throttle, passwordCheck: new StaffPasswordCheck(users, throttle, limiter), audit };
 }

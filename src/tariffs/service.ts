@@ -2,7 +2,7 @@ import { desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { badRequest, notFound, nowIso, parseInput } from '../shared';
+import { badRequest, notFound, nowIso, parseInput, type AuditActor, type RecordAudit } from '../shared';
 import type { TariffPrices, TimeBand } from './cost';
 
 export type TariffVersionRow = typeof schema.tariffVersions.$inferSelect;
@@ -55,25 +55,30 @@ export class TariffService {
   private readonly inForce = new Map<string, TariffVersionRow | null>();
   private readonly versions = new Map<number, TariffVersionRow>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The audit log: every new version is on the record in the write that appends it. */
+    private readonly audit: RecordAudit,
+  ) {}
 
-  async setDefault(input: unknown, createdBy: string | null = null): Promise<TariffVersionRow> {
-    return this.append(null, parseInput(tariffInputSchema, input), createdBy);
+  async setDefault(input: unknown, actor: AuditActor): Promise<TariffVersionRow> {
+    return this.append(null, parseInput(tariffInputSchema, input), actor);
   }
 
-  async setOverride(chargerId: string, input: unknown, createdBy: string | null = null): Promise<TariffVersionRow> {
-    return this.append(chargerId, parseInput(tariffInputSchema, input), createdBy);
+  async setOverride(chargerId: string, input: unknown, actor: AuditActor): Promise<TariffVersionRow> {
+    return this.append(chargerId, parseInput(tariffInputSchema, input), actor);
   }
 
   /** Ends a charger's override, so the default applies there again. */
-  async removeOverride(chargerId: string, createdBy: string | null = null): Promise<void> {
+  async removeOverride(chargerId: string, actor: AuditActor): Promise<void> {
     await this.db.write(() => {
       const current = this.latest(chargerId);
       if (!current || current.removed) throw notFound('tariff override for charger', chargerId);
       this.db.orm
         .insert(schema.tariffVersions)
-        .values({ ...current, id: undefined, removed: true, createdBy, createdAt: nowIso() })
+        .values({ ...current, id: undefined, removed: true, createdBy: actor.name, createdAt: nowIso() })
         .run();
+      this.audit(actor, { action: 'tariff.remove_override', objectType: 'charger', objectId: chargerId, before: tariffView(current) });
     });
     // Only after the commit: a rolled-back change must not leave the cache pointing at it.
     this.inForce.clear();
@@ -128,7 +133,7 @@ export class TariffService {
       .get();
   }
 
-  private async append(chargerId: string | null, tariff: z.output<typeof tariffInputSchema>, createdBy: string | null): Promise<TariffVersionRow> {
+  private async append(chargerId: string | null, tariff: z.output<typeof tariffInputSchema>, actor: AuditActor): Promise<TariffVersionRow> {
     const bands: TimeBand[] = tariff.bands.map((band) => ({
       startMinute: band.start,
       endMinute: band.end,
@@ -136,8 +141,9 @@ export class TariffService {
       timePricePerHourMinor: band.timePricePerHour,
     }));
     assertBandsDisjoint(bands);
-    const row = await this.db.write(() =>
-      this.db.orm
+    const row = await this.db.write(() => {
+      const before = this.latest(chargerId);
+      const appended = this.db.orm
         .insert(schema.tariffVersions)
         .values({
           chargerId,
@@ -148,12 +154,20 @@ export class TariffService {
           idleFeePerHourMinor: tariff.idleFeePerHour,
           idleGraceS: tariff.idleGraceS,
           bandsJson: JSON.stringify(bands),
-          createdBy,
+          createdBy: actor.name,
           createdAt: nowIso(),
         })
         .returning()
-        .get(),
-    );
+        .get();
+      this.audit(actor, {
+        action: chargerId === null ? 'tariff.set_default' : 'tariff.set_override',
+        objectType: chargerId === null ? 'tariff' : 'charger',
+        objectId: chargerId,
+        before: before && !before.removed ? tariffView(before) : null,
+        after: tariffView(appended),
+      });
+      return appended;
+    });
     // Only after the commit: a rolled-back change must not leave the cache pointing at it.
     this.inForce.clear();
     return row;

@@ -8,3 +8,4 @@ export * from './tls';
 export * from './load-simulator';
 export * from './load-site';
 export * from './prepaid-site';
+export { testActor } from './domains';

@@ -1,5 +1,5 @@
 import type { DriverRow } from '../drivers';
-import { startTestApp, V16_SCRIPT, type SimulatedCharger, type TestApp } from '../testing';
+import { startTestApp, V16_SCRIPT, type SimulatedCharger, type TestApp, testActor } from '../testing';
 import { randomReference, upiPaymentLink, type PaymentRequestRow } from './payment-requests';
 
 /**
@@ -123,7 +123,7 @@ describe('payment requests', () => {
   test('confirming twice, one after the other or by two cashiers at the same moment, tops up once and starts once', async () => {
     const { charger, driver } = await site();
     const request = await ask(driver, 30000);
-    const otherCashier = await app.app.services.tokens.create('desk 2', 'cashier', 'test');
+    const otherCashier = await app.app.services.tokens.create('desk 2', 'cashier', testActor('test'));
     const confirms = await Promise.all(
       Array.from({ length: 8 }, (_, i) => app.api('POST', `/payment-requests/${request.id}/confirm`, { method: 'cash' }, i % 2 === 0 ? {} : { token: otherCashier.token })),
     );
@@ -228,7 +228,7 @@ describe('payment requests', () => {
     expect((await app.api('POST', '/payment-requests/999/confirm', { method: 'cash' })).status).toBe(404);
     expect((await app.api('POST', `/payment-requests/${request.id}/confirm`, { method: 'cheque' })).status).toBe(400);
     expect((await app.api('POST', `/payment-requests/${request.id}/confirm`, { method: 'cash', amount: 1 })).status).toBe(400);
-    const viewer = await app.app.services.tokens.create('wall screen', 'viewer', 'test');
+    const viewer = await app.app.services.tokens.create('wall screen', 'viewer', testActor('test'));
     expect((await app.api('GET', '/payment-requests', undefined, { token: viewer.token })).status).toBe(200);
     expect((await app.api('POST', `/payment-requests/${request.id}/confirm`, { method: 'cash' }, { token: viewer.token })).status).toBe(403);
     expect((await app.api('POST', `/payment-requests/${request.id}/cancel`, undefined, { token: viewer.token })).status).toBe(403);

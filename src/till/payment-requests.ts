@@ -8,7 +8,7 @@ import type { DriverRow, DriverService } from '../drivers';
 import { requestHash, type IdempotencyStore, type StoredOutcome } from '../ledger';
 import { refusalError, type QrStartService } from '../qrstart';
 import type { SettingsService } from '../settings';
-import { AppError, conflict, currencyDigits, minorToDecimalString, money, notFound, parseInput, type Actor, type AmountMinor, type Money } from '../shared';
+import { AppError, conflict, currencyDigits, minorToDecimalString, money, notFound, parseInput, type Actor, type AmountMinor, type AuditActor, type Money, type RecordAudit } from '../shared';
 import { clientKeyOf, type TillService } from './service';
 
 export type PaymentRequestRow = typeof schema.paymentRequests.$inferSelect;
@@ -72,7 +72,12 @@ interface PaymentRequestDependencies {
   ttlMs?: number | undefined;
   clock?: () => number;
   onError: (error: unknown, context: string) => void;
+  /** The audit log: confirming and cancelling are on the record in the write that makes them. */
+  audit: RecordAudit;
 }
+
+/** Who the audit log names when drivers cancel their own request on the QR page. */
+const DRIVER: AuditActor = { userId: null, name: 'driver' };
 
 /**
  * Walk-in payments (CONTRACT "Web pages" and `/payment-requests`). A driver on a connector's QR
@@ -157,7 +162,7 @@ export class PaymentRequestService {
   async cancelByDriver(id: number, userId: number): Promise<PaymentRequestRow> {
     const row = this.get(id);
     if (!row || row.userId !== userId) throw notFound('Payment request', id);
-    return this.cancel(id, 'driver');
+    return this.cancel(id, DRIVER);
   }
 
   /** The driver's open request, if any (the connector page shows it instead of the amounts). */
@@ -233,7 +238,9 @@ export class PaymentRequestService {
           .returning()
           .get()!;
         confirmedNow = confirmed;
-        return { status: 200, body: this.view(confirmed) };
+        const view = this.view(confirmed);
+        this.deps.audit(actor, { action: 'payment_request.confirm', objectType: 'payment_request', objectId: id, after: view });
+        return { status: 200, body: view };
       }),
     );
     // Only the confirmation that moved the money starts the charge: a second cashier, a retry or
@@ -247,7 +254,7 @@ export class PaymentRequestService {
   }
 
   /** Staff cancel an open request (the driver said they will not pay). */
-  cancelByStaff(id: number, actor: string): Promise<PaymentRequestRow> {
+  cancelByStaff(id: number, actor: AuditActor): Promise<PaymentRequestRow> {
     if (!this.get(id)) throw notFound('Payment request', id);
     return this.cancel(id, actor);
   }
@@ -375,19 +382,21 @@ export class PaymentRequestService {
     return updated;
   }
 
-  private async cancel(id: number, by: string): Promise<PaymentRequestRow> {
+  private async cancel(id: number, by: AuditActor): Promise<PaymentRequestRow> {
     const cancelled = await this.deps.db.write(() => {
       const now = new Date(this.clock()).toISOString();
       this.expireDueWithin(now);
       const row = this.get(id)!;
       if (row.status === 'cancelled') return row;
       if (row.status !== 'open') throw conflict(`payment_request_${row.status}`, `Payment ${row.reference} is ${row.status}; it can no longer be cancelled`);
-      return this.deps.db.orm
+      const updated = this.deps.db.orm
         .update(schema.paymentRequests)
-        .set({ status: 'cancelled', cancelledAt: now, cancelledBy: by, updatedAt: now })
+        .set({ status: 'cancelled', cancelledAt: now, cancelledBy: by.name, updatedAt: now })
         .where(eq(schema.paymentRequests.id, id))
         .returning()
         .get()!;
+      this.deps.audit(by, { action: 'payment_request.cancel', objectType: 'payment_request', objectId: id, after: this.view(updated) });
+      return updated;
     });
     this.announce(cancelled);
     return cancelled;

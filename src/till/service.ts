@@ -6,7 +6,7 @@ import { PAYMENT_METHODS } from '../db/schema/till';
 import { normaliseUid, type DriverService } from '../drivers';
 import { requestHash, type IdempotencyKey, type IdempotencyStore, type Ledger, type StoredOutcome, type SystemAccountKind } from '../ledger';
 import type { SettingsService } from '../settings';
-import { badRequest, conflict, money, notFound, parseInput, type Actor, type AmountMinor, type Money } from '../shared';
+import { badRequest, conflict, money, notFound, parseInput, type Actor, type AmountMinor, type Money, type RecordAudit } from '../shared';
 import type { PaymentMethod, ShiftService } from './shifts';
 
 type TopupRow = typeof schema.topups.$inferSelect;
@@ -73,6 +73,8 @@ export class TillService {
     private readonly settings: SettingsService,
     private readonly shifts: ShiftService,
     private readonly idempotency: IdempotencyStore,
+    /** The audit log: every money write is on the record in its own transaction (a replay adds nothing). */
+    private readonly audit: RecordAudit,
   ) {
     const { topups } = schema;
     this.lastReceipt = db.orm.select({ last: sql<number | null>`max(${topups.receiptNo})` }).from(topups).prepare();
@@ -146,7 +148,15 @@ export class TillService {
         transferId: transfer.id,
         createdAt: transfer.createdAt,
       })!;
-    return { topupId: row.id, receiptNo, balance: money(this.ledger.balance(accountId).balanceMinor, this.currency()) };
+    const currency = this.currency();
+    const result = { topupId: row.id, receiptNo, balance: money(this.ledger.balance(accountId).balanceMinor, currency) };
+    this.audit(actor, {
+      action: 'topup.create',
+      objectType: 'topup',
+      objectId: row.id,
+      after: { ...result, accountId, cardUid: owner.cardUid, userId: owner.userId, amount: money(topup.amount, currency), method: topup.method, note: topup.note ?? null },
+    });
+    return result;
   }
 
   /** Refunds (part of) a top-up back through its method: a new transfer pointing at the top-up's. */
@@ -177,10 +187,9 @@ export class TillService {
           .returning()
           .get();
         const currency = this.currency();
-        return {
-          status: 201,
-          body: { refundId: row.id, topupId, amount: money(amountMinor, currency), balance: money(this.ledger.balance(topup.accountId).balanceMinor, currency) },
-        };
+        const body = { refundId: row.id, topupId, amount: money(amountMinor, currency), balance: money(this.ledger.balance(topup.accountId).balanceMinor, currency) };
+        this.audit(actor, { action: 'topup.refund', objectType: 'topup', objectId: topupId, after: { ...body, reason: refund.reason } });
+        return { status: 201, body };
       }),
     );
   }
@@ -202,7 +211,10 @@ export class TillService {
           reason: adjustment.reason,
           createdBy: actor.name,
         });
-        return { status: 201, body: { transferId: transfer.id, balance: money(this.ledger.balance(accountId).balanceMinor, this.currency()) } };
+        const currency = this.currency();
+        const body = { transferId: transfer.id, balance: money(this.ledger.balance(accountId).balanceMinor, currency) };
+        this.audit(actor, { action: 'ledger.adjust', objectType: 'account', objectId: accountId, after: { ...body, amount: money(adjustment.amount, currency), reason: adjustment.reason } });
+        return { status: 201, body };
       }),
     );
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { SettingsService } from '../settings';
-import { conflict, money, nowIso, parseInput, type Money } from '../shared';
+import { conflict, money, nowIso, parseInput, type AuditActor, type Money, type RecordAudit } from '../shared';
 
 type ShiftRow = typeof schema.cashierShifts.$inferSelect;
 /** How a top-up was paid; each method has its own drawer total in a shift. */
@@ -37,6 +37,8 @@ export class ShiftService {
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
+    /** The audit log: opening and closing a shift is on the record in the same write. */
+    private readonly audit: RecordAudit,
   ) {
     const { cashierShifts } = schema;
     this.openShiftOf = db.orm
@@ -50,18 +52,23 @@ export class ShiftService {
     return this.openShiftOf.get({ cashier });
   }
 
-  startShift(cashier: string, input: unknown): Promise<ShiftView> {
+  /** Opens a shift of the actor (a cashier's shifts go by the name people read, as on receipts). */
+  startShift(actor: AuditActor, input: unknown): Promise<ShiftView> {
     const { openingFloat } = parseInput(shiftOpenSchema, input);
+    const cashier = actor.name;
     return this.db.write(() => {
       if (this.openShift(cashier)) throw conflict('shift_open', 'Close your open shift before opening another');
       const row = this.db.orm.insert(schema.cashierShifts).values({ cashier, openingFloatMinor: openingFloat, openedAt: nowIso() }).returning().get();
-      return this.shiftView(row);
+      const view = this.shiftView(row);
+      this.audit(actor, { action: 'shift.open', objectType: 'shift', objectId: row.id, after: view });
+      return view;
     });
   }
 
   /** Closes the cashier's shift with the cash counted in the drawer; the difference is recorded. */
-  closeShift(cashier: string, input: unknown): Promise<ShiftView> {
+  closeShift(actor: AuditActor, input: unknown): Promise<ShiftView> {
     const { countedCash, note } = parseInput(shiftCloseSchema, input);
+    const cashier = actor.name;
     return this.db.write(() => {
       const shift = this.openShift(cashier);
       if (!shift) throw conflict('no_open_shift', 'There is no open shift to close');
@@ -72,7 +79,9 @@ export class ShiftService {
         .where(eq(schema.cashierShifts.id, shift.id))
         .returning()
         .get()!;
-      return this.shiftView(row);
+      const view = this.shiftView(row);
+      this.audit(actor, { action: 'shift.close', objectType: 'shift', objectId: row.id, after: view });
+      return view;
     });
   }
 

@@ -82,23 +82,17 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
     const input = parsed.data;
     // The admin is created first, atomically: a second wizard racing this one gets setup_done.
     const admin = await users.createFirstAdmin({ userName: input.userName, password: input.password, language: input.language });
+    const actor = { userId: admin.id, name: admin.userName };
     const settingsBefore = services.settings.get();
-    const settingsAfter = await services.settings.update({
+    await services.settings.update({
       language: input.language,
       siteName: input.siteName,
       timeZone: input.timeZone,
       unknownChargerPolicy: input.unknownChargerPolicy,
       publicBaseUrl: input.publicBaseUrl === '' ? null : input.publicBaseUrl.replace(/\/+$/, ''),
       ...(input.currency !== settingsBefore.currency ? { currency: input.currency } : {}),
-    });
-    const tariff = prices;
-    await services.tariffs.setDefault(tariff, admin.userName);
-    const actor = { userId: admin.id, name: admin.userName };
-    await audit.recordAll(actor, [
-      { action: 'setup.complete', objectType: 'site', after: { admin: admin.userName } },
-      { action: 'settings.update', objectType: 'settings', before: settingsBefore, after: settingsAfter },
-      { action: 'tariff.set_default', objectType: 'tariff', after: tariff },
-    ]);
+    }, actor);
+    await services.tariffs.setDefault(prices, actor);
     await signIn(request, response, admin.id);
     response.redirect(303, '/');
   });

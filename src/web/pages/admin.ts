@@ -116,8 +116,7 @@ export const adminPages: WebArea = (router, { services }) => {
     const role = (TOKEN_ROLES as readonly string[]).includes(form.role ?? '') ? (form.role as TokenRole) : undefined;
     const name = (form.name ?? '').trim();
     if (!role || name.length < 1 || name.length > 100) return renderTokens(response, { errors: { name: 'common.required' } }, 400);
-    const created = await services.tokens.create(name, role, staffOf(request).userName);
-    await audit.record(actorOf(request), { action: 'token.create', objectType: 'api_token', objectId: created.id, after: { name, role } });
+    const created = await services.tokens.create(name, role, actorOf(request));
     // Shown once, in the answer to the POST itself: a redirect would need to keep the secret somewhere.
     renderTokens(response, { newToken: created.token }, 201);
   });
@@ -125,8 +124,7 @@ export const adminPages: WebArea = (router, { services }) => {
   router.post('/tokens/:tokenId/revoke', admin, async (request, response) => {
     const id = Number(request.params.tokenId);
     if (!Number.isSafeInteger(id)) throw new AppError('not_found', 'No such token', 404);
-    await services.tokens.revoke(id);
-    await audit.record(actorOf(request), { action: 'token.revoke', objectType: 'api_token', objectId: id });
+    await services.tokens.revoke(id, actorOf(request));
     response.redirect(303, '/tokens');
   });
 
@@ -241,8 +239,7 @@ export const adminPages: WebArea = (router, { services }) => {
     if (largeTopupWarningMinor === undefined) errors.largeTopupWarning = 'cashier.badAmount';
     if (Object.keys(errors).length > 0) return renderSettings(response, form, errors, 400);
     try {
-      const after = await services.settings.updateFromInput(patch);
-      await audit.record(actorOf(request), { action: 'settings.update', objectType: 'settings', before, after });
+      await services.settings.updateFromInput(patch, actorOf(request));
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
       const details = error.details as { field?: string } | undefined;
@@ -257,9 +254,7 @@ export const adminPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const parsed = parseTariffForm(form, services.settings.get().currency);
     if (!parsed.ok) return renderSettings(response, form, {}, 400, parsed.errors);
-    const before = services.tariffs.current().default;
-    await services.tariffs.setDefault(parsed.input, staffOf(request).userName);
-    await audit.record(actorOf(request), { action: 'tariff.set_default', objectType: 'tariff', before, after: parsed.input });
+    await services.tariffs.setDefault(parsed.input, actorOf(request));
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, '/settings');
   });

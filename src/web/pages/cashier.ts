@@ -261,12 +261,10 @@ export const cashierPages: WebArea = (router, { services }) => {
         let userId: number | null = null;
         if (name !== '' && phone !== '') {
           const existing = drivers.userByPhone(phone);
-          const driver = existing ?? (await drivers.createUser({ name, phone }));
-          if (!existing) await services.staff.audit.record(actor, { action: 'driver.create', objectType: 'driver', objectId: driver.id, after: { name, phone: driver.phone } });
+          const driver = existing ?? (await drivers.createUser({ name, phone }, actor));
           userId = driver.id;
         }
-        card = await drivers.createCard({ uid, kind: 'prepaid', userId });
-        await services.staff.audit.record(actor, { action: 'card.create', objectType: 'card', objectId: card.uid, after: { uid: card.uid, kind: 'prepaid', userId } });
+        card = await drivers.createCard({ uid, kind: 'prepaid', userId }, actor);
       }
       const outcome = await services.till.topUpCard(card.uid, { amount, method: method.data }, actor, form.formKey || undefined);
       return finishTopup(request, response, outcome, { kind: 'card', card });
@@ -281,9 +279,6 @@ export const cashierPages: WebArea = (router, { services }) => {
   async function finishTopup(request: Request, response: Response, outcome: { status: number; body: TopupResult | { error: { code: string; message: string } }; replayed: boolean }, target: Target) {
     if ('error' in outcome.body) {
       return renderTarget(request, response, target, { failure: refusalText(outcome.body.error, response) }, outcome.status);
-    }
-    if (!outcome.replayed) {
-      await services.staff.audit.record(actorOf(request), { action: 'topup.create', objectType: 'topup', objectId: outcome.body.topupId, after: outcome.body });
     }
     response.redirect(303, `/cashier/receipts/${outcome.body.topupId}?print=1`);
   }
@@ -319,8 +314,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const openingFloat = form.openingFloat ? decimalStringToMinor(form.openingFloat, currency) : 0;
     if (openingFloat === undefined) return render(request, response, { errors: { openingFloat: 'cashier.badAmount' } }, 400);
-    const shift = await services.shifts.startShift(staffOf(request).userName, { openingFloat });
-    await services.staff.audit.record(actorOf(request), { action: 'shift.open', objectType: 'shift', objectId: shift.id, after: shift });
+    await services.shifts.startShift(actorOf(request), { openingFloat });
     response.redirect(303, '/cashier');
   });
 
@@ -329,8 +323,7 @@ export const cashierPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const countedCash = decimalStringToMinor(form.countedCash ?? '', currency);
     if (countedCash === undefined) return render(request, response, { errors: { countedCash: 'cashier.badAmount' } }, 400);
-    const shift = await services.shifts.closeShift(staffOf(request).userName, { countedCash, note: form.note || null });
-    await services.staff.audit.record(actorOf(request), { action: 'shift.close', objectType: 'shift', objectId: shift.id, after: shift });
+    const shift = await services.shifts.closeShift(actorOf(request), { countedCash, note: form.note || null });
     response.redirect(303, `/cashier/shifts/${shift.id}`);
   });
 

@@ -4,7 +4,7 @@ import { authorizationKeyHex, labelledConnectors, newChargerPassword, type Charg
 import type { AppServices } from '../../services';
 import { addDays, AppError, csvLine, localDate, minorToDecimalString, nowIso } from '../../shared';
 import { tariffView, type TariffVersionRow } from '../../tariffs';
-import { actorOf, hasRole, requireRole, staffOf } from '../auth';
+import { actorOf, hasRole, requireRole } from '../auth';
 import { setFlash } from '../flash';
 import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
 import type { WebArea } from '../area';
@@ -139,7 +139,7 @@ function newPasswordPanel(services: AppServices, chargerId: string, password: st
 }
 
 export const chargerPages: WebArea = (router, { services, live }) => {
-  const { chargers, audit } = { chargers: services.chargers, audit: services.staff.audit };
+  const { chargers } = services;
 
   const renderList = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
     response.status(status).render('pages/chargers/index', {
@@ -182,8 +182,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     const password = parsed.data.password || (parsed.data.generatePassword ? newChargerPassword() : undefined);
     const input = { id: parsed.data.id, ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(password ? { password } : {}) };
     try {
-      const created = await chargers.register(input);
-      await audit.record(actorOf(request), { action: 'charger.register', objectType: 'charger', objectId: created.id, after: { id: created.id, name: created.name, passwordSet: created.passwordSet } });
+      const created = await chargers.register(input, actorOf(request));
       // Shown once, in the answer to the POST itself: a redirect would need to keep the password somewhere.
       if (password) return response.status(201).render('pages/chargers/detail', detailModel(created, { newPassword: newPasswordPanel(services, created.id, password) }));
       response.redirect(303, `/chargers/${encodeURIComponent(created.id)}`);
@@ -201,8 +200,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
   router.post('/chargers/:chargerId/registration', requireRole('admin'), async (request, response) => {
     const before = loadCharger(services, request);
     const registration = z.enum(['accepted', 'rejected', 'pending']).parse(formBody(request).registration);
-    const after = await chargers.update(before.id, { registration });
-    await audit.record(actorOf(request), { action: 'charger.registration', objectType: 'charger', objectId: before.id, before: { registration: before.registration }, after: { registration: after.registration } });
+    await chargers.update(before.id, { registration }, actorOf(request));
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, request.get('hx-request') ? `/chargers/${encodeURIComponent(before.id)}` : safeBack(request, `/chargers/${encodeURIComponent(before.id)}`));
   });
@@ -212,8 +210,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     const charger = loadCharger(services, request);
     const remove = formBody(request).action === 'remove';
     const password = remove ? null : newChargerPassword();
-    const after = await chargers.update(charger.id, { password });
-    await audit.record(actorOf(request), { action: remove ? 'charger.password_remove' : 'charger.password_generate', objectType: 'charger', objectId: charger.id, before: { passwordSet: charger.passwordSet }, after: { passwordSet: after.passwordSet } });
+    const after = await chargers.update(charger.id, { password }, actorOf(request));
     if (password === null) {
       setFlash(request, { key: 'chargers.passwordRemoved', params: {}, kind: 'ok' });
       return response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);
@@ -223,8 +220,7 @@ export const chargerPages: WebArea = (router, { services, live }) => {
 
   router.post('/chargers/:chargerId/delete', requireRole('admin'), async (request, response) => {
     const before = loadCharger(services, request);
-    await chargers.remove(before.id);
-    await audit.record(actorOf(request), { action: 'charger.remove', objectType: 'charger', objectId: before.id, before: { id: before.id, name: before.name, registration: before.registration } });
+    await chargers.remove(before.id, actorOf(request));
     setFlash(request, { key: 'chargers.removed', params: { id: before.id }, kind: 'ok' });
     response.redirect(303, '/chargers');
   });
@@ -304,18 +300,14 @@ export const chargerPages: WebArea = (router, { services, live }) => {
     const form = formBody(request);
     const parsed = parseTariffForm(form, services.settings.get().currency);
     if (!parsed.ok) return response.status(400).render('pages/chargers/detail', detailModel(charger, { tariffValues: form, tariffErrors: parsed.errors, tariffBands: tariffBandRows(form, parsed.errors), tariffPreview: tariffPreview(form, services.settings.get().currency) }));
-    const before = services.tariffs.versionInForce(charger.id);
-    await services.tariffs.setOverride(charger.id, parsed.input, staffOf(request).userName);
-    await audit.record(actorOf(request), { action: 'tariff.set_override', objectType: 'charger', objectId: charger.id, before, after: parsed.input });
+    await services.tariffs.setOverride(charger.id, parsed.input, actorOf(request));
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);
   });
 
   router.post('/chargers/:chargerId/tariff/remove', requireRole('admin'), async (request, response) => {
     const charger = loadCharger(services, request);
-    const before = services.tariffs.versionInForce(charger.id);
-    await services.tariffs.removeOverride(charger.id, staffOf(request).userName);
-    await audit.record(actorOf(request), { action: 'tariff.remove_override', objectType: 'charger', objectId: charger.id, before });
+    await services.tariffs.removeOverride(charger.id, actorOf(request));
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, `/chargers/${encodeURIComponent(charger.id)}`);
   });
@@ -348,21 +340,20 @@ export const chargerPages: WebArea = (router, { services, live }) => {
         const connectorId = connectorIdField.parse(form.connectorId ?? '');
         const idTag = z.string().trim().min(1).max(36).parse(form.idTag);
         sent = { ocppAction: 'RemoteStart', payload: { connectorId, idTag } };
-        reply = (await services.commands.remoteStart(charger.id, connectorId, idTag, UI_COMMAND_TIMEOUT_MS)).response;
+        reply = (await services.commands.remoteStart(charger.id, connectorId, idTag, UI_COMMAND_TIMEOUT_MS, actorOf(request))).response;
       } else if (action === 'stop') {
         const transactionId = z.string().trim().min(1).max(36).parse(form.transactionId);
         sent = { ocppAction: 'RemoteStop', payload: { transactionId } };
-        reply = (await services.commands.remoteStop({ chargerId: charger.id, transactionId }, UI_COMMAND_TIMEOUT_MS)).response;
+        reply = (await services.commands.remoteStop({ chargerId: charger.id, transactionId }, UI_COMMAND_TIMEOUT_MS, actorOf(request))).response;
       } else if (action === 'change-configuration') {
         const key = z.string().min(1).max(200).parse(form.key);
         const value = z.string().max(1000).parse(form.value ?? '');
         sent = services.commands.configurationChange(charger.id, key, value);
-        reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS);
+        reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS, actorOf(request));
       } else {
         sent = commandFor(action, form, charger, services.commands.versionOf(charger.id));
-        reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS);
+        reply = await services.commands.send(charger.id, sent.ocppAction, sent.payload, UI_COMMAND_TIMEOUT_MS, actorOf(request));
       }
-      await audit.record(actorOf(request), { action: `charger.command.${action}`, objectType: 'charger', objectId: charger.id, after: { ...sent, reply } });
       result = { ok: true, key: 'chargers.reply', params: { action: sent.ocppAction, reply: JSON.stringify(reply) } };
     } catch (error) {
       if (!(error instanceof z.ZodError) && !(error instanceof AppError)) throw error;

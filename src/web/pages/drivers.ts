@@ -40,7 +40,6 @@ function signedMinor(text: string, currency: string): number | undefined {
 export const driverPages: WebArea = (router, { services }) => {
   const cashier = requireRole('cashier');
   const admin = requireRole('admin');
-  const { audit } = services.staff;
 
   const renderList = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
     const { drivers } = services;
@@ -62,8 +61,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const input = { name: form.name ?? '', phone: form.phone ?? '', email: form.email || null, pin: form.pin || null };
     try {
-      const driver = await services.drivers.createUser(input);
-      await audit.record(actorOf(request), { action: 'driver.create', objectType: 'driver', objectId: driver.id, after: input });
+      const driver = await services.drivers.createUser(input, actorOf(request));
       response.redirect(303, `/drivers/${driver.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
@@ -98,8 +96,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const patch = { name: form.name, phone: form.phone, email: form.email || null, ...(form.pin ? { pin: form.pin } : {}) };
     try {
-      const after = await services.drivers.updateUser(before.id, patch);
-      await audit.record(actorOf(request), { action: 'driver.update', objectType: 'driver', objectId: before.id, before: { name: before.name, phone: before.phone, email: before.email }, after: { name: after.name, phone: after.phone, email: after.email, pinChanged: Boolean(form.pin) } });
+      await services.drivers.updateUser(before.id, patch, actorOf(request));
       setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
       response.redirect(303, `/drivers/${before.id}`);
     } catch (error) {
@@ -111,8 +108,7 @@ export const driverPages: WebArea = (router, { services }) => {
   /** A lost or shared phone: every QR-page sign-in of the driver ends; the PIN stays as it is. */
   router.post('/drivers/:driverId/sign-out-everywhere', cashier, async (request, response) => {
     const driver = loadDriver(services, request);
-    const ended = await services.driverSignIn.signOutEverywhere(driver.id);
-    await audit.record(actorOf(request), { action: 'driver.sign_out_everywhere', objectType: 'driver', objectId: driver.id, after: { signInsEnded: ended } });
+    await services.driverSignIn.signOutEverywhere(driver.id, actorOf(request));
     setFlash(request, { key: 'drivers.signedOutEverywhere', params: {}, kind: 'ok' });
     response.redirect(303, `/drivers/${driver.id}`);
   });
@@ -122,8 +118,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const kind = form.kind === 'personal' ? 'personal' : 'prepaid';
     try {
-      const card = await services.drivers.createCard({ uid: form.uid ?? '', kind, userId: driver.id, label: form.label || null });
-      await audit.record(actorOf(request), { action: 'card.create', objectType: 'card', objectId: card.uid, after: { uid: card.uid, kind, userId: driver.id } });
+      await services.drivers.createCard({ uid: form.uid ?? '', kind, userId: driver.id, label: form.label || null }, actorOf(request));
       response.redirect(303, `/drivers/${driver.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
@@ -136,8 +131,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const { drivers } = services;
     const before = drivers.requireCard(String(request.params.uid));
     const status = z.enum(CARD_STATUSES).parse(formBody(request).status);
-    const after = await drivers.updateCard(before.uid, { status });
-    await audit.record(actorOf(request), { action: 'card.status', objectType: 'card', objectId: before.uid, before: { status: before.status }, after: { status: after.status } });
+    const after = await drivers.updateCard(before.uid, { status }, actorOf(request));
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, after.userId === null ? '/drivers' : `/drivers/${after.userId}`);
   });
@@ -148,8 +142,7 @@ export const driverPages: WebArea = (router, { services }) => {
     const userId = form.userId && /^\d{1,15}$/.test(form.userId) ? Number(form.userId) : null;
     const kind = form.kind === 'personal' ? 'personal' : 'prepaid';
     try {
-      const card = await services.drivers.createCard({ uid: form.uid ?? '', kind, userId });
-      await audit.record(actorOf(request), { action: 'card.create', objectType: 'card', objectId: card.uid, after: { uid: card.uid, kind, userId, fromUnknown: true } });
+      await services.drivers.createCard({ uid: form.uid ?? '', kind, userId }, actorOf(request));
       response.redirect(303, userId === null ? '/drivers' : `/drivers/${userId}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
@@ -171,7 +164,6 @@ export const driverPages: WebArea = (router, { services }) => {
       const body = outcome.body as { error: { code: string; message: string } };
       return renderDriver(request, response, { adjustErrors: { adjustAmount: refusalKey(body.error) }, adjustValues: form }, outcome.status);
     }
-    if (!outcome.replayed) await audit.record(actorOf(request), { action: 'ledger.adjust', objectType: 'driver', objectId: driver.id, after: { amount, reason: form.reason, result: outcome.body } });
     setFlash(request, { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, `/drivers/${driver.id}`);
   });
@@ -186,7 +178,6 @@ export const driverPages: WebArea = (router, { services }) => {
     if (form.amount && amount === undefined) throw new AppError('invalid_amount', 'The refund amount is not a valid amount', 400);
     const outcome = await services.till.refundTopup(id, { ...(amount === undefined ? {} : { amount }), reason: (form.reason ?? '').trim() }, actorOf(request), form.formKey || undefined);
     const failed = outcome.status >= 400 ? refusalText((outcome.body as { error: { code: string; message: string } }).error, response) : undefined;
-    if (!failed && !outcome.replayed) await audit.record(actorOf(request), { action: 'topup.refund', objectType: 'topup', objectId: id, after: outcome.body });
     setFlash(request, failed ? { key: 'drivers.refundFailed', params: { message: failed }, kind: 'error' } : { key: 'chargers.saved', params: {}, kind: 'ok' });
     response.redirect(303, topup.userId === null ? '/drivers' : `/drivers/${topup.userId}`);
   });

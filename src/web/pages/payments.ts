@@ -5,7 +5,7 @@ import { PAYMENT_REQUEST_STATUSES } from '../../db/schema/till';
 import type { AppServices } from '../../services';
 import { AppError, csvLine, formatMoney, minorToDecimalString } from '../../shared';
 import type { PaymentRequestRow, PaymentRequestStatus } from '../../till';
-import { actorOf, requireRole, staffOf } from '../auth';
+import { actorOf, requireRole } from '../auth';
 import { setFlash } from '../flash';
 import { formBody } from '../forms';
 import { refusalText } from '../refusals';
@@ -152,9 +152,6 @@ export const paymentPages: WebArea = (router, { services, live }) => {
       return response.redirect(303, back);
     }
     const confirmed = outcome.body;
-    if (!outcome.replayed) {
-      await services.staff.audit.record(actorOf(request), { action: 'payment_request.confirm', objectType: 'payment_request', objectId: confirmed.id, after: confirmed });
-    }
     const { currency } = services.settings.get();
     const lang = pageLanguage(response);
     const receiptNo = confirmed.topupId !== null ? (services.till.topup(confirmed.topupId)?.receiptNo ?? '') : '';
@@ -166,8 +163,7 @@ export const paymentPages: WebArea = (router, { services, live }) => {
     const id = requestIdOf(request);
     const back = backPath(formBody(request).back);
     try {
-      const cancelled = await services.paymentRequests.cancelByStaff(id, staffOf(request).userName);
-      await services.staff.audit.record(actorOf(request), { action: 'payment_request.cancel', objectType: 'payment_request', objectId: id, after: services.paymentRequests.view(cancelled) });
+      const cancelled = await services.paymentRequests.cancelByStaff(id, actorOf(request));
       setFlash(request, { key: 'payments.cancelledFlash', params: { id: cancelled.reference }, kind: 'ok' });
     } catch (error) {
       if (!(error instanceof AppError) || error.httpStatus !== 409) throw error;

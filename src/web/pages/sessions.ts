@@ -142,10 +142,7 @@ export const sessionPages: WebArea = (router, { services, live }) => {
     const form = formBody(request);
     const parsed = closeSessionSchema.safeParse({ reason: form.reason ?? '' });
     if (!parsed.success) return renderDetail(response, model, { values: { reason: form.reason ?? '' }, errors: { reason: 'sessions.reasonNeeded' } }, 400);
-    const actor = actorOf(request);
-    await services.sessions.close(model.session.id, parsed.data.reason, (session) =>
-      services.staff.audit.recordNow(actor, { action: 'session.close', objectType: 'session', objectId: session.id, after: { reason: parsed.data.reason, costMinor: session.costMinor, energyWh: session.energyWh } }),
-    );
+    await services.sessions.close(model.session.id, parsed.data.reason, actorOf(request));
     setFlash(request, { key: 'sessions.closed', params: { id: model.session.id }, kind: 'ok' });
     response.redirect(303, `/sessions/${model.session.id}`);
   });

@@ -1,4 +1,4 @@
-import { startTestApp, TEST_API_TOKEN, type TestApp } from '../../../testing';
+import { startTestApp, TEST_API_TOKEN, type TestApp, testActor } from '../../../testing';
 
 describe('JSON API: auth, errors and bodies', () => {
   let t: TestApp;
@@ -27,12 +27,12 @@ describe('JSON API: auth, errors and bodies', () => {
   });
 
   test('a created token works with its role; a viewer token cannot write (403)', async () => {
-    const viewer = await t.app.services.tokens.create('dashboard', 'viewer', 'test');
+    const viewer = await t.app.services.tokens.create('dashboard', 'viewer', testActor('test'));
     expect((await t.api('GET', '/chargers', undefined, { token: viewer.token })).status).toBe(200);
     const write = await t.api('POST', '/chargers', { id: 'CP-V' }, { token: viewer.token });
     expect(write.status).toBe(403);
     expect(write.body.error.code).toBe('forbidden');
-    await t.app.services.tokens.revoke(viewer.id);
+    await t.app.services.tokens.revoke(viewer.id, testActor('test'));
     expect((await t.api('GET', '/chargers', undefined, { token: viewer.token })).status).toBe(401);
   });
 

@@ -18,7 +18,7 @@ export function chargerRoutes(router: express.Router, services: AppServices): vo
   });
 
   router.post('/chargers', requireRole('admin'), async (request, response) => {
-    response.status(201).json(await chargers.register(request.body));
+    response.status(201).json(await chargers.register(request.body, actorOf(request)));
   });
 
   router.get('/chargers/:chargerId', (request, response) => {
@@ -37,7 +37,7 @@ export function chargerRoutes(router: express.Router, services: AppServices): vo
     // Every field is checked before anything is written.
     const parsedMaxPowerW = setsMaxPower ? services.load.settings.parseMaxPower(maxPowerW) : null;
     if (!chargers.view(chargerId)) throw notFound('Charger', chargerId);
-    const updated = !setsMaxPower || Object.keys(rest).length > 0 ? await chargers.update(chargerId, isObject ? rest : body) : chargers.view(chargerId)!;
+    const updated = !setsMaxPower || Object.keys(rest).length > 0 ? await chargers.update(chargerId, isObject ? rest : body, actorOf(request)) : chargers.view(chargerId)!;
     if (setsMaxPower) await services.load.settings.setMaxPower(chargerId, parsedMaxPowerW, actorOf(request));
     response.json(withMaxPower(updated));
   });
@@ -48,7 +48,7 @@ export function chargerRoutes(router: express.Router, services: AppServices): vo
 
   router.delete('/chargers/:chargerId', requireRole('admin'), async (request, response) => {
     const chargerId = request.params.chargerId as string;
-    await chargers.remove(chargerId);
+    await chargers.remove(chargerId, actorOf(request));
     response.status(204).end();
   });
 
@@ -56,7 +56,7 @@ export function chargerRoutes(router: express.Router, services: AppServices): vo
     allowQuery(request.query, ['timeoutS']);
     const timeoutS = parseTimeoutS(queryString(request.query, 'timeoutS'));
     const payload = request.body === undefined ? {} : (request.body as unknown);
-    const reply = await commands.send(request.params.chargerId as string, request.params.action as string, payload, timeoutS * 1000);
+    const reply = await commands.send(request.params.chargerId as string, request.params.action as string, payload, timeoutS * 1000, actorOf(request));
     response.json({ response: reply });
   });
 

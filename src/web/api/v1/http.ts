@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { parseIdempotencyKey, type StoredOutcome } from '../../../ledger';
 import type { AppServices } from '../../../services';
-import { AppError, badRequest, forbidden, type Actor } from '../../../shared';
+import { AppError, badRequest, forbidden, toUtcIso, type Actor } from '../../../shared';
 
 /** A group of API routes (one area), registered on the API router after the token check. */
 export type ApiRouteGroup = (router: Router, services: AppServices) => void;
@@ -120,6 +120,15 @@ export function queryId(query: Request['query'], name: string): number | undefin
   if (value === undefined) return undefined;
   if (!/^\d{1,15}$/.test(value)) throw badRequest('invalid_request', `${name} must be a positive integer`);
   return Number(value);
+}
+
+/** A single-valued query parameter holding an ISO 8601 date or time, as UTC ISO; anything else is 400. */
+export function queryTime(query: Request['query'], name: string): string | undefined {
+  const raw = queryString(query, name);
+  if (raw === undefined) return undefined;
+  const iso = /^\d{4}-\d{2}-\d{2}/.test(raw) ? toUtcIso(/T/.test(raw) ? raw : `${raw}T00:00:00Z`) : undefined;
+  if (!iso) throw badRequest('invalid_request', `${name} must be an ISO 8601 date or time`);
+  return iso;
 }
 
 /** Rejects query parameters the route does not know (a typo must not silently widen a filter). */

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppServices } from '../../../services';
 import { AppError } from '../../../shared';
+import { auditRoutes } from './audit';
 import { chargerRoutes } from './chargers';
 import { loadRoutes } from './load';
 import { sendError, type ApiRouteGroup } from './http';
@@ -11,7 +12,7 @@ import { sessionRoutes } from './sessions';
 import { siteRoutes } from './site';
 
 /** Every route group of the API; each registers its own paths. */
-const ROUTE_GROUPS: readonly ApiRouteGroup[] = [siteRoutes, chargerRoutes, sessionRoutes, moneyRoutes, paymentRequestRoutes, qrRoutes, loadRoutes];
+const ROUTE_GROUPS: readonly ApiRouteGroup[] = [siteRoutes, chargerRoutes, sessionRoutes, moneyRoutes, paymentRequestRoutes, qrRoutes, loadRoutes, auditRoutes];
 
 /** CONTRACT: request bodies are JSON, at most 1 MiB. */
 const MAX_BODY_BYTES = 1024 * 1024;

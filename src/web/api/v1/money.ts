@@ -54,7 +54,7 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.post('/users', requireRole('cashier'), async (request, response) => {
-    response.status(201).json(drivers.userView(await drivers.createUser(request.body)));
+    response.status(201).json(drivers.userView(await drivers.createUser(request.body, actorOf(request))));
   });
 
   router.get('/users/:userId', (request, response) => {
@@ -62,7 +62,7 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.patch('/users/:userId', requireRole('cashier'), async (request, response) => {
-    response.json(drivers.userView(await drivers.updateUser(positiveId(request.params.userId as string, 'User'), request.body)));
+    response.json(drivers.userView(await drivers.updateUser(positiveId(request.params.userId as string, 'User'), request.body, actorOf(request))));
   });
 
   router.post('/users/:userId/topups', requireRole('cashier'), async (request, response) => {
@@ -81,7 +81,7 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.post('/cards', requireRole('cashier'), async (request, response) => {
-    response.status(201).json(drivers.cardView(await drivers.createCard(request.body)));
+    response.status(201).json(drivers.cardView(await drivers.createCard(request.body, actorOf(request))));
   });
 
   router.get('/cards/:uid', (request, response) => {
@@ -89,7 +89,7 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.patch('/cards/:uid', requireRole('cashier'), async (request, response) => {
-    response.json(drivers.cardView(await drivers.updateCard(request.params.uid as string, request.body)));
+    response.json(drivers.cardView(await drivers.updateCard(request.params.uid as string, request.body, actorOf(request))));
   });
 
   router.post('/cards/:uid/topups', requireRole('cashier'), async (request, response) => {
@@ -181,11 +181,11 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.post('/shifts', requireRole('cashier'), async (request, response) => {
-    response.status(201).json(await shifts.startShift(actorOf(request).name, request.body ?? {}));
+    response.status(201).json(await shifts.startShift(actorOf(request), request.body ?? {}));
   });
 
   router.post('/shifts/current/close', requireRole('cashier'), async (request, response) => {
-    response.json(await shifts.closeShift(actorOf(request).name, request.body));
+    response.json(await shifts.closeShift(actorOf(request), request.body));
   });
 
   /** How a session pays and what billing did: payer, tariff version, remote stop and its reason, debt. */
@@ -220,17 +220,17 @@ export function moneyRoutes(router: express.Router, services: AppServices): void
   });
 
   router.put('/tariffs/default', requireRole('admin'), async (request, response) => {
-    response.json(tariffView(await tariffs.setDefault(request.body, actorOf(request).name)));
+    response.json(tariffView(await tariffs.setDefault(request.body, actorOf(request))));
   });
 
   router.put('/tariffs/chargers/:chargerId', requireRole('admin'), async (request, response) => {
     const chargerId = request.params.chargerId as string;
     if (!services.chargers.view(chargerId)) throw notFound('Charger', chargerId);
-    response.json(tariffView(await tariffs.setOverride(chargerId, request.body, actorOf(request).name)));
+    response.json(tariffView(await tariffs.setOverride(chargerId, request.body, actorOf(request))));
   });
 
   router.delete('/tariffs/chargers/:chargerId', requireRole('admin'), async (request, response) => {
-    await tariffs.removeOverride(request.params.chargerId as string, actorOf(request).name);
+    await tariffs.removeOverride(request.params.chargerId as string, actorOf(request));
     response.status(204).end();
   });
 

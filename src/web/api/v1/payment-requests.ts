@@ -42,7 +42,7 @@ export const paymentRequestRoutes: ApiRouteGroup = (router, services) => {
   });
 
   router.post('/payment-requests/:requestId/cancel', requireRole('cashier'), async (request, response) => {
-    const row = await paymentRequests.cancelByStaff(requestId(request.params.requestId as string), actorOf(request).name);
+    const row = await paymentRequests.cancelByStaff(requestId(request.params.requestId as string), actorOf(request));
     response.json(paymentRequests.view(row));
   });
 };

@@ -2,8 +2,8 @@ import type express from 'express';
 import { normaliseUid } from '../../../drivers';
 import type { AppServices } from '../../../services';
 import { closeSessionSchema, type SessionFilter, type SessionRow } from '../../../sessions';
-import { badRequest, notFound, parseInput, toUtcIso } from '../../../shared';
-import { allowQuery, decodeCursor, page, parseLimit, principalOf, queryId, queryString, requireRole } from './http';
+import { badRequest, notFound, parseInput } from '../../../shared';
+import { actorOf, allowQuery, decodeCursor, page, parseLimit, queryId, queryString, queryTime, requireRole } from './http';
 
 /** CONTRACT session object. transactionId is the charger's: an integer for 1.6, a string for 2.0.1. */
 function sessionView(session: SessionRow, currency: string) {
@@ -46,11 +46,8 @@ function parseSessionFilter(query: express.Request['query']): SessionFilter {
     filter.status = status;
   }
   for (const bound of ['from', 'to'] as const) {
-    const raw = queryString(query, bound);
-    if (raw === undefined) continue;
-    const iso = /^\d{4}-\d{2}-\d{2}/.test(raw) ? toUtcIso(/T/.test(raw) ? raw : `${raw}T00:00:00Z`) : undefined;
-    if (!iso) throw badRequest('invalid_request', `${bound} must be an ISO 8601 date or time`);
-    filter[bound] = iso;
+    const iso = queryTime(query, bound);
+    if (iso !== undefined) filter[bound] = iso;
   }
   return filter;
 }
@@ -93,11 +90,7 @@ export function sessionRoutes(router: express.Router, services: AppServices): vo
     const raw = request.params.sessionId as string;
     if (!/^\d{1,15}$/.test(raw)) throw notFound('Session', raw);
     const { reason } = parseInput(closeSessionSchema, request.body);
-    const principal = principalOf(request);
-    const actor = { userId: principal.staffUserId ?? null, name: `${principal.kind}:${principal.name}` };
-    const closed = await services.sessions.close(Number(raw), reason, (session) =>
-      services.staff.audit.recordNow(actor, { action: 'session.close', objectType: 'session', objectId: session.id, after: { reason, costMinor: session.costMinor, energyWh: session.energyWh } }),
-    );
+    const closed = await services.sessions.close(Number(raw), reason, actorOf(request));
     response.json(sessionView(closed, services.settings.get().currency));
   });
 }

@@ -2,7 +2,7 @@ import type express from 'express';
 import type { AppServices } from '../../../services';
 import { badRequest } from '../../../shared';
 import type { SiteSettings } from '../../../settings';
-import { requireRole } from './http';
+import { actorOf, requireRole } from './http';
 
 function settingsView(settings: SiteSettings, services: AppServices) {
   return {
@@ -38,7 +38,7 @@ export function siteRoutes(router: express.Router, services: AppServices): void 
     const currency = (rest.currency as string) ?? services.settings.get().currency;
     if (minimumBalance !== undefined) patch.minimumBalanceMinor = parseMoneySetting(minimumBalance, 'minimumBalance', currency);
     if (largeTopupWarning !== undefined) patch.largeTopupWarningMinor = parseMoneySetting(largeTopupWarning, 'largeTopupWarning', currency);
-    const updated = await services.settings.updateFromInput(patch);
+    const updated = await services.settings.updateFromInput(patch, actorOf(request));
     response.json(settingsView(updated, services));
   });
 }
