@@ -6,7 +6,7 @@ import { runCli } from './cli';
 import { Database } from './db';
 import { databaseFile, listBackups, backupsDir } from './ops/backups';
 import { pidFile, writePidFile } from './ops/pid-file';
-import { makeTempDir, startTestApp } from './testing';
+import { makeTempDir, startTestApp, testActor } from './testing';
 
 interface Captured {
   code: number;
@@ -152,7 +152,7 @@ describe('chargeyard CLI', () => {
       }
     }
 
-    beforeEach(() => withUsers((users) => users.create({ userName: 'admin', role: 'admin', password: 'old password 1' })));
+    beforeEach(() => withUsers((users) => users.create({ userName: 'admin', role: 'admin', password: 'old password 1' }, testActor('test'))));
 
     test('sets the new password: the old one stops working and the new one signs in', async () => {
       const result = await cli(['reset-password', 'admin'], env, ['new password 2', 'new password 2']);

@@ -276,8 +276,7 @@ async function createAdmin(io: CliIo): Promise<number> {
       return 0;
     }
     const password = await io.readSecret('Password for the new staff user admin: ');
-    const admin = await users.createFirstAdmin({ userName: 'admin', password, language: 'en' });
-    await new AuditLog(db).record(CLI_ACTOR, { action: 'setup.complete', objectType: 'site', after: { admin: admin.userName } });
+    await users.createFirstAdmin({ userName: 'admin', password, language: 'en' }, CLI_ACTOR);
     io.out('created staff user admin');
   } finally {
     db.close();
@@ -300,9 +299,7 @@ async function resetPassword(parsed: ParsedArgs, io: CliIo): Promise<number> {
     const repeated = await io.readSecret('Repeat it: ');
     if (password !== repeated) throw new Error('the two passwords differ; nothing was changed');
     // setPassword checks the password rules and signs the user out everywhere.
-    await users.setPassword(user.id, password);
-    const audit = new AuditLog(db);
-    await audit.record(CLI_ACTOR, { action: 'staff.password_reset', objectType: 'staff_user', objectId: user.id });
+    await users.setPassword(user.id, password, CLI_ACTOR);
     io.out(`the password of ${userName} was changed; their open sessions were signed out`);
   } finally {
     db.close();

@@ -132,7 +132,7 @@ describe('safe by default', () => {
     expect(view.overLimit).toBe(true);
     expect(view.drawW).toBeGreaterThan(20_000);
     expect(view.connectors.find((connector) => connector.chargerId === 'BROKEN')!.flags).toContain('above_limit');
-    await t.app.services.staff.users.create({ userName: 'watch', role: 'viewer', password: 'correct horse battery' });
+    await t.app.services.staff.users.create({ userName: 'watch', role: 'viewer', password: 'correct horse battery' }, testActor('test'));
     const viewer = new WebClient(t.baseUrl);
     await viewer.submit('/login', '/login', { userName: 'watch', password: 'correct horse battery' });
     expect((await viewer.get('/fragments/load')).text).toContain('data-testid="load-over-limit"');

@@ -1,4 +1,4 @@
-import { startTestApp, V201_SCRIPT, WebClient, type TestApp } from '../testing';
+import { startTestApp, V201_SCRIPT, WebClient, type TestApp, testActor } from '../testing';
 
 /**
  * CONTRACT: secret values (1.6 AuthorizationKey, 2.0.1 SecurityCtrlr.BasicAuthPassword, any key or
@@ -48,7 +48,7 @@ test('1.6: AuthorizationKey set through the API and reported by GetConfiguration
 
 test('1.6: a ChangeConfiguration from the charger page keeps the key out of the audit log, the page and the reply shown', async () => {
   const charger = await t.acceptedCharger('SEC-UI');
-  await t.app.services.staff.users.create({ userName: 'boss', role: 'admin', password: 'correct horse battery' });
+  await t.app.services.staff.users.create({ userName: 'boss', role: 'admin', password: 'correct horse battery' }, testActor('test'));
   const admin = new WebClient(t.baseUrl);
   await admin.submit('/login', '/login', { userName: 'boss', password: 'correct horse battery' });
   await admin.get('/chargers/SEC-UI');

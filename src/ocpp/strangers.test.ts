@@ -1,5 +1,5 @@
 import { MAX_EVENT_PAYLOAD_CHARS, MAX_PENDING_CHARGERS } from '../chargers';
-import { SimulatedCharger, startTestApp, WebClient, type TestApp } from '../testing';
+import { SimulatedCharger, startTestApp, WebClient, type TestApp, testActor } from '../testing';
 
 /** CONTRACT "OCPP endpoint": charge points nobody registered fill a bounded amount of storage. */
 describe('bounded storage from strangers (policy pending)', () => {
@@ -35,7 +35,7 @@ describe('bounded storage from strangers (policy pending)', () => {
     await Promise.all([...strangers, late].map((charger) => charger.close().catch(() => undefined)));
 
     // The dashboard names the newest few and counts the rest.
-    await t.app.services.staff.users.create({ userName: 'admin-one', role: 'admin', password: 'correct horse battery' });
+    await t.app.services.staff.users.create({ userName: 'admin-one', role: 'admin', password: 'correct horse battery' }, testActor('test'));
     const staff = new WebClient(t.baseUrl);
     await staff.submit('/login', '/login', { userName: 'admin-one', password: 'correct horse battery' });
     const dashboard = await staff.get('/');

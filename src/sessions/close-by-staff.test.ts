@@ -77,7 +77,7 @@ describe('staff close a session whose charger will never end it', () => {
     expect((await t.api('GET', `/sessions/${ended.transactionId}`)).body.flags).not.toContain('open_after_reboot');
     // The job does the same on its schedule, and staff see an alert naming what to do.
     expect((await t.app.services.jobs.runJob('stuck-sessions')).result).toBe('ok');
-    await t.app.services.staff.users.create({ userName: 'admin-one', role: 'admin', password: 'correct horse battery' });
+    await t.app.services.staff.users.create({ userName: 'admin-one', role: 'admin', password: 'correct horse battery' }, testActor('test'));
     const staff = new WebClient(t.baseUrl);
     await staff.submit('/login', '/login', { userName: 'admin-one', password: 'correct horse battery' });
     expect((await staff.get('/')).text).toContain(`Session ${forgotten.transactionId} is still open although CP-C restarted`);

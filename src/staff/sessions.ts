@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { countAttempt, hashToken, nowIso, type Reservation } from '../shared';
+import { countAttempt, hashToken, nowIso, type AuditActor, type Reservation } from '../shared';
+import { AuditLog } from './audit';
 import { toStaffUser, type StaffUser } from './users';
 
 /** A signed-in browser expires after this long without a request, and at the latest after a day. */
@@ -22,9 +23,15 @@ interface SignedIn {
 
 /** Staff browser sessions kept in SQLite; the cookie holds a random token, the table its SHA-256. */
 export class StaffSessionService {
-  constructor(private readonly db: Db) {}
+  private readonly audit: AuditLog;
 
-  async create(userId: number): Promise<string> {
+  constructor(private readonly db: Db) {
+    this.audit = new AuditLog(db);
+  }
+
+  /** A new browser session of the user who just signed in, on the record as `staff.sign_in` in the same write. */
+  async create(user: { id: number; userName: string }): Promise<string> {
+    const userId = user.id;
     const token = crypto.randomBytes(32).toString('base64url');
     const now = new Date();
     await this.db.write(() => {
@@ -40,6 +47,7 @@ export class StaffSessionService {
           expiresAt: new Date(now.getTime() + SESSION_MAX_MS).toISOString(),
         })
         .run();
+      this.audit.recordNow({ userId, name: user.userName }, { action: 'staff.sign_in', objectType: 'staff_user', objectId: userId });
     });
     return token;
   }
@@ -82,10 +90,14 @@ export class StaffSessionService {
  * sets the lockout for every attempt after it. A right password then clears the count.
  */
 export class LoginThrottle {
+  private readonly audit: AuditLog;
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.audit = new AuditLog(db);
+  }
 
   /** Seconds until this user name may try again, or 0. */
   retryAfterS(userName: string): number {
@@ -121,6 +133,14 @@ export class LoginThrottle {
 
   async clear(userName: string): Promise<void> {
     await this.db.write(() => this.db.orm.delete(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, normalise(userName))).run());
+  }
+
+  /** An admin ends a lockout early (the user rang), without changing the password; on the record in the same write. */
+  async unlock(user: { id: number; userName: string }, actor: AuditActor): Promise<void> {
+    await this.db.write(() => {
+      this.db.orm.delete(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, normalise(user.userName))).run();
+      this.audit.recordNow(actor, { action: 'staff.unlock', objectType: 'staff_user', objectId: user.id });
+    });
   }
 }
 

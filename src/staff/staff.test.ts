@@ -1,5 +1,5 @@
 import { Database } from '../db';
-import { makeTempDir } from '../testing';
+import { makeTempDir, testActor } from '../testing';
 import path from 'node:path';
 import { AuditLog, LoginThrottle, LOCKOUT_MS, MAX_LOGIN_FAILURES, StaffSessionService, StaffUserService, resetPassword } from '.';
 
@@ -16,7 +16,7 @@ describe('staff domain', () => {
 
   it('stores scrypt hashes with their parameters, never the password', async () => {
     const users = new StaffUserService(db);
-    await users.create({ userName: 'Asha', role: 'cashier', password: 'a long password' });
+    await users.create({ userName: 'Asha', role: 'cashier', password: 'a long password' }, testActor('test'));
     const row = users.byUserName('ASHA')!;
     expect(row.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
     expect(row.passwordHash).not.toContain('a long password');
@@ -35,8 +35,8 @@ describe('staff domain', () => {
   it('keeps at least one enabled admin', async () => {
     const users = new StaffUserService(db);
     const admin = await users.createFirstAdmin({ userName: 'admin', password: 'first password', language: 'en' });
-    await expect(users.update(admin.id, { role: 'viewer' })).rejects.toMatchObject({ code: 'last_admin' });
-    await expect(users.update(admin.id, { disabled: true })).rejects.toMatchObject({ code: 'last_admin' });
+    await expect(users.update(admin.id, { role: 'viewer' }, testActor('test'))).rejects.toMatchObject({ code: 'last_admin' });
+    await expect(users.update(admin.id, { disabled: true }, testActor('test'))).rejects.toMatchObject({ code: 'last_admin' });
   });
 
   it(`locks a user name after ${MAX_LOGIN_FAILURES} failures for 15 minutes, then counts afresh`, async () => {
@@ -57,24 +57,24 @@ describe('staff domain', () => {
     const sessions = new StaffSessionService(db);
     const throttle = new LoginThrottle(db);
     const admin = await users.createFirstAdmin({ userName: 'admin', password: 'first password', language: 'en' });
-    const token = await sessions.create(admin.id);
+    const token = await sessions.create(admin);
     for (let i = 0; i < MAX_LOGIN_FAILURES; i++) await throttle.recordFailure('admin');
     expect(throttle.retryAfterS('admin')).toBeGreaterThan(0);
-    await resetPassword(db, 'admin', 'a new password');
+    await resetPassword(db, 'admin', 'a new password', testActor('test'));
     expect(throttle.retryAfterS('admin')).toBe(0);
     expect(sessions.resolve(token)).toBeUndefined();
     expect(await users.checkPassword('admin', 'a new password')).toBeDefined();
-    await expect(resetPassword(db, 'ghost', 'whatever long')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(resetPassword(db, 'ghost', 'whatever long', testActor('test'))).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('a session of a disabled user no longer resolves', async () => {
     const users = new StaffUserService(db);
     await users.createFirstAdmin({ userName: 'admin', password: 'first password', language: 'en' });
-    const viewer = await users.create({ userName: 'viewer', role: 'viewer', password: 'viewer password' });
+    const viewer = await users.create({ userName: 'viewer', role: 'viewer', password: 'viewer password' }, testActor('test'));
     const sessions = new StaffSessionService(db);
-    const token = await sessions.create(viewer.id);
+    const token = await sessions.create(viewer);
     expect(sessions.resolve(token)?.user.userName).toBe('viewer');
-    await users.update(viewer.id, { disabled: true });
+    await users.update(viewer.id, { disabled: true }, testActor('test'));
     expect(sessions.resolve(token)).toBeUndefined();
   });
 

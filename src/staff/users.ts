@@ -2,7 +2,8 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { conflict, hashSecret, notFound, nowIso, parseInput, verifySecret } from '../shared';
+import { auditedFields, conflict, hashSecret, notFound, nowIso, parseInput, verifySecret, type AuditActor } from '../shared';
+import { AuditLog } from './audit';
 
 export const STAFF_ROLES = ['admin', 'cashier', 'viewer'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -76,7 +77,12 @@ export function toStaffUser(row: StaffUserRow): StaffUser {
 
 /** Staff accounts: creation, the first admin (once only), password checks and changes. */
 export class StaffUserService {
-  constructor(private readonly db: Db) {}
+  /** The staff domain's own audit log: every change to an account is on the record in its write. */
+  private readonly audit: AuditLog;
+
+  constructor(private readonly db: Db) {
+    this.audit = new AuditLog(db);
+  }
 
   count(): number {
     return this.db.orm.select({ n: sql<number>`count(*)` }).from(schema.staffUsers).get()?.n ?? 0;
@@ -99,13 +105,13 @@ export class StaffUserService {
     return this.db.orm.select().from(schema.staffUsers).where(eq(schema.staffUsers.userName, userName.trim().toLowerCase())).get();
   }
 
-  async create(input: unknown): Promise<StaffUser> {
+  async create(input: unknown, actor: AuditActor): Promise<StaffUser> {
     const parsed = parseInput(newStaffUserSchema, input);
     const passwordHash = await hashSecret(parsed.password);
     const now = nowIso();
     const row = await this.db.write(() => {
       if (this.byUserName(parsed.userName)) throw conflict('user_name_taken', `The user name ${parsed.userName} is taken`);
-      return this.db.orm
+      const created = this.db.orm
         .insert(schema.staffUsers)
         .values({
           userName: parsed.userName,
@@ -118,6 +124,8 @@ export class StaffUserService {
         })
         .returning()
         .get();
+      this.audit.recordNow(actor, { action: 'staff.create', objectType: 'staff_user', objectId: created.id, after: auditedStaffUser(toStaffUser(created)) });
+      return created;
     });
     return toStaffUser(row);
   }
@@ -125,8 +133,9 @@ export class StaffUserService {
   /**
    * The first admin (setup wizard or CSMS_ADMIN_PASSWORD). The check and the insert share one
    * write transaction, so two racing wizards cannot both succeed: the second gets `setup_done`.
+   * The audit entry names `actor`, or else the new admin (the wizard's visitor).
    */
-  async createFirstAdmin(input: { userName: string; password: string; language: StaffLanguage }, alsoInSameTransaction?: () => void): Promise<StaffUser> {
+  async createFirstAdmin(input: { userName: string; password: string; language: StaffLanguage }, actor?: AuditActor): Promise<StaffUser> {
     const parsed = parseInput(newStaffUserSchema, { ...input, role: 'admin' });
     const passwordHash = await hashSecret(parsed.password);
     const now = nowIso();
@@ -138,14 +147,15 @@ export class StaffUserService {
           .values({ userName: parsed.userName, displayName: parsed.userName, role: 'admin', passwordHash, language: parsed.language, createdAt: now, updatedAt: now })
           .returning()
           .get();
-        alsoInSameTransaction?.();
+        this.audit.recordNow(actor ?? { userId: created.id, name: created.userName }, { action: 'setup.complete', objectType: 'site', after: { admin: created.userName } });
         return created;
       }),
     );
     return toStaffUser(row);
   }
 
-  async update(id: number, input: unknown): Promise<{ before: StaffUser; after: StaffUser }> {
+  /** A patch of an account: the user's own language and theme are `staff.preferences`, anything else `staff.update`. */
+  async update(id: number, input: unknown, actor: AuditActor): Promise<{ before: StaffUser; after: StaffUser }> {
     const patch = parseInput(staffUserPatchSchema, input);
     const before = this.byId(id);
     if (!before) throw notFound('Staff user', id);
@@ -159,13 +169,16 @@ export class StaffUserService {
         .returning()
         .get();
       if (disabled === true) this.db.orm.delete(schema.staffSessions).where(eq(schema.staffSessions.userId, id)).run();
+      const named = Object.keys(patch).filter((field) => patch[field as keyof typeof patch] !== undefined);
+      const action = named.every((field) => field === 'language' || field === 'theme') ? 'staff.preferences' : 'staff.update';
+      this.audit.recordNow(actor, { action, objectType: 'staff_user', objectId: id, before: auditedFields(auditedStaffUser(before), named), after: auditedFields(auditedStaffUser(toStaffUser(row!)), named) });
       return row;
     });
     return { before, after: toStaffUser(after!) };
   }
 
-  /** Sets a new password and signs the user out everywhere. */
-  async setPassword(id: number, newPassword: string): Promise<void> {
+  /** Sets a new password and signs the user out everywhere: `staff.password` by the user, else `staff.password_reset`. */
+  async setPassword(id: number, newPassword: string, actor: AuditActor): Promise<void> {
     const password = parseInput(z.object({ password: passwordSchema }), { password: newPassword }).password;
     const passwordHash = await hashSecret(password);
     await this.db.write(() => {
@@ -174,6 +187,7 @@ export class StaffUserService {
       this.db.orm.delete(schema.staffSessions).where(eq(schema.staffSessions.userId, id)).run();
       // A new password (e.g. `chargeyard reset-password` after a lockout) also ends the lockout.
       this.db.orm.delete(schema.staffLoginFailures).where(eq(schema.staffLoginFailures.userName, row.userName)).run();
+      this.audit.recordNow(actor, { action: actor.userId === id ? 'staff.password' : 'staff.password_reset', objectType: 'staff_user', objectId: id });
     });
   }
 
@@ -206,10 +220,15 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
  * Sets a new password for a staff user by name, clears the lockout and signs the user out (what
  * `chargeyard reset-password USER` does through StaffUserService.setPassword). Throws AppError not_found for an unknown user.
  */
-export async function resetPassword(db: Db, userName: string, newPassword: string): Promise<StaffUser> {
+export async function resetPassword(db: Db, userName: string, newPassword: string, actor: AuditActor): Promise<StaffUser> {
   const users = new StaffUserService(db);
   const row = users.byUserName(userName);
   if (!row) throw notFound('Staff user', userName);
-  await users.setPassword(row.id, newPassword);
+  await users.setPassword(row.id, newPassword, actor);
   return toStaffUser(row);
+}
+
+/** What the audit log keeps of a staff account: never the password hash. */
+function auditedStaffUser(user: StaffUser): Record<string, unknown> {
+  return { userName: user.userName, displayName: user.displayName, role: user.role, disabled: user.disabled, language: user.language, theme: user.theme };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { StaffRole } from '../staff';
 import { startTestApp, type TestApp } from './app';
+import { testActor } from './domains';
 
 /**
  * What the browser tests (and `npm run screenshots`) do with a browser from launchBrowser: the
@@ -76,7 +77,7 @@ export interface NewStaff {
 
 /** Makes a staff user and signs in as them. */
 export async function signInAsNewStaff(page: Page, app: TestApp, user: NewStaff): Promise<void> {
-  await app.app.services.staff.users.create(user);
+  await app.app.services.staff.users.create(user, testActor('test'));
   await signIn(page, app.baseUrl, user.userName, user.password);
 }
 

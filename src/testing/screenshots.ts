@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { viewsDir } from '../web/paths';
 import { launchBrowser } from './browser';
 import { SCREENS, signIn } from './browser-page';
+import { testActor } from './domains';
 import { startTestApp, type TestApp } from './app';
 import type { SimulatedCharger } from './charger-simulator';
 import { V16_SCRIPT } from './version-scripts';
@@ -64,7 +65,7 @@ async function seedSite(): Promise<Site> {
 
 async function staffPage(browser: Browser, site: Site, options: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }> {
   const users = site.app.app.services.staff.users;
-  if (!users.byUserName('owner')) await users.create({ userName: 'owner', displayName: 'Manpreet Kaur', role: 'admin', password: PASSWORD });
+  if (!users.byUserName('owner')) await users.create({ userName: 'owner', displayName: 'Manpreet Kaur', role: 'admin', password: PASSWORD }, testActor('test'));
   const context = await browser.newContext(options);
   const page = await context.newPage();
   await signIn(page, site.app.baseUrl, 'owner', PASSWORD);

@@ -1,4 +1,4 @@
-import { startTestApp, WebClient, type TestApp } from '../testing';
+import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 import { LOCKOUT_MS, MAX_LOGIN_FAILURES } from '../staff';
 
 const SETUP_FORM = {
@@ -117,7 +117,7 @@ describe('access: setup wizard, sign-in, CSRF, headers', () => {
 
   describe('with an admin', () => {
     beforeEach(async () => {
-      await appUnderTest.app.services.staff.users.create({ userName: 'admin', role: 'admin', password: 'correct horse battery' });
+      await appUnderTest.app.services.staff.users.create({ userName: 'admin', role: 'admin', password: 'correct horse battery' }, testActor('test'));
     });
 
     it('sign-in replaces the session cookie (HttpOnly, SameSite=Lax) and never redirects off-site', async () => {

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { openWatchedPage, SCREENS, seriousAxeViolations, signIn, startTestApp, type TestApp, type WatchedPage } from '../testing';
+import { openWatchedPage, SCREENS, seriousAxeViolations, signIn, startTestApp, type TestApp, type WatchedPage, testActor } from '../testing';
 import { checkLedgerAndCloseAfterEach, useBrowser } from '../testing/browser-fixture';
 import { formatMoney } from '../shared';
 import { INTL_LOCALE, translator, type UiLanguage } from './i18n';
@@ -31,7 +31,7 @@ async function site(): Promise<{ gurpreetId: number; harjitId: number }> {
 
 /** A cashier signed in at the desk in the given language; window.print is counted, not shown. */
 async function deskPage(language: UiLanguage): Promise<WatchedPage> {
-  await app.app.services.staff.users.create({ userName: 'desk', displayName: 'Simran Kaur', role: 'cashier', password: PASSWORD, language });
+  await app.app.services.staff.users.create({ userName: 'desk', displayName: 'Simran Kaur', role: 'cashier', password: PASSWORD, language }, testActor('test'));
   // A refused form answers 4xx on purpose; a CSP violation or a script error is what fails the test.
   const desk = await openWatchedPage(browser(), { ...SCREENS.desk, allowFailedLoads: true });
   // The print dialog is the browser's own window, outside the page: the test sees that it was asked for.

@@ -1,11 +1,11 @@
-import { startTestApp, WebClient, type TestApp } from '../testing';
+import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 import { translator, type UiLanguage } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
 async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer', language: UiLanguage = 'en'): Promise<WebClient> {
   const userName = `${role}-desk`;
-  await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language });
+  await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language }, testActor('test'));
   const client = new WebClient(app.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   return client;
@@ -200,7 +200,7 @@ describe('cashier screen', () => {
     await app.api('PATCH', '/settings', { siteName: 'Gurdwara Road EV', siteAddress: 'Plot 7, GT Road\nJalandhar 144001' });
     const user = await app.api('POST', '/users', { name: 'Harjit Kaur', phone: '98765 43210' });
     await app.api('POST', '/cards', { uid: 'C0FFEE00', kind: 'prepaid', userId: user.body.id });
-    await app.app.services.staff.users.create({ userName: 'desk2', displayName: 'Simran (desk)', role: 'cashier', password: PASSWORD });
+    await app.app.services.staff.users.create({ userName: 'desk2', displayName: 'Simran (desk)', role: 'cashier', password: PASSWORD }, testActor('test'));
     const cashier = new WebClient(app.baseUrl);
     await cashier.submit('/login', '/login', { userName: 'desk2', password: PASSWORD });
     const panel = await cashier.get('/cashier?q=C0FFEE00');

@@ -1,12 +1,12 @@
 import { tariffView } from '../tariffs';
-import { startTestApp, WebClient, type TestApp } from '../testing';
+import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 import { translator, type UiLanguage } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
 async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer', language: UiLanguage = 'en'): Promise<WebClient> {
   const userName = language === 'en' ? `${role}-user` : `${role}-user-${language}`;
-  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language });
+  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language }, testActor('test'));
   const client = new WebClient(app.baseUrl);
   const response = await client.submit('/login', '/login', { userName, password: PASSWORD });
   if (response.status !== 303) throw new Error(`sign-in failed: ${response.status}`);

@@ -1,11 +1,11 @@
-import { startTestApp, WebClient, type TestApp } from '../testing';
+import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 import { translator, type UiLanguage } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
 async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer', language: UiLanguage = 'en'): Promise<WebClient> {
   const userName = `${role}-drv-${language}`;
-  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language });
+  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language }, testActor('test'));
   const client = new WebClient(app.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   await client.get('/');

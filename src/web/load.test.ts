@@ -1,10 +1,10 @@
-import { startTestApp, WebClient, type TestApp } from '../testing';
+import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 
 const PASSWORD = 'correct horse battery';
 
 async function signedIn(app: TestApp, role: 'admin' | 'viewer', language = 'en'): Promise<WebClient> {
   const userName = `${role}-${language}`;
-  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language });
+  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language }, testActor('test'));
   const client = new WebClient(app.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   return client;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { createRestartableApp, type RestartableApp } from '../main';
-import { makeTempDir, openWatchedPage, signIn, TEST_API_TOKEN, testConfig } from '../testing';
+import { makeTempDir, openWatchedPage, signIn, TEST_API_TOKEN, testConfig, testActor } from '../testing';
 import { useBrowser } from '../testing/browser-fixture';
 
 /**
@@ -24,7 +24,7 @@ test('back up, download, and restore by upload in the browser, with no CSP or sc
   const { context, page, errors } = await openWatchedPage(browser(), { acceptDownloads: true });
   try {
     expect((await api('POST', '/chargers', { id: 'CP-BEFORE' })).status).toBe(201);
-    await appliance.current().services.staff.users.create({ userName: 'admin', role: 'admin', password: PASSWORD });
+    await appliance.current().services.staff.users.create({ userName: 'admin', role: 'admin', password: PASSWORD }, testActor('test'));
     await signIn(page, baseUrl, 'admin', PASSWORD);
     await page.getByRole('link', { name: 'Maintenance' }).click();
     await page.waitForURL(`${baseUrl}/maintenance`);

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { createRestartableApp, type RestartableApp } from '../main';
 import { backupsDir, listBackups } from '../ops/backups';
-import { makeTempDir, spawnAppliance, TEST_API_TOKEN, testConfig, WebClient } from '../testing';
+import { makeTempDir, spawnAppliance, TEST_API_TOKEN, testConfig, WebClient, testActor } from '../testing';
 import { translator, type UiLanguage } from './i18n';
 
 const PASSWORD = 'correct horse battery';
@@ -36,7 +36,7 @@ async function api(harness: { baseUrl: string }, method: string, apiPath: string
 async function signedIn(harness: Harness, role: 'admin' | 'cashier' | 'viewer', language: UiLanguage = 'en'): Promise<WebClient> {
   const userName = `${role}-one-${language}`;
   const { users } = harness.appliance.current().services.staff;
-  if (!users.byUserName(userName)) await users.create({ userName, role, password: PASSWORD, language });
+  if (!users.byUserName(userName)) await users.create({ userName, role, password: PASSWORD, language }, testActor('test'));
   const client = new WebClient(harness.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   await client.get('/maintenance');

@@ -1,4 +1,4 @@
-import { openWatchedPage, SCREENS, seriousAxeViolations, signIn, startTestApp, V16_SCRIPT, type TestApp, type WatchedPage } from '../testing';
+import { openWatchedPage, SCREENS, seriousAxeViolations, signIn, startTestApp, V16_SCRIPT, type TestApp, type WatchedPage, testActor } from '../testing';
 import { useBrowser } from '../testing/browser-fixture';
 import { formatMoney } from '../shared';
 import { INTL_LOCALE, translator, type UiLanguage } from './i18n';
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 async function ownerPage(language: UiLanguage, options: { bypassCSP?: boolean } = {}): Promise<WatchedPage> {
   if (!app.app.services.staff.users.byUserName('owner')) {
-    await app.app.services.staff.users.create({ userName: 'owner', displayName: 'Manpreet Kaur', role: 'admin', password: PASSWORD, language });
+    await app.app.services.staff.users.create({ userName: 'owner', displayName: 'Manpreet Kaur', role: 'admin', password: PASSWORD, language }, testActor('test'));
   }
   const owner = await openWatchedPage(browser(), { ...SCREENS.office, bypassCSP: options.bypassCSP ?? false, allowFailedLoads: true });
   await signIn(owner.page, app.baseUrl, 'owner', PASSWORD);

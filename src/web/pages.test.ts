@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupFileName, backupsDir } from '../ops/backups';
-import { startTestApp, WebClient, type TestApp } from '../testing';
+import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 import { translator } from './i18n';
 
 const PASSWORD = 'correct horse battery';
 
 async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer'): Promise<WebClient> {
   const userName = `${role}-one`;
-  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD });
+  if (!app.app.services.staff.users.byUserName(userName)) await app.app.services.staff.users.create({ userName, role, password: PASSWORD }, testActor('test'));
   const client = new WebClient(app.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   await client.get('/');
@@ -148,7 +148,7 @@ describe('staff pages: every page per role, admin pages, audit log', () => {
 
   it('an admin sees a locked-out user and unlocks them without changing the password', async () => {
     const admin = await signedIn(app, 'admin');
-    await app.app.services.staff.users.create({ userName: 'forgetful', role: 'viewer', password: 'forgetful password' });
+    await app.app.services.staff.users.create({ userName: 'forgetful', role: 'viewer', password: 'forgetful password' }, testActor('test'));
     for (let i = 0; i < 5; i++) await app.app.services.staff.throttle.recordFailure('forgetful');
     const page = await admin.get('/staff');
     expect(page.text).toContain('Locked after failed sign-ins');
@@ -306,7 +306,7 @@ describe('the dashboard in Punjabi', () => {
       // A failed nightly backup as the job history keeps it; a restart reads the last run back.
       await app.app.services.jobHistory.record({ job: 'backup', trigger: 'scheduled', result: 'failed', summary: 'ENOSPC: no space left on device', summaryParts: null, startedAt: new Date().toISOString(), durationMs: 12 });
       app = await app.restart();
-      await app.app.services.staff.users.create({ userName: 'viewer-pa', role: 'viewer', password: PASSWORD, language: 'pa' });
+      await app.app.services.staff.users.create({ userName: 'viewer-pa', role: 'viewer', password: PASSWORD, language: 'pa' }, testActor('test'));
       const viewer = new WebClient(app.baseUrl);
       await viewer.submit('/login', '/login', { userName: 'viewer-pa', password: PASSWORD });
       const dashboard = await viewer.get('/fragments/dashboard');

@@ -1,5 +1,5 @@
 import type { DriverRow } from '../drivers';
-import { startTestApp, WebClient, type TestApp } from '../testing';
+import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 
 /**
  * The staff side of walk-in payments (CONTRACT `/payment-requests`): the cashier screen's queue,
@@ -11,7 +11,7 @@ const PASSWORD = 'correct horse battery';
 
 async function signedIn(app: TestApp, role: 'admin' | 'cashier' | 'viewer', language: 'en' | 'pa' | 'hi' = 'en'): Promise<WebClient> {
   const userName = language === 'en' ? `${role}-pay` : `${role}-${language}`;
-  await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language });
+  await app.app.services.staff.users.create({ userName, role, password: PASSWORD, language }, testActor('test'));
   const client = new WebClient(app.baseUrl);
   await client.submit('/login', '/login', { userName, password: PASSWORD });
   return client;

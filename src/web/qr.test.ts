@@ -1,5 +1,5 @@
 import { connectorPageUrl, qrSvg } from '../qrstart';
-import { startTestApp, V16_SCRIPT, WebClient, type SimulatedCharger, type TestApp } from '../testing';
+import { startTestApp, V16_SCRIPT, WebClient, type SimulatedCharger, type TestApp, testActor } from '../testing';
 
 /**
  * The QR pages over HTTP (CONTRACT "Web pages", QR start): a phone that scans the code, signs in with phone and PIN, holds
@@ -146,7 +146,7 @@ describe('QR pages', () => {
     expect(await signIn(phones[0]!, '1357')).toBe(303);
     expect(await signedIn(phones[0]!)).toBe(true);
 
-    await app.app.services.staff.users.create({ userName: 'desk', role: 'cashier', password: 'correct horse battery' });
+    await app.app.services.staff.users.create({ userName: 'desk', role: 'cashier', password: 'correct horse battery' }, testActor('test'));
     const staff = new WebClient(app.baseUrl);
     await staff.submit('/login', '/login', { userName: 'desk', password: 'correct horse battery' });
     expect((await staff.get(`/drivers/${userId}`)).text).toContain('Signed in on 1 phone(s)');
@@ -312,7 +312,7 @@ describe('QR pages', () => {
     expect(await api.text()).toBe(await qrSvg(expectedUrl));
     expect((await app.api('GET', '/chargers/NOPE/connectors/1/qr')).status).toBe(404);
 
-    await app.app.services.staff.users.create({ userName: 'viewer1', role: 'viewer', password: 'correct horse battery' });
+    await app.app.services.staff.users.create({ userName: 'viewer1', role: 'viewer', password: 'correct horse battery' }, testActor('test'));
     const staff = new WebClient(app.baseUrl);
     await staff.get('/login');
     expect((await staff.post('/login', { userName: 'viewer1', password: 'correct horse battery' })).status).toBe(303);

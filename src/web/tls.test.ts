@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import https from 'node:https';
-import { selfSignedTls, startTestApp } from '../testing';
+import { selfSignedTls, startTestApp, testActor } from '../testing';
 
 interface Reply {
   status: number;
@@ -25,7 +25,7 @@ test('under TLS every web cookie is Secure, HttpOnly and SameSite=Lax', async ()
   const { dir, tls } = await selfSignedTls();
   const app = await startTestApp({ config: { tls } });
   try {
-    await app.app.services.staff.users.create({ userName: 'admin', role: 'admin', password: 'correct horse battery' });
+    await app.app.services.staff.users.create({ userName: 'admin', role: 'admin', password: 'correct horse battery' }, testActor('test'));
     const page = await request(`${app.baseUrl}/login`, 'GET', {});
     expect(page.status).toBe(200);
     const cookies = page.setCookies.map((line) => line.split(';')[0]!).join('; ');

@@ -1,5 +1,5 @@
 import { schema } from '../../db';
-import { startTestApp, WebClient, type TestApp } from '../../testing';
+import { startTestApp, WebClient, type TestApp, testActor } from '../../testing';
 
 const V201 = { protocols: ['ocpp2.0.1'] };
 const PASSWORD = 'correct horse battery';
@@ -23,7 +23,7 @@ describe('OCPP 2.0.1 EVSEs with several connectors', () => {
 
   async function staff(language: 'en' | 'pa' | 'hi' = 'en'): Promise<WebClient> {
     const userName = `staff-${language}`;
-    await t.app.services.staff.users.create({ userName, role: 'admin', password: PASSWORD, language });
+    await t.app.services.staff.users.create({ userName, role: 'admin', password: PASSWORD, language }, testActor('test'));
     const client = new WebClient(t.baseUrl);
     expect((await client.submit('/login', '/login', { userName, password: PASSWORD })).status).toBe(303);
     return client;

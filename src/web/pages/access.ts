@@ -36,7 +36,7 @@ const loginSchema = z.object({ userName: z.string().max(100), password: z.string
 
 /** Setup wizard (first visit only), sign-in and sign-out. */
 export const accessPages: WebArea = (router, { services, csrf }) => {
-  const { users, sessions, passwordCheck, audit } = services.staff;
+  const { users, sessions, passwordCheck } = services.staff;
 
   const renderSetup = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
     const settings = services.settings.get();
@@ -93,7 +93,7 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
       ...(input.currency !== settingsBefore.currency ? { currency: input.currency } : {}),
     }, actor);
     await services.tariffs.setDefault(prices, actor);
-    await signIn(request, response, admin.id);
+    await signIn(request, response, admin);
     response.redirect(303, '/');
   });
 
@@ -132,8 +132,7 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
     if (!checked.ok) return renderLogin(request, response, { userName, failed: true }, 401);
     const user = checked.user;
     csrf.rotateVisitor(request, response);
-    await signIn(request, response, user.id);
-    await audit.record({ userId: user.id, name: user.userName }, { action: 'staff.sign_in', objectType: 'staff_user', objectId: user.id });
+    await signIn(request, response, user);
     response.redirect(303, safeNextPath(parsed.success ? parsed.data.next : '/'));
   });
 
@@ -145,10 +144,10 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
   });
 
   /** A fresh session id at every sign-in (no fixation); the old cookie's session is ended. */
-  async function signIn(request: Request, response: Response, userId: number): Promise<void> {
+  async function signIn(request: Request, response: Response, user: { id: number; userName: string }): Promise<void> {
     const old = request.cookies?.[SESSION_COOKIE];
     if (typeof old === 'string') await sessions.destroy(old);
-    const token = await sessions.create(userId);
+    const token = await sessions.create(user);
     response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: services.config.tls !== undefined, path: '/' });
   }
 };

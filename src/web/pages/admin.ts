@@ -30,8 +30,7 @@ export const adminPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const parsed = z.object({ language: z.enum(STAFF_LANGUAGES), theme: z.enum(STAFF_THEMES) }).safeParse(form);
     if (!parsed.success) throw new AppError('invalid_request', 'language or theme is not one offered', 400);
-    const { before, after } = await users.update(me.id, parsed.data);
-    await audit.record(actorOf(request), { action: 'staff.preferences', objectType: 'staff_user', objectId: me.id, before: { language: before.language, theme: before.theme }, after: { language: after.language, theme: after.theme } });
+    await users.update(me.id, parsed.data, actorOf(request));
     response.redirect(303, '/me');
   });
 
@@ -50,8 +49,7 @@ export const adminPages: WebArea = (router, { services }) => {
     if (Object.keys(errors).length > 0) {
       return response.status(status).render('pages/admin/me', { titleKey: 'staff.profile', area: 'me', me, languages: STAFF_LANGUAGES, themes: STAFF_THEMES, errors });
     }
-    await users.setPassword(me.id, form.newPassword!);
-    await audit.record(actorOf(request), { action: 'staff.password', objectType: 'staff_user', objectId: me.id });
+    await users.setPassword(me.id, form.newPassword!, actorOf(request));
     response.redirect(303, '/login');
   });
 
@@ -67,8 +65,7 @@ export const adminPages: WebArea = (router, { services }) => {
     const form = formBody(request);
     const input = { userName: form.userName ?? '', displayName: form.displayName || undefined, role: form.role, password: form.password ?? '', language: form.language || 'en' };
     try {
-      const created = await users.create(input);
-      await audit.record(actorOf(request), { action: 'staff.create', objectType: 'staff_user', objectId: created.id, after: { userName: created.userName, role: created.role } });
+      const created = await users.create(input, actorOf(request));
       setFlash(request, { key: 'staff.created', params: { name: created.userName }, kind: 'ok' });
       response.redirect(303, '/staff');
     } catch (error) {
@@ -86,12 +83,8 @@ export const adminPages: WebArea = (router, { services }) => {
     if (form.role) patch.role = form.role;
     if (form.disabled === 'true' || form.disabled === 'false') patch.disabled = form.disabled === 'true';
     if (id === staffOf(request).id && patch.disabled === true) throw new AppError('cannot_disable_self', 'You cannot disable yourself', 400);
-    const { before, after } = await users.update(id, patch);
-    await audit.record(actorOf(request), { action: 'staff.update', objectType: 'staff_user', objectId: id, before: { role: before.role, disabled: before.disabled }, after: { role: after.role, disabled: after.disabled } });
-    if (typeof form.password === 'string' && form.password !== '') {
-      await users.setPassword(id, form.password);
-      await audit.record(actorOf(request), { action: 'staff.password_reset', objectType: 'staff_user', objectId: id });
-    }
+    await users.update(id, patch, actorOf(request));
+    if (typeof form.password === 'string' && form.password !== '') await users.setPassword(id, form.password, actorOf(request));
     response.redirect(303, '/staff');
   });
 
@@ -99,8 +92,7 @@ export const adminPages: WebArea = (router, { services }) => {
   router.post('/staff/:userId/unlock', admin, async (request, response) => {
     const user = users.byId(Number(request.params.userId));
     if (!user) throw new AppError('not_found', 'No such staff user', 404);
-    await services.staff.throttle.clear(user.userName);
-    await audit.record(actorOf(request), { action: 'staff.unlock', objectType: 'staff_user', objectId: user.id });
+    await services.staff.throttle.unlock(user, actorOf(request));
     response.redirect(303, '/staff');
   });
 

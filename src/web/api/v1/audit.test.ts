@@ -47,7 +47,7 @@ async function newest(action: string): Promise<AuditItem> {
 }
 
 async function signedInAdmin(): Promise<WebClient> {
-  await t.app.services.staff.users.create({ userName: 'boss', role: 'admin', password: PASSWORD });
+  await t.app.services.staff.users.create({ userName: 'boss', role: 'admin', password: PASSWORD }, testActor('test'));
   const web = new WebClient(t.baseUrl);
   await web.submit('/login', '/login', { userName: 'boss', password: PASSWORD });
   return web;
@@ -252,6 +252,24 @@ describe('a change that does not happen leaves no entry, and one that cannot be 
     expect((await api('GET', '/cards/PRE1')).body.balance.amount).toBe(100_700);
     expect((await audit()).filter((item) => item.action === 'topup.create').map((item) => item.object.id)).toEqual([String(accepted.body.topupId), expect.any(String)]);
     expect(t.app.services.ledger.check()).toMatchObject({ ok: true });
+  });
+});
+
+describe('staff accounts', () => {
+  test('signing in, creating a user, changing its role and password are on the record; a refused creation is not', async () => {
+    const web = await signedInAdmin();
+    expect(await newest('staff.sign_in')).toMatchObject({ actor: 'boss', object: { type: 'staff_user' } });
+    await web.get('/staff');
+    expect((await web.post('/staff', { userName: 'desk2', role: 'cashier', password: 'another long password', language: 'en' })).status).toBe(303);
+    const created = await newest('staff.create');
+    expect(created).toMatchObject({ actor: 'boss', details: { after: { userName: 'desk2', role: 'cashier', disabled: false } } });
+    const before = (await audit()).map((item) => item.id);
+    expect((await web.post('/staff', { userName: 'desk2', role: 'viewer', password: 'yet another password', language: 'en' })).status).toBe(409);
+    expect((await audit()).filter((item) => !before.includes(item.id))).toEqual([]);
+    expect((await web.post(`/staff/${created.object.id}`, { role: 'viewer', password: 'a third long password' })).status).toBe(303);
+    expect(await newest('staff.update')).toMatchObject({ actor: 'boss', object: { id: created.object.id }, details: { before: { role: 'cashier' }, after: { role: 'viewer' } } });
+    expect(await newest('staff.password_reset')).toMatchObject({ actor: 'boss', object: { id: created.object.id } });
+    expect(JSON.stringify(await audit())).not.toMatch(/another long password|a third long password|scrypt/);
   });
 });
 
