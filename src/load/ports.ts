@@ -80,15 +80,6 @@ export interface LoadChargers {
   connectorCounts(): ReadonlyMap<string, number>;
 }
 
-/** Who changed a setting, and the audit entry written in the same transaction as the change. */
-export interface LoadAuditEntry {
-  action: string;
-  objectType: string;
-  objectId?: string | number | null;
-  before?: unknown;
-  after?: unknown;
-}
-export type LoadAudit<Actor> = (actor: Actor, entry: LoadAuditEntry) => void;
 
 export interface LoadLogger {
   info(object: object, message: string): void;

@@ -1,7 +1,6 @@
 import type { Db } from '../db';
 import { activePowerW, energyRegisterWh, type MeterValueInput, type SessionHooks } from '../sessions';
-import { assert } from '../shared';
-import type { AuditActor } from '../staff';
+import { assert, type RecordAudit } from '../shared';
 import { allocate, type AllocationConnector, type FixedDraw } from './allocation';
 import { ChargerClocks } from './charger-clocks';
 import { limitInForceW, siteBudgetW } from './budget';
@@ -14,7 +13,6 @@ import {
   SYSTEM_CLOCK,
   type ActiveSession,
   type ChargingProfileSender,
-  type LoadAudit,
   type LoadChargers,
   type LoadClock,
   type LoadLogger,
@@ -86,7 +84,7 @@ export interface LoadServiceDependencies {
   /** The site's IANA time zone (the peak window is local wall-clock time). */
   timeZone(): string;
   /** Writes an audit entry inside the transaction of the change. */
-  audit: LoadAudit<AuditActor>;
+  audit: RecordAudit;
   logger: LoadLogger;
   /** A clock of the test's own: then no timer runs and the test calls tick(). */
   clock?: LoadClock;

@@ -1,6 +1,5 @@
 import type { Db } from '../db';
-import { badRequest, notFound, nowIso, parseInput } from '../shared';
-import type { AuditActor } from '../staff';
+import { badRequest, notFound, nowIso, parseInput, type AuditActor, type RecordAudit } from '../shared';
 import {
   chargerLoadSchema,
   loadGroupSchema,
@@ -12,7 +11,6 @@ import {
   type LoadLimitsInput,
   type LoadSiteInput,
 } from './input';
-import type { LoadAudit } from './ports';
 import type { LoadGroupRow, LoadRepository, LoadSite } from './repository';
 
 /**
@@ -24,7 +22,7 @@ export class LoadSettings {
   constructor(
     private readonly db: Db,
     private readonly repository: LoadRepository,
-    private readonly audit: LoadAudit<AuditActor>,
+    private readonly audit: RecordAudit,
     private readonly afterChange: () => void,
   ) {}
 

@@ -15,7 +15,10 @@ interface AuditFilter {
   toIso?: string | undefined;
 }
 
-/** The audit log of staff actions that change data: who, what, when, before and after. */
+/**
+ * The audit log of every change staff and API clients make, from either door: who, what, when,
+ * before and after. Each domain writes its entries inside its own write (RecordAudit).
+ */
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
@@ -40,12 +43,6 @@ export class AuditLog {
     await this.db.write(() => this.recordNow(actor, entry));
   }
 
-  /** Several entries of one action by one actor, in one write (all or none). */
-  async recordAll(actor: AuditActor, entries: readonly AuditEntry[]): Promise<void> {
-    await this.db.write(() => {
-      for (const entry of entries) this.recordNow(actor, entry);
-    });
-  }
 
   list(filter: AuditFilter, limit: number, beforeId?: number): AuditRow[] {
     const conditions: SQL[] = [];

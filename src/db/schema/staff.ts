@@ -38,7 +38,7 @@ export const staffLoginFailures = sqliteTable('staff_login_failures', {
   lockedUntil: text('locked_until'),
 });
 
-/** Every staff action that changed data: who, what, when, before and after (JSON). */
+/** Every change staff or an API client made, from either door: who, what, when, before and after (JSON). */
 export const auditLog = sqliteTable(
   'audit_log',
   {
