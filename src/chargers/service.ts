@@ -384,7 +384,7 @@ export class ChargerService {
       // The usual single changes keep their own words: accepting or rejecting, a new password, none.
       const action =
         named.length !== 1 ? 'charger.update' : named[0] === 'registration' ? 'charger.registration' : named[0] === 'password' ? (parsed.password === null ? 'charger.password_remove' : 'charger.password_set') : 'charger.update';
-      this.audit(actor, { action, objectType: 'charger', objectId: id, before: auditedFields(auditedCharger(before), fields), after: auditedFields(auditedCharger(this.repository.get(id)!), fields) });
+      if (named.length > 0) this.audit(actor, { action, objectType: 'charger', objectId: id, before: auditedFields(auditedCharger(before), fields), after: auditedFields(auditedCharger(this.repository.get(id)!), fields) });
     });
     this.authenticator.forget(id);
     this.emit({ kind: 'updated', chargerId: id });

@@ -178,6 +178,39 @@ describe('API writes are audited with the API token as the actor', () => {
     expect(await newest('session.close')).toMatchObject({ actor: 'token:robot', object: { type: 'session', id: String(closed.body.id) }, details: { after: { reason: 'charger replaced' } } });
   });
 
+  test('chargers registered, changed and removed, tariffs, shifts and a cancelled payment request', async () => {
+    expect((await api('POST', '/chargers', { id: 'CP-NEW', name: 'Bay 1', password: 'charger password 1' })).status).toBe(201);
+    expect(await newest('charger.register')).toMatchObject({ actor: 'token:robot', object: { type: 'charger', id: 'CP-NEW' }, details: { after: { id: 'CP-NEW', name: 'Bay 1', registration: 'accepted', passwordSet: true } } });
+    expect((await api('PATCH', '/chargers/CP-NEW', { registration: 'rejected' })).status).toBe(200);
+    expect(await newest('charger.registration')).toMatchObject({ details: { before: { registration: 'accepted' }, after: { registration: 'rejected' } } });
+    expect((await api('PATCH', '/chargers/CP-NEW', { password: null })).status).toBe(200);
+    expect(await newest('charger.password_remove')).toMatchObject({ details: { before: { passwordSet: true }, after: { passwordSet: false } } });
+    expect((await api('PUT', '/tariffs/default', { energyPricePerKwh: 1500, sessionFee: 0, timePricePerHour: 0 })).status).toBe(200);
+    expect(await newest('tariff.set_default')).toMatchObject({ actor: 'token:robot', details: { before: null, after: { energyPricePerKwh: 1500, createdBy: 'token:robot' } } });
+    expect((await api('PUT', '/tariffs/chargers/CP-NEW', { energyPricePerKwh: 1800, sessionFee: 0, timePricePerHour: 0 })).status).toBe(200);
+    expect((await api('DELETE', '/tariffs/chargers/CP-NEW')).status).toBe(204);
+    expect(await newest('tariff.remove_override')).toMatchObject({ object: { type: 'charger', id: 'CP-NEW' }, details: { before: { energyPricePerKwh: 1800 } } });
+    expect((await api('DELETE', '/chargers/CP-NEW')).status).toBe(204);
+    expect(await newest('charger.remove')).toMatchObject({ object: { id: 'CP-NEW' }, details: { before: { id: 'CP-NEW', name: 'Bay 1' }, after: null } });
+
+    expect((await api('POST', '/shifts', { openingFloat: 500 })).status).toBe(201);
+    expect((await api('POST', '/shifts/current/close', { countedCash: 500 })).status).toBe(200);
+    expect((await audit()).slice(0, 2).map((item) => [item.action, item.actor])).toEqual([
+      ['shift.close', 'token:robot'],
+      ['shift.open', 'token:robot'],
+    ]);
+
+    const charger = await t.acceptedCharger('CP-PAY');
+    await charger.status(1, 'Available');
+    const driver = await api('POST', '/users', { name: 'Walk-in', phone: '+919800000043', pin: '1357' });
+    const request = await t.app.services.paymentRequests.create({ formKey: 'pay-2', user: t.app.services.drivers.requireUser(driver.body.id), chargerId: 'CP-PAY', connectorId: 1, amountMinor: 1000 });
+    expect((await api('POST', `/payment-requests/${request.id}/cancel`)).status).toBe(200);
+    expect(await newest('payment_request.cancel')).toMatchObject({ actor: 'token:robot', object: { id: String(request.id) }, details: { after: { status: 'cancelled' } } });
+    // A second cancel changes nothing and adds no entry.
+    expect((await api('POST', `/payment-requests/${request.id}/cancel`)).status).toBe(200);
+    expect((await audit()).filter((item) => item.action === 'payment_request.cancel')).toHaveLength(1);
+  });
+
   test('a ChangeConfiguration of AuthorizationKey is *** in its audit entry, from the API and from the charger page', async () => {
     await t.acceptedCharger('CP-KEY');
     expect((await api('POST', '/chargers/CP-KEY/commands/ChangeConfiguration', { key: 'AuthorizationKey', value: SECRET })).status).toBe(200);
