@@ -129,6 +129,8 @@ export class SimulatedCharger {
         this.waiting.delete(messageId);
         reject(new Error(`no answer to ${action} within ${this.options.callTimeoutMs ?? 10000} ms`));
       }, this.options.callTimeoutMs ?? 10000);
+      // A test that ends with a CALL unanswered (its charger closed) must not keep the jest worker alive.
+      timer.unref();
       this.waiting.set(messageId, { resolve, reject, timer });
       this.ws.send(JSON.stringify([2, messageId, action, payload]));
     });
@@ -249,6 +251,7 @@ export class SimulatedCharger {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${action} from the CSMS within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
       const listener = (frame: unknown) => {
         const array = frame as unknown[];
         if (array[0] === 2 && array[2] === action) {
@@ -276,6 +279,7 @@ export class SimulatedCharger {
     return new Promise((resolve, reject) => {
       if (this.ws.readyState === WebSocket.CLOSED) return resolve(this.closeCode ?? 1006);
       const timer = setTimeout(() => reject(new Error('still open')), timeoutMs);
+      timer.unref();
       this.ws.once('close', (code) => {
         clearTimeout(timer);
         resolve(code);
