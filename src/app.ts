@@ -361,6 +361,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // The start line is printed even when the log level hides info: scripts and tests read the port from it.
   const startLogger = logger.isLevelEnabled('info') || config.logLevel === 'silent' ? logger : createLogger('info');
   startLogger.info({ uiUrl, ocppUrl, port, dataDir: config.dataDir, version: services.version }, 'Chargeyard is running');
+  if (!services.staff.users.hasAnyUser()) {
+    // Printed only here: whoever started the appliance (or reads its log) can finish setup from another machine.
+    startLogger.warn({ setupUrl: `${uiUrl}setup`, setupCode: services.staff.setupCode.grouped }, 'No staff user yet: finish setup on this machine, or from another one with this setup code');
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -28,6 +28,11 @@ describe('the appliance process', () => {
       expect(entry.port).toBe(appliance.port);
       expect(entry.uiUrl).toBe(`http://127.0.0.1:${appliance.port}/`);
       expect(entry.ocppUrl).toBe(`ws://127.0.0.1:${appliance.port}/ocpp/`);
+      // No staff user yet: the log gives the setup code another machine needs (and only the log does).
+      const setupLine = () => appliance.stdout().split('\n').find((text) => text.includes('"setupCode"'));
+      for (let waitedMs = 0; !setupLine() && waitedMs < 10_000; waitedMs += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      const setup = setupLine();
+      expect(JSON.parse(setup!)).toMatchObject({ setupUrl: `http://127.0.0.1:${appliance.port}/setup`, setupCode: expect.stringMatching(/^[A-HJKMNP-Z2-9]{4}(-[A-HJKMNP-Z2-9]{4}){2}$/) });
     } finally {
       appliance.child.kill('SIGKILL');
       await appliance.exited;

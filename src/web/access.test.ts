@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 import { LOCKOUT_MS, MAX_LOGIN_FAILURES } from '../staff';
 
@@ -15,6 +16,39 @@ const SETUP_FORM = {
   timePricePerHour: '0',
   publicBaseUrl: '',
 };
+
+/** This machine's first LAN (non-loopback) IPv4 address, to reach the appliance as another machine would. */
+const LAN_ADDRESS = Object.values(os.networkInterfaces())
+  .flat()
+  .find((address) => address?.family === 'IPv4' && !address.internal)?.address;
+
+describe('access: the setup wizard from another machine', () => {
+  // Skipped, by this name, only on a machine without any network interface but loopback.
+  const onLan = LAN_ADDRESS ? it : it.skip;
+  onLan('asks for the setup code from the appliance\'s log; a wrong or missing code creates nobody; the box itself needs none (skipped without a LAN address)', async () => {
+    const app = await startTestApp({ config: { host: '0.0.0.0' } });
+    try {
+      const fromLan = new WebClient(`http://${LAN_ADDRESS}:${app.app.port}`);
+      const page = await fromLan.get('/setup');
+      expect(page.text).toContain('name="setupCode"');
+      expect((await new WebClient(app.baseUrl).get('/setup')).text).not.toContain('name="setupCode"');
+
+      const missing = await fromLan.post('/setup', SETUP_FORM);
+      expect(missing.status).toBe(400);
+      expect(missing.text).toContain('This is not the setup code in the appliance’s log');
+      expect((await fromLan.post('/setup', { ...SETUP_FORM, setupCode: 'ABCD-EFGH-JKMN' })).status).toBe(400);
+      expect(app.app.services.staff.users.hasAnyUser()).toBe(false);
+
+      // As people type it: lower case, dashes or spaces.
+      const code = app.app.services.staff.setupCode.grouped.toLowerCase();
+      const done = await fromLan.post('/setup', { ...SETUP_FORM, setupCode: code });
+      expect(done.status).toBe(303);
+      expect(app.app.services.staff.users.byUserName('admin')).toBeDefined();
+    } finally {
+      await app.close();
+    }
+  });
+});
 
 describe('access: setup wizard, sign-in, CSRF, headers', () => {
   let appUnderTest: TestApp;

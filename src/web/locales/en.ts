@@ -19,7 +19,7 @@ export const en = {
     userName: 'Admin user name', password: 'Admin password', passwordHint: 'At least 8 characters.', passwordConfirm: 'Repeat the password',
     policy: 'Unknown chargers', policyReject: 'Reject them', policyPending: 'Hold them for approval', policyAccept: 'Accept them',
     energyPrice: 'Energy price per kWh ({{currency}})', sessionFee: 'Session fee ({{currency}})', timePrice: 'Price per hour ({{currency}})',
-    publicBaseUrl: 'Public base URL for QR codes (optional)', submit: 'Finish setup', done: 'Setup is already done.', mismatch: 'The passwords differ',
+    publicBaseUrl: 'Public base URL for QR codes (optional)', submit: 'Finish setup', done: 'Setup is already done.', mismatch: 'The passwords differ', code: 'Setup code', codeHint: 'You are not at the appliance itself: type the setup code printed in its log when it started (journalctl -u chargeyard, or the terminal that ran npm start).', badCode: 'This is not the setup code in the appliance’s log',
   },
   login: { title: 'Sign in', userName: 'User name', password: 'Password', submit: 'Sign in', failed: 'Wrong user name or password.', locked: 'Too many failed sign-ins. Try again in {{minutes}} minutes.', busy: 'Too many sign-ins are being checked right now. Try again in a moment.', signedOut: 'You are signed out.' },
   dashboard: {

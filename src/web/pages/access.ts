@@ -28,6 +28,20 @@ const setupSchema = z
   })
   .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'setup.mismatch' });
 
+/** Setup submissions one address on the LAN may make per window (the code is 59 bits; this only slows a flood). */
+const SETUP_ATTEMPTS_PER_ADDRESS = 20;
+const SETUP_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Whether the request comes from the appliance itself. The socket's address, never a header
+ * (`trust proxy` is off): the setup wizard needs no code there, as whoever sits at the box
+ * started it or can read its log anyway.
+ */
+function isLoopback(request: Request): boolean {
+  const address = clientAddress(request);
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
+}
+
 /** Sign-in attempts one address may make per window, whatever the user names. */
 const LOGIN_ATTEMPTS_PER_ADDRESS = 50;
 const LOGIN_WINDOW_MS = 15 * 60 * 1000;
@@ -36,13 +50,23 @@ const loginSchema = z.object({ userName: z.string().max(100), password: z.string
 
 /** Setup wizard (first visit only), sign-in and sign-out. */
 export const accessPages: WebArea = (router, { services, csrf }) => {
-  const { users, sessions, passwordCheck } = services.staff;
+  const { users, sessions, passwordCheck, setupCode } = services.staff;
+  // Wrong setup codes from one address: a few typing slips, never a guessing run.
+  const setupAttempts = rateLimit({
+    windowMs: SETUP_WINDOW_MS,
+    limit: SETUP_ATTEMPTS_PER_ADDRESS,
+    skip: isLoopback,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_request: Request, _response: Response, next: NextFunction) => next(new AppError('too_many_requests', 'Too many setup attempts from this address; try again later', 429)),
+  });
 
-  const renderSetup = (response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
+  const renderSetup = (request: Request, response: Response, values: Record<string, string>, errors: FieldErrors, status = 200) => {
     const settings = services.settings.get();
     response.status(status).render('pages/access/setup', {
       layout: 'plain',
       titleKey: 'setup.title',
+      askCode: !isLoopback(request),
       values: {
         language: settings.language,
         siteName: settings.siteName,
@@ -65,20 +89,22 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
     if (users.hasAnyUser()) return response.redirect(303, request.staff ? '/' : '/login');
     const language = request.query.lang;
     if (isUiLanguage(language)) response.locals.lang = language;
-    renderSetup(response, isUiLanguage(language) ? { language } : {}, {});
+    renderSetup(request, response, isUiLanguage(language) ? { language } : {}, {});
   });
 
-  router.post('/setup', async (request, response) => {
+  router.post('/setup', setupAttempts, async (request, response) => {
     if (users.hasAnyUser()) throw new AppError('setup_done', 'Setup is already done', 409);
     const form = formBody(request);
     if (isUiLanguage(form.language)) response.locals.lang = form.language;
     const parsed = setupSchema.safeParse(form);
-    const { password: _password, passwordConfirm: _confirm, ...safeValues } = form;
+    const { password: _password, passwordConfirm: _confirm, setupCode: _code, ...safeValues } = form;
     // Every error of the form at once: the prices (in the chosen currency) beside the others.
     const errors = parsed.success ? {} : fieldErrorsOf(parsed.error);
+    if (!isLoopback(request) && !setupCode.matches(form.setupCode ?? '')) errors.setupCode = 'setup.badCode';
+    if (Object.keys(errors).length > 0) return renderSetup(request, response, safeValues, errors, 400);
     const currency = parsed.success ? parsed.data.currency : (form.currency ?? '').trim().toUpperCase();
     const prices = parsePriceFields(form, ['energyPricePerKwh', 'sessionFee', 'timePricePerHour'] as const, isCurrencyCode(currency) ? currency : 'INR', errors, ['energyPricePerKwh']);
-    if (!parsed.success || !prices) return renderSetup(response, safeValues, errors, 400);
+    if (!parsed.success || !prices) return renderSetup(request, response, safeValues, errors, 400);
     const input = parsed.data;
     // The admin is created first, atomically: a second wizard racing this one gets setup_done.
     const admin = await users.createFirstAdmin({ userName: input.userName, password: input.password, language: input.language });
