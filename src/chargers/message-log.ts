@@ -16,8 +16,8 @@ const MAX_LOGGED_FRAME_CHARS = 8192;
 /** Entries waiting for the next flush; beyond this the oldest are dropped (and counted). */
 const MAX_PENDING_ENTRIES = 50_000;
 const FLUSH_INTERVAL_MS = 250;
-/** Chunk rows per write, so the group commit can slice a big flush between charger messages. */
-const CHUNKS_PER_WRITE = 64;
+/** Chunk rows per write (well under a millisecond), so the group commit can slice a big flush between charger messages. */
+const CHUNKS_PER_WRITE = 16;
 /**
  * An entry's id is its chunk's row id times this plus its place in the chunk (so ids keep
  * growing with time, one cursor pages through them, and they stay safe integers); a flush
@@ -91,18 +91,20 @@ export class MessageLog {
 
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const chunks = chunksOf(this.pending);
+    const groups = groupsOf(this.pending);
     this.pending = [];
     const pieces: Promise<void>[] = [];
-    for (let start = 0; start < chunks.length; start += CHUNKS_PER_WRITE) {
-      const piece = chunks.slice(start, start + CHUNKS_PER_WRITE);
+    for (let start = 0; start < groups.length; start += CHUNKS_PER_WRITE) {
+      const piece = groups.slice(start, start + CHUNKS_PER_WRITE);
       pieces.push(
         this.db
+          // Serialized inside the write, piece by piece: the whole log of 250 ms at once held
+          // the event loop for milliseconds at a thousand chargers.
           .write(() => {
-            for (const chunk of piece) this.insertChunk.run(chunk);
+            for (const group of piece) this.insertChunk.run(chunkRow(group));
           })
           .catch(() => {
-            for (const chunk of piece) this.dropped += chunk.entryCount;
+            for (const group of piece) this.dropped += group.entries.length;
           }),
       );
     }
@@ -154,21 +156,22 @@ export class MessageLog {
   }
 }
 
-/** Entries grouped per charger in their order, as chunk rows of at most ENTRIES_PER_CHUNK. */
-function chunksOf(entries: readonly OcppLogEntry[]) {
+/** Entries grouped per charger in their order, in groups of at most ENTRIES_PER_CHUNK (one chunk row each). */
+function groupsOf(entries: readonly OcppLogEntry[]): { chargerId: string; entries: OcppLogEntry[] }[] {
   const byCharger = new Map<string, OcppLogEntry[]>();
   for (const entry of entries) {
     let list = byCharger.get(entry.chargerId);
     if (!list) byCharger.set(entry.chargerId, (list = []));
     list.push(entry);
   }
-  const chunks: { chargerId: string; entryCount: number; firstAt: string; lastAt: string; entriesJson: string }[] = [];
+  const groups: { chargerId: string; entries: OcppLogEntry[] }[] = [];
   for (const [chargerId, list] of byCharger) {
-    for (let start = 0; start < list.length; start += ENTRIES_PER_CHUNK) {
-      const part = list.slice(start, start + ENTRIES_PER_CHUNK);
-      const stored = part.map((entry): StoredEntry => [entry.direction, entry.messageTypeId, entry.messageId, entry.action, entry.frame, entry.at]);
-      chunks.push({ chargerId, entryCount: part.length, firstAt: part[0]!.at, lastAt: part[part.length - 1]!.at, entriesJson: JSON.stringify(stored) });
-    }
+    for (let start = 0; start < list.length; start += ENTRIES_PER_CHUNK) groups.push({ chargerId, entries: list.slice(start, start + ENTRIES_PER_CHUNK) });
   }
-  return chunks;
+  return groups;
+}
+
+function chunkRow({ chargerId, entries }: { chargerId: string; entries: OcppLogEntry[] }) {
+  const stored = entries.map((entry): StoredEntry => [entry.direction, entry.messageTypeId, entry.messageId, entry.action, entry.frame, entry.at]);
+  return { chargerId, entryCount: entries.length, firstAt: entries[0]!.at, lastAt: entries[entries.length - 1]!.at, entriesJson: JSON.stringify(stored) };
 }

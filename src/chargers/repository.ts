@@ -9,6 +9,7 @@ export type Registration = ChargerRow['registration'];
 /** SQL for chargers, connectors and their status history. */
 export class ChargerRepository {
   private readonly byId: Statement<ChargerRow>;
+  private readonly setLastSeenStatement: Statement<unknown>;
   private readonly connectorsOf;
   private readonly upsertConnector;
   private readonly insertHistory;
@@ -16,6 +17,8 @@ export class ChargerRepository {
   private readonly statusesBetweenStatement;
 
   constructor(private readonly db: Db) {
+    // Raw and prepared once: every connected charger's time is written every few seconds.
+    this.setLastSeenStatement = db.prepare('UPDATE chargers SET last_seen_at = @lastSeenAt WHERE id = @id');
     const { chargers, connectors, connectorStatusHistory } = schema;
     // Raw: read on every transaction message (registration check).
     this.byId = db.prepare<ChargerRow>(
@@ -188,6 +191,6 @@ export class ChargerRepository {
   }
 
   setLastSeen(id: string, lastSeenAt: string): void {
-    this.db.orm.update(schema.chargers).set({ lastSeenAt }).where(eq(schema.chargers.id, id)).run();
+    this.setLastSeenStatement.run({ id, lastSeenAt });
   }
 }

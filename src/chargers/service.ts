@@ -42,6 +42,8 @@ export const MAX_PENDING_CHARGERS = 200;
 /** What a charger's event payload (DataTransfer, security event…) may fill; longer ones are kept cut. */
 export const MAX_EVENT_PAYLOAD_CHARS = 16 * 1024;
 /** What a charger that is not accepted may have kept (CONTRACT); the rest is answered, not stored. */
+/** Last-seen times per write when they are flushed. */
+const LAST_SEEN_PER_WRITE = 64;
 const KEPT_BEFORE_ACCEPTANCE = new Set(['BootNotification', 'Heartbeat', 'StatusNotification']);
 
 /** The pending list was full when the write ran (counted inside it, so concurrent upgrades cannot overshoot). */
@@ -220,9 +222,18 @@ export class ChargerService {
     if (this.lastSeenDirty.size === 0) return;
     const entries = [...this.lastSeenDirty].map((id) => [id, this.lastSeen.get(id)!] as const);
     this.lastSeenDirty.clear();
-    await this.db.write(() => {
-      for (const [id, at] of entries) this.repository.setLastSeen(id, at);
-    });
+    // Small writes, so the group commit can answer charger messages between them (a thousand
+    // chargers' times in one write held the event loop for milliseconds).
+    const pieces: Promise<void>[] = [];
+    for (let start = 0; start < entries.length; start += LAST_SEEN_PER_WRITE) {
+      const piece = entries.slice(start, start + LAST_SEEN_PER_WRITE);
+      pieces.push(
+        this.db.write(() => {
+          for (const [id, at] of piece) this.repository.setLastSeen(id, at);
+        }),
+      );
+    }
+    await Promise.all(pieces);
   }
 
   // ---- charger-initiated messages --------------------------------------------------------

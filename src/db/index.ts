@@ -6,7 +6,7 @@ import { DEFAULT_CHECKPOINT_OPTIONS, WalCheckpoints, type CheckpointStats, type 
 import { FDATASYNC, isStorageFailure, storageUnavailable, WalDurability, type DurabilityStats, type WalSyncer } from './durability';
 import { migrate, migrationState } from './migrator';
 import { RoutedStatement, routingClient, type StatementRouter } from './routing';
-import { WriteBatcher } from './write-batcher';
+import { DEFAULT_TURN_LIMITS, WriteBatcher, type TurnLimits } from './write-batcher';
 
 export { NewerDatabaseError, loadMigrations, migrationState } from './migrator';
 export { isStorageFailure, storageUnavailable, type WalSyncer } from './durability';
@@ -56,6 +56,8 @@ export interface DatabaseOptions {
   checkpoints?: Partial<WalCheckpointOptions>;
   /** Problems of the background checkpointer (the appliance logs them). */
   onProblem?: (message: string) => void;
+  /** How much work the group commit does per turn of the event loop (write-batcher.ts). */
+  turnLimits?: Partial<TurnLimits>;
 }
 
 export interface DatabaseStats {
@@ -112,13 +114,17 @@ export class Database implements Db {
       autocommit: (run) => this.tx(run),
     };
     this.orm = createOrm(routingClient(sqlite, (source) => this.routed(source)));
-    this.batcher = new WriteBatcher(sqlite, {
-      beforeWrite: () => this.beginWrite(),
-      afterWrite: (changed) => this.endWrite(changed),
-      whenDurable: (sequence, settle) => this.durability.whenDurable(sequence, settle),
-      enterScope: () => this.enterScope(),
-      leaveScope: (rolledBack) => this.leaveScope(rolledBack),
-    });
+    this.batcher = new WriteBatcher(
+      sqlite,
+      {
+        beforeWrite: () => this.beginWrite(),
+        afterWrite: (changed) => this.endWrite(changed),
+        whenDurable: (sequence, settle) => this.durability.whenDurable(sequence, settle),
+        enterScope: () => this.enterScope(),
+        leaveScope: (rolledBack) => this.leaveScope(rolledBack),
+      },
+      { ...DEFAULT_TURN_LIMITS, ...options.turnLimits },
+    );
   }
 
   /** Opens (creating if needed) and migrates the database file. */

@@ -44,7 +44,8 @@ describe('database migrations', () => {
 
 describe('group commit', () => {
   test('writes in one batch settle after one commit; a failing write rolls back alone', async () => {
-    const db = Database.open(path.join(makeTempDir(), 'batch.db'));
+    // No time limit: a cold process may take over a millisecond for the failing write alone.
+    const db = Database.open(path.join(makeTempDir(), 'batch.db'), { turnLimits: { maxMs: 60_000 } });
     const statement = db.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES (@key, '1', 'now')");
     const insert = (key: string) => () => statement.run({ key });
     const results = await Promise.allSettled([
