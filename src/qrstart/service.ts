@@ -77,8 +77,12 @@ export class QrStartService {
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
+  /** Prepared once: it runs inside every StopTransaction's write. */
+  private readonly completeOfSession;
+
   constructor(private readonly deps: QrStartDependencies) {
     this.timeouts = { ...DEFAULT_QR_START_TIMEOUTS, ...deps.timeouts };
+    this.completeOfSession = deps.db.prepare("UPDATE qr_starts SET status = 'completed', updated_at = @updatedAt WHERE session_id = @sessionId AND status = 'charging'");
   }
 
   /** Session hooks; they run after billing's, which attaches the driver's hold to the new session. */
@@ -323,11 +327,7 @@ export class QrStartService {
 
   /** Inside the stop's transaction (after billing posted the hold): the start is over. */
   private onSessionCompleted(session: SessionRow): void {
-    this.deps.db.orm
-      .update(schema.qrStarts)
-      .set({ status: 'completed', updatedAt: nowIso() })
-      .where(and(eq(schema.qrStarts.sessionId, session.id), eq(schema.qrStarts.status, 'charging')))
-      .run();
+    this.completeOfSession.run({ sessionId: session.id, updatedAt: nowIso() });
   }
 
   private connectorBusy(chargerId: string, connectorId: number): boolean {

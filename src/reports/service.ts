@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { eq, ne } from 'drizzle-orm';
 import type { BillingRepository } from '../billing';
 import type { ChargerRepository } from '../chargers';
-import type { Db } from '../db';
+import type { Db, Statement } from '../db';
 import { schema } from '../db';
 import type { SessionHooks, SessionRepository, SessionRow } from '../sessions';
 import type { SettingsService } from '../settings';
@@ -36,6 +36,9 @@ interface PeriodReport {
 
 /** Reports per charger per site-local day and per driver / card over a period (CONTRACT `/reports/daily`). */
 export class ReportService {
+  private readonly deleteRollupDay: Statement<unknown>;
+  private readonly deleteRollups: Statement<unknown>;
+
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
@@ -46,6 +49,9 @@ export class ReportService {
     /** Top-ups per method for the day (the till owns them). */
     private readonly till: Pick<TillService, 'totalsByMethod'>,
   ) {
+    // Prepared once: every session that ends forgets its day's rollup, inside the stop's write.
+    this.deleteRollupDay = db.prepare('DELETE FROM report_rollup_days WHERE date = @date');
+    this.deleteRollups = db.prepare('DELETE FROM report_rollups WHERE date = @date');
     // Days shift with the zone: rollups made for another zone are forgotten.
     settings.onChange(() => void db.write(() => this.forgetRollupsNotIn(settings.get().timeZone)).catch(() => undefined));
   }
@@ -117,8 +123,8 @@ export class ReportService {
   }
 
   private forgetRollup(date: string): void {
-    this.db.orm.delete(schema.reportRollupDays).where(eq(schema.reportRollupDays.date, date)).run();
-    this.db.orm.delete(schema.reportRollups).where(eq(schema.reportRollups.date, date)).run();
+    this.deleteRollupDay.run({ date });
+    this.deleteRollups.run({ date });
   }
 
   private forgetRollupsNotIn(timeZone: string): void {

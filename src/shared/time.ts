@@ -27,11 +27,16 @@ export function secondsBetween(fromIso: IsoTime, toIso: IsoTime): number {
 
 /** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone. */
 export function localDate(iso: IsoTime, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(iso),
-  );
-  return parts;
+  // Building a formatter costs ~0.2 ms; every session that ends asks (reports, inside the write).
+  let formatter = dateFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(timeZone, formatter);
+  }
+  return formatter.format(new Date(iso));
 }
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 
 export function isValidTimeZone(timeZone: string): boolean {
   try {
@@ -107,8 +112,11 @@ export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
  */
 export function isTrustedTimestamp(chargerTime: IsoTime, arrivedAt: IsoTime): boolean {
   const ms = Date.parse(chargerTime);
-  return Number.isFinite(ms) && ms >= Date.parse(EARLIEST_TRUSTED_TIME) && ms <= Date.parse(arrivedAt) + MAX_CLOCK_AHEAD_MS;
+  return Number.isFinite(ms) && ms >= EARLIEST_TRUSTED_MS && ms <= Date.parse(arrivedAt) + MAX_CLOCK_AHEAD_MS;
 }
+
+/** Parsed once: every meter reading and start or stop time is checked against it. */
+const EARLIEST_TRUSTED_MS = Date.parse(EARLIEST_TRUSTED_TIME);
 
 /** The charger's time when it can be true, else the time the message arrived. */
 export function trustedTimeOr(chargerTime: IsoTime, arrivedAt: IsoTime): IsoTime {

@@ -1,4 +1,4 @@
-import { desc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { schema } from '../db';
@@ -55,11 +55,20 @@ export class TariffService {
   private readonly inForce = new Map<string, TariffVersionRow | null>();
   private readonly versions = new Map<number, TariffVersionRow>();
 
+  private readonly latestOverride;
+  private readonly latestDefault;
+
   constructor(
     private readonly db: Db,
     /** The audit log: every new version is on the record in the write that appends it. */
     private readonly audit: RecordAudit,
-  ) {}
+  ) {
+    // Prepared once: every StartTransaction asks for the version in force inside its write.
+    const { tariffVersions } = schema;
+    const newest = (where: ReturnType<typeof isNull>) => db.orm.select().from(tariffVersions).where(where).orderBy(desc(tariffVersions.id)).limit(1);
+    this.latestOverride = newest(eq(tariffVersions.chargerId, sql.placeholder('chargerId'))).prepare();
+    this.latestDefault = newest(isNull(tariffVersions.chargerId)).prepare();
+  }
 
   async setDefault(input: unknown, actor: AuditActor): Promise<TariffVersionRow> {
     return this.append(null, parseInput(tariffInputSchema, input), actor);
@@ -123,14 +132,7 @@ export class TariffService {
   }
 
   private latest(chargerId: string | null): TariffVersionRow | undefined {
-    const { tariffVersions } = schema;
-    return this.db.orm
-      .select()
-      .from(tariffVersions)
-      .where(chargerId === null ? isNull(tariffVersions.chargerId) : eq(tariffVersions.chargerId, chargerId))
-      .orderBy(desc(tariffVersions.id))
-      .limit(1)
-      .get();
+    return chargerId === null ? this.latestDefault.get() : this.latestOverride.get({ chargerId });
   }
 
   private async append(chargerId: string | null, tariff: z.output<typeof tariffInputSchema>, actor: AuditActor): Promise<TariffVersionRow> {
