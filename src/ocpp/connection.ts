@@ -78,6 +78,7 @@ export class OcppConnection {
   private readonly outboundQueue: OutboundCall[] = [];
   private outstanding: OutboundCall | undefined;
   private closed = false;
+  private childLogger: Logger | undefined;
   alive = true;
 
   constructor(
@@ -86,12 +87,21 @@ export class OcppConnection {
     private readonly socket: WebSocket,
     private readonly validator: SchemaValidator,
     private readonly dispatch: InboundDispatcher,
-    readonly logger: Logger,
+    private readonly parentLogger: Logger,
     private readonly logFrame: FrameLogger,
     private readonly limits: ConnectionLimits = DEFAULT_LIMITS,
     /** Actions the CSMS may receive from a charger in this version (others are NotSupported). */
     private readonly inboundActions: ReadonlySet<string>,
   ) {}
+
+  /**
+   * This charger's logger (every entry names it), made the first time something is logged: a
+   * pino child per connection is a few hundred bytes that most connections never use.
+   */
+  get logger(): Logger {
+    this.childLogger ??= this.parentLogger.child({ chargerId: this.chargerId });
+    return this.childLogger;
+  }
 
   handleFrame(data: WebSocket.RawData, isBinary: boolean): void {
     const text = isBinary ? null : data.toString();

@@ -82,7 +82,9 @@ export class OcppServer {
 
   /** Handles an HTTP upgrade on any path: the identity is the last path segment, decoded once. */
   handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    // A function of its own, not a closure here: this listener lives as long as the connection,
+    // and a closure would keep the whole upgrade request (headers, buffers) alive with it.
+    socket.on('error', destroyOnError);
     if (!this.accepting) return refuse(socket, 503, 'Shutting down');
     const identity = identityFromUrl(request.url ?? '/');
     if (identity === undefined || !isValidChargerId(identity)) {
@@ -116,11 +118,10 @@ export class OcppServer {
 
   private attach(chargerId: string, subprotocol: string, ws: WebSocket): void {
     const adapter = this.adapters.get(subprotocol)!;
-    const logger = this.logger.child({ chargerId });
     const previous = this.connections.get(chargerId);
     if (previous) {
       // CONTRACT: a new connection replaces the old one, which is closed at once.
-      logger.info('replacing the previous connection of this charger');
+      previous.logger.info('replacing the previous connection of this charger');
       this.dropConnection(previous, 4000, 'Replaced by a new connection');
     }
     const connection = new OcppConnection(
@@ -129,7 +130,7 @@ export class OcppServer {
       ws,
       this.validators.get(adapter.version)!,
       adapter.dispatch,
-      logger,
+      this.logger,
       (direction, messageTypeId, messageId, action, frame) => {
         if (direction === 'in') this.chargers.touch(chargerId);
         // Heartbeats say only "still here": lastSeenAt records them; logging each would bury the
@@ -144,20 +145,20 @@ export class OcppServer {
     );
     this.connections.set(chargerId, connection);
     this.chargers.markConnected(chargerId, adapter.version);
-    logger.info({ ocppVersion: adapter.version }, 'charger connected');
+    this.logger.info({ chargerId, ocppVersion: adapter.version }, 'charger connected');
 
     ws.on('message', (data, isBinary) => connection.handleFrame(data, isBinary));
     ws.on('pong', () => {
       connection.alive = true;
     });
-    ws.on('error', (error) => logger.warn({ err: error }, 'charger socket error'));
+    ws.on('error', (error) => connection.logger.warn({ err: error }, 'charger socket error'));
     ws.on('close', (code) => {
       connection.handleClosed();
       if (this.connections.get(chargerId) === connection) {
         this.connections.delete(chargerId);
         this.chargers.markDisconnected(chargerId);
       }
-      logger.info({ code }, 'charger disconnected');
+      this.logger.info({ chargerId, code }, 'charger disconnected');
     });
   }
 
@@ -237,6 +238,10 @@ export class OcppServer {
     );
     this.wss.close();
   }
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 /** The last path segment, percent-decoded once; undefined when it cannot be decoded. */
