@@ -133,6 +133,33 @@ describe('durable group commit (synchronous=NORMAL + fdatasync of the WAL)', () 
     db.close();
   });
 
+  test('while writes wait in the queue, the batches committed within 2 ms share one fdatasync; a lone write syncs at once', async () => {
+    // Each sync returns at once, so without the pacing every one-write batch would start its own.
+    let syncs = 0;
+    const quickSyncer: WalSyncer = {
+      sync: (fd, done) => {
+        syncs++;
+        fs.fdatasyncSync(fd);
+        queueMicrotask(() => done(null));
+      },
+      syncNow: (fd) => fs.fdatasyncSync(fd),
+    };
+    const db = openDb({ walSyncer: quickSyncer, turnLimits: { maxWrites: 1 } });
+    const writes = Array.from({ length: 200 }, (_, i) => db.write(insertSetting(db, `k${i}`)));
+    await Promise.all(writes);
+    expect(db.batcher.stats.batches).toBe(200);
+    expect(syncs).toBeLessThanOrEqual(100);
+    expect(settingKeys(db)).toHaveLength(200);
+    // Nothing else waiting: the sync starts with the commit, no pause for company.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = syncs;
+    const lone = db.write(insertSetting(db, 'lone'));
+    await turns(1);
+    expect(syncs).toBe(before + 1);
+    await lone;
+    db.close();
+  });
+
   test('a failed fdatasync answers the batch with storage_unavailable; later writes are acknowledged once a sync succeeds', async () => {
     const syncer = new HeldSyncer();
     const db = openDb({ walSyncer: syncer });

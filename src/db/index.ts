@@ -106,7 +106,13 @@ export class Database implements Db {
       },
       { ...DEFAULT_CHECKPOINT_OPTIONS, ...options.checkpoints },
     );
-    this.durability = new WalDurability(walFd, () => openReader(file), options.walSyncer ?? FDATASYNC, () => this.checkpoints.afterSync());
+    this.durability = new WalDurability(
+      walFd,
+      () => openReader(file),
+      options.walSyncer ?? FDATASYNC,
+      () => this.checkpoints.afterSync(),
+      () => this.batcher.pending > 0,
+    );
     this.router = {
       writer: sqlite,
       readConnection: () => (this.writeDepth > 0 ? sqlite : (this.durability.readConnection() ?? sqlite)),
