@@ -54,7 +54,8 @@ export interface CommitPipeline {
 
 /**
  * Group commit: writes submitted during one turn of the event loop run in a single SQLite
- * transaction, each inside its own SAVEPOINT so a failing write rolls back alone. The COMMIT does
+ * transaction (up to TurnLimits; the rest in the next turn), each inside its own SAVEPOINT so a
+ * failing write rolls back alone. The COMMIT does
  * not wait for the disk (synchronous=NORMAL); every promise settles only once the fdatasync that
  * covers the commit has returned (WalDurability), while the next batches commit meanwhile. So a
  * charger or API client is answered only once its change would survive a power cut, thousands
