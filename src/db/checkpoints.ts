@@ -36,11 +36,18 @@ export interface WalCheckpointOptions {
    * new commits after the ones it copied, and a log that never starts over grows without end.
    */
   holdWritesAtBytes: number;
+  /**
+   * A pass starts at most this long after the previous one ended (outside a hold). Under
+   * constant writes the WAL stays past checkpointAtBytes, and a pass after every fdatasync (up to
+   * 500 a second) cost a message to the worker and an fsync of both files each (issue 17).
+   */
+  passIntervalMs: number;
 }
 
 export const DEFAULT_CHECKPOINT_OPTIONS: WalCheckpointOptions = {
   checkpointAtBytes: 4 * 1024 * 1024,
   holdWritesAtBytes: 64 * 1024 * 1024,
+  passIntervalMs: 50,
 };
 
 /** The hold threshold never grows past this when checkpoints cannot complete (another process reads). */
@@ -74,6 +81,7 @@ export class WalCheckpoints {
   /** The running pass began while writes were held and everything was durable. */
   private runningPassIsFinal = false;
   private holdStartedMs: number | undefined;
+  private lastPassEndedMs = Number.NEGATIVE_INFINITY;
   private holdAtBytes: number;
   private closed = false;
   readonly stats: CheckpointStats = { checkpoints: 0, holds: 0, longestHoldMs: 0, largestWalBytes: 0 };
@@ -104,7 +112,7 @@ export class WalCheckpoints {
     if (this.running) return;
     if (this.holding) {
       if (this.hooks.quiet()) this.run(true);
-    } else if (bytes > this.options.checkpointAtBytes) {
+    } else if (bytes > this.options.checkpointAtBytes && performance.now() - this.lastPassEndedMs >= this.options.passIntervalMs) {
       this.run(false);
     }
   }
@@ -143,6 +151,7 @@ export class WalCheckpoints {
 
   private finished(reply: CheckpointReply): void {
     this.running = false;
+    this.lastPassEndedMs = performance.now();
     this.stats.checkpoints++;
     if (this.closed) return;
     if (!reply.ok) {

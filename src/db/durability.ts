@@ -127,7 +127,7 @@ export class WalDurability {
     private readonly afterSync: () => void = () => undefined,
     /** Whether more writes wait to be committed (the group commit's queue). */
     private readonly writesWaiting: () => boolean = () => false,
-    private readonly minSyncIntervalMs = MIN_SYNC_INTERVAL_MS,
+    private readonly minSyncIntervalMs: number = MIN_SYNC_INTERVAL_MS,
   ) {}
 
   /** The number of the newest commit. */

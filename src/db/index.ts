@@ -58,6 +58,8 @@ export interface DatabaseOptions {
   onProblem?: (message: string) => void;
   /** How much work the group commit does per turn of the event loop (write-batcher.ts). */
   turnLimits?: Partial<TurnLimits>;
+  /** While writes wait, an fdatasync starts at most this often (durability.ts; tests lengthen it). */
+  syncIntervalMs?: number;
 }
 
 export interface DatabaseStats {
@@ -112,6 +114,7 @@ export class Database implements Db {
       options.walSyncer ?? FDATASYNC,
       () => this.checkpoints.afterSync(),
       () => this.batcher.pending > 0,
+      options.syncIntervalMs,
     );
     this.router = {
       writer: sqlite,

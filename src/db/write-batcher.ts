@@ -155,8 +155,9 @@ export class WriteBatcher {
       return;
     }
     this.pipeline.leaveScope(false);
-    const sequence = this.pipeline.afterWrite(this.totalChanges.get() !== changesBefore);
+    // Out of the queue first: what is still queued after it decides whether its sync waits for company.
     const batch = this.queue.splice(0, taken);
+    const sequence = this.pipeline.afterWrite(this.totalChanges.get() !== changesBefore);
     this.stats.batches++;
     this.stats.writes += batch.length;
     if (batch.length > this.stats.largestBatch) this.stats.largestBatch = batch.length;
