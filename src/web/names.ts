@@ -32,6 +32,11 @@ export function ocppBaseUrl(services: AppServices): string {
   return ui.toString();
 }
 
+/** A loopback IP address (the box itself), also written as an IPv4-mapped IPv6 address. */
+export function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
+}
+
 /** A URL a phone on the site cannot open: localhost or a loopback address (the box itself). */
 export function isLoopbackUrl(url: string): boolean {
   let host: string;
@@ -40,5 +45,5 @@ export function isLoopbackUrl(url: string): boolean {
   } catch {
     return false;
   }
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0';
+  return host === 'localhost' || host.endsWith('.localhost') || isLoopbackAddress(host) || host === '0.0.0.0';
 }

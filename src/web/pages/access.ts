@@ -8,6 +8,7 @@ import { SESSION_COOKIE, clientAddress, safeNextPath } from '../auth';
 import { fieldErrorsOf, formBody, type FieldErrors } from '../forms';
 import { parsePriceFields, tariffPreview } from '../tariff-form';
 import { isUiLanguage } from '../i18n';
+import { isLoopbackAddress } from '../names';
 import type { WebArea } from '../area';
 
 const setupSchema = z
@@ -38,8 +39,7 @@ const SETUP_WINDOW_MS = 15 * 60 * 1000;
  * started it or can read its log anyway.
  */
 function isLoopback(request: Request): boolean {
-  const address = clientAddress(request);
-  return address === '::1' || /^(::ffff:)?127\./.test(address);
+  return isLoopbackAddress(clientAddress(request));
 }
 
 /** Sign-in attempts one address may make per window, whatever the user names. */
