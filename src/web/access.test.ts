@@ -37,6 +37,10 @@ describe('access: the setup wizard from another machine', () => {
       expect(missing.status).toBe(400);
       expect(missing.text).toContain('This is not the setup code in the appliance’s log');
       expect((await fromLan.post('/setup', { ...SETUP_FORM, setupCode: 'ABCD-EFGH-JKMN' })).status).toBe(400);
+      // A wrong code is said beside the form's other errors, the prices' too.
+      const both = await fromLan.post('/setup', { ...SETUP_FORM, energyPricePerKwh: 'lots' });
+      expect(both.text).toContain('This is not the setup code in the appliance’s log');
+      expect(both.text).toMatch(/id="f-energyPricePerKwh" name="energyPricePerKwh"[^>]*aria-invalid="true"/);
       expect(app.app.services.staff.users.hasAnyUser()).toBe(false);
 
       // As people type it: lower case, dashes or spaces.

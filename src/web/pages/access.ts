@@ -51,7 +51,7 @@ const loginSchema = z.object({ userName: z.string().max(100), password: z.string
 /** Setup wizard (first visit only), sign-in and sign-out. */
 export const accessPages: WebArea = (router, { services, csrf }) => {
   const { users, sessions, passwordCheck, setupCode } = services.staff;
-  // Wrong setup codes from one address: a few typing slips, never a guessing run.
+  // Setup submissions from one address on the LAN: enough for typing slips, never a guessing run.
   const setupAttempts = rateLimit({
     windowMs: SETUP_WINDOW_MS,
     limit: SETUP_ATTEMPTS_PER_ADDRESS,
@@ -100,11 +100,11 @@ export const accessPages: WebArea = (router, { services, csrf }) => {
     const { password: _password, passwordConfirm: _confirm, setupCode: _code, ...safeValues } = form;
     // Every error of the form at once: the prices (in the chosen currency) beside the others.
     const errors = parsed.success ? {} : fieldErrorsOf(parsed.error);
-    if (!isLoopback(request) && !setupCode.matches(form.setupCode ?? '')) errors.setupCode = 'setup.badCode';
-    if (Object.keys(errors).length > 0) return renderSetup(request, response, safeValues, errors, 400);
     const currency = parsed.success ? parsed.data.currency : (form.currency ?? '').trim().toUpperCase();
     const prices = parsePriceFields(form, ['energyPricePerKwh', 'sessionFee', 'timePricePerHour'] as const, isCurrencyCode(currency) ? currency : 'INR', errors, ['energyPricePerKwh']);
-    if (!parsed.success || !prices) return renderSetup(request, response, safeValues, errors, 400);
+    const codeRefused = !isLoopback(request) && !setupCode.matches(form.setupCode ?? '');
+    if (codeRefused) errors.setupCode = 'setup.badCode';
+    if (!parsed.success || !prices || codeRefused) return renderSetup(request, response, safeValues, errors, 400);
     const input = parsed.data;
     // The admin is created first, atomically: a second wizard racing this one gets setup_done.
     const admin = await users.createFirstAdmin({ userName: input.userName, password: input.password, language: input.language });
