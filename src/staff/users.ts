@@ -155,12 +155,13 @@ export class StaffUserService {
   }
 
   /** A patch of an account: the user's own language and theme are `staff.preferences`, anything else `staff.update`. */
-  async update(id: number, input: unknown, actor: AuditActor): Promise<{ before: StaffUser; after: StaffUser }> {
+  async update(id: number, input: unknown, actor: AuditActor): Promise<StaffUser> {
     const patch = parseInput(staffUserPatchSchema, input);
-    const before = this.byId(id);
-    if (!before) throw notFound('Staff user', id);
     const { disabled, ...rest } = patch;
     const after = await this.db.write(() => {
+      // Read inside the write: the audit entry's "before" is the row this write changes.
+      const before = this.byId(id);
+      if (!before) throw notFound('Staff user', id);
       if ((patch.role !== undefined && patch.role !== 'admin') || disabled === true) this.assertNotLastAdmin(id);
       const row = this.db.orm
         .update(schema.staffUsers)
@@ -174,7 +175,7 @@ export class StaffUserService {
       this.audit.recordNow(actor, { action, objectType: 'staff_user', objectId: id, before: auditedFields(auditedStaffUser(before), named), after: auditedFields(auditedStaffUser(toStaffUser(row!)), named) });
       return row;
     });
-    return { before, after: toStaffUser(after!) };
+    return toStaffUser(after!);
   }
 
   /** Sets a new password and signs the user out everywhere: `staff.password` by the user, else `staff.password_reset`. */
