@@ -249,7 +249,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       capabilities: (chargerId, timeoutMs) => chargingProfiles.capabilities(chargerId, timeoutMs),
     },
     isConnected: (chargerId) => ocpp.isConnected(chargerId),
-    audit: (actor, entry) => auditLog.recordNow(actor, entry),
+    audit: auditLog.recordNow,
     logger,
     load: options.load,
   });
@@ -276,7 +276,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (change.kind === 'removed') ocpp.disconnect(change.chargerId, 'Charger removed by staff');
   });
 
-  const tokens = new ApiTokenService(db, config.apiToken, (actor, entry) => auditLog.recordNow(actor, entry));
+  const tokens = new ApiTokenService(db, config.apiToken, auditLog.recordNow);
   const staff = createStaffServices(db, domains.hashing, auditLog);
   await bootstrapAdminFromEnv(staff.users, config.adminPassword, logger);
   const jobHistory = new JobHistory(db);

@@ -316,7 +316,7 @@ async function createToken(parsed: ParsedArgs, io: CliIo): Promise<number> {
   const db = openExisting(config(io).dataDir);
   try {
     const audit = new AuditLog(db);
-    const created = await new ApiTokenService(db, undefined, (actor, entry) => audit.recordNow(actor, entry)).create(parsed.positional[0]!, role as TokenRole, CLI_ACTOR);
+    const created = await new ApiTokenService(db, undefined, audit.recordNow).create(parsed.positional[0]!, role as TokenRole, CLI_ACTOR);
     io.out(`token ${created.id} (${role}) created; it is shown only now:`);
     io.out(created.token);
   } finally {

@@ -1,11 +1,9 @@
 import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
-import { nowIso, redactSecrets, type AuditActor, type AuditEntry } from '../shared';
+import { nowIso, redactSecrets, type AuditActor, type AuditEntry, type RecordAudit } from '../shared';
 
 export type AuditRow = typeof schema.auditLog.$inferSelect;
-
-export type { AuditActor } from '../shared';
 
 interface AuditFilter {
   actorName?: string | undefined;
@@ -22,8 +20,8 @@ interface AuditFilter {
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
-  /** Writes inside the caller's transaction when there is one (synchronous insert). */
-  recordNow(actor: AuditActor, entry: AuditEntry): void {
+  /** Writes inside the caller's transaction when there is one (synchronous insert); bound, so it is handed to domains as their RecordAudit. */
+  readonly recordNow: RecordAudit = (actor, entry) => {
     this.db.orm
       .insert(schema.auditLog)
       .values({
@@ -37,7 +35,7 @@ export class AuditLog {
         afterJson: entry.after === undefined ? null : JSON.stringify(redactSecrets(entry.after)),
       })
       .run();
-  }
+  };
 
   async record(actor: AuditActor, entry: AuditEntry): Promise<void> {
     await this.db.write(() => this.recordNow(actor, entry));

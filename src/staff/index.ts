@@ -1,5 +1,5 @@
 export { AuditLog } from './audit';
-export type { AuditActor, AuditRow } from './audit';
+export type { AuditRow } from './audit';
 
 export { LoginThrottle, StaffSessionService, LOCKOUT_MS, MAX_LOGIN_FAILURES } from './sessions';
 
