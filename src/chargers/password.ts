@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { randomCode } from '../shared';
 
 /** Letters and digits nobody misreads when typing them into a charger's menu (no l, o, 0, 1). */
 const PASSWORD_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
@@ -10,9 +10,7 @@ const PASSWORD_LENGTH = 20;
 
 /** A charger password the appliance makes for staff (security profile 1/2 Basic auth). */
 export function newChargerPassword(): string {
-  let password = '';
-  for (let i = 0; i < PASSWORD_LENGTH; i++) password += PASSWORD_ALPHABET[crypto.randomInt(PASSWORD_ALPHABET.length)];
-  return password;
+  return randomCode(PASSWORD_ALPHABET, PASSWORD_LENGTH);
 }
 
 /** The same password as OCPP 1.6 `AuthorizationKey` takes it: hex-encoded (security whitepaper). */

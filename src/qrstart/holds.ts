@@ -1,10 +1,9 @@
-import crypto from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db';
 import { schema } from '../db';
 import type { DriverService, StartTagHold } from '../drivers';
 import type { Ledger, TransferRow } from '../ledger';
-import { conflict, nowIso, type AmountMinor } from '../shared';
+import { conflict, nowIso, randomCode, type AmountMinor } from '../shared';
 
 /**
  * CONTRACT QR start: no answer within the command timeout (30 s) or no transaction within 120 s of
@@ -23,9 +22,7 @@ const START_TAG_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const START_TAG_RANDOM_LENGTH = 18;
 
 function newStartTag(): string {
-  let tag = START_TAG_PREFIX;
-  for (let i = 0; i < START_TAG_RANDOM_LENGTH; i++) tag += START_TAG_ALPHABET[crypto.randomInt(START_TAG_ALPHABET.length)];
-  return tag;
+  return START_TAG_PREFIX + randomCode(START_TAG_ALPHABET, START_TAG_RANDOM_LENGTH);
 }
 
 interface PlaceStartHoldInput {

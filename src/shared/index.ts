@@ -11,3 +11,4 @@ export * from './lockout';
 export * from './actor';
 export * from './secrets';
 export * from './audit';
+export * from './random-code';

@@ -1,4 +1,5 @@
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { randomCode } from '../shared';
 
 /** Letters and digits nobody misreads from a terminal (no 0/O, 1/I/L). */
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -15,9 +16,7 @@ export class SetupCode {
   readonly value: string;
 
   constructor() {
-    let code = '';
-    for (let index = 0; index < LENGTH; index++) code += ALPHABET[randomInt(ALPHABET.length)];
-    this.value = code;
+    this.value = randomCode(ALPHABET, LENGTH);
   }
 
   /** For people: `ABCD-EFGH-JKMN`. */

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { and, asc, desc, eq, gt, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
@@ -8,7 +7,7 @@ import type { DriverRow, DriverService } from '../drivers';
 import { requestHash, type IdempotencyStore, type StoredOutcome } from '../ledger';
 import { refusalError, type QrStartService } from '../qrstart';
 import type { SettingsService } from '../settings';
-import { AppError, conflict, currencyDigits, minorToDecimalString, money, notFound, parseInput, type Actor, type AmountMinor, type AuditActor, type Money, type RecordAudit } from '../shared';
+import { AppError, conflict, currencyDigits, minorToDecimalString, money, notFound, parseInput, randomCode, type Actor, type AmountMinor, type AuditActor, type Money, type RecordAudit } from '../shared';
 import { clientKeyOf, type TillService } from './service';
 
 export type PaymentRequestRow = typeof schema.paymentRequests.$inferSelect;
@@ -445,9 +444,7 @@ export class PaymentRequestService {
 
 /** Six characters from REFERENCE_ALPHABET, each drawn uniformly from a CSPRNG. */
 export function randomReference(): string {
-  let reference = '';
-  for (let i = 0; i < REFERENCE_LENGTH; i++) reference += REFERENCE_ALPHABET[crypto.randomInt(REFERENCE_ALPHABET.length)];
-  return reference;
+  return randomCode(REFERENCE_ALPHABET, REFERENCE_LENGTH);
 }
 
 /**
