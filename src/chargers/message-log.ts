@@ -1,4 +1,4 @@
-import type { Db, Statement } from '../db';
+import { writeInPieces, type Db, type Statement } from '../db';
 import { redactFrame } from '../shared';
 
 interface OcppLogEntry {
@@ -93,22 +93,19 @@ export class MessageLog {
     if (this.pending.length === 0) return;
     const groups = groupsOf(this.pending);
     this.pending = [];
-    const pieces: Promise<void>[] = [];
-    for (let start = 0; start < groups.length; start += CHUNKS_PER_WRITE) {
-      const piece = groups.slice(start, start + CHUNKS_PER_WRITE);
-      pieces.push(
-        this.db
-          // Serialized inside the write, piece by piece: the whole log of 250 ms at once held
-          // the event loop for milliseconds at a thousand chargers.
-          .write(() => {
-            for (const group of piece) this.insertChunk.run(chunkRow(group));
-          })
-          .catch(() => {
-            for (const group of piece) this.dropped += group.entries.length;
-          }),
-      );
-    }
-    await Promise.all(pieces);
+    // Serialized inside the writes, piece by piece: the whole log of 250 ms at once held the
+    // event loop for milliseconds at a thousand chargers.
+    await writeInPieces(
+      this.db,
+      groups,
+      CHUNKS_PER_WRITE,
+      (piece) => {
+        for (const group of piece) this.insertChunk.run(chunkRow(group));
+      },
+      (piece) => {
+        for (const group of piece) this.dropped += group.entries.length;
+      },
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../db';
+import { writeInPieces, type Db } from '../db';
 import type { SettingsService } from '../settings';
 import { conflict, hashSecret, notFound, nowIso, parseInput, trustedTimeOr, auditedFields, type AuditActor, type HashingLimiter, type RecordAudit } from '../shared';
 import { ChargerAuthenticator } from './authentication';
@@ -41,9 +41,9 @@ export const MAX_CONNECTORS_PER_CHARGER = 64;
 export const MAX_PENDING_CHARGERS = 200;
 /** What a charger's event payload (DataTransfer, security event…) may fill; longer ones are kept cut. */
 export const MAX_EVENT_PAYLOAD_CHARS = 16 * 1024;
-/** What a charger that is not accepted may have kept (CONTRACT); the rest is answered, not stored. */
 /** Last-seen times per write when they are flushed. */
 const LAST_SEEN_PER_WRITE = 64;
+/** What a charger that is not accepted may have kept (CONTRACT); the rest is answered, not stored. */
 const KEPT_BEFORE_ACCEPTANCE = new Set(['BootNotification', 'Heartbeat', 'StatusNotification']);
 
 /** The pending list was full when the write ran (counted inside it, so concurrent upgrades cannot overshoot). */
@@ -222,18 +222,9 @@ export class ChargerService {
     if (this.lastSeenDirty.size === 0) return;
     const entries = [...this.lastSeenDirty].map((id) => [id, this.lastSeen.get(id)!] as const);
     this.lastSeenDirty.clear();
-    // Small writes, so the group commit can answer charger messages between them (a thousand
-    // chargers' times in one write held the event loop for milliseconds).
-    const pieces: Promise<void>[] = [];
-    for (let start = 0; start < entries.length; start += LAST_SEEN_PER_WRITE) {
-      const piece = entries.slice(start, start + LAST_SEEN_PER_WRITE);
-      pieces.push(
-        this.db.write(() => {
-          for (const [id, at] of piece) this.repository.setLastSeen(id, at);
-        }),
-      );
-    }
-    await Promise.all(pieces);
+    await writeInPieces(this.db, entries, LAST_SEEN_PER_WRITE, (piece) => {
+      for (const [id, at] of piece) this.repository.setLastSeen(id, at);
+    });
   }
 
   // ---- charger-initiated messages --------------------------------------------------------

@@ -364,3 +364,4 @@ function openWal(sqlite: Sqlite, file: string): number {
 
 export { openSqlite };
 export { TableWriter } from './table-writer';
+export { writeInPieces } from './write-pieces';
