@@ -23,3 +23,14 @@ test('a message that arrives late only looks further behind: the least behind re
   clocks.forget('A');
   expect(clocks.behindMs('A', NOW + 300_000)).toBe(0);
 });
+
+test('a backlog of queued readings after an outage cannot push out the live one: the charger does not look hours behind', () => {
+  const clocks = new ChargerClocks();
+  const now = Date.parse('2026-12-06T12:00:00Z');
+  clocks.record('CP-1', now - 20_000, now);
+  // Forty MeterValues measured during a three-hour outage, all arriving after the live reading.
+  for (let i = 0; i < 40; i++) clocks.record('CP-1', now - 3 * 3_600_000 + i * 60_000, now + 1000 + i);
+  expect(clocks.behindMs('CP-1', now + 2000)).toBe(20_000);
+  // Minutes later, only readings of the window count.
+  expect(clocks.behindMs('CP-1', now + 10 * 60_000)).toBe(0);
+});

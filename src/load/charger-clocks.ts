@@ -11,29 +11,28 @@
 
 /** Readings older than this (by arrival) are forgotten: a charger's clock may be set meanwhile. */
 const WINDOW_MS = 5 * 60_000;
-/** Readings kept per charger at most (a bound on memory whatever a charger sends). */
-const MAX_READINGS = 32;
+/** Readings are kept as the largest offset per minute of arrival: a backlog cannot push out a live reading. */
+const BUCKET_MS = 60_000;
 /** Chargers tracked at most. */
 const MAX_CHARGERS = 10_000;
 
-interface OffsetReading {
-  offsetMs: number;
-  receivedAtMs: number;
-}
-
 export class ChargerClocks {
-  private readonly readings = new Map<string, OffsetReading[]>();
+  /** Per charger: minute of arrival → the largest offset (charger − appliance) that minute. */
+  private readonly readings = new Map<string, Map<number, number>>();
 
   /** A message the charger stamped `stampedAtMs` (its clock) arrived at `receivedAtMs` (the appliance's). */
   record(chargerId: string, stampedAtMs: number, receivedAtMs: number): void {
-    let list = this.readings.get(chargerId);
-    if (!list) {
+    let buckets = this.readings.get(chargerId);
+    if (!buckets) {
       if (this.readings.size >= MAX_CHARGERS) return;
-      list = [];
-      this.readings.set(chargerId, list);
+      buckets = new Map();
+      this.readings.set(chargerId, buckets);
     }
-    list.push({ offsetMs: stampedAtMs - receivedAtMs, receivedAtMs });
-    if (list.length > MAX_READINGS) list.shift();
+    const bucket = Math.floor(receivedAtMs / BUCKET_MS);
+    const offsetMs = stampedAtMs - receivedAtMs;
+    const largest = buckets.get(bucket);
+    if (largest === undefined || offsetMs > largest) buckets.set(bucket, offsetMs);
+    for (const old of buckets.keys()) if ((bucket - old) * BUCKET_MS > WINDOW_MS) buckets.delete(old);
   }
 
   /**
@@ -41,9 +40,12 @@ export class ChargerClocks {
    * minutes (0 when it is not behind, or nothing is known).
    */
   behindMs(chargerId: string, nowMs: number): number {
-    const list = this.readings.get(chargerId)?.filter((reading) => nowMs - reading.receivedAtMs < WINDOW_MS) ?? [];
-    if (list.length === 0) return 0;
-    return Math.max(0, -Math.max(...list.map((reading) => reading.offsetMs)));
+    const buckets = this.readings.get(chargerId);
+    if (!buckets) return 0;
+    const nowBucket = Math.floor(nowMs / BUCKET_MS);
+    let largest = Number.NEGATIVE_INFINITY;
+    for (const [bucket, offsetMs] of buckets) if ((nowBucket - bucket) * BUCKET_MS < WINDOW_MS && offsetMs > largest) largest = offsetMs;
+    return largest === Number.NEGATIVE_INFINITY ? 0 : Math.max(0, -largest);
   }
 
   forget(chargerId: string): void {
