@@ -24,6 +24,8 @@ export class LoadConfig {
   constructor(
     private readonly db: Db,
     private readonly repository: LoadRepository,
+    /** Told once a charger's row changed (what it reported at boot, a unit it takes): its fallback share may change. */
+    private readonly onChargerChanged: (chargerId: string) => void = () => undefined,
   ) {
     this.snapshot = this.read();
   }
@@ -69,6 +71,7 @@ export class LoadConfig {
     await this.db.write(() => this.repository.patchCharger(chargerId, patch, at));
     const row = this.repository.charger(chargerId);
     if (row) this.snapshot.chargers.set(chargerId, row);
+    this.onChargerChanged(chargerId);
   }
 
   forgetCharger(chargerId: string): void {

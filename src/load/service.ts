@@ -182,7 +182,8 @@ export class LoadService {
     this.repository = new LoadRepository(deps.db);
     this.timings = { ...DEFAULT_LOAD_TIMINGS, ...deps.timings };
     this.clock = deps.clock ?? SYSTEM_CLOCK;
-    this.config = new LoadConfig(deps.db, this.repository);
+    // The shares are cut by each charger's maximum: one it reports at boot makes them stale.
+    this.config = new LoadConfig(deps.db, this.repository, () => this.forgetShares());
     const common = { sender: deps.sender, clock: this.clock, logger: deps.logger, timeoutMs: this.timings.profileTimeoutMs };
     this.profiles = new ProfileBook({
       ...common,
@@ -323,7 +324,6 @@ export class LoadService {
     } else if (kind === 'removed') {
       this.config.forgetCharger(chargerId);
       this.clocks.forget(chargerId);
-      this.forgetShares();
       this.track(this.profiles.forgetCharger(chargerId));
       this.onConnectorsChanged();
       this.requestRecompute();
@@ -348,7 +348,7 @@ export class LoadService {
     this.forgetShares();
     if (!this.config.enabled) return;
     let total = 0;
-    for (const count of this.deps.chargers.connectorCounts().values()) total += count;
+    for (const count of this.connectorCounts().values()) total += count;
     if (total === this.lastConnectorTotal) return;
     this.lastConnectorTotal = total;
     this.defaults.markDue(this.deps.chargers.connectedIds(), 'shares');
