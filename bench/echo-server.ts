@@ -1,12 +1,78 @@
-import { WebSocketServer } from 'ws';
+import fs from 'node:fs';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
 /**
- * The ceiling: a bare `ws` server on the same machine that answers each frame with the same
- * frame, doing no parsing, validation or storage. Started as its own process by bench/run.ts.
+ * The ceilings, each started as its own process by bench/run.ts.
+ *
+ * - Bare: a `ws` server on the same machine that answers each frame with the same frame, doing
+ *   no parsing, validation or storage.
+ * - Durable (`ECHO_DURABLE_FILE` set): the same, but a frame is answered only once it is on disk,
+ *   the cheapest way there is: the frames of one event-loop turn are written to the file with one
+ *   `writev`, one `fdatasync` at a time runs on libuv's thread pool, and when it returns every
+ *   frame written before it started is answered. That is the appliance's group commit without
+ *   SQLite, JSON or any domain work, so no durable answer on this machine can come faster or
+ *   more often than this one's. The file is rewritten from the start past 64 MiB (as the
+ *   appliance's WAL starts over), so the disk sees overwrites, not a file growing without end.
  */
+const durableFile = process.env.ECHO_DURABLE_FILE;
+const REWIND_AT_BYTES = 64 * 1024 * 1024;
+
+interface Frame {
+  socket: WebSocket;
+  data: RawData;
+  isBinary: boolean;
+}
+
+function durableEcho(file: string): (frame: Frame) => void {
+  const fd = fs.openSync(file, 'w');
+  let position = 0;
+  let unwritten: Frame[] = [];
+  let writeScheduled = false;
+  /** Written, waiting for the next fdatasync to start. */
+  let unsynced: Frame[] = [];
+  let syncing = false;
+
+  const answer = (frames: Frame[]) => {
+    for (const frame of frames) frame.socket.send(frame.data, { binary: frame.isBinary });
+  };
+  const startSync = () => {
+    if (syncing || unsynced.length === 0) return;
+    syncing = true;
+    const covered = unsynced;
+    unsynced = [];
+    fs.fdatasync(fd, (error) => {
+      syncing = false;
+      if (error) throw error;
+      answer(covered);
+      startSync();
+    });
+  };
+  const write = () => {
+    writeScheduled = false;
+    const frames = unwritten;
+    unwritten = [];
+    const buffers = frames.map((frame) => frame.data as Buffer);
+    const bytes = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    if (position + bytes > REWIND_AT_BYTES) position = 0;
+    fs.writevSync(fd, buffers, position);
+    position += bytes;
+    unsynced.push(...frames);
+    startSync();
+  };
+  return (frame) => {
+    unwritten.push(frame);
+    if (!writeScheduled) {
+      writeScheduled = true;
+      setImmediate(write);
+    }
+  };
+}
+
 const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, handleProtocols: (protocols) => [...protocols][0] ?? false });
+const durable = durableFile ? durableEcho(durableFile) : undefined;
 server.on('connection', (socket) => {
-  socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+  if (durable) socket.on('message', (data, isBinary) => durable({ socket, data, isBinary }));
+  else socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
 });
 server.on('listening', () => {
   const address = server.address();

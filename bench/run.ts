@@ -138,6 +138,10 @@ async function main(): Promise<void> {
   const echo = await startProcess(path.join(__dirname, 'echo-server.js'), {});
   const echoConnections = await openConnections(`ws://127.0.0.1:${echo.port}/ocpp/`, ids('E', CHARGERS));
   const ceilingRate = async (frame = heartbeatFrame) => (await closedLoopRate(echoConnections, frame, DURATION_MS / 2)).perS;
+  // The durable ceiling: the same echo, but each frame is answered only once an fdatasync covering it returned.
+  const durableDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chargeyard-bench-durable-echo-'));
+  const durableEcho = await startProcess(path.join(__dirname, 'echo-server.js'), { ECHO_DURABLE_FILE: path.join(durableDir, 'frames') });
+  const durableConnections = await openConnections(`ws://127.0.0.1:${durableEcho.port}/ocpp/`, ids('D', CHARGERS));
 
   let startedMs = performance.now();
   let appliance = await startProcess(applianceMain, applianceEnv, APPLIANCE_NODE_ARGS);
@@ -190,6 +194,7 @@ async function main(): Promise<void> {
 
   if (PARTS.has('meter')) {
     const ceiling = await ceilingRate(meterFrame);
+    const durableCeiling = (await closedLoopRate(durableConnections, meterFrame, DURATION_MS / 2)).perS;
     const cpuBeforeMs = cpuMs(appliance.child.pid!);
     const mainBeforeMs = cpuMs(appliance.child.pid!, true);
     const meter = await closedLoopRate(connections, meterFrame, DURATION_MS);
@@ -197,6 +202,12 @@ async function main(): Promise<void> {
     const cpuPerMessageUs = ((cpuMs(appliance.child.pid!) - cpuBeforeMs) * 1000) / messages;
     const mainPerMessageUs = ((cpuMs(appliance.child.pid!, true) - mainBeforeMs) * 1000) / messages;
     rows.push({ figure: `bare ws echo round trips/s, ${CHARGERS} connections, MeterValues frames (ceiling, measured just before)`, value: fmt(ceiling), ratio: '1.00', target: '' });
+    rows.push({
+      figure: `bare ws echo answering each frame once on disk (one writev per turn, one fdatasync at a time), round trips/s, same frames (durable ceiling)`,
+      value: fmt(durableCeiling),
+      ratio: ratio(durableCeiling, ceiling),
+      target: '',
+    });
     rows.push({
       figure: `MeterValues on disk (fdatasync) and answered/s, ${CHARGERS} chargers, 3 sampled values each${meter.errors ? ` (${meter.errors} errors)` : ''}`,
       value: fmt(meter.perS),
@@ -222,6 +233,11 @@ async function main(): Promise<void> {
     await latencyUnderLoad(echoConnections, meterFrame, echoProbes, DURATION_MS / 2, async (probe) => {
       await timed(echoMs, () => request(probe, JSON.stringify([2, 'a', 'Authorize', { idTag: 'P1' }])));
     });
+    const durableProbes = await openConnections(`ws://127.0.0.1:${durableEcho.port}/ocpp/`, ids('DP', 20));
+    const durableMs: number[] = [];
+    await latencyUnderLoad(durableConnections, meterFrame, durableProbes, DURATION_MS / 2, async (probe) => {
+      await timed(durableMs, () => request(probe, JSON.stringify([2, 's', 'StartTransaction', { connectorId: 1, idTag: 'P1', meterStart: 0, timestamp: new Date().toISOString() }])));
+    });
     const authorizeMs: number[] = [];
     const startMs: number[] = [];
     let tag = 0;
@@ -235,9 +251,10 @@ async function main(): Promise<void> {
       await request(probe, JSON.stringify([2, 'x', 'StopTransaction', { transactionId, meterStop: 10, timestamp: new Date().toISOString() }]));
     });
     rows.push({ figure: `bare ws echo latency p50 / p99 (ms), same background (ceiling)`, value: p50p99(echoMs), ratio: '', target: '' });
+    rows.push({ figure: `bare ws echo answering once on disk, latency p50 / p99 (ms), same background (durable ceiling)`, value: p50p99(durableMs), ratio: '', target: '' });
     rows.push({ figure: `Authorize latency p50 / p99 (ms), ${CHARGERS} chargers in sessions sending MeterValues`, value: p50p99(authorizeMs), ratio: '', target: 'p99 < 2 (floor 5)' });
     rows.push({ figure: `StartTransaction (on disk) latency p50 / p99 (ms), same load`, value: p50p99(startMs), ratio: '', target: 'p99 < 2 (floor 5)' });
-    for (const probe of [...probes, ...echoProbes]) probe.ws.terminate();
+    for (const probe of [...probes, ...echoProbes, ...durableProbes]) probe.ws.terminate();
   }
   for (const connection of connections) connection.ws.terminate();
 
@@ -255,8 +272,10 @@ async function main(): Promise<void> {
       target: '',
     });
   }
-  for (const connection of echoConnections) connection.ws.terminate();
+  for (const connection of [...echoConnections, ...durableConnections]) connection.ws.terminate();
   echo.child.kill('SIGTERM');
+  durableEcho.child.kill('SIGTERM');
+  fs.rmSync(durableDir, { recursive: true, force: true });
 
   appliance.child.kill('SIGTERM');
   await new Promise((resolve) => appliance.child.once('exit', resolve));
