@@ -32,6 +32,11 @@ class HeldSyncer implements WalSyncer {
   release(): void {
     for (const run of this.held.splice(0)) run();
   }
+
+  /** Lets only the newest sync run: a later fdatasync returning before an earlier one. */
+  releaseNewest(): void {
+    this.held.pop()?.();
+  }
 }
 
 function eio(): Error {
@@ -111,25 +116,55 @@ describe('durable group commit (synchronous=NORMAL + fdatasync of the WAL)', () 
     db.close();
   });
 
-  test('commits made while a sync runs share the next sync, and the event loop keeps committing meanwhile', async () => {
+  test('a commit made while a sync runs starts its own at once; while two run, the commits meanwhile share the next', async () => {
     const syncer = new HeldSyncer();
     const db = openDb({ walSyncer: syncer });
     const first = db.write(insertSetting(db, 'k0'));
     await turns();
+    expect(syncer.waiting).toBe(1);
+    const second = db.write(insertSetting(db, 'k1'));
+    await turns();
+    expect(syncer.waiting).toBe(2); // k1's sync did not wait for k0's to return
     const later: Promise<void>[] = [];
-    for (let i = 1; i <= 5; i++) {
+    for (let i = 2; i <= 5; i++) {
       later.push(db.write(insertSetting(db, `k${i}`)));
       await turns(1);
     }
-    expect(db.batcher.stats.batches).toBeGreaterThanOrEqual(2);
-    expect(syncer.waiting).toBe(1); // one fdatasync at a time
+    expect(db.batcher.stats.batches).toBeGreaterThanOrEqual(3);
+    expect(syncer.waiting).toBe(2); // at most two fdatasyncs at a time
     syncer.release();
-    await first;
+    await Promise.all([first, second]);
     await turns();
     expect(syncer.waiting).toBe(1); // the next one covers every batch committed meanwhile
     syncer.release();
     await Promise.all(later);
     expect(settingKeys(db)).toHaveLength(6);
+    db.close();
+  });
+
+  test('a later sync that returns first makes the earlier commits durable too; the earlier one returning after changes nothing', async () => {
+    const syncer = new HeldSyncer();
+    const db = openDb({ walSyncer: syncer });
+    const answered: string[] = [];
+    const first = db.write(insertSetting(db, 'early')).then(() => answered.push('early'));
+    await turns();
+    const second = db.write(insertSetting(db, 'late')).then(() => answered.push('late'));
+    await turns();
+    expect(syncer.waiting).toBe(2);
+    syncer.releaseNewest(); // it covers both commits
+    await Promise.all([first, second]);
+    expect(answered).toEqual(['early', 'late']);
+    expect(settingKeys(db)).toEqual(['early', 'late']); // reads see the durable state, both writes
+    syncer.release(); // the first sync returns late
+    await turns();
+    expect(db.stats.durability.failedSyncs).toBe(0);
+    expect(settingKeys(db)).toEqual(['early', 'late']);
+    // And the next commit still gets its own sync.
+    const after = db.write(insertSetting(db, 'after'));
+    await turns();
+    expect(syncer.waiting).toBe(1);
+    syncer.release();
+    await after;
     db.close();
   });
 

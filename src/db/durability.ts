@@ -70,8 +70,22 @@ class SnapshotReader {
  */
 const MIN_SYNC_INTERVAL_MS = 2;
 
-/** At most this many reader connections: one durable snapshot, one for the sync under way, spares. */
-const MAX_READERS = 4;
+/**
+ * At most this many fdatasyncs run at once. A commit made while one runs need not wait for it to
+ * return before its own starts (the wait for the one under way, and the event-loop turn that
+ * notices it returned, were most of a StartTransaction's time on disk: issue 17). Each covers
+ * every commit made before it started, whichever returns first.
+ */
+const MAX_SYNCS_IN_FLIGHT = 2;
+
+/** At most this many reader connections: one durable snapshot, one per sync under way, a spare. */
+const MAX_READERS = MAX_SYNCS_IN_FLIGHT + 2;
+
+/** An fdatasync under way: the last commit it covers, and a snapshot of exactly that state. */
+interface SyncInFlight {
+  sequence: number;
+  snapshot: SnapshotReader;
+}
 
 interface Waiter {
   sequence: number;
@@ -104,12 +118,10 @@ export interface DurabilityStats {
 export class WalDurability {
   private committedSequence = 0;
   private durableSequence = 0;
-  /** The last commit the sync under way covers, if one is under way. */
-  private syncingSequence: number | undefined;
+  /** The syncs under way, oldest first (each covers more commits than the one before). */
+  private readonly inFlight: SyncInFlight[] = [];
   /** Snapshot of the durable state; held exactly while a commit is not yet durable. */
   private current: SnapshotReader | undefined;
-  /** Snapshot of the state the sync under way covers. */
-  private pending: SnapshotReader | undefined;
   private readonly free: SnapshotReader[] = [];
   private readerCount = 0;
   private readonly waiters: Waiter[] = [];
@@ -141,7 +153,13 @@ export class WalDurability {
   }
 
   get syncing(): boolean {
-    return this.syncingSequence !== undefined;
+    return this.inFlight.length > 0;
+  }
+
+  /** Commits no sync under way covers yet, and room for another sync. */
+  private get syncWanted(): boolean {
+    const covered = this.inFlight.length > 0 ? this.inFlight[this.inFlight.length - 1]!.sequence : this.durableSequence;
+    return this.committedSequence > covered && this.inFlight.length < MAX_SYNCS_IN_FLIGHT;
   }
 
   /** The connection for reads outside a write: a durable snapshot, or undefined for the writer. */
@@ -169,7 +187,7 @@ export class WalDurability {
       this.committedSequence++;
       this.stats.commits++;
       // A caller that calls syncNow next needs no sync on the thread pool as well.
-      if (syncInBackground && this.syncingSequence === undefined) this.syncSoon();
+      if (syncInBackground && this.syncWanted) this.syncSoon();
     } else {
       this.releaseWhenAllDurable();
     }
@@ -208,14 +226,13 @@ export class WalDurability {
     this.closed = true;
     clearTimeout(this.deferredSync);
     this.deferredSync = undefined;
-    for (const reader of [this.current, this.pending, ...this.free]) {
+    for (const reader of [this.current, ...this.inFlight.map((sync) => sync.snapshot), ...this.free]) {
       if (reader && reader.sqlite.open) reader.sqlite.close();
     }
     this.current = undefined;
-    this.pending = undefined;
     this.free.length = 0;
-    // A sync on the thread pool still uses the fd; it is closed when that sync returns.
-    if (this.syncingSequence === undefined) fs.closeSync(this.walFd);
+    // A sync on the thread pool still uses the fd; it is closed when the last one returns.
+    if (this.inFlight.length === 0) fs.closeSync(this.walFd);
     const closing = new Error('The database closed before the write was made durable');
     this.fail(Number.MAX_SAFE_INTEGER, storageUnavailable(closing));
   }
@@ -229,7 +246,7 @@ export class WalDurability {
     }
     this.deferredSync ??= setTimeout(() => {
       this.deferredSync = undefined;
-      if (!this.closed && this.behind && this.syncingSequence === undefined) this.startSync();
+      if (!this.closed && this.syncWanted) this.startSync();
     }, this.minSyncIntervalMs - sinceLastMs);
   }
 
@@ -239,36 +256,35 @@ export class WalDurability {
       this.deferredSync = undefined;
     }
     this.lastSyncStartedMs = performance.now();
-    const sequence = this.committedSequence;
-    this.syncingSequence = sequence;
-    this.pending = this.takeReader();
-    this.pending.open();
+    const snapshot = this.takeReader();
+    snapshot.open();
+    const sync: SyncInFlight = { sequence: this.committedSequence, snapshot };
+    this.inFlight.push(sync);
     this.stats.syncs++;
-    this.syncer.sync(this.walFd, (error) => this.syncDone(sequence, error));
+    this.syncer.sync(this.walFd, (error) => this.syncDone(sync, error));
   }
 
-  private syncDone(sequence: number, error: Error | null): void {
-    this.syncingSequence = undefined;
+  private syncDone(sync: SyncInFlight, error: Error | null): void {
+    this.inFlight.splice(this.inFlight.indexOf(sync), 1);
     if (this.closed) {
-      fs.closeSync(this.walFd);
+      if (this.inFlight.length === 0) fs.closeSync(this.walFd);
       return;
     }
-    const pending = this.pending;
-    this.pending = undefined;
+    const { sequence, snapshot } = sync;
     if (error) {
       this.stats.failedSyncs++;
-      this.giveBack(pending);
+      this.giveBack(snapshot);
       // Its callers are told the write failed. A later sync that succeeds makes these commits
       // durable after all; an Idempotency-Key retry then gets the first answer.
       if (sequence > this.durableSequence) this.fail(sequence, storageUnavailable(error));
     } else if (sequence > this.durableSequence) {
-      this.advanceTo(sequence, pending);
+      this.advanceTo(sequence, snapshot);
     } else {
-      this.giveBack(pending); // syncNow overtook this sync
+      this.giveBack(snapshot); // a sync started later (or syncNow) returned first
     }
     this.releaseWhenAllDurable();
     // After a failure, only newer commits start another sync (it covers the failed ones too).
-    if (this.behind && (!error || this.committedSequence > sequence)) this.syncSoon();
+    if (this.syncWanted && (!error || this.committedSequence > sequence)) this.syncSoon();
     // Readers moved first: a caller answered now reads its own write.
     this.settleWaiters();
     this.afterSync();
