@@ -8,10 +8,10 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
  *   no parsing, validation or storage.
  * - Durable (`ECHO_DURABLE_FILE` set): the same, but a frame is answered only once it is on disk,
  *   the cheapest way there is: the frames of one event-loop turn are written to the file with one
- *   `writev`, one `fdatasync` at a time runs on libuv's thread pool, and when it returns every
- *   frame written before it started is answered. That is the appliance's group commit without
- *   SQLite, JSON or any domain work, so no durable answer on this machine can come faster or
- *   more often than this one's. The file is rewritten from the start past 64 MiB (as the
+ *   `writev`, `fdatasync`s run on libuv's thread pool (up to two at once, as the appliance's), and
+ *   when one returns every frame written before it started is answered. That is the appliance's
+ *   group commit without SQLite, JSON or any domain work, so no durable answer on this machine
+ *   can come faster or more often than this one's. The file is rewritten from the start past 64 MiB (as the
  *   appliance's WAL starts over), so the disk sees overwrites, not a file growing without end.
  */
 const durableFile = process.env.ECHO_DURABLE_FILE;
@@ -30,20 +30,21 @@ function durableEcho(file: string): (frame: Frame) => void {
   let writeScheduled = false;
   /** Written, waiting for the next fdatasync to start. */
   let unsynced: Frame[] = [];
-  let syncing = false;
 
   const answer = (frames: Frame[]) => {
     for (const frame of frames) frame.socket.send(frame.data, { binary: frame.isBinary });
   };
+  /** Frames of the syncs under way, oldest first: a sync that returns answers its own and every older one's. */
+  const inFlight: Frame[][] = [];
   const startSync = () => {
-    if (syncing || unsynced.length === 0) return;
-    syncing = true;
+    if (inFlight.length >= 2 || unsynced.length === 0) return;
     const covered = unsynced;
     unsynced = [];
+    inFlight.push(covered);
     fs.fdatasync(fd, (error) => {
-      syncing = false;
       if (error) throw error;
-      answer(covered);
+      const index = inFlight.indexOf(covered);
+      if (index >= 0) for (const frames of inFlight.splice(0, index + 1)) answer(frames);
       startSync();
     });
   };

@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     const mainPerMessageUs = ((cpuMs(appliance.child.pid!, true) - mainBeforeMs) * 1000) / messages;
     rows.push({ figure: `bare ws echo round trips/s, ${CHARGERS} connections, MeterValues frames (ceiling, measured just before)`, value: fmt(ceiling), ratio: '1.00', target: '' });
     rows.push({
-      figure: `bare ws echo answering each frame once on disk (one writev per turn, one fdatasync at a time), round trips/s, same frames (durable ceiling)`,
+      figure: `bare ws echo answering each frame once on disk (one writev per turn, up to two fdatasyncs at a time), round trips/s, same frames (durable ceiling)`,
       value: fmt(durableCeiling),
       ratio: ratio(durableCeiling, ceiling),
       target: '',
