@@ -152,16 +152,18 @@ export class ChargerService {
 
   /**
    * Decides an upgrade before anything else happens, so a refused attempt never disturbs the
-   * live connection of that identity (CONTRACT "OCPP endpoint").
+   * live connection of that identity (CONTRACT "OCPP endpoint"). `address` is asked only when a
+   * password is checked: Node keeps a socket's peer address once it was read, for the life of
+   * the connection, and most chargers never need it (issue 17: memory per connected charger).
    */
-  async admit(id: string, basicAuth: { user: string; password: string } | undefined, address: string): Promise<Admission> {
+  async admit(id: string, basicAuth: { user: string; password: string } | undefined, address: () => string): Promise<Admission> {
     let charger = this.repository.get(id);
     if (charger?.registration === 'rejected') {
       return { admitted: false, httpStatus: 404, reason: 'charger registration rejected' };
     }
     if (charger?.passwordHash) {
       if (basicAuth === undefined || basicAuth.user !== id) return { admitted: false, httpStatus: 401, reason: basicAuth ? 'wrong user name' : 'password required' };
-      const verdict = await this.authenticator.verify(id, charger.passwordHash, basicAuth.password, address);
+      const verdict = await this.authenticator.verify(id, charger.passwordHash, basicAuth.password, address());
       if (verdict === 'throttled') return { admitted: false, httpStatus: 429, reason: 'too many failed authentication attempts' };
       if (verdict === 'wrong') return { admitted: false, httpStatus: 401, reason: 'wrong password' };
       return { admitted: true, charger };

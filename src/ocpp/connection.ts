@@ -21,8 +21,22 @@ export const DEFAULT_LIMITS: ConnectionLimits = { maxInboundInFlight: 4, maxInbo
 /** What a version adapter does with a charger's CALL: returns the CALLRESULT payload or throws OcppError. */
 export type InboundDispatcher = (connection: OcppConnection, action: string, payload: Record<string, unknown>) => Promise<object>;
 
-interface FrameLogger {
-  (direction: 'in' | 'out', messageTypeId: number, messageId: string | null, action: string | null, frame: string): void;
+/**
+ * What every connection of one OCPP version shares, made once by the server: a connection keeps
+ * one reference to it instead of a copy of each part (issue 17: memory per connected charger).
+ */
+export interface ConnectionEndpoint {
+  validator: SchemaValidator;
+  dispatch: InboundDispatcher;
+  /** The parent of each connection's logger. */
+  logger: Logger;
+  /** Every frame in and out, for the message log (and the charger's last-seen time). */
+  logFrame(chargerId: string, direction: 'in' | 'out', messageTypeId: number, messageId: string | null, action: string | null, frame: string): void;
+  /** The socket closed (whoever closed it); called after the connection failed its waiting calls. */
+  closed(connection: OcppConnection, code: number): void;
+  limits: ConnectionLimits;
+  /** Actions the CSMS may receive from a charger in this version (others are NotSupported). */
+  inboundActions: ReadonlySet<string>;
 }
 
 interface OutboundCall {
@@ -75,32 +89,40 @@ export class InvalidResponseError extends Error {
 export class OcppConnection {
   private inboundInFlight = 0;
   private paused = false;
-  private readonly outboundQueue: OutboundCall[] = [];
+  /** Made when a second call waits (most connections never have one), not for every charger. */
+  private outboundQueue: OutboundCall[] | undefined;
   private outstanding: OutboundCall | undefined;
   private closed = false;
   private childLogger: Logger | undefined;
+  /** Cleared at each ping, set by the pong: the server's sweep drops a connection still false. */
   alive = true;
 
   constructor(
     readonly chargerId: string,
     readonly version: OcppVersion,
     private readonly socket: WebSocket,
-    private readonly validator: SchemaValidator,
-    private readonly dispatch: InboundDispatcher,
-    private readonly parentLogger: Logger,
-    private readonly logFrame: FrameLogger,
-    private readonly limits: ConnectionLimits = DEFAULT_LIMITS,
-    /** Actions the CSMS may receive from a charger in this version (others are NotSupported). */
-    private readonly inboundActions: ReadonlySet<string>,
-  ) {}
+    private readonly endpoint: ConnectionEndpoint,
+  ) {
+    (socket as SocketOfConnection)[CONNECTION] = this;
+    // The same four functions for every socket, each finding its connection on the socket: four
+    // closures and their context per charger would be ~300 bytes each of thousands (issue 17).
+    socket.on('message', onSocketMessage);
+    socket.on('pong', onSocketPong);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+  }
 
   /**
    * This charger's logger (every entry names it), made the first time something is logged: a
    * pino child per connection is a few hundred bytes that most connections never use.
    */
   get logger(): Logger {
-    this.childLogger ??= this.parentLogger.child({ chargerId: this.chargerId });
+    this.childLogger ??= this.endpoint.logger.child({ chargerId: this.chargerId });
     return this.childLogger;
+  }
+
+  private logFrame(direction: 'in' | 'out', messageTypeId: number, messageId: string | null, action: string | null, frame: string): void {
+    this.endpoint.logFrame(this.chargerId, direction, messageTypeId, messageId, action, frame);
   }
 
   handleFrame(data: WebSocket.RawData, isBinary: boolean): void {
@@ -152,11 +174,12 @@ export class OcppConnection {
       this.sendError(messageId, 'MalformedRpcMessage', 'A CALL is [2, messageId, action, payload]');
       return;
     }
-    if (!this.validator.has(action)) {
+    const { validator, limits } = this.endpoint;
+    if (!validator.has(action)) {
       this.sendError(messageId, 'NotImplemented', `Unknown action ${action}`);
       return;
     }
-    if (!this.inboundActions.has(action)) {
+    if (!this.endpoint.inboundActions.has(action)) {
       this.sendError(messageId, 'NotSupported', `${action} is not sent by a charge point`);
       return;
     }
@@ -166,24 +189,24 @@ export class OcppConnection {
       return;
     }
     try {
-      this.validator.validate(action, 'req', payload);
+      validator.validate(action, 'req', payload);
     } catch (error) {
       const ocppError = error as OcppError;
       this.sendError(messageId, ocppError.kind, ocppError.message, ocppError.details);
       return;
     }
-    if (this.inboundInFlight >= this.limits.maxInboundHard) {
+    if (this.inboundInFlight >= limits.maxInboundHard) {
       // A charger flooding CALLs without waiting for answers (OCPP-J forbids it) is refused
       // rather than allowed to fill memory or delay the others.
       this.sendError(messageId, 'GenericError', 'Too many CALLs without waiting for answers');
       return;
     }
     this.inboundInFlight++;
-    if (this.inboundInFlight >= this.limits.maxInboundInFlight && !this.paused) {
+    if (this.inboundInFlight >= limits.maxInboundInFlight && !this.paused) {
       this.paused = true;
       this.socket.pause();
     }
-    this.dispatch(this, action, payload as Record<string, unknown>).then(
+    this.endpoint.dispatch(this, action, payload as Record<string, unknown>).then(
       (response) => {
         this.finishInbound();
         this.send([MESSAGE_TYPE.CALLRESULT, messageId, response], 3, messageId, action);
@@ -202,7 +225,7 @@ export class OcppConnection {
 
   private finishInbound(): void {
     this.inboundInFlight--;
-    if (this.paused && this.inboundInFlight < this.limits.maxInboundInFlight) {
+    if (this.paused && this.inboundInFlight < this.endpoint.limits.maxInboundInFlight) {
       this.paused = false;
       this.socket.resume();
     }
@@ -220,7 +243,7 @@ export class OcppConnection {
     if (messageTypeId === MESSAGE_TYPE.CALLRESULT) {
       const payload = message[2];
       try {
-        this.validator.validate(call.action, 'conf', payload);
+        this.endpoint.validator.validate(call.action, 'conf', payload);
         call.resolve(payload as Record<string, unknown>);
       } catch (error) {
         call.reject(new InvalidResponseError(call.action, payload, (error as Error).message));
@@ -238,11 +261,12 @@ export class OcppConnection {
    */
   call(action: string, payload: object, timeoutMs: number): Promise<Record<string, unknown>> {
     if (this.closed) return Promise.reject(new ChargerOfflineError(this.chargerId));
-    if (this.outboundQueue.length >= this.limits.maxOutboundQueue) return Promise.reject(new QueueFullError());
+    const queue = (this.outboundQueue ??= []);
+    if (queue.length >= this.endpoint.limits.maxOutboundQueue) return Promise.reject(new QueueFullError());
     return new Promise((resolve, reject) => {
       const call: OutboundCall = { messageId: crypto.randomUUID(), action, payload, resolve, reject };
       call.timer = setTimeout(() => this.expire(call), timeoutMs);
-      this.outboundQueue.push(call);
+      queue.push(call);
       if (!this.outstanding) this.sendNextCall();
     });
   }
@@ -252,14 +276,14 @@ export class OcppConnection {
       this.outstanding = undefined;
       this.sendNextCall();
     } else {
-      const index = this.outboundQueue.indexOf(call);
-      if (index >= 0) this.outboundQueue.splice(index, 1);
+      const index = this.outboundQueue?.indexOf(call) ?? -1;
+      if (index >= 0) this.outboundQueue!.splice(index, 1);
     }
     call.reject(new ChargerTimeoutError(call.action));
   }
 
   private sendNextCall(): void {
-    const call = this.outboundQueue.shift();
+    const call = this.outboundQueue?.shift();
     if (!call) return;
     this.outstanding = call;
     this.send([MESSAGE_TYPE.CALL, call.messageId, call.action, call.payload], 2, call.messageId, call.action);
@@ -285,12 +309,18 @@ export class OcppConnection {
   handleClosed(): void {
     if (this.closed) return;
     this.closed = true;
-    const waiting = [...(this.outstanding ? [this.outstanding] : []), ...this.outboundQueue.splice(0)];
+    const waiting = [...(this.outstanding ? [this.outstanding] : []), ...(this.outboundQueue?.splice(0) ?? [])];
     this.outstanding = undefined;
     for (const call of waiting) {
       clearTimeout(call.timer);
       call.reject(new ChargerOfflineError(this.chargerId));
     }
+  }
+
+  /** The socket closed, whoever closed it: the waiting calls fail, then the server hears of it. */
+  handleSocketClosed(code: number): void {
+    this.handleClosed();
+    this.endpoint.closed(this, code);
   }
 
   close(code: number, reason: string): void {
@@ -309,6 +339,31 @@ export class OcppConnection {
   ping(): void {
     this.socket.ping();
   }
+}
+
+const CONNECTION = Symbol('OcppConnection');
+
+/** A charger's socket carries its connection, as ws's own parts carry their WebSocket. */
+type SocketOfConnection = WebSocket & { [CONNECTION]: OcppConnection };
+
+function connectionOf(socket: WebSocket): OcppConnection {
+  return (socket as SocketOfConnection)[CONNECTION];
+}
+
+function onSocketMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  connectionOf(this).handleFrame(data, isBinary);
+}
+
+function onSocketPong(this: WebSocket): void {
+  connectionOf(this).alive = true;
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  connectionOf(this).logger.warn({ err: error }, 'charger socket error');
+}
+
+function onSocketClose(this: WebSocket, code: number): void {
+  connectionOf(this).handleSocketClosed(code);
 }
 
 function readableId(message: unknown): string {

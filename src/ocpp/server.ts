@@ -5,7 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { ChargerService, MessageLog } from '../chargers';
 import { isValidChargerId } from '../chargers';
 import { nowIso } from '../shared';
-import { DEFAULT_LIMITS, OcppConnection, ChargerOfflineError, type ConnectionLimits, type InboundDispatcher } from './connection';
+import { DEFAULT_LIMITS, OcppConnection, ChargerOfflineError, type ConnectionEndpoint, type ConnectionLimits, type InboundDispatcher } from './connection';
 import type { OcppVersion } from './errors';
 import { schemaValidator, type SchemaValidator } from './schemas';
 
@@ -41,7 +41,8 @@ export class OcppServer {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, OcppConnection>();
   private readonly adapters = new Map<string, ProtocolAdapter>();
-  private readonly validators = new Map<OcppVersion, SchemaValidator>();
+  /** Per subprotocol, what all its connections share (one object, not a copy per charger). */
+  private readonly endpoints = new Map<string, ConnectionEndpoint>();
   private pingTimer: NodeJS.Timeout | undefined;
   private accepting = true;
 
@@ -52,9 +53,20 @@ export class OcppServer {
     adapters: ProtocolAdapter[],
     private readonly options: OcppServerOptions = DEFAULT_SERVER_OPTIONS,
   ) {
+    const validators = new Map<OcppVersion, SchemaValidator>();
     for (const adapter of adapters) {
       this.adapters.set(adapter.subprotocol, adapter);
-      this.validators.set(adapter.version, schemaValidator(adapter.version));
+      let validator = validators.get(adapter.version);
+      if (!validator) validators.set(adapter.version, (validator = schemaValidator(adapter.version)));
+      this.endpoints.set(adapter.subprotocol, {
+        validator,
+        dispatch: adapter.dispatch,
+        logger,
+        logFrame: (chargerId, direction, messageTypeId, messageId, action, frame) => this.logFrame(chargerId, direction, messageTypeId, messageId, action, frame),
+        closed: (connection, code) => this.connectionClosed(connection, code),
+        limits: options.limits,
+        inboundActions: adapter.inboundActions,
+      });
     }
     this.wss = new WebSocketServer({
       noServer: true,
@@ -99,7 +111,7 @@ export class OcppServer {
       return refuse(socket, 400, `No supported OCPP subprotocol offered; this server speaks ${this.supportedSubprotocols.join(', ')}`);
     }
     const basicAuth = parseBasicAuth(request.headers.authorization, identity);
-    this.chargers.admit(identity, basicAuth, request.socket.remoteAddress ?? 'unknown').then(
+    this.chargers.admit(identity, basicAuth, () => request.socket.remoteAddress ?? 'unknown').then(
       (admission) => {
         if (!admission.admitted) {
           this.logger.warn({ chargerId: identity, status: admission.httpStatus, reason: admission.reason }, 'OCPP upgrade refused');
@@ -124,42 +136,29 @@ export class OcppServer {
       previous.logger.info('replacing the previous connection of this charger');
       this.dropConnection(previous, 4000, 'Replaced by a new connection');
     }
-    const connection = new OcppConnection(
-      chargerId,
-      adapter.version,
-      ws,
-      this.validators.get(adapter.version)!,
-      adapter.dispatch,
-      this.logger,
-      (direction, messageTypeId, messageId, action, frame) => {
-        if (direction === 'in') this.chargers.touch(chargerId);
-        // Heartbeats say only "still here": lastSeenAt records them; logging each would bury the
-        // messages staff look for and cost a row per beat per charger.
-        if (action === 'Heartbeat') return;
-        // What a charger that is not accepted sends besides Boot and Status is answered, not kept (CONTRACT).
-        if (!this.chargers.keepsMessagesOf(chargerId, action)) return;
-        this.messageLog.record({ chargerId, direction, messageTypeId, messageId, action, frame, at: nowIso() });
-      },
-      this.options.limits,
-      adapter.inboundActions,
-    );
+    const connection = new OcppConnection(chargerId, adapter.version, ws, this.endpoints.get(subprotocol)!);
     this.connections.set(chargerId, connection);
     this.chargers.markConnected(chargerId, adapter.version);
     this.logger.info({ chargerId, ocppVersion: adapter.version }, 'charger connected');
+  }
 
-    ws.on('message', (data, isBinary) => connection.handleFrame(data, isBinary));
-    ws.on('pong', () => {
-      connection.alive = true;
-    });
-    ws.on('error', (error) => connection.logger.warn({ err: error }, 'charger socket error'));
-    ws.on('close', (code) => {
-      connection.handleClosed();
-      if (this.connections.get(chargerId) === connection) {
-        this.connections.delete(chargerId);
-        this.chargers.markDisconnected(chargerId);
-      }
-      this.logger.info({ chargerId, code }, 'charger disconnected');
-    });
+  private logFrame(chargerId: string, direction: 'in' | 'out', messageTypeId: number, messageId: string | null, action: string | null, frame: string): void {
+    if (direction === 'in') this.chargers.touch(chargerId);
+    // Heartbeats say only "still here": lastSeenAt records them; logging each would bury the
+    // messages staff look for and cost a row per beat per charger.
+    if (action === 'Heartbeat') return;
+    // What a charger that is not accepted sends besides Boot and Status is answered, not kept (CONTRACT).
+    if (!this.chargers.keepsMessagesOf(chargerId, action)) return;
+    this.messageLog.record({ chargerId, direction, messageTypeId, messageId, action, frame, at: nowIso() });
+  }
+
+  private connectionClosed(connection: OcppConnection, code: number): void {
+    const { chargerId } = connection;
+    if (this.connections.get(chargerId) === connection) {
+      this.connections.delete(chargerId);
+      this.chargers.markDisconnected(chargerId);
+    }
+    this.logger.info({ chargerId, code }, 'charger disconnected');
   }
 
   private dropConnection(connection: OcppConnection, code: number, reason: string): void {

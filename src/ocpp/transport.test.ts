@@ -150,13 +150,20 @@ describe('OCPP-J transport: upgrade, identity, subprotocol, replacement, livenes
     expect(t.app.services.ocpp.connectedCount).toBe(1);
   });
 
-  test('a peer that stops answering pings is dropped', async () => {
+  test('a peer that stops answering pings is dropped; one that answers them stays', async () => {
     const charger = await t.acceptedCharger('CP-DEAD');
+    const answering = await t.acceptedCharger('CP-LIVE');
+    let pings = 0;
+    answering.ws.on('ping', () => pings++);
     // Stop reading the socket: the client can no longer answer pings.
     (charger.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(t.app.services.ocpp.isConnected('CP-DEAD')).toBe(false);
     expect((await t.api('GET', '/chargers/CP-DEAD')).body.connected).toBe(false);
+    // Several pings (300 ms apart), each answered with the pong that keeps it connected.
+    expect(pings).toBeGreaterThanOrEqual(3);
+    expect(t.app.services.ocpp.isConnected('CP-LIVE')).toBe(true);
+    expect((await answering.heartbeat()).currentTime).toBeDefined();
   });
 
   test('a frame larger than the limit closes only that connection (1009)', async () => {
