@@ -10,6 +10,9 @@ export type Registration = ChargerRow['registration'];
 export class ChargerRepository {
   private readonly byId: Statement<ChargerRow>;
   private readonly setLastSeenStatement: Statement<unknown>;
+  private readonly setConnectedStatement: Statement<unknown>;
+  private readonly setBootStatement: Statement<{ registration: Registration }>;
+  private readonly insertUnknownStatement: Statement<unknown>;
   private readonly connectorsOf;
   private readonly upsertConnector;
   private readonly insertHistory;
@@ -19,6 +22,16 @@ export class ChargerRepository {
   constructor(private readonly db: Db) {
     // Raw and prepared once: every connected charger's time is written every few seconds.
     this.setLastSeenStatement = db.prepare('UPDATE chargers SET last_seen_at = @lastSeenAt WHERE id = @id');
+    // Raw and prepared once too: written for every charger at each connection and boot, and a
+    // query built anew each time left kilobytes of garbage per charger when a fleet connects (issue 17).
+    this.setConnectedStatement = db.prepare('UPDATE chargers SET ocpp_version = @ocppVersion, last_connected_at = @at, last_seen_at = @at WHERE id = @id');
+    this.setBootStatement = db.prepare<{ registration: Registration }>(
+      `UPDATE chargers SET vendor = @vendor, model = @model, serial_number = @serialNumber, firmware_version = @firmwareVersion,
+        iccid = @iccid, imsi = @imsi, meter_type = @meterType, meter_serial_number = @meterSerialNumber,
+        last_boot_at = @at, last_seen_at = @at, updated_at = @at
+      WHERE id = @id RETURNING registration`,
+    );
+    this.insertUnknownStatement = db.prepare('INSERT INTO chargers (id, registration, created_at, updated_at) VALUES (@id, @registration, @at, @at)');
     const { chargers, connectors, connectorStatusHistory } = schema;
     // Raw: read on every transaction message (registration check).
     this.byId = db.prepare<ChargerRow>(
@@ -114,6 +127,22 @@ export class ChargerRepository {
 
   insert(row: typeof schema.chargers.$inferInsert): ChargerRow {
     return this.db.orm.insert(schema.chargers).values(row).returning().get();
+  }
+
+  /** A charger that connected on its own (admission policy accept or pending). */
+  insertUnknown(id: string, registration: 'accepted' | 'pending', at: string): ChargerRow {
+    this.insertUnknownStatement.run({ id, registration, at });
+    return this.get(id)!;
+  }
+
+  /** The connection's protocol and time; the charger was seen then too. */
+  setConnected(id: string, ocppVersion: string, at: string): void {
+    this.setConnectedStatement.run({ id, ocppVersion, at });
+  }
+
+  /** What a BootNotification says of the charger; its registration, or undefined when it is gone. */
+  setBoot(id: string, boot: Record<'vendor' | 'model' | 'serialNumber' | 'firmwareVersion' | 'iccid' | 'imsi' | 'meterType' | 'meterSerialNumber', string | null>, at: string): Registration | undefined {
+    return this.setBootStatement.get({ id, ...boot, at })?.registration;
   }
 
   update(id: string, patch: Partial<typeof schema.chargers.$inferInsert>): ChargerRow | undefined {

@@ -177,7 +177,7 @@ export class ChargerService {
           const existing = this.repository.get(id);
           if (existing) return existing;
           if (policy === 'pending' && this.repository.pendingCount() >= MAX_PENDING_CHARGERS) throw new PendingListFull();
-          return this.repository.insert({ id, registration: policy === 'accept' ? 'accepted' : 'pending', createdAt: now, updatedAt: now });
+          return this.repository.insertUnknown(id, policy === 'accept' ? 'accepted' : 'pending', now);
         });
       } catch (error) {
         if (!(error instanceof PendingListFull)) throw error;
@@ -195,7 +195,7 @@ export class ChargerService {
     this.presence.set(id, { since: now, ocppVersion });
     this.touch(id, now);
     void this.db
-      .write(() => this.repository.update(id, { ocppVersion, lastConnectedAt: now, lastSeenAt: now }))
+      .write(() => this.repository.setConnected(id, ocppVersion, now))
       .catch(() => undefined);
     this.emit({ kind: 'connected', chargerId: id });
   }
@@ -233,23 +233,24 @@ export class ChargerService {
 
   async boot(id: string, info: BootInfo): Promise<{ status: BootStatus; intervalS: number; currentTime: string }> {
     const now = nowIso();
-    const charger = await this.db.write(() =>
-      this.repository.update(id, {
-        vendor: info.vendor,
-        model: info.model,
-        serialNumber: info.serialNumber ?? null,
-        firmwareVersion: info.firmwareVersion ?? null,
-        iccid: info.iccid ?? null,
-        imsi: info.imsi ?? null,
-        meterType: info.meterType ?? null,
-        meterSerialNumber: info.meterSerialNumber ?? null,
-        lastBootAt: now,
-        lastSeenAt: now,
-        updatedAt: now,
-      }),
+    const stored = await this.db.write(() =>
+      this.repository.setBoot(
+        id,
+        {
+          vendor: info.vendor,
+          model: info.model,
+          serialNumber: info.serialNumber ?? null,
+          firmwareVersion: info.firmwareVersion ?? null,
+          iccid: info.iccid ?? null,
+          imsi: info.imsi ?? null,
+          meterType: info.meterType ?? null,
+          meterSerialNumber: info.meterSerialNumber ?? null,
+        },
+        now,
+      ),
     );
     this.emit({ kind: 'booted', chargerId: id });
-    const registration = charger?.registration ?? 'rejected';
+    const registration = stored ?? 'rejected';
     const status: BootStatus = registration === 'accepted' ? 'Accepted' : registration === 'pending' ? 'Pending' : 'Rejected';
     return { status, intervalS: this.settings.get().heartbeatIntervalS, currentTime: now };
   }

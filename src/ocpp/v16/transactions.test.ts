@@ -20,6 +20,11 @@ describe('OCPP 1.6 charging sessions', () => {
     expect(Date.parse(heartbeat.currentTime)).toBeGreaterThan(Date.now() - 5000);
     const view = await t.api('GET', '/chargers/CP-1');
     expect(view.body).toMatchObject({ id: 'CP-1', registration: 'accepted', connected: true, vendor: 'SimVendor', firmwareVersion: '1.2.3', ocppVersion: '1.6' });
+    // What the connection and the boot wrote to the charger's row (the view shows the live presence over it).
+    const row = t.app.services.chargers.repository.get('CP-1')!;
+    expect(row).toMatchObject({ ocppVersion: '1.6', vendor: 'SimVendor', model: 'SimModel', firmwareVersion: '1.2.3', imsi: null, lastBootAt: boot.currentTime, updatedAt: boot.currentTime });
+    expect(Date.parse(row.lastConnectedAt!)).toBeLessThanOrEqual(Date.parse(boot.currentTime));
+    expect(Date.parse(row.lastSeenAt!)).toBeGreaterThanOrEqual(Date.parse(boot.currentTime));
   });
 
   test('a session started and stopped is stored with the charger timestamps and energy', async () => {
