@@ -269,3 +269,37 @@ describe('OCPP security profile 1 and admission policy', () => {
     expect((await t.api('GET', '/chargers/CP-WELCOME')).body.registration).toBe('accepted');
   });
 });
+
+describe('OCPP-J transport: the CSMS calling a charger', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  test('a call the charger never answers times out, the one waiting behind it goes then, and at most 20 wait', async () => {
+    const charger = await t.acceptedCharger('CP-SLOW');
+    let received = 0;
+    charger.handle('GetConfiguration', () => (++received === 1 ? 'no-answer' : { configurationKey: [] }));
+    const { ocpp } = t.app.services;
+    const unanswered = ocpp.call('CP-SLOW', 'GetConfiguration', {}, 300).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    );
+    // OCPP-J: one CALL outstanding per direction; this one waits for the first to end.
+    const waiting = ocpp.call('CP-SLOW', 'GetConfiguration', { key: ['HeartbeatInterval'] }, 5000);
+    expect(await unanswered).toBe('ChargerTimeoutError');
+    expect(await waiting).toEqual({ configurationKey: [] });
+    expect(received).toBe(2);
+
+    // The queue is bounded (DEFAULT_LIMITS.maxOutboundQueue): one outstanding, 20 waiting, the next refused.
+    charger.handle('GetConfiguration', () => 'no-answer');
+    const calls = Array.from({ length: 22 }, () => ocpp.call('CP-SLOW', 'GetConfiguration', {}, 5000).catch((error: Error) => error.name));
+    expect(await calls[21]).toBe('QueueFullError');
+    await charger.close();
+    // The charger went away: every call still waiting fails at once instead of at its deadline.
+    expect(new Set(await Promise.all(calls.slice(0, 21)))).toEqual(new Set(['ChargerOfflineError']));
+  });
+});
