@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { WAL_SIZE_LIMIT_BYTES } from './connection';
 
 /**
  * The checkpointer thread: its own connection runs `PRAGMA wal_checkpoint(PASSIVE)` when asked.
@@ -12,19 +13,31 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Sqlite = require(workerData.driverPath);
 const sqlite = new Sqlite(workerData.file, { fileMustExist: true });
 sqlite.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+// As the writer's: a log that starts over here is cut back to this length too.
+sqlite.pragma('journal_size_limit = ' + workerData.walSizeLimitBytes);
 // A checkpoint syncs the WAL before it copies and the database file after; never OFF.
 sqlite.pragma('synchronous = FULL');
-parentPort.on('message', () => {
+parentPort.on('message', (kind) => {
   try {
     const [result] = sqlite.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ ok: true, busy: result.busy, log: result.log, checkpointed: result.checkpointed });
+    const complete = result.busy === 0 && result.log === result.checkpointed;
+    let restarted = false;
+    if (kind === 'final' && complete && result.log > 0) {
+      // Writes are held and every commit copied: start the log over here. The first commit into
+      // a log that starts over writes and fsyncs the WAL header; in the appliance's writer that
+      // fsync blocked the event loop 35-55 ms after every hold (issue 17). Rewriting user_version
+      // with its own value changes nothing but writes page 1, which is what restarts the log.
+      sqlite.pragma('user_version = ' + sqlite.pragma('user_version', { simple: true }));
+      restarted = true;
+    }
+    parentPort.postMessage({ ok: true, busy: result.busy, log: result.log, checkpointed: result.checkpointed, restarted });
   } catch (error) {
     parentPort.postMessage({ ok: false, message: String(error && error.message) });
   }
 });
 `;
 
-type CheckpointReply = { ok: true; busy: number; log: number; checkpointed: number } | { ok: false; message: string };
+type CheckpointReply = { ok: true; busy: number; log: number; checkpointed: number; restarted: boolean } | { ok: false; message: string };
 
 export interface WalCheckpointOptions {
   /** A checkpoint starts once the WAL file is longer than this. */
@@ -67,6 +80,8 @@ export interface CheckpointStats {
   /** Times writes were held so the WAL could start over, and the longest such hold. */
   holds: number;
   longestHoldMs: number;
+  /** Holds that ended with the log started over by the checkpointer, not by the writer's next commit. */
+  restarts: number;
   largestWalBytes: number;
 }
 
@@ -84,7 +99,7 @@ export class WalCheckpoints {
   private lastPassEndedMs = Number.NEGATIVE_INFINITY;
   private holdAtBytes: number;
   private closed = false;
-  readonly stats: CheckpointStats = { checkpoints: 0, holds: 0, longestHoldMs: 0, largestWalBytes: 0 };
+  readonly stats: CheckpointStats = { checkpoints: 0, holds: 0, longestHoldMs: 0, restarts: 0, largestWalBytes: 0 };
 
   constructor(
     private readonly file: string,
@@ -128,14 +143,14 @@ export class WalCheckpoints {
   private run(final: boolean): void {
     this.running = true;
     this.runningPassIsFinal = final;
-    this.ensureWorker().postMessage('checkpoint');
+    this.ensureWorker().postMessage(final ? 'final' : 'pass');
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(CHECKPOINTER_SOURCE, {
       eval: true,
-      workerData: { file: this.file, driverPath: require.resolve('better-sqlite3'), busyTimeoutMs: this.busyTimeoutMs },
+      workerData: { file: this.file, driverPath: require.resolve('better-sqlite3'), busyTimeoutMs: this.busyTimeoutMs, walSizeLimitBytes: WAL_SIZE_LIMIT_BYTES },
       // A checkpoint needs almost no JavaScript heap; keep the thread small.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
@@ -162,6 +177,7 @@ export class WalCheckpoints {
     if (!this.holding) return;
     if (this.runningPassIsFinal) {
       const complete = reply.busy === 0 && reply.log === reply.checkpointed;
+      if (reply.restarted) this.stats.restarts++;
       // Incomplete although nothing here was writing: another process holds an old snapshot.
       // Writes go on; the next hold waits for a longer log instead of stalling again at once.
       this.holdAtBytes = complete ? this.options.holdWritesAtBytes : Math.min(this.holdAtBytes * 2, MAX_HOLD_AT_BYTES);
