@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { WAL_SIZE_LIMIT_BYTES } from './connection';
 
 /**
  * The checkpointer thread: its own connection runs `PRAGMA wal_checkpoint(PASSIVE)` when asked.
@@ -13,7 +12,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Sqlite = require(workerData.driverPath);
 const sqlite = new Sqlite(workerData.file, { fileMustExist: true });
 sqlite.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
-// As the writer's: a log that starts over here is cut back to this length too.
+// As the writer's (Database): a log that starts over here is cut back to the hold threshold too.
 sqlite.pragma('journal_size_limit = ' + workerData.walSizeLimitBytes);
 // A checkpoint syncs the WAL before it copies and the database file after; never OFF.
 sqlite.pragma('synchronous = FULL');
@@ -40,7 +39,11 @@ parentPort.on('message', (kind) => {
 type CheckpointReply = { ok: true; busy: number; log: number; checkpointed: number; restarted: boolean } | { ok: false; message: string };
 
 export interface WalCheckpointOptions {
-  /** A checkpoint starts once the WAL file is longer than this. */
+  /**
+   * A checkpoint starts once the WAL file is longer than this. A log that starts over is cut back
+   * only to holdWritesAtBytes, so after a round that long passes follow every sync (at most every
+   * passIntervalMs), each copying the little written since the one before.
+   */
   checkpointAtBytes: number;
   /**
    * Past this length, new write batches wait (the event loop keeps serving reads) until every
@@ -150,7 +153,7 @@ export class WalCheckpoints {
     if (this.worker) return this.worker;
     const worker = new Worker(CHECKPOINTER_SOURCE, {
       eval: true,
-      workerData: { file: this.file, driverPath: require.resolve('better-sqlite3'), busyTimeoutMs: this.busyTimeoutMs, walSizeLimitBytes: WAL_SIZE_LIMIT_BYTES },
+      workerData: { file: this.file, driverPath: require.resolve('better-sqlite3'), busyTimeoutMs: this.busyTimeoutMs, walSizeLimitBytes: this.options.holdWritesAtBytes },
       // A checkpoint needs almost no JavaScript heap; keep the thread small.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });

@@ -97,6 +97,9 @@ export class Database implements Db {
     options: DatabaseOptions,
   ) {
     this.totalChanges = sqlite.prepare<[], number>('SELECT total_changes()').pluck();
+    const checkpointOptions = { ...DEFAULT_CHECKPOINT_OPTIONS, ...options.checkpoints };
+    // A log that starts over is cut back to the hold threshold, not below (WAL_SIZE_LIMIT_BYTES).
+    sqlite.pragma(`journal_size_limit = ${checkpointOptions.holdWritesAtBytes}`);
     this.checkpoints = new WalCheckpoints(
       file,
       {
@@ -106,7 +109,7 @@ export class Database implements Db {
         resumeWrites: () => this.batcher.resume(),
         onProblem: options.onProblem,
       },
-      { ...DEFAULT_CHECKPOINT_OPTIONS, ...options.checkpoints },
+      checkpointOptions,
     );
     this.durability = new WalDurability(
       walFd,
