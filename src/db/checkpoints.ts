@@ -12,31 +12,19 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Sqlite = require(workerData.driverPath);
 const sqlite = new Sqlite(workerData.file, { fileMustExist: true });
 sqlite.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
-// As the writer's (Database): a log that starts over here is cut back to the hold threshold too.
-sqlite.pragma('journal_size_limit = ' + workerData.walSizeLimitBytes);
 // A checkpoint syncs the WAL before it copies and the database file after; never OFF.
 sqlite.pragma('synchronous = FULL');
-parentPort.on('message', (kind) => {
+parentPort.on('message', () => {
   try {
     const [result] = sqlite.pragma('wal_checkpoint(PASSIVE)');
-    const complete = result.busy === 0 && result.log === result.checkpointed;
-    let restarted = false;
-    if (kind === 'final' && complete && result.log > 0) {
-      // Writes are held and every commit copied: start the log over here. The first commit into
-      // a log that starts over writes and fsyncs the WAL header; in the appliance's writer that
-      // fsync blocked the event loop 35-55 ms after every hold (issue 17). Rewriting user_version
-      // with its own value changes nothing but writes page 1, which is what restarts the log.
-      sqlite.pragma('user_version = ' + sqlite.pragma('user_version', { simple: true }));
-      restarted = true;
-    }
-    parentPort.postMessage({ ok: true, busy: result.busy, log: result.log, checkpointed: result.checkpointed, restarted });
+    parentPort.postMessage({ ok: true, busy: result.busy, log: result.log, checkpointed: result.checkpointed });
   } catch (error) {
     parentPort.postMessage({ ok: false, message: String(error && error.message) });
   }
 });
 `;
 
-type CheckpointReply = { ok: true; busy: number; log: number; checkpointed: number; restarted: boolean } | { ok: false; message: string };
+type CheckpointReply = { ok: true; busy: number; log: number; checkpointed: number } | { ok: false; message: string };
 
 export interface WalCheckpointOptions {
   /**
@@ -83,8 +71,6 @@ export interface CheckpointStats {
   /** Times writes were held so the WAL could start over, and the longest such hold. */
   holds: number;
   longestHoldMs: number;
-  /** Holds that ended with the log started over by the checkpointer, not by the writer's next commit. */
-  restarts: number;
   largestWalBytes: number;
 }
 
@@ -102,7 +88,7 @@ export class WalCheckpoints {
   private lastPassEndedMs = Number.NEGATIVE_INFINITY;
   private holdAtBytes: number;
   private closed = false;
-  readonly stats: CheckpointStats = { checkpoints: 0, holds: 0, longestHoldMs: 0, restarts: 0, largestWalBytes: 0 };
+  readonly stats: CheckpointStats = { checkpoints: 0, holds: 0, longestHoldMs: 0, largestWalBytes: 0 };
 
   constructor(
     private readonly file: string,
@@ -146,14 +132,14 @@ export class WalCheckpoints {
   private run(final: boolean): void {
     this.running = true;
     this.runningPassIsFinal = final;
-    this.ensureWorker().postMessage(final ? 'final' : 'pass');
+    this.ensureWorker().postMessage('checkpoint');
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(CHECKPOINTER_SOURCE, {
       eval: true,
-      workerData: { file: this.file, driverPath: require.resolve('better-sqlite3'), busyTimeoutMs: this.busyTimeoutMs, walSizeLimitBytes: this.options.holdWritesAtBytes },
+      workerData: { file: this.file, driverPath: require.resolve('better-sqlite3'), busyTimeoutMs: this.busyTimeoutMs },
       // A checkpoint needs almost no JavaScript heap; keep the thread small.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
@@ -180,7 +166,6 @@ export class WalCheckpoints {
     if (!this.holding) return;
     if (this.runningPassIsFinal) {
       const complete = reply.busy === 0 && reply.log === reply.checkpointed;
-      if (reply.restarted) this.stats.restarts++;
       // Incomplete although nothing here was writing: another process holds an old snapshot.
       // Writes go on; the next hold waits for a longer log instead of stalling again at once.
       this.holdAtBytes = complete ? this.options.holdWritesAtBytes : Math.min(this.holdAtBytes * 2, MAX_HOLD_AT_BYTES);

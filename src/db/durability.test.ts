@@ -300,11 +300,6 @@ describe('checkpoints in a worker thread', () => {
     const { checkpoints } = db.stats;
     expect(checkpoints.checkpoints).toBeGreaterThan(0);
     expect(checkpoints.holds).toBeGreaterThan(0);
-    // Each hold ended with the log started over by the checkpointer thread: the writer's next
-    // commit never writes and fsyncs a new WAL header (and cuts the file) on the event loop.
-    // (The last hold may still be under way when the writes end.)
-    expect(checkpoints.restarts).toBeGreaterThanOrEqual(checkpoints.holds - 1);
-    expect(checkpoints.restarts).toBeGreaterThan(0);
     // ~3 MB went through a WAL that never grew far past the hold threshold.
     expect(checkpoints.largestWalBytes).toBeLessThan(2 * 1024 * 1024);
     expect(fs.statSync(`${db.file}-wal`).size).toBeLessThan(2 * 1024 * 1024);
