@@ -12,7 +12,7 @@ export class ChargerRepository {
   private readonly setLastSeenStatement: Statement<unknown>;
   private readonly setConnectedStatement: Statement<unknown>;
   private readonly setBootStatement: Statement<{ registration: Registration }>;
-  private readonly insertUnknownStatement: Statement<unknown>;
+  private readonly insertUnknownStatement: Statement<ChargerRow>;
   private readonly connectorsOf;
   private readonly upsertConnector;
   private readonly insertHistory;
@@ -31,14 +31,16 @@ export class ChargerRepository {
         last_boot_at = @at, last_seen_at = @at, updated_at = @at
       WHERE id = @id RETURNING registration`,
     );
-    this.insertUnknownStatement = db.prepare('INSERT INTO chargers (id, registration, created_at, updated_at) VALUES (@id, @registration, @at, @at)');
     const { chargers, connectors, connectorStatusHistory } = schema;
-    // Raw: read on every transaction message (registration check).
-    this.byId = db.prepare<ChargerRow>(
-      `SELECT ${Object.entries(getTableColumns(chargers))
-        .map(([key, column]) => `${column.name} AS "${key}"`)
-        .join(', ')} FROM chargers WHERE id = @id`,
+    const rowColumns = Object.entries(getTableColumns(chargers))
+      .map(([key, column]) => `${column.name} AS "${key}"`)
+      .join(', ');
+    // The new row comes back from the INSERT itself rather than a second lookup.
+    this.insertUnknownStatement = db.prepare<ChargerRow>(
+      `INSERT INTO chargers (id, registration, created_at, updated_at) VALUES (@id, @registration, @at, @at) RETURNING ${rowColumns}`,
     );
+    // Raw: read on every transaction message (registration check).
+    this.byId = db.prepare<ChargerRow>(`SELECT ${rowColumns} FROM chargers WHERE id = @id`);
     this.connectorsOf = db.orm
       .select()
       .from(connectors)
@@ -131,8 +133,7 @@ export class ChargerRepository {
 
   /** A charger that connected on its own (admission policy accept or pending). */
   insertUnknown(id: string, registration: 'accepted' | 'pending', at: string): ChargerRow {
-    this.insertUnknownStatement.run({ id, registration, at });
-    return this.get(id)!;
+    return this.insertUnknownStatement.get({ id, registration, at })!;
   }
 
   /** The connection's protocol and time; the charger was seen then too. */

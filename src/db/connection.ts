@@ -11,15 +11,6 @@ export type Sqlite = BetterSqlite3.Database;
 /** Milliseconds a connection waits for a lock held by another connection (the CLI, a backup). */
 const BUSY_TIMEOUT_MS = 5000;
 
-/**
- * The WAL size (bytes) kept after the log starts over: SQLite cuts a longer file back to this.
- * As long as the hold threshold (checkpoints.ts; the Database sets its own threshold), so the file
- * grows past it only when the current round of the log did. Cutting a longer log back to 4 MiB
- * freed tens of MiB of blocks at each start-over, and that commit's fsync then took 35–55 ms on
- * this disk, while writes waited (issue 17).
- */
-export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-
 /** The writer's page cache (KiB). */
 export const WRITER_CACHE_KIB = 32 * 1024;
 
@@ -52,8 +43,9 @@ export function openSqlite(file: string, options: OpenOptions = {}): Sqlite {
   sqlite.pragma('foreign_keys = ON');
   if (options.walSyncedByCaller) {
     // Checkpoints fsync the database file: they run in a worker thread, never in a COMMIT here.
+    // (The Database sets journal_size_limit itself, to its own hold threshold.)
     sqlite.pragma('wal_autocheckpoint = 0');
-    sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+
     // The pages every group commit touches (each charging session's newest meter_values page,
     // each charger's newest message-log page, the sessions rows) must stay cached: with the
     // default 2 MiB, 1,000 charging chargers evicted them and every write read its page back.
