@@ -7,6 +7,7 @@ import { Ledger } from './ledger';
 import { backupFileName, backupsDir, BackupVerificationError, databaseFile, takeBackup } from './ops/backups';
 import { applyEnvFile } from './ops/env-file';
 import { runningAppliancePid, stopProcess } from './ops/pid-file';
+import { takeDataDirOwnersRights, type DataDirOwner } from './ops/privileges';
 import { ApplianceRunningError, restoreDatabase, sqliteBackupSource } from './ops/restore';
 import { SettingsService } from './settings';
 import { AuditLog, StaffUserService } from './staff';
@@ -29,7 +30,9 @@ Commands:
   version                        print the version
 
 Configuration comes from the CSMS_* environment variables (and CHARGEYARD_ENV_FILE, when set,
-for the ones not set in the environment).`;
+for the ones not set in the environment). Run as root (sudo), a command that opens the data
+folder works with the rights of the folder's owner (the service's user): a backup's --to FILE
+and a FILE to restore must be where that user can write and read them.`;
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 wrong usage or configuration. */
 const EXIT_FAILED = 1;
@@ -81,13 +84,24 @@ interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Asks for a secret without echoing it (a terminal) or reads a line (a pipe). */
   readSecret(prompt: string): Promise<string>;
+  /**
+   * Run as root, takes on the data folder owner's rights before a command touches the folder
+   * (ops/privileges.ts). Only the real command line has it: a test calling runCli in its own
+   * process must keep its rights.
+   */
+  takeDataDirOwnersRights?(dataDir: string): DataDirOwner | undefined;
 }
+
+/** The commands that open the data folder; the rest (help, version) need no rights of anyone's. */
+const DATA_DIR_COMMANDS = new Set(['start', 'backup', 'restore', 'create-admin', 'reset-password', 'create-token', 'check']);
 
 /** Runs one CLI command; returns the exit code (`start` resolves once the appliance is up). */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = argv;
+  let owner: DataDirOwner | undefined;
   try {
     if (io.env.CHARGEYARD_ENV_FILE) applyEnvFile(io.env.CHARGEYARD_ENV_FILE, io.env);
+    if (command !== undefined && DATA_DIR_COMMANDS.has(command) && io.takeDataDirOwnersRights) owner = io.takeDataDirOwnersRights(config(io).dataDir);
     switch (command) {
       case 'start':
         expectPositional(parseArgs(rest, [], []), 0, 'no arguments');
@@ -133,6 +147,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
       return EXIT_FAILED;
     }
     io.err(`chargeyard: ${command ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (owner && (error as NodeJS.ErrnoException).code === 'EACCES') {
+      io.err(`chargeyard: run as root, this command works with the rights of the data folder's owner (uid ${owner.uid}), as the service does: that user must be able to read and write the files it names`);
+    }
     return EXIT_FAILED;
   }
 }
@@ -143,6 +160,7 @@ function defaultIo(): CliIo {
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
     readSecret,
+    takeDataDirOwnersRights,
   };
 }
 

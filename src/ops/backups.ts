@@ -155,7 +155,6 @@ export async function takeBackup(source: BackupSource, dataDir: string, options:
     fs.rmSync(`${partial}-journal`, { force: true });
     throw error;
   }
-  matchOwnerToDataDir(file, dataDir);
   return { file, kind: options.kind, takenAt: now, sizeBytes: fs.statSync(file).size };
 }
 
@@ -256,19 +255,6 @@ export function fsyncDir(dir: string): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/**
- * A technician runs the CLI with sudo while the service runs as its own user: files the CLI
- * creates in the data directory are handed to the data directory's owner so the service can
- * still write them.
- */
-export function matchOwnerToDataDir(file: string, dataDir: string): void {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
-  if (!isInside(file, dataDir) || !fs.existsSync(dataDir)) return;
-  const owner = fs.statSync(dataDir);
-  // lchown: root never hands a file a link points at to the service user.
-  fs.lchownSync(file, owner.uid, owner.gid);
 }
 
 function isInside(file: string, dir: string): boolean {

@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../cli';
-import { makeTempDir, spawnAppliance, startTestApp, testConfig } from '../testing';
+import { Database } from '../db';
+import { compiledMain, makeTempDir, spawnAppliance, startTestApp, testConfig } from '../testing';
+import { describeRequiring, rootRequirement } from '../testing/requires';
 import { backupsDir, databaseFile, takeBackup } from './backups';
 
 const modeOf = (file: string) => fs.lstatSync(file).mode & 0o777;
@@ -171,5 +174,56 @@ describe('backup and restore never follow a link planted in the data folder', ()
     victimUntouched();
     expect(modeOf(databaseFile(dataDir))).toBe(0o600);
     expect(fs.lstatSync(`${databaseFile(dataDir)}.restoring`, { throwIfNoEntry: false })).toBeUndefined();
+  });
+});
+
+describeRequiring(rootRequirement(), "run as root, the command line works with the data folder owner's rights", () => {
+  // The service's user on a real install; any user but root shows the same.
+  const OWNER = 65534;
+  const chargeyard = path.join(__dirname, '..', '..', 'bin', 'chargeyard');
+  let parent: string;
+  let dataDir: string;
+  let rootOnly: string;
+  beforeEach(() => {
+    if (!fs.existsSync(compiledMain())) throw new Error('dist/ is missing: run `npm run build` (npm test does) first');
+    parent = makeTempDir('chargeyard-owned-');
+    // The owner must be able to reach its folder, as /var/lib lets the service reach its own.
+    fs.chmodSync(parent, 0o711);
+    dataDir = path.join(parent, 'data');
+    Database.open(databaseFile(dataDir)).close();
+    for (const entry of [dataDir, ...fs.readdirSync(dataDir).map((name) => path.join(dataDir, name))]) fs.lchownSync(entry, OWNER, OWNER);
+    rootOnly = makeTempDir('chargeyard-root-only-');
+  });
+  afterEach(() => {
+    fs.rmSync(parent, { recursive: true, force: true });
+    fs.rmSync(rootOnly, { recursive: true, force: true });
+  });
+
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [chargeyard, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', CSMS_DATA_DIR: dataDir }, timeout: 60_000 });
+
+  test('a backup taken by root is made with the owner’s rights, so it is the owner’s file', () => {
+    const result = run('backup');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [backup] = fs.readdirSync(backupsDir(dataDir));
+    const made = fs.lstatSync(path.join(backupsDir(dataDir), backup!));
+    expect([made.uid, made.gid, made.mode & 0o777]).toEqual([OWNER, OWNER, 0o600]);
+    expect(fs.lstatSync(backupsDir(dataDir)).uid).toBe(OWNER);
+  });
+
+  test('a backup to a folder only root may write is refused, and the message says whose rights the command had', () => {
+    const result = run('backup', '--to', path.join(rootOnly, 'copy.db'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/EACCES/);
+    expect(result.stderr).toMatch(/rights of the data folder's owner \(uid 65534\)/);
+    expect(fs.readdirSync(rootOnly)).toEqual([]);
+  });
+
+  test('a data folder root owns leaves root its rights', () => {
+    for (const entry of [dataDir, ...fs.readdirSync(dataDir).map((name) => path.join(dataDir, name))]) fs.lchownSync(entry, 0, 0);
+    const result = run('backup', '--to', path.join(rootOnly, 'copy.db'));
+    expect(result.status).toBe(0);
+    expect(fs.lstatSync(path.join(rootOnly, 'copy.db')).uid).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { copyToPrivateFile, ensurePrivateDir, openSqlite, tightenPrivateFile } from '../db';
-import { type BackupFile, databaseFile, fsyncDir, fsyncFile, matchOwnerToDataDir, takeBackup, verifyDatabaseFile } from './backups';
+import { type BackupFile, databaseFile, fsyncDir, fsyncFile, takeBackup, verifyDatabaseFile } from './backups';
 import { runningAppliancePid } from './pid-file';
 
 export class ApplianceRunningError extends Error {
@@ -65,7 +65,6 @@ export async function restoreDatabase(
     fs.rmSync(`${target}-shm`, { force: true });
     fs.renameSync(incoming, target);
     fsyncDir(dataDir);
-    matchOwnerToDataDir(target, dataDir);
     return { safetyBackup, restoredFile: target };
   } finally {
     fs.rmSync(incoming, { force: true });
