@@ -8,7 +8,7 @@ import { backupFileName, backupsDir, BackupVerificationError, databaseFile, take
 import { applyEnvFile } from './ops/env-file';
 import { runningAppliancePid, stopProcess } from './ops/pid-file';
 import { takeDataDirOwnersRights, type DataDirOwner } from './ops/privileges';
-import { ApplianceRunningError, restoreDatabase, sqliteBackupSource } from './ops/restore';
+import { ApplianceRunningError, closeBackup, openBackup, restoreDatabase, sqliteBackupSource } from './ops/restore';
 import { SettingsService } from './settings';
 import { AuditLog, StaffUserService } from './staff';
 import { readVersion } from './version';
@@ -31,8 +31,8 @@ Commands:
 
 Configuration comes from the CSMS_* environment variables (and CHARGEYARD_ENV_FILE, when set,
 for the ones not set in the environment). Run as root (sudo), a command that opens the data
-folder works with the rights of the folder's owner (the service's user): a backup's --to FILE
-and a FILE to restore must be where that user can write and read them.`;
+folder works with the rights of the folder's owner (the service's user), so a backup's --to FILE
+must be where that user can write (a FILE to restore is opened with root's rights first).`;
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 wrong usage or configuration. */
 const EXIT_FAILED = 1;
@@ -92,16 +92,22 @@ interface CliIo {
   takeDataDirOwnersRights?(dataDir: string): DataDirOwner | undefined;
 }
 
-/** The commands that open the data folder; the rest (help, version) need no rights of anyone's. */
-const DATA_DIR_COMMANDS = new Set(['start', 'backup', 'restore', 'create-admin', 'reset-password', 'create-token', 'check']);
+/**
+ * The commands that open the data folder (help and version need no rights of anyone's); restore
+ * gives up root's rights itself, once it has opened the backup.
+ */
+const DATA_DIR_COMMANDS = new Set(['start', 'backup', 'create-admin', 'reset-password', 'create-token', 'check']);
 
 /** Runs one CLI command; returns the exit code (`start` resolves once the appliance is up). */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = argv;
   let owner: DataDirOwner | undefined;
+  const enterDataDir = () => {
+    if (io.takeDataDirOwnersRights) owner = io.takeDataDirOwnersRights(config(io).dataDir);
+  };
   try {
     if (io.env.CHARGEYARD_ENV_FILE) applyEnvFile(io.env.CHARGEYARD_ENV_FILE, io.env);
-    if (command !== undefined && DATA_DIR_COMMANDS.has(command) && io.takeDataDirOwnersRights) owner = io.takeDataDirOwnersRights(config(io).dataDir);
+    if (command !== undefined && DATA_DIR_COMMANDS.has(command)) enterDataDir();
     switch (command) {
       case 'start':
         expectPositional(parseArgs(rest, [], []), 0, 'no arguments');
@@ -109,7 +115,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
       case 'backup':
         return await backup(parseArgs(rest, ['to'], []), io);
       case 'restore':
-        return await restore(parseArgs(rest, [], ['stop']), io);
+        return await restore(parseArgs(rest, [], ['stop']), io, enterDataDir);
       case 'create-admin':
         expectPositional(parseArgs(rest, [], []), 0, 'no arguments');
         return await createAdmin(io);
@@ -254,20 +260,29 @@ async function backup(parsed: ParsedArgs, io: CliIo): Promise<number> {
 /** How long `restore --stop` waits for the appliance to finish its graceful stop. */
 const STOP_WAIT_MS = 15_000;
 
-async function restore(parsed: ParsedArgs, io: CliIo): Promise<number> {
+async function restore(parsed: ParsedArgs, io: CliIo, enterDataDir: () => void): Promise<number> {
   expectPositional(parsed, 1, 'the backup FILE to restore');
   const { dataDir } = config(io);
   const file = path.resolve(parsed.positional[0]!);
   if (!fs.existsSync(file)) throw new Error(`${file} does not exist`);
-  const running = runningAppliancePid(dataDir);
+  // Opened with the rights the command was started with (a backup only root may read), and only
+  // then the data folder's owner's rights are taken on for everything in the folder.
+  const opened = openBackup(file);
   let stopped = false;
-  if (running !== undefined) {
-    if (parsed.options.get('stop') !== true) throw new ApplianceRunningError(running);
-    io.out(`stopping Chargeyard (pid ${running})...`);
-    if (!(await stopProcess(running, STOP_WAIT_MS))) throw new Error(`Chargeyard (pid ${running}) did not stop within ${STOP_WAIT_MS / 1000} s`);
-    stopped = true;
+  let result: Awaited<ReturnType<typeof restoreDatabase>>;
+  try {
+    enterDataDir();
+    const running = runningAppliancePid(dataDir);
+    if (running !== undefined) {
+      if (parsed.options.get('stop') !== true) throw new ApplianceRunningError(running);
+      io.out(`stopping Chargeyard (pid ${running})...`);
+      if (!(await stopProcess(running, STOP_WAIT_MS))) throw new Error(`Chargeyard (pid ${running}) did not stop within ${STOP_WAIT_MS / 1000} s`);
+      stopped = true;
+    }
+    result = await restoreDatabase(dataDir, opened, (step) => io.out(step));
+  } finally {
+    closeBackup(opened);
   }
-  const result = await restoreDatabase(dataDir, file, (step) => io.out(step));
   if (result.safetyBackup) io.out(`the previous database was saved as ${result.safetyBackup.file}`);
   io.out(`restored ${file} into ${result.restoredFile}`);
   if (stopped) io.out('Chargeyard was stopped for the restore; start it again (systemctl start chargeyard).');

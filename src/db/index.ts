@@ -11,7 +11,7 @@ import { DEFAULT_TURN_LIMITS, WriteBatcher, type TurnLimits } from './write-batc
 export { NewerDatabaseError, loadMigrations, migrationState } from './migrator';
 export { isStorageFailure, storageUnavailable, type WalSyncer } from './durability';
 export * as schema from './schema';
-export { copyToPrivateFile, createPrivateFile, ensurePrivateDir, openRegularFileForReading, PlantedPathError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenPrivateFile } from './private-files';
+export { copyOpenedToPrivateFile, copyToPrivateFile, createPrivateFile, ensurePrivateDir, openRegularFileForReading, PlantedPathError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenPrivateFile } from './private-files';
 
 /**
  * What domain code gets: the drizzle ORM for queries, `tx` for an atomic unit (a savepoint when

@@ -75,21 +75,27 @@ export function openRegularFileForReading(file: string): number {
 export function copyToPrivateFile(source: string, destination: string): void {
   const input = openRegularFileForReading(source);
   try {
-    const output = createPrivateFile(destination);
-    try {
-      const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
-      for (;;) {
-        const read = fs.readSync(input, buffer, 0, buffer.length, null);
-        if (read === 0) break;
-        let written = 0;
-        while (written < read) written += fs.writeSync(output, buffer, written, read - written);
-      }
-      fs.fsyncSync(output);
-    } finally {
-      fs.closeSync(output);
-    }
+    copyOpenedToPrivateFile(input, destination);
   } finally {
     fs.closeSync(input);
+  }
+}
+
+/** copyToPrivateFile from a file already open (see openRegularFileForReading), read from its start. */
+export function copyOpenedToPrivateFile(input: number, destination: string): void {
+  const output = createPrivateFile(destination);
+  try {
+    const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+    for (let position = 0; ; ) {
+      const read = fs.readSync(input, buffer, 0, buffer.length, position);
+      if (read === 0) break;
+      position += read;
+      let written = 0;
+      while (written < read) written += fs.writeSync(output, buffer, written, read - written);
+    }
+    fs.fsyncSync(output);
+  } finally {
+    fs.closeSync(output);
   }
 }
 

@@ -220,6 +220,19 @@ describeRequiring(rootRequirement(), "run as root, the command line works with t
     expect(fs.readdirSync(rootOnly)).toEqual([]);
   });
 
+  test('a backup only root may read is restored, and the restored database is the owner’s', () => {
+    const backup = path.join(rootOnly, 'taken-by-root.db');
+    fs.copyFileSync(databaseFile(dataDir), backup);
+    fs.chmodSync(backup, 0o600);
+    const result = run('restore', backup);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const restored = fs.lstatSync(databaseFile(dataDir));
+    expect([restored.uid, restored.gid, restored.mode & 0o777]).toEqual([OWNER, OWNER, 0o600]);
+    // The safety backup of the database it replaced was taken with the owner's rights too.
+    expect(fs.readdirSync(backupsDir(dataDir)).map((name) => fs.lstatSync(path.join(backupsDir(dataDir), name)).uid)).toEqual([OWNER]);
+  });
+
   test('a data folder root owns leaves root its rights', () => {
     for (const entry of [dataDir, ...fs.readdirSync(dataDir).map((name) => path.join(dataDir, name))]) fs.lchownSync(entry, 0, 0);
     const result = run('backup', '--to', path.join(rootOnly, 'copy.db'));

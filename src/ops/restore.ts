@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyToPrivateFile, ensurePrivateDir, openSqlite, tightenPrivateFile } from '../db';
+import { copyOpenedToPrivateFile, ensurePrivateDir, openRegularFileForReading, openSqlite, tightenPrivateFile } from '../db';
 import { type BackupFile, databaseFile, fsyncDir, fsyncFile, takeBackup, verifyDatabaseFile } from './backups';
 import { runningAppliancePid } from './pid-file';
 
@@ -19,17 +19,53 @@ interface RestoreResult {
   restoredFile: string;
 }
 
+/** A backup file opened for a restore (its `-wal` too, when one lies beside it). */
+export interface OpenedBackup {
+  file: string;
+  fd: number;
+  walFd: number | undefined;
+}
+
+/**
+ * Opens a backup and the `-wal` beside it, never through a link. The command line opens them
+ * before it gives up root's rights (ops/privileges.ts), so a backup only root may read (one
+ * taken with sudo to a folder of root's) can still be restored.
+ */
+export function openBackup(backupFile: string): OpenedBackup {
+  const file = path.resolve(backupFile);
+  const fd = openRegularFileForReading(file);
+  try {
+    const walFd = fs.lstatSync(`${file}-wal`, { throwIfNoEntry: false }) ? openRegularFileForReading(`${file}-wal`) : undefined;
+    return { file, fd, walFd };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}
+
+export function closeBackup(opened: OpenedBackup): void {
+  fs.closeSync(opened.fd);
+  if (opened.walFd !== undefined) fs.closeSync(opened.walFd);
+}
+
 /**
  * Replaces the appliance's database with a backup file. The file is copied beside the database
  * and verified there first (so a bad file, or a full disk, changes nothing); then the current
- * database gets a safety backup; then the copy is renamed over it in one atomic step.
+ * database gets a safety backup; then the copy is renamed over it in one atomic step. A backup
+ * given opened (openBackup) stays open; its caller closes it.
  */
-export async function restoreDatabase(
-  dataDir: string,
-  backupFile: string,
-  onProgress?: (step: string) => void,
-): Promise<RestoreResult> {
-  const source = path.resolve(backupFile);
+export async function restoreDatabase(dataDir: string, backup: string | OpenedBackup, onProgress?: (step: string) => void): Promise<RestoreResult> {
+  if (typeof backup !== 'string') return restoreOpened(dataDir, backup, onProgress);
+  const opened = openBackup(backup);
+  try {
+    return await restoreOpened(dataDir, opened, onProgress);
+  } finally {
+    closeBackup(opened);
+  }
+}
+
+async function restoreOpened(dataDir: string, opened: OpenedBackup, onProgress?: (step: string) => void): Promise<RestoreResult> {
+  const source = opened.file;
   const target = databaseFile(dataDir);
   if (source === path.resolve(target)) throw new Error('That file is the live database itself; name a backup file');
   const running = runningAppliancePid(dataDir);
@@ -46,9 +82,9 @@ export async function restoreDatabase(
   for (const leftover of [incoming, `${incoming}-wal`, `${incoming}-shm`]) fs.rmSync(leftover, { force: true });
   try {
     onProgress?.(`copying ${source}`);
-    copyToPrivateFile(source, incoming);
+    copyOpenedToPrivateFile(opened.fd, incoming);
     // A backup taken by copying a live WAL database may have its -wal beside it: bring it along.
-    if (fs.lstatSync(`${source}-wal`, { throwIfNoEntry: false })) copyToPrivateFile(`${source}-wal`, `${incoming}-wal`);
+    if (opened.walFd !== undefined) copyOpenedToPrivateFile(opened.walFd, `${incoming}-wal`);
     onProgress?.('checking the backup (integrity check)');
     verifyDatabaseFile(incoming);
     fsyncFile(incoming);
