@@ -155,6 +155,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
     io.err(`chargeyard: ${command ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
     if (owner && (error as NodeJS.ErrnoException).code === 'EACCES') {
       io.err(`chargeyard: run as root, this command works with the rights of the data folder's owner (uid ${owner.uid}), as the service does: that user must be able to read and write the files it names`);
+      if (command === 'backup') io.err('chargeyard: to put a backup where only root may write, run "chargeyard backup" (into the backups folder) and copy the file from there');
     }
     return EXIT_FAILED;
   }

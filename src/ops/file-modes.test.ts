@@ -217,6 +217,7 @@ describeRequiring(rootRequirement(), "run as root, the command line works with t
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/EACCES/);
     expect(result.stderr).toMatch(/rights of the data folder's owner \(uid 65534\)/);
+    expect(result.stderr).toMatch(/run "chargeyard backup" \(into the backups folder\) and copy the file from there/);
     expect(fs.readdirSync(rootOnly)).toEqual([]);
   });
 
