@@ -1,0 +1,174 @@
+import type { IncomingMessage } from 'node:http';
+import { Worker } from 'node:worker_threads';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { errorCodeFor, OcppError, type OcppErrorKind } from '../src/ocpp/errors';
+import type { MeterValuesRequest } from '../src/ocpp/generated/v16';
+import { schemaValidator } from '../src/ocpp/schemas';
+import { energyRegisterWh } from '../src/sessions/meter';
+import { trustedTimeOr } from '../src/shared/time';
+import { LeanWriter, type MeterRows, type RowsMessage, type WriterReply } from './lean-writer';
+
+/**
+ * The lean ingestion ceiling, started as its own process by bench/run.ts (as echo-server.ts):
+ * the least work the appliance must do for an OCPP 1.6 MeterValues CALL, and nothing else —
+ * `JSON.parse`, a check that it is a MeterValues CALL, the project's own schema validation
+ * (src/ocpp/schemas.ts), the register reading and trusted time the appliance stores, then
+ * lean-writer.ts's storage (one transaction per turn, an fdatasync of the WAL) and the
+ * CALLRESULT `[3, id, {}]` only once that sync covered the commit. No message log, no domain
+ * services, no promises, no logging: what no design can skip.
+ *
+ * LEAN_WRITER=main (default): the SQLite writer runs on the main thread, between the turns that
+ * read the sockets. LEAN_WRITER=worker: the main thread parses and validates, and posts each
+ * turn's rows (one postMessage per turn, a flat array of primitives) to a worker thread that
+ * owns the connection, commits, syncs and posts back which turn is durable; the main thread
+ * answers. The database file is LEAN_DATABASE_FILE (created and migrated at start).
+ */
+const databaseFile = process.env.LEAN_DATABASE_FILE;
+if (!databaseFile) throw new Error('LEAN_DATABASE_FILE names the database file');
+const inWorker = process.env.LEAN_WRITER === 'worker';
+
+const validator = schemaValidator('1.6');
+const CALL = 2;
+const CALLRESULT = 3;
+const CALLERROR = 4;
+
+/** The frames of one turn, answered together once their rows are durable. */
+interface Turn {
+  ticket: number;
+  sockets: WebSocket[];
+  answers: string[];
+  rows: MeterRows;
+}
+
+let lastTicket = 0;
+let turn: Turn | undefined;
+/** Turns committed or on their way, oldest first. */
+const waiting: Turn[] = [];
+/** One arrival time per turn: the appliance's receivedAt, for the messages of that turn. */
+let turnReceivedAt = '';
+
+const storage = inWorker ? workerStorage() : mainThreadStorage();
+
+function mainThreadStorage() {
+  const writer = new LeanWriter(databaseFile!, answerUpTo);
+  return {
+    ready: Promise.resolve(),
+    store(ended: Turn) {
+      writer.add(ended.ticket, ended.rows);
+      writer.commitNow();
+    },
+    close: () => writer.close(),
+  };
+}
+
+function workerStorage() {
+  const worker = new Worker(require.resolve('./lean-writer'), { workerData: { leanWriterFile: databaseFile } });
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  worker.on('message', (reply: WriterReply) => {
+    if ('ready' in reply) ready();
+    else answerUpTo(reply.durableTicket);
+  });
+  worker.on('error', (error) => {
+    throw error;
+  });
+  return {
+    ready: readyPromise,
+    store(ended: Turn) {
+      worker.postMessage({ ticket: ended.ticket, rows: ended.rows } satisfies RowsMessage);
+      // The worker keeps the rows; this side only needs the answers.
+      ended.rows = [];
+    },
+    close: () => worker.postMessage('close'),
+  };
+}
+
+function answerUpTo(ticket: number): void {
+  while (waiting.length > 0 && waiting[0]!.ticket <= ticket) {
+    const { sockets, answers } = waiting.shift()!;
+    for (let index = 0; index < sockets.length; index++) sockets[index]!.send(answers[index]!);
+  }
+}
+
+function currentTurn(): Turn {
+  if (turn) return turn;
+  turn = { ticket: ++lastTicket, sockets: [], answers: [], rows: [] };
+  turnReceivedAt = new Date().toISOString();
+  setImmediate(endTurn);
+  return turn;
+}
+
+function endTurn(): void {
+  const ended = turn!;
+  turn = undefined;
+  waiting.push(ended);
+  storage.store(ended);
+}
+
+function sendError(socket: WebSocket, messageId: string, kind: OcppErrorKind, description: string, details: Record<string, unknown> = {}): void {
+  socket.send(JSON.stringify([CALLERROR, messageId, errorCodeFor('1.6', kind), description, details]));
+}
+
+function onFrame(socket: WebSocket, chargerId: string, data: RawData): void {
+  let message: unknown;
+  try {
+    message = JSON.parse(data.toString());
+  } catch {
+    return sendError(socket, '-1', 'UnparsableFrame', 'The frame is not valid JSON');
+  }
+  if (!Array.isArray(message) || message.length !== 4 || message[0] !== CALL || typeof message[1] !== 'string') {
+    return sendError(socket, '-1', 'MalformedRpcMessage', 'The lean server takes CALLs [2, messageId, action, payload]');
+  }
+  const [, messageId, action, payload] = message as [number, string, unknown, unknown];
+  if (action !== 'MeterValues') return sendError(socket, messageId, 'NotImplemented', 'The lean server answers MeterValues only');
+  try {
+    validator.validate('MeterValues', 'req', payload);
+  } catch (error) {
+    if (!(error instanceof OcppError)) throw error;
+    return sendError(socket, messageId, error.kind, error.message, error.details);
+  }
+  const request = payload as MeterValuesRequest;
+  const current = currentTurn();
+  const transactionId = request.transactionId === undefined ? null : String(request.transactionId);
+  for (const meterValue of request.meterValue) {
+    // In the order FIELD names.
+    current.rows.push(
+      chargerId,
+      transactionId,
+      request.connectorId,
+      meterValue.timestamp,
+      meterValue.sampledValue[0]?.context ?? null,
+      energyRegisterWh(meterValue.sampledValue) ?? null,
+      JSON.stringify(meterValue.sampledValue),
+      turnReceivedAt,
+      trustedTimeOr(meterValue.timestamp, turnReceivedAt),
+    );
+  }
+  current.sockets.push(socket);
+  current.answers.push(`[${CALLRESULT},${JSON.stringify(messageId)},{}]`);
+}
+
+function chargerIdOf(request: IncomingMessage): string {
+  const last = (request.url ?? '').split('?')[0]!.split('/').pop() ?? '';
+  return decodeURIComponent(last);
+}
+
+const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, handleProtocols: (protocols) => [...protocols][0] ?? false });
+server.on('connection', (socket, request) => {
+  const chargerId = chargerIdOf(request);
+  socket.on('message', (data) => onFrame(socket, chargerId, data));
+});
+void storage.ready.then(() => {
+  const report = () => {
+    const address = server.address();
+    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  };
+  if (server.address()) report();
+  else server.once('listening', report);
+});
+process.on('SIGTERM', () =>
+  server.close(() => {
+    storage.close();
+    if (!inWorker) process.exit(0);
+  }),
+);
