@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { closedLoop, openConnections, percentile, request, type LoadConnection } from './load';
 import { runMixedSite } from './mixed';
+import { startProcess } from './process';
 import { runMoneyBench } from './money';
 import { ROOT, writeReadmeSection } from './readme';
 import { runFaultSimulation } from '../src/testing/fault-simulation';
@@ -29,22 +29,6 @@ interface Row {
 
 /** Extra node flags for the appliance only, e.g. `BENCH_APPLIANCE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`. */
 const APPLIANCE_NODE_ARGS = (process.env.BENCH_APPLIANCE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-
-function startProcess(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...nodeArgs, script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const line of output.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { port?: number };
-        if (typeof entry.port === 'number') return resolve({ child, port: entry.port });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}): ${output}`)));
-  });
-}
 
 /** A fresh appliance on an empty data folder: its RSS idle, then with IDLE_CHARGERS booted chargers connected. */
 async function measureMemory(applianceMain: string, env: Record<string, string>): Promise<{ rss: number; perChargerKiB: number; chargers: number }> {
