@@ -130,6 +130,10 @@ async function measureLean(writer: 'main' | 'worker', makeFrame: (connection: Lo
   }
 }
 
+function cpuRow(figure: string, loop: { cpuPerMessageUs: number; mainPerMessageUs: number }, target = ''): Row {
+  return { figure, value: `${loop.cpuPerMessageUs.toFixed(0)} / ${loop.mainPerMessageUs.toFixed(0)}`, ratio: '', target };
+}
+
 /** Round trips per second of a closed loop over `connections`. */
 async function closedLoopRate(connections: LoadConnection[], makeFrame: (connection: LoadConnection, sequence: number) => string, durationMs: number) {
   const result = await closedLoop(connections, makeFrame, durationMs);
@@ -283,35 +287,15 @@ async function main(): Promise<void> {
       ratio: ratio(meter.perS, ceiling),
       target: '≥ 30,000',
     });
-    // Steady whatever else the box runs (the rate above is not): 1e6 / this is the rate one idle core would give.
-    rows.push({
-      figure: 'appliance CPU per MeterValues answered (µs, user + system): all threads / main thread',
-      value: `${meter.cpuPerMessageUs.toFixed(0)} / ${meter.mainPerMessageUs.toFixed(0)}`,
-      ratio: '',
-      target: '≤ 33 (one core at 30,000/s)',
-    });
-    rows.push({
-      figure: 'bare ws echo CPU per round trip, MeterValues frames (µs, user + system): all threads / main thread (the socket work alone)',
-      value: `${bare.cpuPerMessageUs.toFixed(0)} / ${bare.mainPerMessageUs.toFixed(0)}`,
-      ratio: '',
-      target: '',
-    });
+    // Steady whatever else the box runs (the rates above are not): 1e6 / this is the rate one idle core would give.
+    rows.push(cpuRow('appliance CPU per MeterValues answered (µs, user + system): all threads / main thread', meter, '≤ 33 (one core at 30,000/s)'));
+    rows.push(cpuRow('bare ws echo CPU per round trip, MeterValues frames (µs, user + system): all threads / main thread (the socket work alone)', bare));
+    rows.push(cpuRow('lean ingestion CPU per MeterValues answered (µs, user + system): all threads / main thread, writer on the main thread', leanMain));
+    rows.push(cpuRow('lean ingestion CPU per MeterValues answered (µs, user + system): all threads / main thread, writer in a worker thread', leanWorker));
     rows.push({
       // 2 cores / 30,000/s = 67 µs per message for server and load generator together.
       figure: 'load generator CPU per round trip (µs, user + system, the bench process; during the bare echo / the appliance loops): it shares the two cores with every server measured',
       value: `${bare.generatorPerMessageUs.toFixed(0)} / ${meter.generatorPerMessageUs.toFixed(0)}`,
-      ratio: '',
-      target: '',
-    });
-    rows.push({
-      figure: 'lean ingestion CPU per MeterValues answered (µs, user + system): all threads / main thread, writer on the main thread',
-      value: `${leanMain.cpuPerMessageUs.toFixed(0)} / ${leanMain.mainPerMessageUs.toFixed(0)}`,
-      ratio: '',
-      target: '',
-    });
-    rows.push({
-      figure: 'lean ingestion CPU per MeterValues answered (µs, user + system): all threads / main thread, writer in a worker thread',
-      value: `${leanWorker.cpuPerMessageUs.toFixed(0)} / ${leanWorker.mainPerMessageUs.toFixed(0)}`,
       ratio: '',
       target: '',
     });
