@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -6,7 +7,7 @@ import type { MeterValuesRequest } from '../src/ocpp/generated/v16';
 import { schemaValidator } from '../src/ocpp/schemas';
 import { energyRegisterWh } from '../src/sessions/meter';
 import { trustedTimeOr } from '../src/shared/time';
-import { LeanWriter, type MeterRows, type RowsMessage, type WriterReply } from './lean-writer';
+import { LeanWriter, type MeterRows, type RowsMessage, type WriterReply, type WriterStats } from './lean-writer';
 
 /**
  * The lean ingestion ceiling, started as its own process by bench/run.ts (as echo-server.ts):
@@ -21,7 +22,8 @@ import { LeanWriter, type MeterRows, type RowsMessage, type WriterReply } from '
  * read the sockets. LEAN_WRITER=worker: the main thread parses and validates, and posts each
  * turn's rows (one postMessage per turn, a flat array of primitives) to a worker thread that
  * owns the connection, commits, syncs and posts back which turn is durable; the main thread
- * answers. The database file is LEAN_DATABASE_FILE (created and migrated at start).
+ * answers. The database file is LEAN_DATABASE_FILE (created and migrated at start); at exit the
+ * writer's stats go to LEAN_STATS_FILE when set.
  */
 const databaseFile = process.env.LEAN_DATABASE_FILE;
 if (!databaseFile) throw new Error('LEAN_DATABASE_FILE names the database file');
@@ -57,7 +59,10 @@ function mainThreadStorage() {
       writer.add(ended.ticket, ended.rows);
       writer.commitNow();
     },
-    close: () => writer.close(),
+    close() {
+      writer.close();
+      writeStats(writer.stats);
+    },
   };
 }
 
@@ -67,6 +72,7 @@ function workerStorage() {
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
   worker.on('message', (reply: WriterReply) => {
     if ('ready' in reply) ready();
+    else if ('closed' in reply) writeStats(reply.closed);
     else answerUpTo(reply.durableTicket);
   });
   worker.on('error', (error) => {
@@ -81,6 +87,11 @@ function workerStorage() {
     },
     close: () => worker.postMessage('close'),
   };
+}
+
+/** At exit, for the bench's figure text: how many commits, how often writes waited for a checkpoint. */
+function writeStats(stats: WriterStats): void {
+  if (process.env.LEAN_STATS_FILE) fs.writeFileSync(process.env.LEAN_STATS_FILE, JSON.stringify(stats));
 }
 
 function answerUpTo(ticket: number): void {

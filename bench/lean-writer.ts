@@ -52,8 +52,17 @@ export const FIELD = {
 } as const;
 export const ROW_FIELDS = 9;
 
-/** What the worker thread posts back: that it opened the database, or that every batch up to a ticket is on disk. */
-export type WriterReply = { ready: true } | { durableTicket: number };
+export interface WriterStats {
+  commits: number;
+  rowsStored: number;
+  /** Times writes waited for a checkpoint so the WAL could start over, and the longest wait. */
+  holds: number;
+  longestHoldMs: number;
+  largestWalBytes: number;
+}
+
+/** What the worker thread posts back: that it opened the database, that every batch up to a ticket is on disk, or its stats once closed. */
+export type WriterReply = { ready: true } | { durableTicket: number } | { closed: WriterStats };
 /** What the main thread posts to the worker: one turn's rows under one ticket. */
 export interface RowsMessage {
   ticket: number;
@@ -79,6 +88,8 @@ export class LeanWriter {
   /** Tickets of the syncs under way, oldest first: one that returns makes its own and every older one durable. */
   private readonly syncing: number[] = [];
   private closed = false;
+  private commits = 0;
+  private rowsStored = 0;
 
   constructor(
     file: string,
@@ -144,6 +155,12 @@ export class LeanWriter {
     });
   }
 
+  /** How the run went, for the bench's figure text. */
+  get stats(): WriterStats {
+    const { holds, longestHoldMs, largestWalBytes } = this.checkpoints.stats;
+    return { commits: this.commits, rowsStored: this.rowsStored, holds, longestHoldMs, largestWalBytes };
+  }
+
   /** Commits what is queued, syncs it, and closes the database (the WAL checkpointed into the file). */
   close(): void {
     if (this.closed) return;
@@ -169,6 +186,8 @@ export class LeanWriter {
       if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
       throw error;
     }
+    this.commits++;
+    this.rowsStored += rows.length / ROW_FIELDS;
     this.unsyncedTicket = ticket;
     this.startSync();
   }
@@ -231,6 +250,7 @@ if (!isMainThread && (workerData as { leanWriterFile?: string } | undefined)?.le
   port.on('message', (message: RowsMessage | 'close') => {
     if (message === 'close') {
       writer.close();
+      port.postMessage({ closed: writer.stats } satisfies WriterReply);
       port.close();
     } else {
       writer.add(message.ticket, message.rows);

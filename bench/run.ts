@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { closedLoop, openConnections, percentile, request, type LoadConnection } from './load';
 import { runMixedSite } from './mixed';
+import type { WriterStats } from './lean-writer';
 import { startProcess } from './process';
 import { runMoneyBench } from './money';
 import { ROOT, writeReadmeSection } from './readme';
@@ -111,7 +112,8 @@ async function closedLoopWithCpu(pid: number, connections: LoadConnection[], mak
 async function measureLean(writer: 'main' | 'worker', makeFrame: (connection: LoadConnection, sequence: number) => string, durationMs: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chargeyard-bench-lean-'));
   const databaseFile = path.join(dir, 'lean.db');
-  const lean = await startProcess(path.join(__dirname, 'lean-server.js'), { LEAN_DATABASE_FILE: databaseFile, LEAN_WRITER: writer });
+  const statsFile = path.join(dir, 'stats.json');
+  const lean = await startProcess(path.join(__dirname, 'lean-server.js'), { LEAN_DATABASE_FILE: databaseFile, LEAN_WRITER: writer, LEAN_STATS_FILE: statsFile });
   try {
     const leanConnections = await openConnections(`ws://127.0.0.1:${lean.port}/ocpp/`, ids('CP', CHARGERS));
     const result = await closedLoopWithCpu(lean.child.pid!, leanConnections, makeFrame, durationMs);
@@ -123,7 +125,7 @@ async function measureLean(writer: 'main' | 'worker', makeFrame: (connection: Lo
     const stored = (database.prepare('SELECT count(*) AS count FROM meter_values').get() as { count: number }).count;
     database.close();
     if (stored < result.roundTrips) throw new Error(`lean server (${writer} writer) answered ${result.roundTrips} MeterValues but stored ${stored}`);
-    return result;
+    return { ...result, writer: JSON.parse(fs.readFileSync(statsFile, 'utf8')) as WriterStats };
   } finally {
     if (lean.child.exitCode === null && lean.child.signalCode === null) lean.child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -268,15 +270,17 @@ async function main(): Promise<void> {
       ratio: ratio(durableCeiling, ceiling),
       target: '',
     });
+    const leanRun = ({ writer }: { writer: WriterStats }) =>
+      `${fmt(writer.rowsStored / writer.commits)} rows (one per message) a commit on average; writes held ${writer.holds} times for a checkpoint to let the WAL start over, longest ${fmt(writer.longestHoldMs)} ms`;
     const leanWork = 'each MeterValues parsed, checked by the project\'s OCPP 1.6 schema validator, stored as 1 meter_values row + 1 sessions UPDATE (one BEGIN IMMEDIATE … COMMIT per turn, WAL, synchronous=NORMAL, WAL checkpointed as the appliance does) and answered after an fdatasync of the WAL (up to two at a time)';
     rows.push({
-      figure: `lean ingestion, SQLite writer on the main thread: ${leanWork}, round trips/s, same frames, ${CHARGERS} connections (Node + SQLite ceiling)${leanMain.errors ? ` (${leanMain.errors} errors)` : ''}`,
+      figure: `lean ingestion, SQLite writer on the main thread: ${leanWork}, round trips/s, same frames, ${CHARGERS} connections (Node + SQLite ceiling; ${leanRun(leanMain)})${leanMain.errors ? ` (${leanMain.errors} errors)` : ''}`,
       value: fmt(leanMain.perS),
       ratio: ratio(leanMain.perS, ceiling),
       target: '',
     });
     rows.push({
-      figure: `lean ingestion, SQLite writer in a worker thread (the main thread parses, validates, posts each turn's rows in one message and answers): the same work, round trips/s, same frames${leanWorker.errors ? ` (${leanWorker.errors} errors)` : ''}`,
+      figure: `lean ingestion, SQLite writer in a worker thread (the main thread parses, validates, posts each turn's rows in one message and answers): the same work, round trips/s, same frames (${leanRun(leanWorker)})${leanWorker.errors ? ` (${leanWorker.errors} errors)` : ''}`,
       value: fmt(leanWorker.perS),
       ratio: ratio(leanWorker.perS, ceiling),
       target: '',
