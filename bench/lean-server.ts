@@ -5,9 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { errorCodeFor, OcppError, type OcppErrorKind } from '../src/ocpp/errors';
 import type { MeterValuesRequest } from '../src/ocpp/generated/v16';
 import { schemaValidator } from '../src/ocpp/schemas';
-import { energyRegisterWh } from '../src/sessions/meter';
-import { trustedTimeOr } from '../src/shared/time';
-import { LeanWriter, type MeterRows, type RowsMessage, type WriterReply, type WriterStats } from './lean-writer';
+import { FRAME_SEPARATOR, LeanWriter, pushMeterRows, type FramesMessage, type MeterRows, type WriterReply, type WriterStats } from './lean-writer';
 
 /**
  * The lean ingestion ceiling, started as its own process by bench/run.ts (as echo-server.ts):
@@ -20,9 +18,9 @@ import { LeanWriter, type MeterRows, type RowsMessage, type WriterReply, type Wr
  *
  * LEAN_WRITER=main (default): the SQLite writer runs on the main thread, between the turns that
  * read the sockets. LEAN_WRITER=worker: the main thread parses and validates, and posts each
- * turn's rows (one postMessage per turn, a flat array of primitives) to a worker thread that
- * owns the connection, commits, syncs and posts back which turn is durable; the main thread
- * answers. The database file is LEAN_DATABASE_FILE (created and migrated at start); at exit the
+ * turn's valid frames (one postMessage per turn, one string: FramesMessage) to a worker thread
+ * that makes the rows, owns the connection, commits, syncs and posts back which turn is durable;
+ * the main thread answers. The database file is LEAN_DATABASE_FILE (created and migrated at start); at exit the
  * writer's stats go to LEAN_STATS_FILE when set.
  */
 const databaseFile = process.env.LEAN_DATABASE_FILE;
@@ -39,15 +37,18 @@ interface Turn {
   ticket: number;
   sockets: WebSocket[];
   answers: string[];
+  /** When the turn's first message arrived: the appliance's receivedAt, for all of them. */
+  receivedAt: string;
+  /** Writer on the main thread: the turn's rows. */
   rows: MeterRows;
+  /** Writer in a worker: the turn's frames, for the worker to make the rows (FramesMessage). */
+  frames: string;
 }
 
 let lastTicket = 0;
 let turn: Turn | undefined;
 /** Turns committed or on their way, oldest first. */
 const waiting: Turn[] = [];
-/** One arrival time per turn: the appliance's receivedAt, for the messages of that turn. */
-let turnReceivedAt = '';
 
 const storage = inWorker ? workerStorage() : mainThreadStorage();
 
@@ -81,9 +82,9 @@ function workerStorage() {
   return {
     ready: readyPromise,
     store(ended: Turn) {
-      worker.postMessage({ ticket: ended.ticket, rows: ended.rows } satisfies RowsMessage);
-      // The worker keeps the rows; this side only needs the answers.
-      ended.rows = [];
+      worker.postMessage({ ticket: ended.ticket, receivedAt: ended.receivedAt, frames: ended.frames } satisfies FramesMessage);
+      // The worker keeps the frames; this side only needs the answers.
+      ended.frames = '';
     },
     close: () => worker.postMessage('close'),
   };
@@ -103,8 +104,7 @@ function answerUpTo(ticket: number): void {
 
 function currentTurn(): Turn {
   if (turn) return turn;
-  turn = { ticket: ++lastTicket, sockets: [], answers: [], rows: [] };
-  turnReceivedAt = new Date().toISOString();
+  turn = { ticket: ++lastTicket, sockets: [], answers: [], receivedAt: new Date().toISOString(), rows: [], frames: '' };
   setImmediate(endTurn);
   return turn;
 }
@@ -121,9 +121,10 @@ function sendError(socket: WebSocket, messageId: string, kind: OcppErrorKind, de
 }
 
 function onFrame(socket: WebSocket, chargerId: string, data: RawData): void {
+  const text = data.toString();
   let message: unknown;
   try {
-    message = JSON.parse(data.toString());
+    message = JSON.parse(text);
   } catch {
     return sendError(socket, '-1', 'UnparsableFrame', 'The frame is not valid JSON');
   }
@@ -138,35 +139,29 @@ function onFrame(socket: WebSocket, chargerId: string, data: RawData): void {
     if (!(error instanceof OcppError)) throw error;
     return sendError(socket, messageId, error.kind, error.message, error.details);
   }
-  const request = payload as MeterValuesRequest;
   const current = currentTurn();
-  const transactionId = request.transactionId === undefined ? null : String(request.transactionId);
-  for (const meterValue of request.meterValue) {
-    // In the order FIELD names.
-    current.rows.push(
-      chargerId,
-      transactionId,
-      request.connectorId,
-      meterValue.timestamp,
-      meterValue.sampledValue[0]?.context ?? null,
-      energyRegisterWh(meterValue.sampledValue) ?? null,
-      JSON.stringify(meterValue.sampledValue),
-      turnReceivedAt,
-      trustedTimeOr(meterValue.timestamp, turnReceivedAt),
-    );
-  }
+  if (inWorker) current.frames += `${chargerId}${FRAME_SEPARATOR}${text}${FRAME_SEPARATOR}`;
+  else pushMeterRows(current.rows, chargerId, payload as MeterValuesRequest, current.receivedAt);
   current.sockets.push(socket);
   current.answers.push(`[${CALLRESULT},${JSON.stringify(messageId)},{}]`);
 }
 
 function chargerIdOf(request: IncomingMessage): string {
   const last = (request.url ?? '').split('?')[0]!.split('/').pop() ?? '';
-  return decodeURIComponent(last);
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return ''; // malformed percent-encoding: refused as no id
+  }
 }
 
 const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, handleProtocols: (protocols) => [...protocols][0] ?? false });
 server.on('connection', (socket, request) => {
   const chargerId = chargerIdOf(request);
+  if (chargerId === '' || chargerId.includes(FRAME_SEPARATOR)) {
+    socket.close(1008, 'A charger id follows /ocpp/');
+    return;
+  }
   socket.on('message', (data) => onFrame(socket, chargerId, data));
 });
 void storage.ready.then(() => {

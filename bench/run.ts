@@ -280,7 +280,7 @@ async function main(): Promise<void> {
       target: '',
     });
     rows.push({
-      figure: `lean ingestion, SQLite writer in a worker thread (the main thread parses, validates, posts each turn's rows in one message and answers): the same work, round trips/s, same frames (${leanRun(leanWorker)})${leanWorker.errors ? ` (${leanWorker.errors} errors)` : ''}`,
+      figure: `lean ingestion, SQLite writer in a worker thread (the main thread parses, validates, posts each turn's valid frames to the worker as one string and answers; the worker parses them again, stores, commits and syncs): the same work, round trips/s, same frames (${leanRun(leanWorker)})${leanWorker.errors ? ` (${leanWorker.errors} errors)` : ''}`,
       value: fmt(leanWorker.perS),
       ratio: ratio(leanWorker.perS, ceiling),
       target: '',
