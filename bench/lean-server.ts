@@ -20,8 +20,10 @@ import { FRAME_SEPARATOR, LeanWriter, pushMeterRows, type FramesMessage, type Me
  * read the sockets. LEAN_WRITER=worker: the main thread parses and validates, and posts each
  * turn's valid frames (one postMessage per turn, one string: FramesMessage) to a worker thread
  * that makes the rows, owns the connection, commits, syncs and posts back which turn is durable;
- * the main thread answers. The database file is LEAN_DATABASE_FILE (created and migrated at start); at exit the
- * writer's stats go to LEAN_STATS_FILE when set.
+ * the main thread answers.
+ *
+ * The database file is LEAN_DATABASE_FILE (created and migrated at start); at exit the writer's
+ * stats go to LEAN_STATS_FILE when set.
  */
 const databaseFile = process.env.LEAN_DATABASE_FILE;
 if (!databaseFile) throw new Error('LEAN_DATABASE_FILE names the database file');
