@@ -271,7 +271,7 @@ async function main(): Promise<void> {
       target: '',
     });
     const leanRun = ({ writer }: { writer: WriterStats }) =>
-      `${fmt(writer.rowsStored / writer.commits)} rows (one per message) a commit on average; WAL at most ${(writer.largestWalBytes / 2 ** 20).toFixed(0)} MiB; writes held ${writer.holds} times for a checkpoint to let it start over, longest ${fmt(writer.longestHoldMs)} ms`;
+      `${fmt(writer.rowsStored / writer.commits)} rows (one per message) a commit on average; WAL at most ${(writer.largestWalBytes / 2 ** 20).toFixed(0)} MiB; holds of the writes for a checkpoint that lets it start over: ${writer.holds}, longest ${fmt(writer.longestHoldMs)} ms`;
     const leanWork = 'each MeterValues parsed, checked by the project\'s OCPP 1.6 schema validator, stored as 1 meter_values row + 1 sessions UPDATE (one BEGIN IMMEDIATE … COMMIT per turn, WAL, synchronous=NORMAL, WAL checkpointed as the appliance does) and answered after an fdatasync of the WAL (up to two at a time)';
     rows.push({
       figure: `lean ingestion, SQLite writer on the main thread: ${leanWork}, round trips/s, same frames, ${CHARGERS} connections (Node + SQLite ceiling; ${leanRun(leanMain)})${leanMain.errors ? ` (${leanMain.errors} errors)` : ''}`,
