@@ -67,6 +67,11 @@ testRequiring(rootRequirement(), 'a full disk refuses writes honestly and recove
     expect(await app.api('GET', '/health', undefined, { token: null })).toMatchObject({ status: 200, body: { status: 'degraded' } });
     expect((await app.api('GET', `/sessions/${start.transactionId}`)).body.status).toBe('active');
     expect((await app.api('GET', '/cards/FULL1')).status).toBe(200);
+    // A command staff asks for could not be put on record: it is refused, and the charger never sees it.
+    const callsBefore = charger.received.length;
+    const refusedCommand = await app.api('POST', '/chargers/CP-FULL/commands/Reset', { type: 'Soft' });
+    expect(refusedCommand).toMatchObject({ status: 503, body: { error: { code: 'storage_unavailable' } } });
+    expect(charger.received.slice(callsBefore).map((call) => call.action)).toEqual([]);
 
     // Space is free again: no restart, everything works, the retries succeed exactly once.
     fs.rmSync(filler);
@@ -83,6 +88,11 @@ testRequiring(rootRequirement(), 'a full disk refuses writes honestly and recove
     expect((await app.api('GET', '/cards/FULL1')).body.balance.amount).toBe(balanceBefore + refusedAmount - 2000);
     expect(app.app.services.ledger.check().problems).toEqual([]);
     expect((await app.api('POST', '/cards', { uid: 'FULL2', kind: 'prepaid' })).status).toBe(201);
+    // Commands go out again, and are on the record.
+    expect((await app.api('POST', '/chargers/CP-FULL/commands/Reset', { type: 'Soft' })).body).toEqual({ response: { status: 'Accepted' } });
+    expect(charger.received.slice(callsBefore).map((call) => call.action)).toEqual(['Reset']);
+    const audited = (await app.api('GET', '/audit?limit=5')).body.items as { action: string }[];
+    expect(audited.filter((entry) => entry.action === 'charger.command.Reset')).toHaveLength(1);
   } finally {
     await t?.close().catch(() => undefined);
     execFileSync('umount', ['-l', mountPoint]);

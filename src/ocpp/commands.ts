@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { AppError, assert, badRequest, conflict, minorToDecimalString, notFound, redactSecrets, type AuditActor, type RecordAuditAlone } from '../shared';
+import { AppError, assert, badRequest, conflict, minorToDecimalString, notFound, redactSecrets, type AuditActor, type AuditAlone } from '../shared';
 import type { ChargerService } from '../chargers';
 import { ChargerOfflineError, ChargerTimeoutError, InvalidResponseError, QueueFullError } from './connection';
 import { OcppCallError, OcppError, type OcppVersion } from './errors';
@@ -68,7 +68,7 @@ export class CommandService {
     /** Told of every answered command, e.g. to keep the 2.0.1 device model up to date. */
     private readonly onResult: CommandResultListener,
     /** The audit log: a command staff or an API client sent is on the record, answered or not. */
-    private readonly audit: RecordAuditAlone,
+    private readonly audit: AuditAlone,
   ) {}
 
   /**
@@ -123,8 +123,12 @@ export class CommandService {
     if (!this.chargers.view(chargerId)) throw notFound('Charger', chargerId);
     this.validate(chargerId, action, payload);
     if (!this.server.isConnected(chargerId)) throw conflict('charger_offline', `Charger ${chargerId} is not connected`);
+    // While the disk refuses writes a command staff asked for could not be put on record: it is
+    // not sent (503 storage_unavailable), rather than changing the charger unrecorded.
+    const refusal = actor ? this.audit.refusal() : undefined;
+    if (refusal) throw refusal;
     const onRecord = (outcome: { response: unknown } | { failure: string }) =>
-      actor ? this.audit(actor, { action: `charger.command.${action}`, objectType: 'charger', objectId: chargerId, after: { payload, ...outcome } }) : Promise.resolve();
+      actor ? this.audit.record(actor, { action: `charger.command.${action}`, objectType: 'charger', objectId: chargerId, after: { payload, ...outcome } }) : Promise.resolve();
     let response: Record<string, unknown>;
     try {
       response = await this.server.call(chargerId, action, payload as object, timeoutMs);

@@ -26,7 +26,13 @@ export function auditedFields(fields: Record<string, unknown>, names: readonly s
 }
 
 /**
- * Writes one audit entry in a transaction of its own, for a change that is no row of this
- * database: an OCPP command changes the charger, and is on the record once it was sent.
+ * The audit log for a change that is no row of this database: an OCPP command changes the
+ * charger, and is on the record once it was sent. Like a change of rows, one whose entry cannot
+ * be written does not happen: `refusal` says before it is made whether an entry can be written
+ * now (an error while the disk refuses writes), and `record` writes the entry in a transaction
+ * of its own once it was made.
  */
-export type RecordAuditAlone = (actor: AuditActor, entry: AuditEntry) => Promise<void>;
+export interface AuditAlone {
+  refusal(): Error | undefined;
+  record(actor: AuditActor, entry: AuditEntry): Promise<void>;
+}
