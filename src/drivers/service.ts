@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db';
+import type { Db, Statement } from '../db';
 import { schema } from '../db';
 import { balanceOf, type Ledger } from '../ledger';
 import type { SettingsService } from '../settings';
@@ -100,6 +100,9 @@ interface UserView {
   createdAt: string;
 }
 
+/** Unknown cards kept for staff to register (the most recently seen; see recordUnknownCard). */
+export const MAX_UNKNOWN_CARDS = 1000;
+
 /**
  * Drivers (CONTRACT `/users`) and their RFID cards (`/cards`). A driver owns one balance account;
  * a prepaid card spends its driver's account, or its own when it belongs to nobody.
@@ -108,6 +111,8 @@ export class DriverService {
   /** Card and driver lookups run on every Authorize and top-up: prepared once. */
   private readonly cardByUidStatement;
   private readonly userByIdStatement;
+  private readonly recordUnknownStatement: Statement<{ timesSeen: number }>;
+  private readonly forgetOldUnknownStatement: Statement<unknown>;
 
   constructor(
     private readonly db: Db,
@@ -120,6 +125,15 @@ export class DriverService {
   ) {
     this.cardByUidStatement = db.orm.select().from(schema.cards).where(eq(schema.cards.uid, sql.placeholder('uid'))).prepare();
     this.userByIdStatement = db.orm.select().from(schema.drivers).where(eq(schema.drivers.id, sql.placeholder('id'))).prepare();
+    this.recordUnknownStatement = db.prepare<{ timesSeen: number }>(
+      `INSERT INTO unknown_cards (uid, first_seen_at, last_seen_at, last_charger_id, times_seen) VALUES (@uid, @now, @now, @chargerId, 1)
+      ON CONFLICT (uid) DO UPDATE SET last_seen_at = @now, last_charger_id = @chargerId, times_seen = times_seen + 1 RETURNING times_seen AS timesSeen`,
+    );
+    // Everything older than the newest MAX_UNKNOWN_CARDS (by time seen, then uid): the index finds the boundary.
+    this.forgetOldUnknownStatement = db.prepare(
+      `DELETE FROM unknown_cards WHERE (last_seen_at, uid) < (
+        SELECT last_seen_at, uid FROM unknown_cards ORDER BY last_seen_at DESC, uid DESC LIMIT 1 OFFSET ${MAX_UNKNOWN_CARDS - 1})`,
+    );
   }
 
   // ---- drivers ----------------------------------------------------------------------------------
@@ -437,19 +451,18 @@ export class DriverService {
 
   // ---- unknown cards ----------------------------------------------------------------------------
 
-  /** Remembers an idTag a charger presented that matches no card, for staff to register. */
+  /**
+   * Remembers an idTag a charger presented that matches no card, for staff to register. Only the
+   * MAX_UNKNOWN_CARDS seen most recently are kept: a charger presenting endless made-up numbers
+   * (broken, or in an attacker's hands) would otherwise grow the table, and the dashboard's query
+   * of it, without end. A new one lets the oldest go.
+   */
   async recordUnknownCard(uid: string, chargerId: string): Promise<void> {
     const now = nowIso();
-    await this.db.write(() =>
-      this.db.orm
-        .insert(schema.unknownCards)
-        .values({ uid, firstSeenAt: now, lastSeenAt: now, lastChargerId: chargerId, timesSeen: 1 })
-        .onConflictDoUpdate({
-          target: schema.unknownCards.uid,
-          set: { lastSeenAt: now, lastChargerId: chargerId, timesSeen: sql`${schema.unknownCards.timesSeen} + 1` },
-        })
-        .run(),
-    );
+    await this.db.write(() => {
+      const { timesSeen } = this.recordUnknownStatement.get({ uid, now, chargerId })!;
+      if (timesSeen === 1) this.forgetOldUnknownStatement.run();
+    });
   }
 
   unknownCards(limit: number): UnknownCardRow[] {

@@ -1,3 +1,4 @@
+import { MAX_UNKNOWN_CARDS } from '../drivers';
 import { startTestApp, WebClient, type TestApp, testActor } from '../testing';
 import { translator, type UiLanguage } from './i18n';
 
@@ -56,6 +57,31 @@ describe('drivers and cards pages', () => {
     const attached = await cashier.post('/unknown-cards/attach', { uid: 'FEEDFACE', userId: String(user.body.id), kind: 'prepaid' });
     expect(attached.status).toBe(303);
     expect((await app.api('GET', '/cards/FEEDFACE')).body).toMatchObject({ userId: user.body.id, kind: 'prepaid' });
+  });
+
+  it('a charger presenting endless made-up cards leaves only the most recently seen on the list', async () => {
+    const simulator = await app.acceptedCharger('CP-FLOOD');
+    const tag = (i: number) => `MADEUP${String(i).padStart(5, '0')}`;
+    const extra = 5;
+    for (let i = 0; i < MAX_UNKNOWN_CARDS + extra; i++) {
+      expect((await simulator.call('Authorize', { idTag: tag(i) })).idTagInfo.status).toBe('Invalid');
+      // Each made-up number is remembered after its answer: wait for it, so "oldest" is well defined.
+      if (i === 0 || i === MAX_UNKNOWN_CARDS + extra - 1) await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const kept = app.app.services.drivers.unknownCards(MAX_UNKNOWN_CARDS * 2);
+    expect(kept).toHaveLength(MAX_UNKNOWN_CARDS);
+    const uids = new Set(kept.map((card) => card.uid));
+    // The newest are all there; of the oldest, as many went as came in beyond the limit.
+    expect(uids.has(tag(MAX_UNKNOWN_CARDS + extra - 1))).toBe(true);
+    expect(uids.has(tag(0))).toBe(false);
+    // One seen again counts up and lets nothing go.
+    const again = kept.at(-1)!;
+    await simulator.call('Authorize', { idTag: again.uid });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = app.app.services.drivers.unknownCards(MAX_UNKNOWN_CARDS * 2);
+    expect(after).toHaveLength(MAX_UNKNOWN_CARDS);
+    expect(after[0]).toMatchObject({ uid: again.uid, timesSeen: again.timesSeen + 1 });
   });
 
   it('adjustments and refunds need the admin role and a reason; they move money once per form', async () => {

@@ -40,10 +40,15 @@ export const cards = sqliteTable(
 );
 
 /** idTags chargers presented that no card matches, for staff to attach to a driver. */
-export const unknownCards = sqliteTable('unknown_cards', {
-  uid: text('uid').primaryKey(),
-  firstSeenAt: text('first_seen_at').notNull(),
-  lastSeenAt: text('last_seen_at').notNull(),
-  lastChargerId: text('last_charger_id').notNull(),
-  timesSeen: integer('times_seen').notNull(),
-});
+export const unknownCards = sqliteTable(
+  'unknown_cards',
+  {
+    uid: text('uid').primaryKey(),
+    firstSeenAt: text('first_seen_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    lastChargerId: text('last_charger_id').notNull(),
+    timesSeen: integer('times_seen').notNull(),
+  },
+  // Newest first for the lists and the dashboard, and the oldest found at once when one is let go.
+  (table) => [index('unknown_cards_last_seen').on(table.lastSeenAt, table.uid)],
+);

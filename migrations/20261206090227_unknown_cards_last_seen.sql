@@ -1,0 +1,1 @@
+CREATE INDEX `unknown_cards_last_seen` ON `unknown_cards` (`last_seen_at`,`uid`);
