@@ -277,11 +277,41 @@ describe('prune-logs job', () => {
     await fixture.db.write(() => {
       fixture.db.orm.insert(schema.chargerEvents).values([event(10, 'DataTransfer'), event(9, 'SecurityEventNotification'), event(8, 'DataTransfer'), event(2, 'DataTransfer')]).run();
     });
+    // Messages and readings for a transaction no session had (a broken charger's inventions) too.
+    const unmatched = (ageDays: number, transactionId: string) => ({
+      chargerId: 'CP-LOG',
+      transactionId,
+      action: 'MeterValues',
+      payloadJson: '{}',
+      receivedAt: new Date(Date.now() - ageDays * day).toISOString(),
+    });
+    const orphan = (ageDays: number, transactionId: string) => ({
+      sessionId: null,
+      chargerId: 'CP-LOG',
+      connectorId: 1,
+      transactionId,
+      timestamp: new Date(Date.now() - ageDays * day).toISOString(),
+      context: null,
+      energyRegisterWh: 10,
+      rollback: false,
+      sampledValueJson: '[]',
+      receivedAt: new Date(Date.now() - ageDays * day).toISOString(),
+    });
+    await fixture.db.write(() => {
+      fixture.db.orm.insert(schema.unmatchedTransactionMessages).values([unmatched(10, 'old-a'), unmatched(8, 'old-b'), unmatched(3, 'new')]).run();
+      fixture.db.orm.insert(schema.meterValues).values([orphan(10, 'old-a'), orphan(8, 'old-b'), orphan(1, 'new')]).run();
+    });
     const run = await fixture.scheduler.runJob('prune-logs');
-    expect(run).toMatchObject({ result: 'ok', summary: '12000 OCPP message(s) and 3 charger event(s) older than 7 day(s) pruned' });
+    expect(run).toMatchObject({
+      result: 'ok',
+      summary:
+        '12000 OCPP message(s) and 3 charger event(s) older than 7 day(s) pruned, 2 message(s) and 2 meter reading(s) for transactions no session had, older than 7 day(s), removed',
+    });
     const left = fixture.messageLog.list('CP-LOG', 100);
     expect(left.map((row) => row.messageId).sort()).toEqual(['recent-1', 'recent-6']);
     expect(fixture.db.orm.select().from(schema.chargerEvents).all().map((row) => row.kind)).toEqual(['DataTransfer']);
+    expect(fixture.db.orm.select().from(schema.unmatchedTransactionMessages).all().map((row) => row.transactionId)).toEqual(['new']);
+    expect(fixture.db.orm.select().from(schema.meterValues).all().map((row) => row.transactionId)).toEqual(['new']);
   });
 
   test('also removes expired staff sign-ins when wired', async () => {

@@ -76,7 +76,7 @@ export function createJobTable(deps: JobDependencies): Job[] {
     {
       name: 'prune-logs',
       cron: '15 3 * * *',
-      description: 'Prunes the OCPP message log by the retention setting, expired staff and driver sign-ins, and old Idempotency-Keys',
+      description: 'Prunes the OCPP message log and what chargers sent for transactions no session had by the retention setting, expired staff and driver sign-ins, and old Idempotency-Keys',
       run: (context) => pruneMessageLog(deps, context.now, context.signal),
     },
   ];
@@ -184,7 +184,21 @@ async function pruneMessageLog(deps: JobDependencies, now: Date, signal: AbortSi
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
   const deleted = await pruneInBatches(signal, () => deps.messageLog.pruneBatch(cutoff, PRUNE_BATCH_ROWS));
   const events = await pruneInBatches(signal, () => deps.db.write(() => deps.chargers.repository.pruneEvents(cutoff, PRUNE_BATCH_ROWS)));
-  const parts = [said('logsPruned', { messages: deleted, events, days: retentionDays }, `${deleted} OCPP message(s) and ${events} charger event(s) older than ${retentionDays} day(s) pruned`)];
+  const unmatched = { messages: 0, readings: 0 };
+  await pruneInBatches(signal, async () => {
+    const batch = await deps.db.write(() => deps.sessions.repository.pruneUnmatched(cutoff, PRUNE_BATCH_ROWS));
+    unmatched.messages += batch.messages;
+    unmatched.readings += batch.readings;
+    return Math.max(batch.messages, batch.readings);
+  });
+  const parts = [
+    said('logsPruned', { messages: deleted, events, days: retentionDays }, `${deleted} OCPP message(s) and ${events} charger event(s) older than ${retentionDays} day(s) pruned`),
+    said(
+      'unmatchedPruned',
+      { ...unmatched, days: retentionDays },
+      `${unmatched.messages} message(s) and ${unmatched.readings} meter reading(s) for transactions no session had, older than ${retentionDays} day(s), removed`,
+    ),
+  ];
   if (deps.pruneExpiredSignIns) {
     const signIns = await deps.pruneExpiredSignIns();
     parts.push(said('signInsPruned', { count: signIns }, `${signIns} expired sign-in(s) removed`));

@@ -239,6 +239,23 @@ export class SessionRepository {
       .limit(limit)
       .all();
   }
+
+  /**
+   * Deletes up to `limit` messages and meter readings received before `beforeIso` that named a
+   * transaction no session had (diagnostics, kept as long as the message log): a broken charger
+   * sending readings for a transaction it invented would otherwise grow both without end.
+   * Returns how many of each.
+   */
+  pruneUnmatched(beforeIso: string, limit: number): { messages: number; readings: number } {
+    const messages = this.db.orm.run(sql`
+      DELETE FROM unmatched_transaction_messages WHERE id IN (
+        SELECT id FROM unmatched_transaction_messages WHERE received_at < ${beforeIso} ORDER BY id LIMIT ${limit})`).changes;
+    // meter_values_session (session_id, id) walks the readings without a session, oldest first.
+    const readings = this.db.orm.run(sql`
+      DELETE FROM meter_values WHERE id IN (
+        SELECT id FROM meter_values WHERE session_id IS NULL AND received_at < ${beforeIso} ORDER BY session_id, id LIMIT ${limit})`).changes;
+    return { messages, readings };
+  }
 }
 
 /** `col_name AS "key"` for every column, so raw rows come back shaped like the ORM's. */

@@ -87,7 +87,7 @@ describe('admin Maintenance page: jobs, backups, restore', () => {
       expect([name, after.runs, after.lastResult]).toEqual([name, before + 1, 'ok']);
     }
     const shown = await admin.get('/maintenance');
-    expect(shown.text).toContain('Job Clearing old logs finished: 0 OCPP message(s) and 0 charger event(s) older than 30 day(s) removed; 0 expired sign-in(s) removed; 0 idempotency key(s) older than 90 days forgotten');
+    expect(shown.text).toContain('Job Clearing old logs finished: 0 OCPP message(s) and 0 charger event(s) older than 30 day(s) removed; 0 message(s) and 0 meter reading(s) for transactions no session had, older than 30 day(s), removed; 0 expired sign-in(s) removed; 0 idempotency key(s) older than 90 days forgotten');
     expect(shown.text).not.toContain('>—</td>\n      <td>—');
     expect(services.staff.audit.list({ action: 'job.run' }, 50).length).toBe(services.jobs.names().length);
     expect((await admin.post('/maintenance/jobs/no-such-job/run')).status).toBe(404);
