@@ -158,9 +158,10 @@ export class ChargerRepository {
     return this.connectorsOf.all({ chargerId });
   }
 
-  recordStatus(row: Omit<ConnectorRow, never>): void {
+  /** The connector's current status, and a row of its history unless `toHistory` is false (a repeat). */
+  recordStatus(row: Omit<ConnectorRow, never>, toHistory: boolean): void {
     this.upsertConnector.run(row);
-    this.insertHistory.run(row);
+    if (toHistory) this.insertHistory.run(row);
   }
 
   statusHistory(chargerId: string, limit: number, beforeId?: number) {

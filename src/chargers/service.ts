@@ -295,11 +295,11 @@ export class ChargerService {
     };
     const stored = await this.db.write(() => {
       const known = this.repository.connectors(id);
-      const added = !known.some((connector) => connector.connectorId === row.connectorId && connector.evseConnectorId === row.evseConnectorId);
+      const current = known.find((connector) => connector.connectorId === row.connectorId && connector.evseConnectorId === row.evseConnectorId);
       // A broken charger counting up made-up connector ids would otherwise grow its rows without end.
-      if (added && known.length >= MAX_CONNECTORS_PER_CHARGER) return undefined;
-      this.repository.recordStatus(row);
-      return { added };
+      if (!current && known.length >= MAX_CONNECTORS_PER_CHARGER) return undefined;
+      this.repository.recordStatus(row, !current || !repeats(current, row));
+      return { added: !current };
     });
     if (stored) this.emit({ kind: 'status', chargerId: id, connector: row, added: stored.added });
   }
@@ -462,6 +462,24 @@ export function eventPayloadJson(payload: unknown): string {
   const json = JSON.stringify(payload) ?? 'null';
   if (json.length <= MAX_EVENT_PAYLOAD_CHARS) return json;
   return JSON.stringify({ cut: true, chars: json.length, start: json.slice(0, MAX_EVENT_PAYLOAD_CHARS) });
+}
+
+/**
+ * The same report again, in order: status, error and vendor details as the connector has them now,
+ * timed no earlier. Many chargers resend their status every few seconds or with each heartbeat;
+ * kept each time, the history grew by a row per connector per resend without saying anything new
+ * (and the status in force at any moment is the same without them). A late report from the
+ * charger's queue (timed before the current one) is still kept: it fills in the past.
+ */
+function repeats(current: ConnectorRow, report: ConnectorRow): boolean {
+  return (
+    current.status === report.status &&
+    current.errorCode === report.errorCode &&
+    current.info === report.info &&
+    current.vendorId === report.vendorId &&
+    current.vendorErrorCode === report.vendorErrorCode &&
+    report.statusAt >= current.statusAt
+  );
 }
 
 /** What the audit log keeps of a charger: never the password hash, only whether one is set. */
