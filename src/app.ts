@@ -8,7 +8,7 @@ import { ApiTokenService } from './access';
 import { BillingService, type RemoteStopRequester } from './billing';
 import { ChargerService, evsesOf, MessageLog } from './chargers';
 import type { Config } from './config';
-import { Database, ensurePrivateDir, storageUnavailable } from './db';
+import { Database, ensurePrivateDir } from './db';
 import { Authorizer, DriverService } from './drivers';
 import { createJobTable, JobHistory, JobScheduler } from './jobs';
 import { IdempotencyStore, Ledger } from './ledger';
@@ -268,7 +268,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...options.ocpp,
   });
   const commands = new CommandService(ocpp, chargers, v201.deviceModel, (result) => v201.onCommandResult(result), {
-    refusal: () => (db.storageDegraded(true) ? storageUnavailable(new Error('the disk refused the last write')) : undefined),
+    refusal: () => db.writesRefused(),
     record: (actor, entry) => auditLog.record(actor, entry),
   });
   const chargingProfiles = new ChargingProfileCommands(commands);

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, getTableColumns, gt, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, lte, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
-import { schema } from '../db';
+import { schema, selectList } from '../db';
 
 export type ChargerRow = typeof schema.chargers.$inferSelect;
 export type ConnectorRow = typeof schema.connectors.$inferSelect;
@@ -32,9 +32,7 @@ export class ChargerRepository {
       WHERE id = @id RETURNING registration`,
     );
     const { chargers, connectors, connectorStatusHistory } = schema;
-    const rowColumns = Object.entries(getTableColumns(chargers))
-      .map(([key, column]) => `${column.name} AS "${key}"`)
-      .join(', ');
+    const rowColumns = selectList(chargers);
     // The new row comes back from the INSERT itself rather than a second lookup.
     this.insertUnknownStatement = db.prepare<ChargerRow>(
       `INSERT INTO chargers (id, registration, created_at, updated_at) VALUES (@id, @registration, @at, @at) RETURNING ${rowColumns}`,

@@ -45,7 +45,6 @@ export function openSqlite(file: string, options: OpenOptions = {}): Sqlite {
     // Checkpoints fsync the database file: they run in a worker thread, never in a COMMIT here.
     // (The Database sets journal_size_limit itself, to its own hold threshold.)
     sqlite.pragma('wal_autocheckpoint = 0');
-
     // The pages every group commit touches (each charging session's newest meter_values page,
     // each charger's newest message-log page, the sessions rows) must stay cached: with the
     // default 2 MiB, 1,000 charging chargers evicted them and every write read its page back.

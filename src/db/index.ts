@@ -212,6 +212,15 @@ export class Database implements Db {
   }
 
   /**
+   * The error a write would meet now, asked before a change that is made elsewhere and recorded
+   * here afterwards (an OCPP command and its audit entry): 503 storage_unavailable while the disk
+   * refuses writes (probing whether space is free again), else undefined.
+   */
+  writesRefused(): AppError | undefined {
+    return this.storageDegraded(true) ? storageUnavailable(new Error(`the disk refused a write at ${this.storageFailedAt}`)) : undefined;
+  }
+
+  /**
    * Turns a disk failure into 503 storage_unavailable (and remembers it for /health); any other
    * outcome passes through. A write the disk took (`undefined`) ends the degraded state.
    */
@@ -369,5 +378,5 @@ function openWal(sqlite: Sqlite, file: string): number {
 }
 
 export { openSqlite };
-export { TableWriter } from './table-writer';
+export { selectList, TableWriter } from './table-writer';
 export { writeInPieces } from './write-pieces';

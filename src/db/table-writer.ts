@@ -71,3 +71,10 @@ export class TableWriter<Row extends Record<string, unknown>> {
     return params;
   }
 }
+
+/** `col_name AS "key"` for every column of `table`, so raw rows come back shaped like the ORM's. */
+export function selectList(table: Table): string {
+  return Object.entries(getTableColumns(table))
+    .map(([key, column]) => `${column.name} AS "${key}"`)
+    .join(', ');
+}

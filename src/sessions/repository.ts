@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, getTableColumns, gte, isNotNull, lt, sql, type SQL, type Table } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db, Statement } from '../db';
-import { schema, TableWriter } from '../db';
+import { schema, selectList, TableWriter } from '../db';
 import { trustedTimeOr } from '../shared';
 
 export type SessionRow = typeof schema.sessions.$inferSelect;
@@ -256,11 +256,4 @@ export class SessionRepository {
         SELECT id FROM meter_values WHERE session_id IS NULL AND received_at < ${beforeIso} ORDER BY session_id, id LIMIT ${limit})`).changes;
     return { messages, readings };
   }
-}
-
-/** `col_name AS "key"` for every column, so raw rows come back shaped like the ORM's. */
-function selectList(table: Table): string {
-  return Object.entries(getTableColumns(table))
-    .map(([key, column]) => `${column.name} AS "${key}"`)
-    .join(', ');
 }
